@@ -1,0 +1,29 @@
+"""The one place where money is worked out: the fee table's models, its loader and quote().
+
+Nothing here imports Pelican or Stripe, so the booking function can bundle it as it is.
+"""
+
+from pricing.errors import FeeTableError, Problem, QuoteError
+from pricing.loader import DEFAULT_FEES_PATH, load_fee_table, parse_fee_table
+from pricing.models import BookableEvent, Category, FeeTable, Tariff
+from pricing.money import format_pence, round_half_up
+from pricing.quote import PAYMENTS, Quote, QuoteLine, quote
+
+__all__ = [
+    "DEFAULT_FEES_PATH",
+    "PAYMENTS",
+    "BookableEvent",
+    "Category",
+    "FeeTable",
+    "FeeTableError",
+    "Problem",
+    "Quote",
+    "QuoteError",
+    "QuoteLine",
+    "Tariff",
+    "format_pence",
+    "load_fee_table",
+    "parse_fee_table",
+    "quote",
+    "round_half_up",
+]

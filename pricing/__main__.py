@@ -1,0 +1,3 @@
+from pricing.cli import main
+
+raise SystemExit(main())

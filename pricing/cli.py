@@ -1,0 +1,71 @@
+"""`python -m pricing quote EVENT CATEGORY DELEGATES [--payment card|invoice] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from pricing.errors import FeeTableError, QuoteError
+from pricing.loader import DEFAULT_FEES_PATH, load_fee_table
+from pricing.money import format_pence
+from pricing.quote import PAYMENTS, Quote, quote
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage block
+        self.exit(2, f"pricing: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m pricing", description="Price bookings from the fee table.")
+    parser.add_argument(
+        "--fees", type=Path, default=Path(os.environ.get("FEES_PATH", DEFAULT_FEES_PATH)),
+        help="the fee table (default: content/fees.yaml, or $FEES_PATH)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    q = commands.add_parser("quote", help="price one booking")
+    q.add_argument("event", help="event slug, e.g. caldicott-police-2027")
+    q.add_argument("category", help="fee category id, e.g. public-sector")
+    q.add_argument("delegates", help="number of delegates")
+    q.add_argument("--payment", choices=PAYMENTS, default="card", help="card (online, discounted; default) or invoice")
+    q.add_argument("--json", action="store_true", help="print one JSON object")
+    q.add_argument("--fees", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def _text(result: Quote) -> str:
+    how = "paying online by card" if result.payment == "card" else "paying by invoice"
+    rows = [f"{result.event} · {result.category_label} · {result.delegates} delegate(s) · {how}"]
+    for line in result.lines:
+        rows.append(
+            f"  Delegate {line.delegate:<3} {format_pence(line.net_pence):>11} + VAT {format_pence(line.vat_pence):>10}"
+            f" = {format_pence(line.gross_pence):>11}"
+        )
+    rows.append(
+        f"  Total        {format_pence(result.net_pence):>11} + VAT {format_pence(result.vat_pence):>10}"
+        f" = {format_pence(result.total_pence):>11}"
+    )
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        delegates = int(args.delegates)
+    except ValueError:
+        print(f'pricing: delegates must be a whole number, not "{args.delegates}"', file=sys.stderr)
+        return 2
+    try:
+        fees = load_fee_table(args.fees)
+        result = quote(fees, args.event, args.category, delegates, args.payment)
+    except FeeTableError as exc:
+        print(f"pricing: the fee table has problems:\n{exc}", file=sys.stderr)
+        return 1
+    except QuoteError as exc:
+        print(f"pricing: {exc.message}", file=sys.stderr)
+        return 2
+    print(json.dumps(result.to_dict()) if args.json else _text(result))
+    return 0

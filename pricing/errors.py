@@ -1,0 +1,39 @@
+"""Errors written for the person who has to fix them: an organiser or a delegate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an organiser's file, reported as `file: field: message`."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}"
+
+
+class FeeTableError(Exception):
+    """The fee table (or the events joined to it) cannot be trusted; every problem is listed."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class QuoteError(ValueError):
+    """A quote was asked for something the fee table does not sell.
+
+    `code` is stable (unknown_event, unknown_category, bad_delegates, bad_payment) so that
+    callers can map it to an HTTP status or a form field without parsing the message.
+    """
+
+    def __init__(self, code: str, field: str, message: str):
+        self.code = code
+        self.field = field
+        self.message = message
+        super().__init__(message)
