@@ -9,7 +9,7 @@ PORT ?= 8000
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[site,test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[site,backoffice,test]'
 	touch $(STAMP)
 
 install: $(STAMP)
