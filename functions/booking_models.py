@@ -1,0 +1,146 @@
+"""The booking request's pydantic models: the spec of what a booking form may send, with messages for delegates."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from functions.errors import FieldError
+
+MAX_DELEGATES_ANY_EVENT = 50  # the fee table caps max_delegates at 50; each event may allow fewer
+
+Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Organisation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
+Email = Annotated[EmailStr, Field(max_length=254)]
+
+
+class _Input(BaseModel):
+    # Anything else the client sends (a price, an amount, a total) is ignored, never trusted.
+    model_config = ConfigDict(extra="ignore", frozen=True, str_max_length=1000, hide_input_in_errors=True)
+
+
+class Contact(_Input):
+    """The person who books (and usually pays): receipts and questions go to them."""
+
+    name: PersonName
+    email: Email
+    organisation: Organisation
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
+class Delegate(_Input):
+    """One person attending."""
+
+    name: PersonName
+    email: Email
+    job_title: OptionalText = ""
+    organisation: OptionalText = ""
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
+class BookingRequest(_Input):
+    """One booking: an event, a fee category, how to pay, the booker and 1..N delegates."""
+
+    event: Slug
+    category: Slug
+    payment: Literal["card", "invoice"] = "card"
+    contact: Contact
+    delegates: list[Delegate] = Field(min_length=1, max_length=MAX_DELEGATES_ANY_EVENT)
+    accept_terms: bool
+    # A honeypot: hidden from people by the form, filled in by bots.
+    website: Annotated[str, StringConstraints(max_length=200)] = ""
+
+    @field_validator("accept_terms")
+    @classmethod
+    def _must_accept(cls, value: bool) -> bool:
+        if value is not True:
+            raise PydanticCustomError("terms_not_accepted", "terms")
+        return value
+
+    @field_validator("website")
+    @classmethod
+    def _honeypot_empty(cls, value: str) -> str:
+        if value.strip():
+            raise PydanticCustomError("honeypot", "honeypot")
+        return value
+
+
+_FIELD_MESSAGES: dict[tuple[str, str], str] = {
+    ("email", "value_error"): "Enter {whose} e-mail address, like name@nhs.net",
+    ("email", "missing"): "Enter {whose} e-mail address, like name@nhs.net",
+    ("email", "string_too_short"): "Enter {whose} e-mail address, like name@nhs.net",
+    ("email", "string_too_long"): "{Whose_cap} e-mail address is too long: use one of at most 254 characters",
+    ("name", "missing"): "Enter {whose} full name",
+    ("name", "string_too_short"): "Enter {whose} full name",
+    ("name", "string_too_long"): "{Whose_cap} name is too long: shorten it to 100 characters or fewer",
+    ("organisation", "missing"): "Enter {whose} organisation, like Leeds Teaching Hospitals NHS Trust",
+    ("organisation", "string_too_short"): "Enter {whose} organisation, like Leeds Teaching Hospitals NHS Trust",
+    ("organisation", "string_too_long"): "{Whose_cap} organisation is too long: shorten it to 150 characters or fewer",
+    ("job_title", "string_too_long"): "{Whose_cap} job title is too long: shorten it to 150 characters or fewer",
+    ("event", "missing"): "Choose the event to book (open the booking form from the event's page)",
+    ("event", "string_pattern_mismatch"): "That is not one of our events: open the booking form from the event's page",
+    ("category", "missing"): "Choose the fee category that fits the delegates' organisation",
+    ("category", "string_pattern_mismatch"): "Choose one of the fee categories listed on the event page",
+    ("payment", "literal_error"): "Choose how to pay: by card now, or by invoice",
+    ("delegates", "missing"): "Add at least one delegate",
+    ("delegates", "too_short"): "Add at least one delegate",
+    ("delegates", "too_long"): "One booking can hold at most {max} delegates; make a second booking for the others",
+    ("delegates", "list_type"): "Add the delegates as a list, one entry per delegate",
+    ("accept_terms", "missing"): "Tick the box to accept the booking terms and conditions",
+    ("accept_terms", "terms_not_accepted"): "Tick the box to accept the booking terms and conditions",
+    ("accept_terms", "bool_parsing"): "Tick the box to accept the booking terms and conditions",
+    ("accept_terms", "bool_type"): "Tick the box to accept the booking terms and conditions",
+    ("website", "honeypot"): "Leave this field empty (it is there to catch automated form fillers)",
+}
+
+_TYPE_MESSAGES: dict[str, str] = {
+    "missing": "This is required",
+    "string_type": "Enter this as text",
+    "string_too_long": "This is too long",
+    "string_too_short": "This is required",
+    "string_pattern_mismatch": "This is not in the expected format",
+    "model_type": "This must be a group of fields (name, e-mail address, ...)",
+    "model_attributes_type": "This must be a group of fields (name, e-mail address, ...)",
+    "dict_type": "This must be a group of fields (name, e-mail address, ...)",
+    "list_type": "This must be a list",
+    "literal_error": "Choose one of the options offered",
+    "bool_type": "Answer yes or no",
+    "bool_parsing": "Answer yes or no",
+}
+
+
+def _whose(loc: tuple[Any, ...]) -> str:
+    if len(loc) >= 2 and loc[0] == "delegates" and isinstance(loc[1], int):
+        return f"delegate {loc[1] + 1}'s"
+    if loc and loc[0] == "contact":
+        return "your"
+    return "the"
+
+
+def field_errors(exc: ValidationError, max_delegates: int = MAX_DELEGATES_ANY_EVENT) -> list[FieldError]:
+    """Pydantic's errors as (field path, sentence for a delegate); one per field, in form order."""
+    found: dict[str, FieldError] = {}
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = tuple(error["loc"])
+        path = ".".join(str(p) for p in loc) or "body"
+        leaf = next((str(p) for p in reversed(loc) if isinstance(p, str)), "body")
+        if error["type"] in ("model_type", "model_attributes_type", "dict_type") and not loc:
+            path, message = "body", "Send the booking as one JSON object (or as the booking form)"
+        else:
+            template = _FIELD_MESSAGES.get((leaf, error["type"])) or _TYPE_MESSAGES.get(error["type"], "This is not valid")
+            whose = _whose(loc)
+            message = template.format(whose=whose, Whose_cap=whose[:1].upper() + whose[1:], max=max_delegates)
+        found.setdefault(path, FieldError(path, message))
+    return list(found.values())

@@ -1,0 +1,154 @@
+"""POST /api/bookings: validate the booking, price it with pricing.quote(), send the visitor to Stripe Checkout.
+
+The steps live in `book()`, which knows nothing of HTTP encodings; `handle_booking()` reads the
+request and writes the answer in the form the client asked for (JSON, or HTML for a form post).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from functions import pages
+from functions.body import parse_form, parse_json
+from functions.booking_models import BookingRequest, field_errors
+from functions.checkout import CheckoutSession, PricedBooking, create_checkout_session
+from functions.errors import BookingProblem, FieldError
+from functions.fees import fee_table
+from functions.http import Request, Response, html_response, json_response, redirect
+from functions.reference import booking_ref, idempotency_key
+from functions.settings import Settings
+from functions.stripe_api import StripeUnavailable
+from pricing import FeeTable, FeeTableError, QuoteError, quote
+
+MAX_BODY_BYTES = 64 * 1024
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+log = logging.getLogger("functions.bookings")
+
+_TITLES = {
+    404: "We could not find that event",
+    409: "Online booking for this event is closed",
+    413: "The booking form sent too much",
+    415: "The booking could not be read",
+    422: "There is a problem with your booking",
+}
+
+
+def validate(data: Any, fees: FeeTable) -> BookingRequest:
+    """Check the booking against the model and the fee table; raise BookingProblem with every field error."""
+    try:
+        booking = BookingRequest.model_validate(data)
+    except ValidationError as exc:
+        raise BookingProblem(422, field_errors(exc)) from None
+    entry = fees.events.get(booking.event)
+    if entry is None:
+        raise BookingProblem(404, [FieldError("event", "We have no event open for booking at this address. Choose an event from the home page.")])
+    problems = []
+    categories = fees.tariff_for(booking.event).categories
+    if booking.category not in categories:
+        labels = "; ".join(c.label for c in categories.values())
+        problems.append(FieldError("category", f"Choose one of this event's fee categories: {labels}"))
+    if len(booking.delegates) > entry.max_delegates:
+        problems.append(FieldError(
+            "delegates",
+            f"One online booking can hold at most {entry.max_delegates} delegates; make a second booking for the others",
+        ))
+    if booking.payment == "invoice":
+        problems.append(FieldError(
+            "payment",
+            "Invoice bookings are arranged by e-mail: choose to pay by card now, or e-mail us and we will send an invoice.",
+        ))
+    if problems:
+        raise BookingProblem(422, problems)
+    return booking
+
+
+def check_open(booking: BookingRequest, fees: FeeTable, settings: Settings) -> None:
+    status = fees.events[booking.event].booking_status(settings.now())
+    if status == "sold_out":
+        raise BookingProblem(409, [FieldError("event", "This event is sold out, so it cannot be booked online. E-mail us to join the waiting list.")])
+    if status == "closed":
+        raise BookingProblem(409, [FieldError("event", "Online booking for this event has closed. E-mail us and we will tell you if places remain.")])
+
+
+def price(booking: BookingRequest, fees: FeeTable) -> PricedBooking:
+    try:
+        priced = quote(fees, booking.event, booking.category, len(booking.delegates), booking.payment)
+    except QuoteError as exc:  # validate() already ruled these out; kept as a field error, not a crash
+        raise BookingProblem(422, [FieldError(exc.field, exc.message)]) from None
+    return PricedBooking(booking, priced, booking_ref(booking), idempotency_key(booking, priced), fees)
+
+
+def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, CheckoutSession]:
+    """The whole booking: validate, check it is open, price, then one Checkout Session."""
+    booking = validate(data, fees)
+    check_open(booking, fees, settings)
+    priced = price(booking, fees)
+    session = create_checkout_session(priced, settings)
+    log.info(json.dumps({
+        "msg": "checkout_session_created", "booking_ref": priced.ref, "session_id": session.id,
+        "event": booking.event, "delegates": len(booking.delegates), "total_pence": priced.quote.total_pence,
+    }))
+    return priced, session
+
+
+def _read(request: Request) -> Any:
+    if len(request.body) > MAX_BODY_BYTES:
+        raise BookingProblem(413, [FieldError("body", f"The booking is larger than {MAX_BODY_BYTES // 1024} KB; send only the form's fields.")])
+    if request.content_type == "application/json":
+        return parse_json(request.body)
+    if request.content_type == "application/x-www-form-urlencoded":
+        return parse_form(request.body)
+    raise BookingProblem(415, [FieldError("body", "Send the booking as JSON (application/json) or as the booking form (application/x-www-form-urlencoded).")])
+
+
+def _event_slug(data: Any) -> str | None:
+    slug = data.get("event") if isinstance(data, dict) else None
+    return slug if isinstance(slug, str) and _SLUG.match(slug) else None
+
+
+def handle_booking(request: Request, settings: Settings) -> Response:
+    data: Any = None
+    try:
+        data = _read(request)
+        fees = fee_table(settings.fees_path)
+        priced, session = book(data, fees, settings)
+    except (FeeTableError, OSError) as exc:
+        log.error(json.dumps({"msg": "fee_table_unreadable", "path": str(settings.fees_path), "error": str(exc)}))
+        return _stripe_failure(request, StripeUnavailable(503, "Online booking is not available just now. Please try again later."), settings, None)
+    except BookingProblem as problem:
+        return _problem_response(request, problem, _event_slug(data))
+    except StripeUnavailable as exc:
+        return _stripe_failure(request, exc, settings, _event_slug(data))
+    if request.wants_json:
+        return json_response(201, {
+            "booking_ref": priced.ref,
+            "checkout_url": session.url,
+            "total_pence": priced.quote.total_pence,
+        })
+    return redirect(session.url)
+
+
+def _back_url(slug: str | None) -> str:
+    return f"/events/{slug}/#book" if slug else "/"
+
+
+def _problem_response(request: Request, problem: BookingProblem, slug: str | None) -> Response:
+    if request.wants_json:
+        return json_response(problem.status, {"errors": [e.to_dict() for e in problem.errors]}, problem.headers)
+    title = _TITLES.get(problem.status, "There is a problem with your booking")
+    back = _back_url(None if problem.status == 404 else slug)
+    return html_response(problem.status, pages.errors_page(problem.errors, back, title), problem.headers)
+
+
+def _stripe_failure(request: Request, exc: StripeUnavailable, settings: Settings, slug: str | None) -> Response:
+    contact = f" If it keeps happening, e-mail {settings.contact_email}." if settings.contact_email else ""
+    message = f"{exc.message} Nothing has been charged.{contact}"
+    if request.wants_json:
+        return json_response(exc.status, {"errors": [{"field": "payment", "message": message}]})
+    html = pages.message_page("Payment could not be started", f"{exc.message} Nothing has been charged.", _back_url(slug), settings.contact_email)
+    return html_response(exc.status, html)

@@ -1,0 +1,135 @@
+"""The Stripe seam: one priced booking in, one Checkout Session (id, url) out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from functions.booking_models import BookingRequest, Delegate
+from functions.settings import Settings
+from functions.stripe_api import client, unavailable
+from pricing import FeeTable, Quote
+
+METADATA_VALUE_MAX = 500
+# Stripe allows 50 keys; keep room for our own keys and for fulfilled_at, set after fulfilment.
+_DELEGATE_KEYS_MAX = 40
+
+
+@dataclass(frozen=True)
+class PricedBooking:
+    """A validated booking with its quote and reference: everything the checkout needs."""
+
+    booking: BookingRequest
+    quote: Quote
+    ref: str
+    idempotency_key: str
+    fees: FeeTable
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+
+
+def _percent(fraction: Decimal) -> str:
+    return format((fraction * 100).normalize(), "f")
+
+
+def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict]:
+    """One line per distinct delegate price (first, additional), gross of VAT, summing to the quote's total."""
+    q = priced.quote
+    discounts = priced.fees.discounts
+    online = f", {_percent(discounts.online_payment_percent)}% online booking discount" if q.payment == "card" else ""
+    counts = Counter((line.delegate > 1, line.gross_pence) for line in q.lines)
+    items = []
+    for (additional, gross), quantity in sorted(counts.items()):
+        which = f"additional delegate, {_percent(discounts.additional_delegate_percent)}% off" if additional else "first delegate"
+        item: dict = {
+            "quantity": quantity,
+            "price_data": {
+                "currency": q.currency.lower(),
+                "unit_amount": gross,
+                "product_data": {
+                    "name": f"Delegate place — {q.category_label} ({which})",
+                    "description": f"Event: {q.event}{online}; price includes VAT at {_percent(q.vat_percent)}%",
+                },
+            },
+        }
+        if tax_rate_id:
+            item["tax_rates"] = [tax_rate_id]
+        items.append(item)
+    charged = sum(i["price_data"]["unit_amount"] * i["quantity"] for i in items)
+    assert charged == q.total_pence, f"line items {charged} != quote {q.total_pence}"
+    return items
+
+
+def _compact(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _delegate_entry(d: Delegate) -> str:
+    # Name and e-mail always fit (100 + 254 characters); job title and organisation share the rest.
+    head = f"{d.name} <{d.email}>"
+    tail = " | ".join(part for part in (d.job_title, d.organisation) if part)
+    return _compact(f"{head} | {tail}" if tail else head, METADATA_VALUE_MAX)
+
+
+def metadata(priced: PricedBooking) -> dict[str, str]:
+    """What fulfilment (and a person reading the Stripe dashboard) needs, within Stripe's limits."""
+    b = priced.booking
+    data = {
+        "booking_ref": priced.ref,
+        "event": b.event,
+        "category": b.category,
+        "payment": b.payment,
+        "delegates": str(len(b.delegates)),
+        "contact": _compact(f"{b.contact.name} <{b.contact.email}> | {b.contact.organisation}", METADATA_VALUE_MAX),
+    }
+    entries = [_delegate_entry(d) for d in b.delegates]
+    if len(entries) <= _DELEGATE_KEYS_MAX:
+        data.update({f"delegate_{n:02d}": entry for n, entry in enumerate(entries, start=1)})
+    else:
+        # More delegates than keys: pack them, one per line, into as few values as fit.
+        packs: list[str] = []
+        for entry in entries:
+            if packs and len(packs[-1]) + 1 + len(entry) <= METADATA_VALUE_MAX:
+                packs[-1] += "\n" + entry
+            else:
+                packs.append(entry)
+        data.update({f"delegates_{n:02d}": pack for n, pack in enumerate(packs, start=1)})
+    return data
+
+
+def session_params(priced: PricedBooking, settings: Settings) -> dict:
+    b = priced.booking
+    meta = metadata(priced)
+    return {
+        "mode": "payment",
+        "currency": priced.quote.currency.lower(),
+        "line_items": line_items(priced, settings.stripe_tax_rate_id),
+        "customer_email": b.contact.email,
+        "client_reference_id": priced.ref,
+        "metadata": meta,
+        "payment_intent_data": {"metadata": meta, "description": f"Booking {priced.ref} for {b.event}"},
+        "success_url": f"{settings.site_url}/api/bookings/confirmation?session_id={{CHECKOUT_SESSION_ID}}",
+        "cancel_url": f"{settings.site_url}/events/{b.event}/?booking=cancelled#book",
+    }
+
+
+def create_checkout_session(priced: PricedBooking, settings: Settings) -> CheckoutSession:
+    """Create the booking's one Checkout Session; StripeUnavailable (502/503) if Stripe fails."""
+    import stripe
+
+    params = session_params(priced, settings)
+    try:
+        session = client(settings).v1.checkout.sessions.create(
+            params=params,  # type: ignore[arg-type]
+            options={"idempotency_key": priced.idempotency_key},
+        )
+    except stripe.StripeError as exc:
+        raise unavailable(exc, "create_checkout_session") from None
+    if not session.id or not session.url:
+        raise unavailable(ValueError(f"session without id or url: {session.id!r}"), "create_checkout_session")
+    return CheckoutSession(session.id, session.url)

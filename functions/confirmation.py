@@ -1,0 +1,62 @@
+"""GET /api/bookings/confirmation?session_id=cs_...: Stripe's success_url, confirming the booking to the visitor.
+
+It fulfils through the same idempotent function as the webhook, so a booking is confirmed even
+if the webhook is late.
+"""
+
+from __future__ import annotations
+
+import re
+
+from functions import pages
+from functions.fees import fee_table
+from functions.fulfilment import SessionNotFound, fulfil_checkout
+from functions.http import Request, Response, html_response
+from functions.settings import Settings
+from functions.stripe_api import StripeUnavailable
+from pricing import format_pence
+
+_SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
+
+
+def handle_confirmation(request: Request, settings: Settings) -> Response:
+    session_id = request.query_param("session_id") or ""
+    not_found = html_response(404, pages.message_page(
+        "We could not find that booking",
+        "This confirmation link is not complete. If you have paid, your receipt from Stripe holds your booking details.",
+        contact_email=settings.contact_email,
+    ))
+    if not _SESSION_ID.match(session_id):
+        return not_found
+    try:
+        result = fulfil_checkout(session_id, settings)
+    except SessionNotFound:
+        return not_found
+    except StripeUnavailable as exc:
+        return html_response(exc.status, pages.message_page(
+            "We could not show your booking just now",
+            "If you have paid, your booking is safe and Stripe e-mails you a receipt. "
+            "Reload this page in a minute to see your booking reference.",
+            contact_email=settings.contact_email,
+        ))
+    booking = result.booking
+    category_label = _category_label(booking.event, booking.category, settings)
+    receipt_email = booking.contact.split(" <", 1)[-1].split(">", 1)[0] if "<" in booking.contact else "you"
+    html = pages.render(
+        "confirmation.html",
+        title=f"Booking {booking.ref} confirmed" if result.state != "unpaid" else f"Booking {booking.ref}: payment pending",
+        paid=result.state != "unpaid",
+        booking=booking,
+        event_title=booking.event,
+        category_label=category_label,
+        amount=format_pence(booking.amount_total, booking.currency),
+        receipt_email=receipt_email,
+    )
+    return html_response(200, html)
+
+
+def _category_label(event: str, category: str, settings: Settings) -> str:
+    try:
+        return fee_table(settings.fees_path).tariff_for(event).categories[category].label
+    except Exception:  # the page still confirms the booking if the fee table has since changed
+        return category

@@ -1,0 +1,26 @@
+"""Problems the booking function answers with a status and a sentence for the person who sent it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One thing to fix, named by its field path (`delegates.0.email`)."""
+
+    field: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+class BookingProblem(Exception):
+    """A request the function refuses: the status plus every field error found."""
+
+    def __init__(self, status: int, errors: list[FieldError], headers: dict[str, str] | None = None):
+        self.status = status
+        self.errors = errors
+        self.headers = headers or {}
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))

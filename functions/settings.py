@@ -1,0 +1,81 @@
+"""Configuration, read once at the edge from the environment and passed inward as one value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Mapping
+
+from pricing import DEFAULT_FEES_PATH
+
+_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class SettingsError(Exception):
+    """The function's environment is incomplete or wrong; `problems` says which variable and why."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything the core needs from outside; tests build one directly (with their own clock)."""
+
+    stripe_secret_key: str
+    stripe_webhook_secret: str
+    site_url: str
+    stripe_api_base: str | None = None
+    fees_path: Path = DEFAULT_FEES_PATH
+    stripe_tax_rate_id: str | None = None
+    contact_email: str | None = None
+    # Three attempts of at most this long, plus back-off, stay well inside Netlify's 26 s proxy limit.
+    stripe_timeout_seconds: float = 6.0
+    stripe_max_network_retries: int = 2
+    now: Callable[[], datetime] = field(default=_utc_now, compare=False)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.stripe_secret_key.startswith(("sk_", "rk_")):
+            problems.append("STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_... or sk_live_...)")
+        if not self.stripe_webhook_secret.startswith("whsec_"):
+            problems.append("STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_...)")
+        if not _URL.match(self.site_url):
+            problems.append("SITE_URL must be the site's address, like https://events.example.org")
+        if self.stripe_api_base is not None and not _URL.match(self.stripe_api_base):
+            problems.append("STRIPE_API_BASE must be an http(s) address, like http://127.0.0.1:12111")
+        if self.stripe_tax_rate_id is not None and not self.stripe_tax_rate_id.startswith("txr_"):
+            problems.append("STRIPE_TAX_RATE_ID must be a Tax Rate id (txr_...)")
+        if problems:
+            raise SettingsError(problems)
+        object.__setattr__(self, "site_url", self.site_url.rstrip("/"))
+        if self.stripe_api_base:
+            object.__setattr__(self, "stripe_api_base", self.stripe_api_base.rstrip("/"))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build Settings from environment variables; raise SettingsError naming every missing one."""
+
+        def get(name: str) -> str | None:
+            value = environ.get(name, "").strip()
+            return value or None
+
+        missing = [name for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SITE_URL") if not get(name)]
+        if missing:
+            raise SettingsError([f"{name} is not set" for name in missing])
+        return cls(
+            stripe_secret_key=get("STRIPE_SECRET_KEY") or "",
+            stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET") or "",
+            site_url=get("SITE_URL") or "",
+            stripe_api_base=get("STRIPE_API_BASE"),
+            fees_path=Path(get("FEES_PATH") or DEFAULT_FEES_PATH),
+            stripe_tax_rate_id=get("STRIPE_TAX_RATE_ID"),
+            contact_email=get("CONTACT_EMAIL"),
+        )

@@ -1,0 +1,58 @@
+"""Making the Stripe client and turning the SDK's errors into something a visitor can act on.
+
+`stripe` is imported inside these functions, never at module level, so an invalid booking is
+answered without loading the SDK.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from functions.settings import Settings
+
+if TYPE_CHECKING:
+    import stripe
+
+log = logging.getLogger("functions.stripe")
+
+
+class StripeUnavailable(Exception):
+    """Stripe could not do what we asked; `status` is 502 or 503 and `message` is for the visitor."""
+
+    def __init__(self, status: int, message: str):
+        self.status = status
+        self.message = message
+        super().__init__(message)
+
+
+def client(settings: Settings) -> stripe.StripeClient:
+    import stripe
+
+    base = {"api": settings.stripe_api_base} if settings.stripe_api_base else None
+    return stripe.StripeClient(
+        settings.stripe_secret_key,
+        base_addresses=base,  # type: ignore[arg-type]
+        max_network_retries=settings.stripe_max_network_retries,
+        http_client=stripe.RequestsClient(timeout=settings.stripe_timeout_seconds),
+    )
+
+
+def unavailable(exc: Exception, action: str) -> StripeUnavailable:
+    """Log the SDK error as one structured line and choose the status and sentence for the visitor."""
+    import stripe
+
+    body: Any = getattr(exc, "json_body", None)
+    log.error(json.dumps({
+        "msg": "stripe_error",
+        "action": action,
+        "error_class": type(exc).__name__,
+        "http_status": getattr(exc, "http_status", None),
+        "code": getattr(exc, "code", None),
+        "request_id": getattr(exc, "request_id", None),
+        "body": body if body is not None else str(exc)[:500],
+    }, default=str))
+    if isinstance(exc, (stripe.APIConnectionError, stripe.RateLimitError)):
+        return StripeUnavailable(503, "We could not reach our payment provider just now. Please try again in a few minutes.")
+    return StripeUnavailable(502, "Our payment provider could not take this booking just now. Please try again in a few minutes.")

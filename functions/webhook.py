@@ -1,0 +1,68 @@
+"""POST /api/stripe-webhook: verify Stripe's signature on the raw body, then fulfil paid checkouts once."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from hashlib import sha256
+from typing import Any
+
+from functions.fulfilment import fulfil_checkout
+from functions.http import Request, Response, json_response
+from functions.settings import Settings
+from functions.stripe_api import StripeUnavailable
+
+TOLERANCE_SECONDS = 300
+MAX_WEBHOOK_BYTES = 512 * 1024
+FULFIL_ON = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+log = logging.getLogger("functions.webhook")
+
+
+class BadSignature(Exception):
+    """The body was not signed by Stripe with our secret, or was signed too long ago."""
+
+
+def verify(payload: bytes, header: str, secret: str, now: float) -> None:
+    """Stripe's v1 scheme: HMAC-SHA256 of "<t>.<body>"; the timestamp must be within the tolerance."""
+    try:
+        parts = [item.split("=", 1) for item in header.split(",")]
+        timestamp = int(next(value for key, value in parts if key.strip() == "t"))
+        signatures = [value for key, value in parts if key.strip() == "v1"]
+    except (ValueError, StopIteration):
+        raise BadSignature("Stripe-Signature header is missing or malformed") from None
+    if not signatures:
+        raise BadSignature("no v1 signature")
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, sha256).hexdigest()
+    if not any(hmac.compare_digest(expected, s.strip()) for s in signatures):
+        raise BadSignature("signature does not match")
+    if timestamp < now - TOLERANCE_SECONDS:
+        raise BadSignature("timestamp outside the tolerance")
+
+
+def handle_webhook(request: Request, settings: Settings) -> Response:
+    if len(request.body) > MAX_WEBHOOK_BYTES:
+        return json_response(413, {"error": "payload too large"})
+    try:
+        verify(request.body, request.header("stripe-signature"), settings.stripe_webhook_secret, settings.now().timestamp())
+        event: Any = json.loads(request.body.decode("utf-8"))
+        kind = event["type"]
+        obj = event["data"]["object"]
+    except BadSignature as exc:
+        log.warning(json.dumps({"msg": "webhook_rejected", "reason": str(exc)}))
+        return json_response(400, {"error": "invalid signature"})
+    except (ValueError, KeyError, TypeError):
+        return json_response(400, {"error": "not a Stripe event"})
+
+    if kind not in FULFIL_ON:
+        return json_response(200, {"received": True, "handled": False})
+    if obj.get("payment_status") != "paid":
+        # Delayed payment methods: async_payment_succeeded follows when the money arrives.
+        return json_response(200, {"received": True, "handled": False, "payment_status": obj.get("payment_status")})
+    try:
+        result = fulfil_checkout(str(obj["id"]), settings)
+    except StripeUnavailable as exc:
+        # A 5xx makes Stripe deliver the event again later.
+        return json_response(503, {"error": exc.message})
+    log.info(json.dumps({"msg": "webhook_handled", "event_id": event.get("id"), "type": kind, "state": result.state}))
+    return json_response(200, {"received": True, "handled": True, "state": result.state})
