@@ -87,17 +87,15 @@ def metadata(priced: PricedBooking) -> dict[str, str]:
         "delegates": str(len(b.delegates)),
         "contact": _compact(f"{b.contact.name} <{b.contact.email}> | {b.contact.organisation}", METADATA_VALUE_MAX),
     }
-    entries = [_delegate_entry(d) for d in b.delegates]
-    if len(entries) <= _DELEGATE_KEYS_MAX:
-        data.update({f"delegate_{n:02d}": entry for n, entry in enumerate(entries, start=1)})
+    if len(b.delegates) <= _DELEGATE_KEYS_MAX:
+        data.update({f"delegate_{n:02d}": _delegate_entry(d) for n, d in enumerate(b.delegates, start=1)})
     else:
-        # More delegates than keys: pack them, one per line, into as few values as fit.
-        packs: list[str] = []
-        for entry in entries:
-            if packs and len(packs[-1]) + 1 + len(entry) <= METADATA_VALUE_MAX:
-                packs[-1] += "\n" + entry
-            else:
-                packs.append(entry)
+        # More delegates than keys (an event allowing over 40): shorter entries, e-mail first, packed
+        # one per line into as few values as fit. Fulfilment reads both shapes.
+        per_value = -(-len(b.delegates) // _DELEGATE_KEYS_MAX)
+        budget = (METADATA_VALUE_MAX - (per_value - 1)) // per_value
+        entries = [_compact(f"{d.email} ({d.name})", budget) for d in b.delegates]
+        packs = ["\n".join(entries[i:i + per_value]) for i in range(0, len(entries), per_value)]
         data.update({f"delegates_{n:02d}": pack for n, pack in enumerate(packs, start=1)})
     return data
 

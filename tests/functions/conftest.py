@@ -1,0 +1,116 @@
+"""Fixtures for the booking function: Settings with a controllable clock, Lambda events, and booking bodies."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from functions.lambda_handler import handle_event
+from functions.settings import Settings
+
+WEBHOOK_SECRET = "whsec_test_functions_suite"
+OPEN_EVENT = "caldicott-police-2027"
+NOW = datetime(2027, 6, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def make_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "stripe_secret_key": "sk_test_functions_suite",
+        "stripe_webhook_secret": WEBHOOK_SECRET,
+        "site_url": "http://127.0.0.1:9",
+        "stripe_api_base": "http://127.0.0.1:9",
+        "now": lambda: NOW,
+        "stripe_timeout_seconds": 2.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def lambda_event(method: str, path: str, body: str | bytes = "", headers: dict[str, str] | None = None, query: str = "") -> dict[str, Any]:
+    is_b64 = isinstance(body, bytes)
+    if is_b64:
+        import base64
+
+        body = base64.b64encode(body).decode("ascii")
+    return {
+        "version": "2.0",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {k.lower(): v for k, v in (headers or {}).items()},
+        "requestContext": {"http": {"method": method, "path": path}},
+        "body": body,
+        "isBase64Encoded": is_b64,
+    }
+
+
+def booking(delegates: int = 1, category: str = "public-sector", event: str = OPEN_EVENT, payment: str = "card", **extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "event": event,
+        "category": category,
+        "payment": payment,
+        "contact": {"name": "Priya Shah", "email": "priya.shah@nhs.net", "organisation": "Leeds Teaching Hospitals NHS Trust"},
+        "delegates": [
+            {"name": f"Delegate {i}", "email": f"delegate{i}@nhs.net", "job_title": "Information Governance Lead", "organisation": "Leeds Teaching Hospitals NHS Trust"}
+            for i in range(1, delegates + 1)
+        ],
+        "accept_terms": True,
+    }
+    data.update(extra)
+    return data
+
+
+def form_fields(data: dict[str, Any], blank_fieldsets: int = 0) -> list[tuple[str, str]]:
+    """A booking as the no-JavaScript form posts it, with `blank_fieldsets` empty delegate rows after it."""
+    fields: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if key == "contact":
+            fields += [(f"contact[{k}]", v) for k, v in value.items()]
+        elif key == "delegates":
+            rows = list(value) + [{"name": "", "email": "", "job_title": "", "organisation": ""}] * blank_fieldsets
+            for i, d in enumerate(rows):
+                fields += [(f"delegates[{i}][{k}]", v) for k, v in d.items()]
+        elif key == "accept_terms":
+            if value:
+                fields.append(("accept_terms", "on"))
+        else:
+            fields.append((key, str(value)))
+    return fields
+
+
+def form_body(data: dict[str, Any], blank_fieldsets: int = 0) -> str:
+    return urlencode(form_fields(data, blank_fieldsets))
+
+
+JSON_HEADERS = {"content-type": "application/json", "accept": "application/json"}
+FORM_HEADERS = {"content-type": "application/x-www-form-urlencoded", "accept": "text/html,application/xhtml+xml"}
+
+
+def post_json(settings: Settings, data: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    body = data if isinstance(data, (str, bytes)) else json.dumps(data)
+    return handle_event(lambda_event("POST", "/api/bookings", body, headers or JSON_HEADERS), settings)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def fees_file(tmp_path: Path, repo_root: Path):
+    """Write a variant of the real fee table to a tmp file (for sold-out and similar cases)."""
+
+    def write(replace: str = "", by: str = "") -> Path:
+        text = (repo_root / "content" / "fees.yaml").read_text(encoding="utf-8")
+        if replace:
+            assert replace in text
+            text = text.replace(replace, by)
+        path = tmp_path / "fees.yaml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,74 @@
+"""The Checkout Session we ask Stripe for: line items that add up to the quote, metadata within Stripe's limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from functions.booking_models import BookingRequest
+from functions.bookings import price
+from functions.checkout import line_items, metadata, session_params
+from tests.functions.conftest import booking, make_settings
+
+
+def _priced(fees, **kwargs):
+    return price(BookingRequest.model_validate(booking(**kwargs)), fees)
+
+
+@pytest.mark.parametrize("category", ["public-sector", "voluntary", "commercial"])
+@pytest.mark.parametrize("delegates", range(1, 21))
+def test_line_items_add_up_to_the_quote_to_the_penny(fees, category, delegates):
+    priced = _priced(fees, delegates=delegates, category=category)
+    items = line_items(priced)
+    assert sum(i["price_data"]["unit_amount"] * i["quantity"] for i in items) == priced.quote.total_pence
+    assert sum(i["quantity"] for i in items) == delegates
+    assert all(isinstance(i["price_data"]["unit_amount"], int) for i in items)
+
+
+def test_one_nhs_delegate_by_card_is_one_line_of_318_60(fees):
+    (item,) = line_items(_priced(fees, delegates=1))
+    # £295.00 less 10% online = £265.50 net, + 20% VAT = £318.60
+    assert item["price_data"]["unit_amount"] == 31860
+    assert item["price_data"]["currency"] == "gbp"
+    assert item["price_data"]["product_data"]["name"] == "Delegate place — NHS, Schools, Care and Public Sector (first delegate)"
+
+
+def test_additional_delegates_share_a_discounted_line(fees):
+    first, more = line_items(_priced(fees, delegates=3))
+    assert more["quantity"] == 2
+    assert more["price_data"]["product_data"]["name"].endswith("(additional delegate, 15% off)")
+
+
+def test_tax_rate_is_attached_to_every_line_when_configured(fees):
+    items = line_items(_priced(fees, delegates=3), tax_rate_id="txr_123")
+    assert all(i["tax_rates"] == ["txr_123"] for i in items)
+    assert "tax_rates" not in line_items(_priced(fees, delegates=3))[0]
+
+
+def test_session_parameters_follow_the_design(fees):
+    priced = _priced(fees, delegates=2)
+    params = session_params(priced, make_settings(site_url="https://events.example.org"))
+    assert params["mode"] == "payment" and params["currency"] == "gbp"
+    assert params["client_reference_id"] == priced.ref
+    assert params["customer_email"] == "priya.shah@nhs.net"
+    assert params["success_url"] == "https://events.example.org/api/bookings/confirmation?session_id={CHECKOUT_SESSION_ID}"
+    assert params["cancel_url"] == "https://events.example.org/events/caldicott-police-2027/?booking=cancelled#book"
+    assert params["metadata"] == params["payment_intent_data"]["metadata"]
+    meta = params["metadata"]
+    assert {k: meta[k] for k in ("booking_ref", "event", "category", "payment", "delegates")} == {
+        "booking_ref": priced.ref, "event": "caldicott-police-2027", "category": "public-sector", "payment": "card", "delegates": "2",
+    }
+    assert meta["delegate_01"].startswith("Delegate 1 <delegate1@nhs.net>")
+
+
+def test_metadata_stays_within_stripes_limits_for_fifty_long_delegates(fees):
+    data = booking(1)
+    data["delegates"] = [
+        {"name": "N" * 100, "email": f"{'e' * 60}{i}@{'d' * 60}.nhs.uk", "job_title": "J" * 150, "organisation": "O" * 150}
+        for i in range(50)
+    ]
+    meta = metadata(price(BookingRequest.model_validate(data), fees.model_copy(update={"events": {
+        k: v.model_copy(update={"max_delegates": 50}) for k, v in fees.events.items()
+    }})))
+    assert len(meta) + 1 <= 50  # room left for fulfilled_at
+    assert all(len(k) <= 40 and len(v) <= 500 for k, v in meta.items())
+    assert sum(v.count("@") for k, v in meta.items() if k.startswith("delegates_")) == 50

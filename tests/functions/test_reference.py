@@ -1,0 +1,40 @@
+"""Booking references: short, readable, and the same for the same booking."""
+
+from __future__ import annotations
+
+import re
+
+from functions.booking_models import BookingRequest
+from functions.reference import REF_PATTERN, booking_ref, idempotency_key
+from pricing import quote
+from tests.functions.conftest import booking
+
+
+def _ref(data) -> str:
+    return booking_ref(BookingRequest.model_validate(data))
+
+
+def test_reference_looks_like_cp_and_six_unambiguous_characters():
+    assert re.match(REF_PATTERN, _ref(booking(2)))
+
+
+def test_same_booking_same_reference_even_with_different_case_and_spacing():
+    a = booking(2)
+    b = booking(2)
+    b["delegates"][0]["email"] = b["delegates"][0]["email"].upper()
+    b["contact"]["name"] = "  " + b["contact"]["name"].upper() + " "
+    assert _ref(a) == _ref(b)
+
+
+def test_different_bookings_get_different_references():
+    refs = {_ref(booking(n)) for n in range(1, 21)} | {_ref(booking(1, category=c)) for c in ("voluntary", "commercial")}
+    assert len(refs) == 22
+
+
+def test_idempotency_key_changes_when_the_price_changes(fees):
+    model = BookingRequest.model_validate(booking(2))
+    card = quote(fees, model.event, model.category, 2, "card")
+    invoice = quote(fees, model.event, model.category, 2, "invoice")
+    assert idempotency_key(model, card) == idempotency_key(model, card)
+    assert idempotency_key(model, card) != idempotency_key(model, invoice)
+    assert len(idempotency_key(model, card)) <= 255

@@ -1,0 +1,66 @@
+"""The webhook believes only bodies Stripe signed with our secret, recently."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from functions.lambda_handler import handle_event
+from tests.functions.conftest import lambda_event, make_settings
+from tests.functions.webhook_events import signed, stripe_event
+
+PAID = {"id": "cs_test_nope", "object": "checkout.session", "payment_status": "paid"}
+
+
+@pytest.fixture
+def settings():
+    # The real clock: signatures are checked against it.
+    from datetime import datetime, timezone
+
+    return make_settings(now=lambda: datetime.now(timezone.utc))
+
+
+def test_wrong_secret_is_400(settings):
+    response = handle_event(signed(stripe_event("checkout.session.completed", PAID), secret="whsec_someone_else"), settings)
+    assert response["statusCode"] == 400
+
+
+def test_missing_signature_is_400(settings):
+    response = handle_event(lambda_event("POST", "/api/stripe-webhook", stripe_event("checkout.session.completed", PAID)), settings)
+    assert response["statusCode"] == 400
+
+
+def test_body_changed_after_signing_is_400(settings):
+    event = signed(stripe_event("checkout.session.completed", PAID))
+    event["body"] = event["body"].replace("cs_test_nope", "cs_test_other")
+    assert handle_event(event, settings)["statusCode"] == 400
+
+
+def test_signature_older_than_five_minutes_is_400(settings):
+    stale = signed(stripe_event("checkout.session.completed", PAID), timestamp=int(time.time()) - 301)
+    assert handle_event(stale, settings)["statusCode"] == 400
+
+
+@pytest.mark.parametrize("header", ["garbage", "t=abc,v1=00", "v1=00", "t=1", ""])
+def test_malformed_signature_headers_are_400(settings, header):
+    event = lambda_event("POST", "/api/stripe-webhook", stripe_event("x", {}), {"stripe-signature": header})
+    assert handle_event(event, settings)["statusCode"] == 400
+
+
+def test_unknown_event_types_are_acknowledged_and_ignored(settings):
+    response = handle_event(signed(stripe_event("customer.created", {"id": "cus_1"})), settings)
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"]) == {"received": True, "handled": False}
+
+
+def test_completed_but_unpaid_session_is_acknowledged_without_fulfilment(settings):
+    unpaid = {"id": "cs_test_1", "object": "checkout.session", "payment_status": "unpaid"}
+    response = handle_event(signed(stripe_event("checkout.session.completed", unpaid)), settings)
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["handled"] is False
+
+
+def test_signed_body_that_is_not_an_event_is_400(settings):
+    assert handle_event(signed("[1, 2, 3]"), settings)["statusCode"] == 400
