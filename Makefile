@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install dev build test clean
+.PHONY: install dev build test clean package
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ dev: build
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The booking function's Lambda bundle: dist/booking-function/ (SAM's CodeUri) and its zip.
+package: $(STAMP)
+	$(BIN)/python deploy/package.py
 
 clean:
 	rm -rf output dist .pytest_cache .hypothesis
