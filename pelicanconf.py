@@ -27,9 +27,9 @@ THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["event_site", "pelican.plugins.sitemap"]
 
-# The event plugin: the fee table to price from, and the moment that decides open/closed and
-# upcoming/past (ISO datetime, e.g. SITE_NOW=2027-01-01T09:00:00+00:00; empty = the real now).
-FEES_PATH = os.path.join(PATH, "fees.yaml")
+# The event plugin prices from FEES_PATH (default: fees.yaml inside PATH, i.e. content/fees.yaml).
+# SITE_NOW decides open/closed and upcoming/past: an ISO datetime such as
+# SITE_NOW=2027-01-01T09:00:00+00:00 in the environment; empty means the real current time.
 SITE_NOW = os.environ.get("SITE_NOW", "")
 
 ARTICLE_URL = "events/{slug}/"
@@ -47,7 +47,7 @@ PAGE_TRANSLATION_ID = None
 
 # One Atom feed of events; no RSS, no per-category feeds.
 FEED_ALL_ATOM = "feeds/events.atom.xml"
-FEED_DOMAIN = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+FEED_DOMAIN = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 FEED_ALL_RSS = CATEGORY_FEED_ATOM = CATEGORY_FEED_RSS = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = TRANSLATION_FEED_ATOM = None
 SITEMAP = {"format": "xml", "exclude": ["^404\\.html$"]}

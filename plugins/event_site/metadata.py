@@ -106,10 +106,8 @@ class EventMeta(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> EventMeta:
-        if self.ends <= self.starts:
-            raise PydanticCustomError("times_order", "ends: must be later than starts ({starts})", {"starts": self.starts.strftime("%H:%M")})
-        if self.format != "virtual" and not self.venue.strip():
-            raise PydanticCustomError("venue_missing", "venue: is required for an event that is {format}", {"format": self.format})
+        for field, message in consistency(self.starts, self.ends, self.format, self.venue):
+            raise PydanticCustomError("inconsistent", "{field}: {message}", {"field": field, "message": message})
         return self
 
     @property
@@ -121,9 +119,18 @@ class EventMeta(BaseModel):
         return datetime.combine(self.date, self.ends, tzinfo=UK)
 
 
+def consistency(starts: time, ends: time, format: str, venue: str) -> list[tuple[str, str]]:
+    """Checks across fields, as (field, message); run even when other fields have problems."""
+    found = []
+    if ends <= starts:
+        found.append(("ends", f"must be later than starts ({starts.strftime('%H:%M')})"))
+    if format != "virtual" and not venue.strip():
+        found.append(("venue", f"is required for an event that is {format}"))
+    return found
+
+
 _MESSAGES = {
     "missing": "is required but missing",
-    "extra_forbidden": "is not a field an event knows (check the spelling; known: {known})",
     "string_too_short": "must not be empty",
     "literal_error": "must be one of published, draft, hidden",
 }
@@ -145,15 +152,23 @@ def check_event_file(path: Path, display: str) -> tuple[EventMeta | None, list[P
     problems: list[Problem] = []
     if header.get("slug") and header["slug"] != path.stem:
         problems.append(Problem(display, "slug", f'must match the file name "{path.stem}" (or be left out), not "{header["slug"]}"'))
+    known = sorted(set(EventMeta.model_fields) - _PELICAN_FIELDS)
+    for key in header.keys() - EventMeta.model_fields.keys():
+        problems.append(Problem(display, key, f"is not a field an event knows (check the spelling; known: {', '.join(known)})"))
     try:
-        meta = EventMeta.model_validate(header)
+        meta = EventMeta.model_validate({k: v for k, v in header.items() if k in EventMeta.model_fields})
     except ValidationError as exc:
-        known = ", ".join(sorted(set(EventMeta.model_fields) - _PELICAN_FIELDS))
+        failed = set()
         for error in exc.errors(include_url=False):
             field = ".".join(str(part) for part in error["loc"])
-            message = _MESSAGES.get(error["type"], error["msg"]).format(known=known)
-            if not field and ": " in message:  # model-level checks name their own field
+            failed.add(field)
+            message = _MESSAGES.get(error["type"], error["msg"])
+            if not field and ": " in message:  # the cross-field checks name their own field
                 field, message = message.split(": ", 1)
             problems.append(Problem(display, field or "(header)", message))
+        if not failed & {"starts", "ends", "format", ""}:
+            starts, ends = _time(header["starts"]), _time(header["ends"])
+            fmt = EventMeta._known_format(header["format"])
+            problems.extend(Problem(display, f, m) for f, m in consistency(starts, ends, fmt, header.get("venue", "")))
         return None, problems
     return (None if problems else meta), problems

@@ -142,7 +142,7 @@ class EventSite:
 
     @staticmethod
     def _stop(problems: list[Problem]) -> None:
-        unique = list(dict.fromkeys(problems))
+        unique = sorted(dict.fromkeys(problems), key=lambda p: p.file)  # stable: per-file order kept
         noun = "problem" if len(unique) == 1 else "problems"
         lines = [f"The site was not built: fix {len(unique)} {noun} in the content, then run `make build` again.", *map(str, unique)]
         sys.stderr.write("\n".join(lines) + "\n")
