@@ -186,3 +186,16 @@ def test_publishconf_builds_absolute_links_from_site_url(tmp_path: Path) -> None
     page = build.page(EVENT)
     assert 'href="https://events.example.org/theme/css/site.css"' in page
     assert json_ld(page)["url"] == "https://events.example.org/events/caldicott-police-2027/"
+
+
+def test_json_ld_cannot_close_its_script_element(content: Path, tmp_path: Path) -> None:
+    event = content / "events/caldicott-police-2027.md"
+    hostile = 'Title: Sharing </script><script>alert("x")</script><!-- & more'
+    event.write_text(re.sub(r"^Title: .*$", hostile, event.read_text(), count=1, flags=re.M))
+    build = run_pelican(content, tmp_path / "out")
+    assert build.returncode == 0, build.output
+    page = build.page(EVENT)
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert "<" not in ld and ">" not in ld
+    assert json_ld(page)["name"] == 'Sharing </script><script>alert("x")</script><!-- & more'
+    assert "<h1>Sharing &lt;/script&gt;&lt;script&gt;" in page
