@@ -52,22 +52,22 @@ class Fulfilment:
     booking: Booking
 
 
-def _booking(session: Any) -> Booking:
-    meta = dict(session.metadata or {})
+def _booking(session: dict[str, Any]) -> Booking:
+    meta = dict(session.get("metadata") or {})
     entries = [meta[k] for k in sorted(meta) if k.startswith("delegate_")]
     for key in sorted(k for k in meta if k.startswith("delegates_")):
         entries.extend(meta[key].split("\n"))
     return Booking(
-        session_id=session.id,
-        ref=session.client_reference_id or meta.get("booking_ref", ""),
+        session_id=session["id"],
+        ref=session.get("client_reference_id") or meta.get("booking_ref", ""),
         event=meta.get("event", ""),
         category=meta.get("category", ""),
         payment=meta.get("payment", ""),
         delegates=tuple(entries),
         contact=meta.get("contact", ""),
-        amount_total=int(session.amount_total or 0),
-        currency=(session.currency or "gbp").upper(),
-        payment_status=session.payment_status or "",
+        amount_total=int(session.get("amount_total") or 0),
+        currency=(session.get("currency") or "gbp").upper(),
+        payment_status=session.get("payment_status") or "",
     )
 
 
@@ -77,7 +77,7 @@ def fulfil_checkout(session_id: str, settings: Settings) -> Fulfilment:
 
     api = client(settings)
     try:
-        session = api.v1.checkout.sessions.retrieve(session_id, params={"expand": ["payment_intent"]})
+        session = api.v1.checkout.sessions.retrieve(session_id, params={"expand": ["payment_intent"]}).to_dict()
     except stripe.InvalidRequestError as exc:
         if exc.http_status == 404:
             raise SessionNotFound(session_id) from None
@@ -85,10 +85,11 @@ def fulfil_checkout(session_id: str, settings: Settings) -> Fulfilment:
     except stripe.StripeError as exc:
         raise unavailable(exc, "retrieve_checkout_session") from None
     booking = _booking(session)
-    if session.payment_status != "paid":
+    if booking.payment_status != "paid":
         return Fulfilment("unpaid", booking)
-    intent = session.payment_intent
-    if intent is not None and not isinstance(intent, str) and (intent.metadata or {}).get("fulfilled_at"):
+    intent = session.get("payment_intent")
+    intent_id = intent.get("id") if isinstance(intent, dict) else intent
+    if isinstance(intent, dict) and (intent.get("metadata") or {}).get("fulfilled_at"):
         return Fulfilment("already_fulfilled", booking)
 
     # The work of fulfilment. A later issue adds the confirmation e-mails here, before the mark.
@@ -96,19 +97,18 @@ def fulfil_checkout(session_id: str, settings: Settings) -> Fulfilment:
         "msg": "booking_confirmed",
         "booking_ref": booking.ref,
         "session_id": booking.session_id,
-        "payment_intent": intent if isinstance(intent, str) else getattr(intent, "id", None),
+        "payment_intent": intent_id,
         "event": booking.event,
         "category": booking.category,
         "payment": booking.payment,
         "amount_total": booking.amount_total,
         "currency": booking.currency,
-        "customer_email": session.customer_email,
+        "customer_email": session.get("customer_email"),
         "contact": booking.contact,
         "delegates": list(booking.delegates),
     }, ensure_ascii=False))
 
-    if intent is not None:
-        intent_id = intent if isinstance(intent, str) else intent.id
+    if intent_id:
         try:
             api.v1.payment_intents.update(
                 intent_id,

@@ -114,3 +114,87 @@ def fees_file(tmp_path: Path, repo_root: Path):
         return path
 
     return write
+
+
+class HttpResponse:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class _NoRedirect(__import__("urllib.request").request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def http(method: str, url: str, body: bytes | str | None = None, headers: dict[str, str] | None = None) -> HttpResponse:
+    """One request over loopback; redirects are returned, not followed."""
+    import urllib.error
+    import urllib.request
+
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return HttpResponse(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
+    except urllib.error.HTTPError as error:
+        return HttpResponse(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+
+
+class LiveFunction:
+    """The booking function served over loopback HTTP, talking to a running stand-in with the real SDK."""
+
+    def __init__(self, url: str, standin: Any):
+        self.url = url
+        self.standin = standin
+        self.settings = make_settings(site_url=url, stripe_api_base=standin.api_base, stripe_timeout_seconds=1.0)
+
+    def configure(self, **overrides: Any) -> None:
+        values = {"site_url": self.url, "stripe_api_base": self.standin.api_base, "stripe_timeout_seconds": 1.0, **overrides}
+        self.settings = make_settings(**values)
+
+    def post_json(self, data: Any) -> HttpResponse:
+        body = data if isinstance(data, str) else json.dumps(data)
+        return http("POST", self.url + "/api/bookings", body, JSON_HEADERS)
+
+    def post_form(self, data: dict[str, Any], blank_fieldsets: int = 0) -> HttpResponse:
+        return http("POST", self.url + "/api/bookings", form_body(data, blank_fieldsets), FORM_HEADERS)
+
+    def get(self, path: str) -> HttpResponse:
+        return http("GET", self.url + path, headers={"accept": "text/html"})
+
+    def api_requests(self) -> list[Any]:
+        return self.standin.requests
+
+
+@pytest.fixture
+def live():
+    """A function server and a stand-in that sends its webhooks to it; both stop after the test."""
+    import threading
+
+    from devserver.lambda_bridge import call_function
+    from devserver.server import bind
+    from stripe_standin.testing import running_standin
+
+    server = bind("127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    with running_standin(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
+        live = LiveFunction(url, standin)
+        server.set_app(lambda environ, start: call_function(environ, start, lambda event, ctx: handle_event(event, live.settings)))
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            yield live
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)

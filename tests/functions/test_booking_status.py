@@ -1,0 +1,63 @@
+"""Closed, sold-out and unknown events are refused before Stripe is asked."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from tests.functions.conftest import OPEN_EVENT, booking
+
+
+def test_booking_after_the_closing_time_is_409(live):
+    # caldicott-police-2027 closes 2027-09-13 17:00 UK time (16:00 UTC, BST).
+    live.configure(now=lambda: datetime(2027, 9, 13, 16, 0, 1, tzinfo=timezone.utc))
+    response = live.post_json(booking(1))
+    assert response.status == 409
+    (error,) = response.json()["errors"]
+    assert error["field"] == "event" and "closed" in error["message"]
+    assert live.api_requests() == []
+
+
+def test_booking_a_second_before_closing_goes_through(live):
+    live.configure(now=lambda: datetime(2027, 9, 13, 15, 59, 59, tzinfo=timezone.utc))
+    assert live.post_json(booking(1)).status == 201
+
+
+def test_past_event_is_409_for_a_form_post_with_a_readable_page(live):
+    data = booking(1, event="caldicott-police-2024")
+    response = live.post_form(data)
+    assert response.status == 409
+    assert "Online booking for this event is closed" in response.text
+    assert 'href="/events/caldicott-police-2024/#book"' in response.text
+
+
+def test_sold_out_event_is_409(live, fees_file):
+    path = fees_file("  caldicott-police-2027:\n    tariff: virtual\n", "  caldicott-police-2027:\n    tariff: virtual\n    sold_out: true\n")
+    live.configure(fees_path=path)
+    response = live.post_json(booking(1))
+    assert response.status == 409
+    assert "sold out" in response.json()["errors"][0]["message"]
+    assert live.api_requests() == []
+
+
+def test_max_delegates_comes_from_the_fee_table(live, fees_file):
+    path = fees_file("    booking_closes: \"2027-09-13 17:00\"\n    max_delegates: 20", "    booking_closes: \"2027-09-13 17:00\"\n    max_delegates: 3")
+    live.configure(fees_path=path)
+    assert live.post_json(booking(3)).status == 201
+    response = live.post_json(booking(4))
+    assert response.status == 422
+    assert response.json()["errors"] == [{"field": "delegates", "message": "One online booking can hold at most 3 delegates; make a second booking for the others"}]
+
+
+def test_unknown_event_is_404(live):
+    response = live.post_json(booking(1, event="no-such-event"))
+    assert response.status == 404
+    assert live.api_requests() == []
+
+
+def test_broken_fee_table_is_503_not_a_traceback(live, tmp_path):
+    broken = tmp_path / "fees.yaml"
+    broken.write_text("currency: [", encoding="utf-8")
+    live.configure(fees_path=broken)
+    response = live.post_json(booking(1))
+    assert response.status == 503
+    assert response.json()["errors"][0]["message"].startswith("Online booking is not available")
