@@ -5,9 +5,10 @@ Settings: FEES_PATH (default <PATH>/fees.yaml); SITE_NOW (ISO datetime; empty = 
 which decides open/closed and upcoming/past. Template context: `upcoming_events` (soonest first)
 and `past_events` (latest first). Jinja filter: `gbp` (pence -> "£295.00", pricing.format_pence).
 
-Per event (a Pelican article) the plugin sets:
+Per event (a Pelican article; theme/templates/article.html names it `event`, so templates write
+`event.booking`, `event.details`, and the shortcuts `booking` and `details`) the plugin sets:
 
-- `article.event`: the checked header (event_site.metadata.EventMeta): title, date, starts, ends
+- `article.details`: the checked header (event_site.metadata.EventMeta): title, date, starts, ends
   (datetime.time), start and end (aware datetimes, Europe/London), format ("virtual",
   "in-person", "hybrid"), venue, hashtag (without "#"), cpd_hours (Decimal or None),
   also_of_interest and supporters (tuples of str), summary.

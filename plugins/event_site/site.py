@@ -112,12 +112,12 @@ class EventSite:
         organiser = {"name": settings.get("SITENAME", ""), "url": f"{base}/", "email": settings.get("ORGANISER_EMAIL", "")}
         for slug, (article, meta) in joined.items():
             url = f"{base}/{article.url}"
-            article.event = meta
+            article.details = meta
             article.booking = build_booking(fees, slug, meta.end, self.now)
             article.ics_url = f"{article.url}{slug}.ics"
             description = meta.summary or Markup(article.summary or "").striptags() or meta.title
             article.json_ld = script_safe_json(event_json_ld(meta, article.booking, url, description, organiser))
-        events = sorted((a for a, _ in joined.values() if a.status == "published"), key=lambda a: a.event.start)
+        events = sorted((a for a, _ in joined.values() if a.status == "published"), key=lambda a: a.details.start)
         upcoming = [a for a in events if a.booking.status != "past"]
         past = [a for a in reversed(events) if a.booking.status == "past"]
         by_slug = {a.slug: a for a in events}
@@ -135,7 +135,7 @@ class EventSite:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(
                 event_calendar(
-                    article.event, article.slug, f"{public_base(settings)}/{article.url}",
+                    article.details, article.slug, f"{public_base(settings)}/{article.url}",
                     settings.get("SITENAME", ""), settings.get("ORGANISER_EMAIL", "bookings@example.org"), self.now,
                 )
             )

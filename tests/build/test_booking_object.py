@@ -1,0 +1,45 @@
+"""`event.booking`, the object the templates and the booking form read, priced only by pricing.quote()."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from pricing import PAYMENTS, quote
+from tests.build.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "plugins"))
+from event_site.booking import build_booking  # noqa: E402
+
+UK = ZoneInfo("Europe/London")
+ENDS = datetime(2027, 9, 14, 16, tzinfo=UK)
+
+
+def test_every_price_in_the_table_is_the_quote_for_it(fees) -> None:
+    booking = build_booking(fees, "caldicott-police-2027", ENDS, datetime(2026, 11, 25, tzinfo=UK))
+    assert [c.id for c in booking.categories] == ["public-sector", "voluntary", "commercial"]
+    assert [(c.net_pence, c.vat_pence, c.gross_pence) for c in booking.categories] == [(29500, 5900, 35400), (25000, 5000, 30000), (49500, 9900, 59400)]
+    assert booking.max_delegates == 20 and booking.payments == PAYMENTS
+    for category in booking.prices:
+        for payment in PAYMENTS:
+            assert sorted(booking.prices[category][payment]) == list(range(1, 21))
+            for n in (1, 2, 20):
+                assert booking.price(category, payment, n) == quote(fees, "caldicott-police-2027", category, n, payment)
+    assert booking.example == quote(fees, "caldicott-police-2027", "public-sector", 3, "card")
+    assert (booking.vat_percent, booking.additional_delegate_percent, booking.online_payment_percent) == ("20", "15", "10")
+
+
+@pytest.mark.parametrize(("now", "status"), [
+    (datetime(2027, 9, 13, 16, 59, tzinfo=UK), "open"),
+    (datetime(2027, 9, 13, 17, 0, tzinfo=UK), "closed"),
+    (datetime(2027, 9, 14, 15, 59, tzinfo=UK), "closed"),
+    (datetime(2027, 9, 14, 16, 0, tzinfo=UK), "past"),
+])
+def test_status_follows_the_clock(fees, now: datetime, status: str) -> None:
+    booking = build_booking(fees, "caldicott-police-2027", ENDS, now)
+    assert booking.status == status
+    assert booking.is_open is (status == "open")
+    assert booking.closes == datetime(2027, 9, 13, 17, tzinfo=UK)
