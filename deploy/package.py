@@ -86,7 +86,7 @@ def _locale_chain(bundle: Path, locales: tuple[str, ...]) -> set[str]:
         "print(' '.join(sorted(seen)))"
     )
     result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", script, str(bundle), *locales], capture_output=True, text=True
+        [sys.executable, "-I", "-S", "-B", "-c", script, str(bundle), *locales], capture_output=True, text=True
     )
     if result.returncode != 0:
         raise PackageError("could not read babel's locale parents from the bundle:\n" + result.stderr.strip())
@@ -94,17 +94,18 @@ def _locale_chain(bundle: Path, locales: tuple[str, ...]) -> set[str]:
 
 
 def trim(bundle: Path, locales: tuple[str, ...]) -> int:
-    """Drop what Lambda never runs: console scripts, caches and babel's other 1,000 locales. Returns bytes saved."""
+    """Drop what Lambda never runs: console scripts, caches, packages' tests, babel's other 1,000 locales; bytes saved."""
     before = tree_size(bundle)
-    shutil.rmtree(bundle / "bin", ignore_errors=True)
-    for cache in list(bundle.rglob("__pycache__")):
-        shutil.rmtree(cache, ignore_errors=True)
     locale_data = bundle / "babel" / "locale-data"
     if locales and locale_data.is_dir():
         keep = _locale_chain(bundle, locales)
         for data_file in locale_data.glob("*.dat"):
             if data_file.stem not in keep:
                 data_file.unlink()
+    shutil.rmtree(bundle / "bin", ignore_errors=True)
+    for unused in [*bundle.rglob("__pycache__"), *bundle.rglob("tests")]:
+        if unused.is_dir():
+            shutil.rmtree(unused, ignore_errors=True)
     return before - tree_size(bundle)
 
 
@@ -148,7 +149,7 @@ def build(
     log("package: adding functions/, pricing/ and content/fees.yaml")
     copy_sources(bundle)
     saved = trim(bundle, locales)
-    log(f"package: trimmed {mb(saved)} (console scripts, caches, babel locales other than "
+    log(f"package: trimmed {mb(saved)} (console scripts, caches, tests, babel locales other than "
         f"{', '.join(locales) or 'none'} and their parents)")
     unzipped = tree_size(bundle)
     if unzipped > LAMBDA_UNZIPPED_LIMIT:

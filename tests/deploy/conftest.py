@@ -1,0 +1,90 @@
+"""Fixtures for deployment: netlify.toml parsed, the SAM template read, and Lambda bundles built once per session."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "functions" / "template.yaml"
+
+
+@pytest.fixture(scope="session")
+def netlify() -> dict[str, Any]:
+    return tomllib.loads((ROOT / "netlify.toml").read_text(encoding="utf-8"))
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short intrinsic tags (!Ref, !Sub, ...) as {"Ref": ...} / {"Fn::Sub": ...}."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _intrinsic)
+
+
+@pytest.fixture(scope="session")
+def template() -> dict[str, Any]:
+    return yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def _build(out: Path, *args: str) -> tuple[Path, str]:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "deploy" / "package.py"), "--out", str(out), *args],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, f"package.py failed:\n{result.stdout}\n{result.stderr}"
+    return out / "booking-function", result.stdout
+
+
+@pytest.fixture(scope="session")
+def lambda_bundle(tmp_path_factory) -> tuple[Path, str]:
+    """The bundle exactly as `make package` builds it for Lambda (CPython 3.13, x86_64), with its zip."""
+    return _build(tmp_path_factory.mktemp("lambda"))
+
+
+@pytest.fixture(scope="session")
+def local_bundle(tmp_path_factory) -> Path:
+    """The same bundle with wheels for the interpreter running these tests, so this machine can import it."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    machine = sysconfig.get_platform().split("-", 1)[-1]  # "x86_64" or "aarch64" on Linux
+    bundle, _ = _build(
+        tmp_path_factory.mktemp("local"), "--python-version", version,
+        "--platform", f"manylinux2014_{machine}", "--no-zip",
+    )
+    return bundle
+
+
+def find_lambda_python(version: str) -> str | None:
+    """A working CPython of the Lambda runtime's version on this machine, if there is one (pyenv or PATH)."""
+    candidates = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}*/bin/python{version}")))
+    candidates += [found for found in [shutil.which(f"python{version}")] if found]
+    for candidate in candidates:
+        check = subprocess.run(
+            [candidate, "-I", "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True, text=True, timeout=30,
+        )
+        if check.returncode == 0 and check.stdout.strip() == version:
+            return candidate
+    return None

@@ -1,0 +1,110 @@
+"""functions/template.yaml: a valid SAM template for a public Function URL with secret parameters and useful outputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deploy import package
+from tests.deploy.conftest import ROOT, TEMPLATE
+
+NETLIFY_PROXY_TIMEOUT = 26
+
+
+def _function(template):
+    return template["Resources"]["BookingFunction"]["Properties"]
+
+
+def test_template_passes_cfn_lint():
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")  # installed with the test extra, beside python
+    result = subprocess.run([str(cfn_lint), str(TEMPLATE)], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_is_a_sam_template(template):
+    assert template["Transform"] == "AWS::Serverless-2016-10-31"
+    assert template["Resources"]["BookingFunction"]["Type"] == "AWS::Serverless::Function"
+
+
+def test_the_function_url_is_public_and_buffered(template):
+    assert _function(template)["FunctionUrlConfig"] == {"AuthType": "NONE", "InvokeMode": "BUFFERED"}
+
+
+def test_public_url_also_grants_invoke_function_only_through_the_url(template):
+    permission = template["Resources"]["BookingFunctionUrlInvokePermission"]
+    assert permission["Type"] == "AWS::Lambda::Permission"
+    assert permission["Properties"] == {
+        "Action": "lambda:InvokeFunction",
+        "FunctionName": {"Ref": "BookingFunction"},
+        "Principal": "*",
+        "InvokedViaFunctionUrl": True,
+    }
+
+
+def test_handler_runtime_and_architecture_match_the_bundle(template):
+    function = _function(template)
+    assert function["Handler"] == "functions.lambda_handler.handler"
+    assert function["Runtime"] == f"python{package.LAMBDA_PYTHON}"
+    machine = package.LAMBDA_PLATFORMS[0].split("_", 1)[1]
+    assert function["Architectures"] == [machine]
+
+
+def test_code_uri_is_the_folder_make_package_writes(template):
+    code_uri = (TEMPLATE.parent / _function(template)["CodeUri"]).resolve()
+    assert code_uri == (ROOT / "dist" / package.NAME).resolve()
+
+
+def test_timeout_ends_before_netlifys_proxy_gives_up(template):
+    assert 10 <= _function(template)["Timeout"] < NETLIFY_PROXY_TIMEOUT
+
+
+def test_memory_is_sized_for_pydantic_and_stripe(template):
+    assert 256 <= _function(template)["MemorySize"] <= 1024
+
+
+@pytest.mark.parametrize("name", ["StripeSecretKey", "StripeWebhookSecret"])
+def test_stripe_secrets_are_noecho_parameters_without_defaults(template, name):
+    parameter = template["Parameters"][name]
+    assert parameter["NoEcho"] is True
+    assert "Default" not in parameter
+
+
+@pytest.mark.parametrize("variable, parameter", [
+    ("STRIPE_SECRET_KEY", "StripeSecretKey"),
+    ("STRIPE_WEBHOOK_SECRET", "StripeWebhookSecret"),
+    ("SITE_URL", "SiteUrl"),
+])
+def test_settings_reach_the_function_environment(template, variable, parameter):
+    assert _function(template)["Environment"]["Variables"][variable] == {"Ref": parameter}
+
+
+def test_tax_rate_is_optional(template):
+    assert template["Parameters"]["StripeTaxRateId"]["Default"] == ""
+    assert "STRIPE_TAX_RATE_ID" in _function(template)["Environment"]["Variables"]
+
+
+def test_the_function_never_points_at_a_stripe_stand_in(template):
+    assert "STRIPE_API_BASE" not in _function(template)["Environment"]["Variables"]
+
+
+def test_logs_are_kept_for_a_limited_time(template):
+    logs = template["Resources"]["BookingFunctionLogs"]
+    assert logs["Type"] == "AWS::Logs::LogGroup"
+    assert logs["Properties"]["RetentionInDays"] == 30
+    assert _function(template)["LoggingConfig"]["LogGroup"] == {"Ref": "BookingFunctionLogs"}
+
+
+def test_outputs_give_the_function_url_and_the_webhook_url_on_it(template):
+    outputs = template["Outputs"]
+    assert outputs["BookingFunctionUrl"]["Value"] == {"Fn::GetAtt": ["BookingFunctionUrl", "FunctionUrl"]}
+    # The Function URL ends in "/": the webhook is registered on it directly, not through Netlify.
+    assert outputs["StripeWebhookUrl"]["Value"] == {"Fn::Sub": "${BookingFunctionUrl.FunctionUrl}api/stripe-webhook"}
+
+
+def test_sam_resolves_code_uri_next_to_the_template():
+    # A guard on the layout the walk-through relies on: template under functions/, bundle under dist/.
+    assert TEMPLATE == ROOT / "functions" / "template.yaml"
+    assert Path(package.__file__).resolve() == ROOT / "deploy" / "package.py"
