@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def stripe_mode(environ: MutableMapping[str, str]) -> str:
+def stripe_mode(environ: MutableMapping[str, str], port: int = 8000) -> str:
     """'simulated' (no key: use the stand-in) or 'test' (a sk_test_ key); refuse live keys."""
     key = environ.get("STRIPE_SECRET_KEY", "").strip()
     if not key:
@@ -39,7 +39,7 @@ def stripe_mode(environ: MutableMapping[str, str]) -> str:
     if not environ.get("STRIPE_WEBHOOK_SECRET", "").strip():
         raise DevConfigError(
             "STRIPE_WEBHOOK_SECRET is not set. Run\n"
-            "  stripe listen --forward-to localhost:PORT/api/stripe-webhook\n"
+            f"  stripe listen --forward-to localhost:{port or 8000}/api/stripe-webhook\n"
             "and set STRIPE_WEBHOOK_SECRET to the whsec_... secret it prints."
         )
     return "test"
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("stripe").setLevel(logging.WARNING)
     environ = os.environ
     try:
-        mode = stripe_mode(environ)
+        mode = stripe_mode(environ, port)
     except DevConfigError as exc:
         print(f"devserver: {exc}", file=sys.stderr)
         return 2
@@ -100,7 +100,7 @@ def banner(mode: str, base: str, output: Path) -> str:
         lines += [
             "",
             "  Using REAL Stripe in TEST mode (sk_test_ key). Forward Stripe's webhooks here with:",
-            f"    stripe listen --forward-to {base.replace('127.0.0.1', 'localhost')}/api/stripe-webhook",
+            f"    stripe listen --forward-to localhost:{base.rsplit(':', 1)[1]}/api/stripe-webhook",
             "  and pay with a test card such as 4242 4242 4242 4242.",
         ]
     lines += ["", "  Press Ctrl+C to stop.", RULE]
