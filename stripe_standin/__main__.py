@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     for spec in args.tax_rate:
         rate_id, _, rest = spec.partition(":")
         percentage, _, behaviour = rest.partition(":")
-        if not rate_id or behaviour not in ("inclusive", "exclusive"):
+        if not rate_id or behaviour not in ("inclusive", "exclusive") or not _is_percentage(percentage):
             parser.error(f"--tax-rate {spec}: write it as ID:PERCENT:inclusive or ID:PERCENT:exclusive")
         app.add_tax_rate(percentage, inclusive=behaviour == "inclusive", rate_id=rate_id)
     server.set_app(app)
@@ -43,6 +43,13 @@ def main(argv: list[str] | None = None) -> int:
         app.close()
         server.server_close()
     return 0
+
+
+def _is_percentage(text: str) -> bool:
+    try:
+        return 0 <= float(text) <= 100
+    except ValueError:
+        return False
 
 
 if __name__ == "__main__":

@@ -54,6 +54,10 @@ a:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid 
 """
 
 
+# A plain square so browsers do not go looking for /favicon.ico on whatever server mounts the stand-in.
+FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" fill="#8a6d00"/></svg>'
+
+
 def handle(standin: "StandIn", environ: dict[str, Any], start_response: Callable, path: str) -> Iterable[bytes]:
     """Route the non-API paths: the stylesheet, a checkout page, its pay action, a short index."""
     method = environ.get("REQUEST_METHOD", "GET").upper()
@@ -61,6 +65,8 @@ def handle(standin: "StandIn", environ: dict[str, Any], start_response: Callable
     parts = path.strip("/").split("/")
     if path == "/assets/checkout.css" and method == "GET":
         return _send(start_response, "200 OK", STYLESHEET, "text/css; charset=utf-8")
+    if path == "/assets/favicon.svg" and method == "GET":
+        return _send(start_response, "200 OK", FAVICON, "image/svg+xml")
     if len(parts) == 2 and parts[0] == "checkout" and method == "GET":
         session = _find(standin, parts[1])
         if session is None:
@@ -164,7 +170,8 @@ def _layout(title: str, content: str, base: str) -> str:
         '<!doctype html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n"
-        f'<link rel="stylesheet" href="{escape(base)}/assets/checkout.css">\n</head>\n<body>\n'
+        f'<link rel="stylesheet" href="{escape(base)}/assets/checkout.css">\n'
+        f'<link rel="icon" href="{escape(base)}/assets/favicon.svg" type="image/svg+xml">\n</head>\n<body>\n'
         f'<div class="banner"><p><strong>{LABEL}.</strong> Local Stripe stand-in for development and tests.</p></div>\n'
         f"<main>\n{content}\n</main>\n</body>\n</html>\n"
     )

@@ -1,0 +1,119 @@
+"""Switchable faults, seen through the SDK's own retries (max_network_retries) and the stand-in's request log."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+import stripe
+
+from stripe_standin.testing import running_standin
+from tests.standin.conftest import valid_session
+
+
+def _create(client):
+    return client.v1.checkout.sessions.create(params=valid_session(), options={"idempotency_key": "booking-fault"})
+
+
+def test_a_500_is_retried_with_the_same_idempotency_key_and_succeeds(standin):
+    standin.fault("500")
+    session = _create(standin.client(max_network_retries=2))
+    log = standin.requests
+    assert [(r.status, r.fault) for r in log] == [(500, "500"), (200, None)]
+    assert {r.idempotency_key for r in log} == {"booking-fault"}
+    assert [s["id"] for s in standin.sessions()] == [session.id]
+
+
+def test_500s_beyond_the_retries_raise_api_error_and_create_nothing(standin):
+    standin.fault("500", times=3)
+    with pytest.raises(stripe.APIError) as caught:
+        _create(standin.client(max_network_retries=2))
+    assert caught.value.http_status == 500
+    assert caught.value.json_body["error"]["type"] == "api_error"
+    assert [r.status for r in standin.requests] == [500, 500, 500]
+    assert standin.sessions() == []
+
+
+def test_a_dropped_connection_is_retried_and_succeeds(standin):
+    standin.fault("drop")
+    session = _create(standin.client(max_network_retries=1))
+    assert [(r.status, r.fault) for r in standin.requests] == [(None, "drop"), (200, None)]
+    assert [s["id"] for s in standin.sessions()] == [session.id]
+
+
+def test_dropped_connections_beyond_the_retries_raise_api_connection_error(standin):
+    standin.fault("drop", times=2)
+    with pytest.raises(stripe.APIConnectionError):
+        _create(standin.client(max_network_retries=1))
+    assert [r.fault for r in standin.requests] == ["drop", "drop"]
+    assert standin.sessions() == []
+
+
+def test_a_timeout_after_stripe_acted_is_retried_and_the_key_returns_the_same_session(standin):
+    standin.fault("timeout", delay=2)
+    session = _create(standin.client(max_network_retries=1, timeout=0.5))
+    first, second = standin.requests
+    assert (first.fault, second.fault, second.replayed) == ("timeout", None, True)
+    assert [s["id"] for s in standin.sessions()] == [session.id]
+
+
+def test_a_timeout_without_retries_raises_but_the_session_exists_as_it_would_at_stripe(standin):
+    standin.fault("timeout", delay=2)
+    started = time.monotonic()
+    with pytest.raises(stripe.APIConnectionError):
+        _create(standin.client(max_network_retries=0, timeout=0.5))
+    assert time.monotonic() - started < 1.5
+    assert len(standin.sessions()) == 1
+
+
+def test_an_unprocessed_timeout_creates_nothing(standin):
+    standin.fault("timeout", delay=1, processed=False)
+    with pytest.raises(stripe.APIConnectionError):
+        _create(standin.client(max_network_retries=0, timeout=0.3))
+    assert standin.sessions() == []
+
+
+def test_times_counts_down_one_per_request(standin):
+    standin.fault("500", times=2)
+    client = standin.client(max_network_retries=0)
+    for _ in range(2):
+        with pytest.raises(stripe.APIError):
+            client.v1.checkout.sessions.list()
+    assert client.v1.checkout.sessions.list().object == "list"
+    assert [r.status for r in standin.requests] == [500, 500, 200]
+
+
+def test_faults_queue_in_the_order_they_were_set(standin):
+    standin.fault("500")
+    standin.fault("drop")
+    session = _create(standin.client(max_network_retries=2))
+    assert [r.fault for r in standin.requests] == ["500", "drop", None]
+    assert session.status == "open"
+
+
+def test_stopping_does_not_wait_for_a_held_response():
+    with running_standin() as handle:
+        handle.fault("timeout", delay=60)
+        url = f"{handle.api_base}/v1/checkout/sessions"
+        worker = threading.Thread(
+            target=lambda: _ignore(lambda: requests.get(url, headers={"Authorization": "Bearer sk_test_x1"}, timeout=60)),
+            daemon=True,
+        )
+        worker.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+    assert time.monotonic() - started < 2
+
+
+def _ignore(call) -> None:
+    try:
+        call()
+    except requests.RequestException:
+        pass
+
+
+def test_unknown_fault_kinds_are_refused(standin):
+    with pytest.raises(ValueError):
+        standin.fault("slow")
