@@ -146,7 +146,10 @@ def _problem_response(request: Request, problem: BookingProblem, slug: str | Non
 
 
 def _stripe_failure(request: Request, exc: StripeUnavailable, settings: Settings, slug: str | None) -> Response:
-    contact = f" If it keeps happening, e-mail {settings.contact_email}." if settings.contact_email else ""
+    contact = (
+        f" If it keeps happening, e-mail {settings.contact_email}." if settings.contact_email
+        else " If it keeps happening, contact us using the details at the foot of our website."
+    )
     message = f"{exc.message} Nothing has been charged.{contact}"
     if request.wants_json:
         return json_response(exc.status, {"errors": [{"field": "payment", "message": message}]})

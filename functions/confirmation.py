@@ -23,7 +23,7 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
     session_id = request.query_param("session_id") or ""
     not_found = html_response(404, pages.message_page(
         "We could not find that booking",
-        "This confirmation link is not complete. If you have paid, your receipt from Stripe holds your booking details.",
+        "This confirmation link is not complete or has expired. If you have paid, your booking is safe: quote the e-mail address you booked with when you contact us.",
         contact_email=settings.contact_email,
     ))
     if not _SESSION_ID.match(session_id):
@@ -35,13 +35,12 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
     except StripeUnavailable as exc:
         return html_response(exc.status, pages.message_page(
             "We could not show your booking just now",
-            "If you have paid, your booking is safe and Stripe e-mails you a receipt. "
+            "If you have paid, your booking is safe. "
             "Reload this page in a minute to see your booking reference.",
             contact_email=settings.contact_email,
         ))
     booking = result.booking
     category_label = _category_label(booking.event, booking.category, settings)
-    receipt_email = booking.contact.split(" <", 1)[-1].split(">", 1)[0] if "<" in booking.contact else "you"
     html = pages.render(
         "confirmation.html",
         title=f"Booking {booking.ref} confirmed" if result.state != "unpaid" else f"Booking {booking.ref}: payment pending",
@@ -50,7 +49,6 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
         event_title=booking.event,
         category_label=category_label,
         amount=format_pence(booking.amount_total, booking.currency),
-        receipt_email=receipt_email,
     )
     return html_response(200, html)
 
