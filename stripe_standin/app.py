@@ -6,6 +6,7 @@ deliveries and fault delays happen outside it).
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import threading
@@ -330,7 +331,14 @@ class StandIn:
             )
         scheme, _, key = header.partition(" ")
         key = key.strip()
-        if scheme.lower() != "bearer" or not key.startswith(self.api_keys_prefix) or len(key) <= len(self.api_keys_prefix):
+        if scheme.lower() == "basic":  # curl -u sk_test_...: as in Stripe's own examples
+            try:
+                key = base64.b64decode(key, validate=True).decode("utf-8").partition(":")[0]
+            except (ValueError, UnicodeDecodeError):
+                key = ""
+        elif scheme.lower() != "bearer":
+            key = ""
+        if not key.startswith(self.api_keys_prefix) or len(key) <= len(self.api_keys_prefix):
             shown = f"{key[:8]}****{key[-4:]}" if len(key) > 12 else "****"
             raise StripeAPIError(f"Invalid API Key provided: {shown}", status=401, code="api_key_invalid")
         return key

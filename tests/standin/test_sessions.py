@@ -103,12 +103,17 @@ def test_payment_intent_metadata_update_may_not_grow_past_fifty_keys(standin, cl
     assert (caught.value.param, caught.value.code) == ("metadata", "parameter_invalid_metadata")
 
 
-@pytest.mark.parametrize("header", [None, "Bearer pk_test_publishable123", "Bearer sk_live_realkey123", "Basic c2tfdGVzdF94Og=="])
+@pytest.mark.parametrize("header", [None, "Bearer pk_test_publishable123", "Bearer sk_live_realkey123", "Basic cGtfdGVzdF94Og==", "Token sk_test_x123"])
 def test_requests_without_a_test_secret_key_get_a_401(standin, header):
     headers = {"Authorization": header} if header else {}
     response = requests.get(f"{standin.api_base}/v1/checkout/sessions", headers=headers, timeout=5)
     assert response.status_code == 401
     assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_curl_style_basic_auth_with_a_test_key_is_accepted(standin):
+    response = requests.get(f"{standin.api_base}/v1/checkout/sessions", auth=("sk_test_curl", ""), timeout=5)
+    assert response.status_code == 200 and response.json()["object"] == "list"
 
 
 def test_the_sdk_raises_authentication_error_for_a_wrong_key(standin):
