@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from tests.functions.conftest import OPEN_EVENT, booking
+from tests.functions.conftest import booking
 
 
 def test_booking_after_the_closing_time_is_409(live):
