@@ -18,7 +18,7 @@ ENV_NAME = "BOOKING_FUNCTION_URL"
 # Netlify sets CONTEXT; previews may go out without a function, production never does.
 LENIENT_CONTEXTS = ("deploy-preview", "branch-deploy", "dev")
 WHERE_TO_SET = (
-    "Set it in Netlify (Site configuration > Environment variables) to the BookingFunctionUrl output "
+    "Set it in Netlify (Project configuration > Environment variables) to the BookingFunctionUrl output "
     "that `sam deploy` printed, like https://abc123.lambda-url.eu-west-2.on.aws/ ."
 )
 
