@@ -36,8 +36,8 @@ class Settings:
     fees_path: Path = DEFAULT_FEES_PATH
     stripe_tax_rate_id: str | None = None
     contact_email: str | None = None
-    # Three attempts of at most this long, plus back-off, stay well inside Netlify's 26 s proxy limit.
-    stripe_timeout_seconds: float = 6.0
+    # Three attempts of at most 5 s plus back-off (about 16.5 s) stay inside the Lambda's 20 s timeout and Netlify's 26 s proxy limit.
+    stripe_timeout_seconds: float = 5.0
     stripe_max_network_retries: int = 2
     now: Callable[[], datetime] = field(default=_utc_now, compare=False)
 
