@@ -69,6 +69,14 @@ class _Response:
     headers: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _recorded_params(raw: str) -> dict[str, Any]:
+    """The request's parameters as nested values for `.requests`; the raw text if they do not parse."""
+    try:
+        return nest(parse_pairs(raw))
+    except StripeAPIError:
+        return {"_raw": raw}
+
+
 class StandIn:
     """A local Stripe for Checkout Sessions: call it as a WSGI app, or drive it directly from tests."""
 
@@ -146,7 +154,8 @@ class StandIn:
         """Fail the next `times` API requests: "500", "timeout" (hold the response `delay` s) or "drop".
 
         `processed`: whether the request takes effect before failing (default: only for "timeout",
-        i.e. Stripe created the session but the answer never reached the client).
+        i.e. Stripe created the session but the answer never reached the client). An unprocessed
+        timeout holds the request for `delay` seconds, then closes the connection.
         """
         self.faults.add(kind, times, delay, processed)
 
@@ -236,33 +245,25 @@ class StandIn:
         with self._lock:
             self._requests.append(record)
         fault = self.faults.take()
-        response = None
+        record.fault = fault.kind if fault else None
         try:
             raw = self._read_params(environ, method)
-            try:
-                record.params = nest(parse_pairs(raw))
-            except StripeAPIError:
-                record.params = {"_raw": raw}
-            if fault is not None:
-                record.fault = fault.kind
-                if fault.kind == "500":
-                    response = _Response(500, {"error": {
-                        "type": "api_error",
-                        "message": "An unknown error occurred (simulated by the local stand-in).",
-                    }}, [("Stripe-Should-Retry", "true")])
-                elif not fault.processed:
-                    if fault.kind == "timeout":
-                        self._stopping.wait(fault.delay)
-                    return self._dropped(environ, start_response, record)
-            if response is None:
+            record.params = _recorded_params(raw)
+            if fault is None or fault.processed:
                 response = self._authorised(environ, method, path, raw, key, record)
         except StripeAPIError as error:
             response = _Response(error.status, error.body())
-        if fault is not None and fault.processed and fault.kind in ("timeout", "drop"):
-            if fault.kind == "timeout":
-                self._stopping.wait(fault.delay)
+        if fault is not None:
+            if fault.kind == "500":
+                response = _Response(500, {"error": {
+                    "type": "api_error",
+                    "message": "An unknown error occurred (simulated by the local stand-in).",
+                }}, [("Stripe-Should-Retry", "true")])
             else:
-                return self._dropped(environ, start_response, record)
+                if fault.kind == "timeout":
+                    self._stopping.wait(fault.delay)
+                if fault.kind == "drop" or not fault.processed:
+                    return self._dropped(environ, start_response, record)
         record.status = response.status
         return self._send_json(start_response, response, key)
 

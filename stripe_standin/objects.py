@@ -36,7 +36,7 @@ def line_item(params: dict[str, Any], tax_rates: dict[str, dict[str, Any]], crea
     taxes = []
     for rate_id in params.get("tax_rates", []):
         rate = tax_rates[rate_id]
-        amount = tax_amount(subtotal, Decimal(rate["percentage"]), rate["inclusive"])
+        amount = tax_amount(subtotal, Decimal(str(rate["percentage"])), rate["inclusive"])
         taxes.append({"amount": amount, "rate": dict(rate), "taxability_reason": None, "taxable_amount": subtotal})
     exclusive_tax = sum(t["amount"] for t in taxes if not t["rate"]["inclusive"])
     return {

@@ -117,3 +117,43 @@ def _ignore(call) -> None:
 def test_unknown_fault_kinds_are_refused(standin):
     with pytest.raises(ValueError):
         standin.fault("slow")
+
+
+def test_drop_also_works_when_a_plain_wsgiref_server_mounts_the_standin_like_the_dev_server():
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    from stripe_standin.app import StandIn
+    from stripe_standin.server import mount
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format, *args):
+            pass
+
+    class Threaded(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    server = make_server("127.0.0.1", 0, lambda e, s: [], server_class=Threaded, handler_class=Quiet)
+    base = f"http://127.0.0.1:{server.server_address[1]}/_stripe"
+    app = StandIn(base, None, "whsec_x")
+    server.set_app(mount(app, "/_stripe"))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        app.fault("drop")
+        client = stripe.StripeClient("sk_test_dev", base_addresses={"api": base}, max_network_retries=1,
+                                     http_client=stripe.RequestsClient(timeout=5))
+        session = client.v1.checkout.sessions.create(params=valid_session())
+        assert [(r.status, r.fault) for r in app.requests] == [(None, "drop"), (200, None)]
+        assert session.url == f"{base}/checkout/{session.id}"
+    finally:
+        app.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_processed_500_leaves_the_session_and_the_retry_gets_it_back(standin):
+    standin.fault("500", processed=True)
+    session = _create(standin.client(max_network_retries=1))
+    assert [(r.status, r.replayed) for r in standin.requests] == [(500, False), (200, True)]
+    assert [s["id"] for s in standin.sessions()] == [session.id]
