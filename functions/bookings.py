@@ -119,11 +119,12 @@ def handle_booking(request: Request, settings: Settings) -> Response:
         priced, session = book(data, fees, settings)
     except (FeeTableError, OSError) as exc:
         log.error(json.dumps({"msg": "fee_table_unreadable", "path": str(settings.fees_path), "error": str(exc)}))
-        return _stripe_failure(request, StripeUnavailable(503, "Online booking is not available just now. Please try again later."), settings, None)
+        unavailable = StripeUnavailable(503, "Online booking is not available just now. Please try again later.")
+        return _unavailable(request, unavailable, settings, None, "Online booking is not available")
     except BookingProblem as problem:
         return _problem_response(request, problem, _event_slug(data))
     except StripeUnavailable as exc:
-        return _stripe_failure(request, exc, settings, _event_slug(data))
+        return _unavailable(request, exc, settings, _event_slug(data), "Payment could not be started")
     if request.wants_json:
         return json_response(201, {
             "booking_ref": priced.ref,
@@ -145,7 +146,8 @@ def _problem_response(request: Request, problem: BookingProblem, slug: str | Non
     return html_response(problem.status, pages.errors_page(problem.errors, back, title), problem.headers)
 
 
-def _stripe_failure(request: Request, exc: StripeUnavailable, settings: Settings, slug: str | None) -> Response:
+def _unavailable(request: Request, exc: StripeUnavailable, settings: Settings, slug: str | None, title: str) -> Response:
+    """502/503: say plainly that nothing was charged, what to do, and how to reach us."""
     contact = (
         f" If it keeps happening, e-mail {settings.contact_email}." if settings.contact_email
         else " If it keeps happening, contact us using the details at the foot of our website."
@@ -153,5 +155,5 @@ def _stripe_failure(request: Request, exc: StripeUnavailable, settings: Settings
     message = f"{exc.message} Nothing has been charged.{contact}"
     if request.wants_json:
         return json_response(exc.status, {"errors": [{"field": "payment", "message": message}]})
-    html = pages.message_page("Payment could not be started", f"{exc.message} Nothing has been charged.", _back_url(slug), settings.contact_email)
+    html = pages.message_page(title, f"{exc.message} Nothing has been charged.", _back_url(slug), settings.contact_email)
     return html_response(exc.status, html)
