@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Mapping
@@ -17,6 +18,8 @@ from urllib.parse import urlsplit
 ENV_NAME = "BOOKING_FUNCTION_URL"
 # Netlify sets CONTEXT; previews may go out without a function, production never does.
 LENIENT_CONTEXTS = ("deploy-preview", "branch-deploy", "dev")
+# A host name (letters, digits, hyphens, dots) and an optional port: nothing a _redirects line could trip on.
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?")
 WHERE_TO_SET = (
     "Set it in Netlify (Project configuration > Environment variables) to the BookingFunctionUrl output "
     "that `sam deploy` printed, like https://abc123.lambda-url.eu-west-2.on.aws/ ."
@@ -37,8 +40,11 @@ def function_url(environ: Mapping[str, str]) -> str | None:
         raise RedirectsError(
             f"{ENV_NAME} is not set, so the booking form's /api/* requests would reach no function. {WHERE_TO_SET}"
         )
-    parts = urlsplit(raw)
-    if parts.scheme != "https" or not parts.hostname or parts.username or any(c.isspace() for c in raw):
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # e.g. an unclosed [ in the host
+        parts = None
+    if parts is None or parts.scheme != "https" or not _HOST.fullmatch(parts.netloc) or any(c.isspace() for c in raw):
         raise RedirectsError(f'{ENV_NAME} is "{raw}", which is not an https:// address. {WHERE_TO_SET}')
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise RedirectsError(

@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from deploy.redirects import RedirectsError, function_url, proxy_rule
 from tests.deploy.conftest import ROOT
 
 FUNCTION_URL = "https://abc123xyz.lambda-url.eu-west-2.on.aws/"
@@ -104,3 +107,23 @@ def test_the_netlify_build_script_stops_before_building_without_the_function_url
     assert result.returncode == 1
     assert "BOOKING_FUNCTION_URL is not set" in result.stderr
     assert not output.exists(), "nothing is built when the proxy cannot be written"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.text(),
+    st.builds(lambda rest: "https://" + rest, st.text()),
+    st.builds(lambda host, tail: f"https://{host}.lambda-url.eu-west-2.on.aws{tail}",
+              st.from_regex(r"[a-z0-9]{1,40}", fullmatch=True), st.sampled_from(["", "/", "/x", "/\n/evil 200!", "?a=b"])),
+))
+def test_any_value_gives_one_well_formed_proxy_rule_or_a_plain_refusal(value):
+    try:
+        base = function_url({"BOOKING_FUNCTION_URL": value, "CONTEXT": "production"})
+    except RedirectsError as exc:
+        assert "BOOKING_FUNCTION_URL" in str(exc)
+        return
+    rule = proxy_rule(base)
+    assert rule.count("\n") == 1 and rule.endswith("\n"), "exactly one line: no rule can be smuggled in"
+    source, target, status = rule.split()
+    assert (source, status) == ("/api/*", "200!")
+    assert target == f"{base}/api/:splat" and target.startswith("https://")
