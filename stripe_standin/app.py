@@ -142,7 +142,9 @@ class StandIn:
     def line_items(self, session_id: str) -> list[dict[str, Any]]:
         with self._lock:
             self._get_session(session_id, "session")
-            return [objects.public_line_item(i) for i in self._line_items[session_id]]
+            result = [objects.public_line_item(i) for i in self._line_items[session_id]]
+        self.flush_events()
+        return result
 
     def payment_intents(self) -> list[dict[str, Any]]:
         with self._lock:

@@ -33,8 +33,8 @@ body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Ari
        font-size: 1.0625rem; line-height: 1.5; color: #1a1a1a; background: #f6f7f9; }
 .banner { background: #fff3cd; border-bottom: 3px solid #8a6d00; padding: 0.75rem 1rem; }
 .banner p { margin: 0; max-width: 40rem; margin-inline: auto; }
-main { max-width: 40rem; margin: 1.5rem auto; padding: 1.5rem; background: #fff; border: 1px solid #c9ccd1;
-       border-radius: 0.5rem; }
+main { box-sizing: border-box; max-width: 40rem; margin: 1.5rem auto; padding: 1.5rem; background: #fff;
+       border: 1px solid #c9ccd1; border-radius: 0.5rem; }
 h1 { font-size: 1.5rem; margin-top: 0; }
 table { width: 100%; border-collapse: collapse; margin: 1rem 0; }
 caption { text-align: left; font-weight: 600; padding-bottom: 0.5rem; }
@@ -49,8 +49,12 @@ button { font: inherit; font-weight: 700; padding: 0.75rem 1.5rem; margin-top: 1
 button:hover { background: #163b9e; }
 a { color: #1f4fd1; }
 a:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid #000; outline-offset: 2px; }
+.detail { display: block; color: #4a4f57; font-size: 0.9375rem; }
 .error { color: #a4000f; font-weight: 600; }
 .cancel { margin-top: 1.5rem; }
+@media (max-width: 30rem) {
+  main { margin: 0; padding: 1rem; border: none; border-radius: 0; }
+}
 """
 
 
@@ -118,19 +122,16 @@ def _page(standin: "StandIn", session: dict[str, Any], base: str, error: str | N
     money = lambda pence: escape(format_pence(pence, currency))  # noqa: E731 - one formatter for the whole page
     total = money(session["amount_total"])
     rows = "".join(
-        f"<tr><td>{escape(item['description'])}</td><td class=\"amount\">{item['quantity']}</td>"
-        f"<td class=\"amount\">{money(item['price']['unit_amount'])}</td>"
-        f"<td class=\"amount\">{money(item['amount_total'])}</td></tr>"
+        f"<tr><td>{escape(item['description'])}<span class=\"detail\">Quantity {item['quantity']} × "
+        f"{money(item['price']['unit_amount'])}</span></td><td class=\"amount\">{money(item['amount_total'])}</td></tr>"
         for item in standin.line_items(session["id"])
     )
     tax = session["total_details"]["amount_tax"]
-    tax_row = (f"<tr><th scope=\"row\" colspan=\"3\">Of which tax</th><td class=\"amount\">{money(tax)}</td></tr>"
-               if tax else "")
+    tax_row = f"<tr><th scope=\"row\">Of which tax</th><td class=\"amount\">{money(tax)}</td></tr>" if tax else ""
     table = (
         "<table><caption>Your order</caption><thead><tr><th scope=\"col\">Item</th>"
-        "<th scope=\"col\" class=\"amount\">Quantity</th><th scope=\"col\" class=\"amount\">Unit price</th>"
         "<th scope=\"col\" class=\"amount\">Amount</th></tr></thead>"
-        f"<tbody>{rows}</tbody><tfoot>{tax_row}<tr><th scope=\"row\" colspan=\"3\">Total to pay</th>"
+        f"<tbody>{rows}</tbody><tfoot>{tax_row}<tr><th scope=\"row\">Total to pay</th>"
         f"<td class=\"amount\">{total}</td></tr></tfoot></table>"
     )
     if session["status"] == "complete":

@@ -35,6 +35,8 @@ def test_pay_in_a_real_browser_lands_on_the_success_page_with_the_session_id(sta
             assert page.get_by_role("link", name="Cancel and return").get_attribute("href") == params["cancel_url"]
             assert page.evaluate("getComputedStyle(document.querySelector('button')).fontWeight") == "700"
             assert origins == {standin.url}
+            page.set_viewport_size({"width": 320, "height": 640})  # WCAG reflow: no sideways scrolling on a phone
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320
             pay.click()
             page.wait_for_url(re.compile(r"/booked\?session_id="))
             assert page.url == f"{receiver.url}/booked?session_id={session.id}"
