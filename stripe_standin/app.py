@@ -446,7 +446,8 @@ class StandIn:
         if "payment_intent" in params:
             sessions = [s for s in sessions if s["payment_intent"] == params["payment_intent"]]
         page = objects.paginate(sessions, params, "/v1/checkout/sessions")
-        page["data"] = [self._render_session(s, {}) for s in page["data"]]
+        expand = {"expand": [name.removeprefix("data.") for name in params.get("expand", [])]}
+        page["data"] = [self._render_session(s, expand) for s in page["data"]]
         return _Response(200, page)
 
     def _render_session(self, session: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:

@@ -148,7 +148,7 @@ SESSION_LIST = Hash(
         "ending_before": Str(max_length=255),
         "status": Str(enum=("open", "complete", "expired")),
         "payment_intent": Str(max_length=255),
-        "expand": Array(Str(max_length=255), max_items=10),
+        "expand": Array(Str(enum=tuple(f"data.{name}" for name in SESSION_EXPANDABLE)), max_items=10),
     }
 )
 

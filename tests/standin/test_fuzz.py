@@ -94,3 +94,24 @@ def test_other_content_types_are_refused_not_crashed(endpoint, content_type):
 def test_huge_bodies_are_refused(endpoint):
     response = _post(endpoint, "metadata[k]=" + "x" * 1_100_000)
     assert response.status_code == 413 and response.json()["error"]["type"] == "invalid_request_error"
+
+
+query_keys = st.one_of(
+    st.sampled_from(["limit", "starting_after", "ending_before", "status", "payment_intent", "expand[]", "expand[0]",
+                     "limit[]", "created[gt]"]),
+    st.text(min_size=1, max_size=20),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(query_keys, values), max_size=6))
+def test_random_list_queries_get_a_list_or_a_stripe_shaped_4xx(endpoint, fields):
+    handle, http = endpoint
+    response = http.get(f"{handle.api_base}/v1/checkout/sessions", params=fields,
+                        headers={"Authorization": "Bearer sk_test_fuzz"}, timeout=10)
+    assert response.status_code in (200, 400, 404), response.text
+    body = response.json()
+    if response.status_code == 200:
+        assert body["object"] == "list"
+    else:
+        assert body["error"]["type"] == "invalid_request_error" and body["error"]["message"]

@@ -81,8 +81,8 @@ def test_paid_session_has_a_payment_intent_with_the_amount_and_intent_metadata(s
     assert intent.amount == 31860 and intent.currency == "gbp"
     assert intent.metadata.to_dict() == {"booking_ref": "BK-7Q2M4X", "event": "safeguarding-2026"}
     assert intent.description == "Booking BK-7Q2M4X for safeguarding-2026"
-    listed = client.v1.checkout.sessions.list(params={"payment_intent": intent.id})
-    assert [s.id for s in listed.data] == [session.id]
+    listed = client.v1.checkout.sessions.list(params={"payment_intent": intent.id, "expand": ["data.payment_intent"]})
+    assert [(s.id, s.payment_intent.amount) for s in listed.data] == [(session.id, 31860)]
 
 
 def test_payment_intent_metadata_update_merges_and_empty_string_deletes(standin, client):
