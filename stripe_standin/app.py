@@ -6,7 +6,6 @@ deliveries and fault delays happen outside it).
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 import threading
@@ -15,9 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl
 
-from stripe_standin import checkout_page, objects
-from stripe_standin.currencies import DEFAULT_MINIMUM_CHARGE, MAXIMUM_AMOUNT, MINIMUM_CHARGE
-from stripe_standin.errors import StripeAPIError, missing, not_found
+from stripe_standin import auth, checkout_page, objects, session_rules
+from stripe_standin.errors import StripeAPIError, not_found
 from stripe_standin.faults import FaultQueue, drop
 from stripe_standin.forms import nest, parse_pairs
 from stripe_standin.schema import (
@@ -34,8 +32,6 @@ from stripe_standin.validate import check_metadata_count, validate
 from stripe_standin.webhooks import Delivery, deliver, signature_header
 
 MAX_BODY_BYTES = 1_000_000
-MIN_EXPIRY_SECONDS = 30 * 60
-MAX_EXPIRY_SECONDS = 24 * 60 * 60
 _STATUS_TEXT = {200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
                 405: "Method Not Allowed", 413: "Payload Too Large", 500: "Internal Server Error"}
 
@@ -302,7 +298,7 @@ class StandIn:
 
     def _authorised(self, environ: dict[str, Any], method: str, path: str, raw: str, key: str | None,
                     record: RecordedRequest) -> _Response:
-        api_key = self._api_key(environ)
+        api_key = auth.api_key(environ, self.api_keys_prefix)
         if key is None:
             return self._route(method, path, raw)
         pairs = tuple(sorted(parse_qsl(raw, keep_blank_values=True)))
@@ -323,28 +319,6 @@ class StandIn:
             if 200 <= response.status < 300:
                 self._idempotent[(api_key, key)] = (fingerprint, response)
             return response
-
-    def _api_key(self, environ: dict[str, Any]) -> str:
-        header = environ.get("HTTP_AUTHORIZATION", "")
-        if not header:
-            raise StripeAPIError(
-                "You did not provide an API key. You need to provide your API key in the Authorization header, "
-                "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
-                status=401,
-            )
-        scheme, _, key = header.partition(" ")
-        key = key.strip()
-        if scheme.lower() == "basic":  # curl -u sk_test_...: as in Stripe's own examples
-            try:
-                key = base64.b64decode(key, validate=True).decode("utf-8").partition(":")[0]
-            except (ValueError, UnicodeDecodeError):
-                key = ""
-        elif scheme.lower() != "bearer":
-            key = ""
-        if not key.startswith(self.api_keys_prefix) or len(key) <= len(self.api_keys_prefix):
-            shown = f"{key[:8]}****{key[-4:]}" if len(key) > 12 else "****"
-            raise StripeAPIError(f"Invalid API Key provided: {shown}", status=401, code="api_key_invalid")
-        return key
 
     def _route(self, method: str, path: str, raw: str) -> _Response:
         parts = path.strip("/").split("/")
@@ -390,46 +364,8 @@ class StandIn:
         return validate(spec, nest(parse_pairs(raw)), updating=updating)
 
     def _create_session(self, params: dict[str, Any]) -> _Response:
-        if "mode" not in params:
-            raise missing("mode")
-        if params.get("ui_mode", "hosted_page") == "hosted_page" and "success_url" not in params:
-            raise missing("success_url")
-        if "line_items" not in params:
-            raise missing("line_items")
         now = int(self.clock())
-        items = params["line_items"]
-        currency = params.get("currency", items[0]["price_data"]["currency"])
-        for index, item in enumerate(items):
-            if item["price_data"]["currency"] != currency:
-                raise StripeAPIError(
-                    "All line items in a Checkout Session must use the same currency, and the session's "
-                    "`currency` if one is given.",
-                    param=f"line_items[{index}][price_data][currency]", code="parameter_invalid_currency",
-                )
-            for rate_index, rate_id in enumerate(item.get("tax_rates", [])):
-                if rate_id not in self._tax_rates:
-                    raise StripeAPIError(f"No such tax rate: '{rate_id}'",
-                                         param=f"line_items[{index}][tax_rates][{rate_index}]", code="resource_missing")
-        built = [objects.line_item(item, self._tax_rates, now) for item in items]
-        total = sum(i["amount_total"] for i in built)
-        if total > MAXIMUM_AMOUNT:
-            raise StripeAPIError(
-                f"The Checkout Session's total amount due must be no more than {MAXIMUM_AMOUNT} {currency} minor units.",
-                param="line_items", code="amount_too_large",
-            )
-        minimum = MINIMUM_CHARGE.get(currency, DEFAULT_MINIMUM_CHARGE)
-        if total < minimum:
-            raise StripeAPIError(
-                f"The Checkout Session's total amount due must add up to at least {minimum} {currency} minor units.",
-                param="line_items", code="amount_too_small",
-            )
-        expires_at = params.get("expires_at", now + MAX_EXPIRY_SECONDS)
-        if expires_at < now + MIN_EXPIRY_SECONDS:
-            raise StripeAPIError("The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.",
-                                 param="expires_at", code="parameter_invalid_integer")
-        if expires_at > now + MAX_EXPIRY_SECONDS:
-            raise StripeAPIError("The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.",
-                                 param="expires_at", code="parameter_invalid_integer")
+        built, expires_at = session_rules.priced_line_items(params, self._tax_rates, now)
         session_id = objects.new_id("cs_test_", 58)
         session = objects.checkout_session(session_id, params, built, self.checkout_url(session_id), now, expires_at)
         self._sessions[session_id] = session
