@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from html.parser import HTMLParser
 
 import pytest
@@ -165,7 +166,10 @@ def test_a_failing_webhook_receiver_does_not_break_the_redirect(receiver, client
 
 
 def test_an_unreachable_webhook_receiver_is_recorded_not_raised(standin, client, receiver):
-    standin.app.webhook_url = "http://127.0.0.1:9/api/stripe-webhook"  # discard port: nothing listens
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    standin.app.webhook_url = f"http://127.0.0.1:{closed_port}/api/stripe-webhook"
     session = client.v1.checkout.sessions.create(params=valid_session())
     response = requests.post(f"{session.url}/pay", allow_redirects=False, timeout=10)
     assert response.status_code == 303
