@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import unquote
 
+from devserver.netlify_headers import headers_for
+
 # The site's own types, whatever the machine's mime.types says.
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -34,11 +36,12 @@ def content_type(path: Path) -> str:
 
 
 def static_headers(url_path: str, file: Path | None, status: int) -> list[tuple[str, str]]:
-    """Every header a static response carries; the one place to make them match netlify.toml."""
-    headers = [("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-cache")]
-    if file is not None:
-        headers.append(("Content-Type", content_type(file)))
-    return headers
+    """Every header a static response carries: netlify.toml's [[headers]] rules, as on Netlify."""
+    headers = {"Content-Type": content_type(file)} if file is not None else {}
+    headers.update(headers_for(url_path))
+    if file is None:
+        headers.pop("Content-Type", None)
+    return list(headers.items())
 
 
 def resolve(root: Path, url_path: str) -> tuple[int, Path | None, str | None]:
