@@ -32,6 +32,8 @@ Per event (a Pelican article; theme/templates/article.html names it `event`, so 
                                  first category paying by card, the worked discount example
 - `article.ics_url`: "events/<slug>/<slug>.ics" (prefix with SITEURL + "/").
 - `article.json_ld`: schema.org Event JSON, already safe to place inside <script>.
+- `article.booking_prices`: the booking form script's price data (event_site.form_prices), JSON
+  with every amount already formatted ("£1,234.56"), safe inside <script type="application/json">.
 - `article.also_of_interest`: list of other event articles to link to.
 """
 

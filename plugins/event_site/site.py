@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from event_site.booking import build_booking
 from event_site.calendar import event_calendar
+from event_site.form_prices import form_prices
 from event_site.metadata import EventMeta, check_event_file
 from event_site.structured import event_json_ld, script_safe_json
 from pricing import FeeTable, FeeTableError, Problem, format_pence, load_fee_table
@@ -117,6 +118,7 @@ class EventSite:
             article.ics_url = f"{article.url}{slug}.ics"
             description = meta.summary or Markup(article.summary or "").striptags() or meta.title
             article.json_ld = script_safe_json(event_json_ld(meta, article.booking, url, description, organiser))
+            article.booking_prices = script_safe_json(form_prices(article.booking))
         events = sorted((a for a, _ in joined.values() if a.status == "published"), key=lambda a: a.details.start)
         upcoming = [a for a in events if a.booking.status != "past"]
         past = [a for a in reversed(events) if a.booking.status == "past"]

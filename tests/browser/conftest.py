@@ -1,0 +1,170 @@
+"""One real Pelican build, one dev server and one Chromium per session, for the booking form's browser tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Before every booking deadline in content/fees.yaml, so the 2027 events are open (the function
+# itself uses the real clock; these dates are years ahead of it).
+SITE_NOW = "2026-11-25T09:00:00+00:00"
+EVENT = "caldicott-police-2027"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@dataclass
+class DevServer:
+    """A running `python -m devserver`: its address and everything it has logged so far."""
+
+    url: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def fulfilments(self, booking_ref: str) -> int:
+        """How many times the function confirmed this booking (its `booking_confirmed` log line)."""
+        return sum(1 for line in self.log().splitlines() if '"booking_confirmed"' in line and f'"{booking_ref}"' in line)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser-site") / "output"
+    env = {**os.environ, "SITE_NOW": SITE_NOW, "SITE_URL": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "pelican", "content", "--settings", "pelicanconf.py", "--output", str(out), "--delete-output-directory"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("devserver") / "devserver.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STRIPE_") and k not in ("SITE_URL", "PORT", "FEES_PATH")}
+    env["CONTACT_EMAIL"] = "bookings@example.org"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devserver", "--port", str(port), "--output", str(site)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    server = DevServer(f"http://127.0.0.1:{port}", log_path)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(server.url + "/", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            assert process.poll() is None, f"the dev server stopped: {server.log()}"
+            assert time.monotonic() < deadline, f"the dev server did not answer within 20 s: {server.log()}"
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, devserver: DevServer):
+    """A fresh context with JavaScript on; console errors (e.g. a CSP refusal) fail the test."""
+    context = browser.new_context(base_url=devserver.url, viewport={"width": 1280, "height": 900})
+    yield from _watched(context)
+
+
+@pytest.fixture
+def page_without_js(browser, devserver: DevServer):
+    context = browser.new_context(base_url=devserver.url, viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    yield from _watched(context)
+
+
+def _watched(context):
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems: list[str] = []
+    # The function's own pages (functions/templates) name no icon, so Chromium asks for /favicon.ico.
+    page.on("console", lambda m: problems.append(f"{m.text} ({m.location.get('url')})")
+            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert problems == [], f"the browser reported errors: {problems}"
+
+
+@pytest.fixture
+def person() -> dict[str, str]:
+    """Someone new for each test: the booking reference (and Stripe's idempotency key) follow the people."""
+    tag = uuid.uuid4().hex[:8]
+    return {
+        "name": f"Priya Shah {tag}",
+        "email": f"priya.{tag}@nhs.net",
+        "organisation": "Leeds Teaching Hospitals NHS Trust",
+    }
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.is_file():
+        reason = f"{AXE.relative_to(ROOT)} is missing: run `npm ci --no-audit --no-fund` (make test does when npm exists)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+    return SCREENSHOTS
+
+
+def money_pattern(amount: str) -> re.Pattern[str]:
+    return re.compile(re.escape(amount))

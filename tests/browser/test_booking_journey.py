@@ -1,0 +1,118 @@
+"""A person books two, then three, delegates from the home page to the confirmation, with and without JavaScript."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from pricing import format_pence, quote
+from tests.browser.conftest import EVENT
+from tests.browser.journeys import confirmed_ref, delegate, fill_delegate, fill_person, open_event_from_home, pay_on_checkout
+
+pytestmark = pytest.mark.browser
+
+
+def _total(fees, category: str, delegates: int, payment: str = "card") -> str:
+    return format_pence(quote(fees, EVENT, category, delegates, payment).total_pence)
+
+
+def test_with_javascript_the_total_follows_the_choices_and_checkout_charges_it(page, devserver, person, fees):
+    open_event_from_home(page)
+    form = page.get_by_role("region", name="Book your place")
+    assert form.get_by_text("Choose a fee category to see the total for your booking.").is_visible()
+
+    form.get_by_label("Voluntary sector & charities").check()
+    summary = form.get_by_role("table", name=re.compile(r"^Your booking"))
+    assert summary.get_by_role("row", name=f"Total to pay {_total(fees, 'voluntary', 1)}").is_visible()
+
+    form.get_by_role("button", name="Add another delegate").click()
+    assert delegate(page, 2).get_by_label("Full name").evaluate("el => el === document.activeElement")
+    form.get_by_role("button", name="Add another delegate").click()
+    expect(page.get_by_role("status")).to_have_text(f"Delegate 3 added. Total to pay {_total(fees, 'voluntary', 3)} including VAT.")
+    form.get_by_label("NHS, Schools, Care and Public Sector").check()
+    three = _total(fees, "public-sector", 3)
+    assert summary.get_by_role("row", name=f"Total to pay {three}").is_visible()
+    assert summary.get_by_role("row", name=re.compile(r"^Delegate \d, before VAT")).count() == 3
+    expected = quote(fees, EVENT, "public-sector", 3, "card")
+    assert summary.get_by_role("row", name=f"Total before VAT {format_pence(expected.net_pence)}").is_visible()
+    assert summary.get_by_role("row", name=f"VAT at 20% {format_pence(expected.vat_pence)}").is_visible()
+
+    fill_person(page.get_by_role("group", name="Your details"), person)
+    delegate(page, 1).get_by_label("Same as the person booking").check()
+    assert delegate(page, 1).get_by_label("E-mail address").input_value() == person["email"]
+    fill_delegate(delegate(page, 2), 2, person)
+    fill_delegate(delegate(page, 3), 3, person)
+    assert not page.get_by_role("group", name="If you asked for an invoice").is_visible()
+    form.get_by_label("I accept the booking terms and conditions").check()
+
+    answers: list[tuple[int, dict]] = []
+
+    def read_on_the_way(route):  # the page navigates away at once, so read the answer as it passes
+        response = route.fetch()
+        answers.append((response.status, json.loads(response.text())))
+        route.fulfill(response=response)
+
+    page.route("**/api/bookings", read_on_the_way)
+    form.get_by_role("button", name="Book now").click()
+    expect(form.get_by_role("button", name="Sending…")).to_be_disabled()
+
+    pay_on_checkout(page, three)
+    [(status, body)] = answers
+    assert status == 201 and body["total_pence"] == expected.total_pence, body
+    ref = confirmed_ref(page)
+    assert ref == body["booking_ref"]
+    assert page.get_by_text(f"{three} (including VAT)").is_visible()
+    assert devserver.fulfilments(ref) == 1, devserver.log()[-3000:]
+    assert '"webhook_handled"' in devserver.log()
+
+
+def test_removing_a_delegate_moves_focus_and_lowers_the_total(page, fees):
+    page.goto(f"/events/{EVENT}/")
+    page.get_by_label("Commercial organisations").check()
+    add = page.get_by_role("button", name="Add another delegate")
+    add.click()
+    add.click()
+    delegate(page, 2).get_by_label("Full name").fill("Second person")
+    page.get_by_role("button", name="Remove delegate 2").click()
+    assert page.get_by_role("group", name=re.compile(r"^Delegate \d$")).count() == 2
+    assert delegate(page, 2).get_by_label("Full name").input_value() == ""  # the third moved up
+    assert delegate(page, 2).get_by_label("Full name").evaluate("el => el === document.activeElement")
+    expect(page.get_by_role("status")).to_have_text(f"Delegate 2 removed. Total to pay {_total(fees, 'commercial', 2)} including VAT.")
+    page.get_by_label("Ask for an invoice").check()
+    assert page.get_by_role("group", name="If you asked for an invoice").is_visible()
+    assert page.get_by_role("row", name=f"Total to pay {_total(fees, 'commercial', 2, 'invoice')}").is_visible()
+
+
+def test_without_javascript_the_form_posts_and_blank_delegates_are_left_out(page_without_js, devserver, person, fees):
+    page = page_without_js
+    open_event_from_home(page)
+    form = page.get_by_role("region", name="Book your place")
+    assert form.get_by_role("button", name="Add another delegate").count() == 0
+    table = form.get_by_role("table", name=re.compile(r"^Total to pay, including VAT"))
+    two = _total(fees, "public-sector", 2)
+    assert table.get_by_role("row", name=re.compile(r"^NHS, Schools, Care and Public Sector, online by card")).inner_text().split("\t")[2] == two
+
+    form.get_by_label("NHS, Schools, Care and Public Sector").check()
+    fill_person(page.get_by_role("group", name="Your details"), person)
+    fill_delegate(delegate(page, 1), 1, person)
+    fill_delegate(delegate(page, 2, exact=False), 2, person)
+    # Delegate 3 stays blank: the function ignores a fieldset left completely empty.
+    form.get_by_label("I accept the booking terms and conditions").check()
+    form.get_by_role("button", name="Book now").click()
+
+    pay_on_checkout(page, two)
+    ref = confirmed_ref(page)
+    assert page.get_by_role("listitem").filter(has_text="Delegate 2 of").count() == 1
+    assert page.get_by_role("listitem").filter(has_text="Delegate 3").count() == 0
+    assert devserver.fulfilments(ref) == 1, devserver.log()[-3000:]
+
+
+def test_a_past_event_says_why_instead_of_showing_the_form(page):
+    page.goto("/events/caldicott-police-2024/")
+    section = page.get_by_role("region", name="Book your place")
+    assert "This conference took place on Tuesday 10 September 2024, so booking is closed." in section.inner_text()
+    assert section.get_by_role("button").count() == 0
+    assert section.get_by_role("textbox").count() == 0
