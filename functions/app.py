@@ -17,12 +17,14 @@ Handler = Callable[[Request, Settings], Response]
 def _routes() -> dict[str, tuple[str, Handler]]:
     from functions.bookings import handle_booking
     from functions.confirmation import handle_confirmation
+    from functions.invoice_confirmation import handle_invoice_confirmation
     from functions.webhook import handle_webhook
 
     return {
         "/api/bookings": ("POST", handle_booking),
         "/api/stripe-webhook": ("POST", handle_webhook),
         "/api/bookings/confirmation": ("GET", handle_confirmation),
+        "/api/bookings/invoice": ("GET", handle_invoice_confirmation),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from functions.errors import FieldError
@@ -16,6 +16,11 @@ PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 Organisation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
 Email = Annotated[EmailStr, Field(max_length=254)]
+# A postal address as people type it into a textarea; lines are kept, blank ones dropped.
+PostalAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+# Stripe shows the PO number as an invoice custom field, whose value may be at most 140 characters.
+PurchaseOrder = Annotated[str, StringConstraints(strip_whitespace=True, max_length=140, pattern=r"^[^\x00-\x1f\x7f]*$")]
+MAX_ADDRESS_LINES = 6
 
 
 class _Input(BaseModel):
@@ -50,6 +55,33 @@ class Delegate(_Input):
         return value.lower()
 
 
+class Billing(_Input):
+    """Who the invoice goes to (often a finance team) and the address printed on it."""
+
+    name: PersonName
+    email: Email
+    address: PostalAddress
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+    @field_validator("address")
+    @classmethod
+    def _lines(cls, value: str) -> str:
+        lines = [line.strip() for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+        if len(lines) > MAX_ADDRESS_LINES:
+            raise PydanticCustomError("too_many_lines", "lines")
+        if any(ord(c) < 32 or ord(c) == 127 for line in lines for c in line):
+            raise PydanticCustomError("control_characters", "control")
+        return "\n".join(lines)
+
+    @property
+    def address_lines(self) -> list[str]:
+        return self.address.split("\n")
+
+
 class BookingRequest(_Input):
     """One booking: an event, a fee category, how to pay, the booker and 1..N delegates."""
 
@@ -59,6 +91,9 @@ class BookingRequest(_Input):
     contact: Contact
     delegates: list[Delegate] = Field(min_length=1, max_length=MAX_DELEGATES_ANY_EVENT)
     accept_terms: bool
+    # Only for payment=invoice: who the invoice goes to, and the buyer's purchase-order number if they have one.
+    billing: Billing | None = None
+    purchase_order: PurchaseOrder = ""
     # A honeypot: hidden from people by the form, filled in by bots.
     website: Annotated[str, StringConstraints(max_length=200)] = ""
 
@@ -75,6 +110,20 @@ class BookingRequest(_Input):
         if value.strip():
             raise PydanticCustomError("honeypot", "honeypot")
         return value
+
+    @field_validator("billing", mode="before")
+    @classmethod
+    def _blank_billing_is_none(cls, value: Any) -> Any:
+        # The no-JavaScript form always sends the billing fields; left blank on a card booking they mean "none".
+        if isinstance(value, dict) and all(isinstance(v, str) and not v.strip() for v in value.values()):
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _invoice_needs_billing(self) -> BookingRequest:
+        if self.payment == "invoice" and self.billing is None:
+            raise PydanticCustomError("billing_required", "billing")
+        return self
 
 
 _FIELD_MESSAGES: dict[tuple[str, str], str] = {
@@ -103,6 +152,15 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("accept_terms", "bool_parsing"): "Tick the box to accept the booking terms and conditions",
     ("accept_terms", "bool_type"): "Tick the box to accept the booking terms and conditions",
     ("website", "honeypot"): "Leave this field empty (it is there to catch automated form fillers)",
+    ("billing", "billing_required"): "To pay by invoice, enter who the invoice goes to: name, e-mail address and postal address",
+    ("billing", "missing"): "To pay by invoice, enter who the invoice goes to: name, e-mail address and postal address",
+    ("address", "missing"): "Enter the postal address for the invoice",
+    ("address", "string_too_short"): "Enter the postal address for the invoice",
+    ("address", "string_too_long"): "The invoice address is too long: shorten it to 400 characters or fewer",
+    ("address", "too_many_lines"): "The invoice address has too many lines: use at most 6",
+    ("address", "control_characters"): "The invoice address contains characters that cannot be printed",
+    ("purchase_order", "string_too_long"): "The purchase order number is too long: use at most 140 characters",
+    ("purchase_order", "string_pattern_mismatch"): "The purchase order number contains characters that cannot be printed",
 }
 
 _TYPE_MESSAGES: dict[str, str] = {
@@ -126,6 +184,8 @@ def _whose(loc: tuple[Any, ...]) -> str:
         return f"delegate {loc[1] + 1}'s"
     if loc and loc[0] == "contact":
         return "your"
+    if loc and loc[0] == "billing":
+        return "the invoice contact's"
     return "the"
 
 
@@ -134,6 +194,8 @@ def field_errors(exc: ValidationError, max_delegates: int = MAX_DELEGATES_ANY_EV
     found: dict[str, FieldError] = {}
     for error in exc.errors(include_url=False, include_input=False):
         loc = tuple(error["loc"])
+        if not loc and error["type"] == "billing_required":
+            loc = ("billing",)  # raised by the model's own check, which pydantic places at the top
         path = ".".join(str(p) for p in loc) or "body"
         leaf = next((str(p) for p in reversed(loc) if isinstance(p, str)), "body")
         if error["type"] in ("model_type", "model_attributes_type", "dict_type") and not loc:

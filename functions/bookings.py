@@ -1,4 +1,4 @@
-"""POST /api/bookings: validate the booking, price it with pricing.quote(), send the visitor to Stripe Checkout.
+"""POST /api/bookings: validate the booking, price it with pricing.quote(), then Stripe Checkout (card) or a sent invoice.
 
 The steps live in `book()`, which knows nothing of HTTP encodings; `handle_booking()` reads the
 request and writes the answer in the form the client asked for (JSON, or HTML for a form post).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 from functions import pages
 from functions.body import parse_form, parse_json
 from functions.booking_models import BookingRequest, field_errors
-from functions.checkout import CheckoutSession, PricedBooking, create_checkout_session
+from functions.checkout import PricedBooking, create_checkout_session
 from functions.errors import BookingProblem, FieldError
 from functions.fees import fee_table
 from functions.http import Request, Response, html_response, json_response, redirect
@@ -57,11 +58,6 @@ def validate(data: Any, fees: FeeTable) -> BookingRequest:
             "delegates",
             f"One online booking can hold at most {entry.max_delegates} delegates; make a second booking for the others",
         ))
-    if booking.payment == "invoice":
-        problems.append(FieldError(
-            "payment",
-            "Invoice bookings are arranged by e-mail: choose to pay by card now, or e-mail us and we will send an invoice.",
-        ))
     if problems:
         raise BookingProblem(422, problems)
     return booking
@@ -83,17 +79,38 @@ def price(booking: BookingRequest, fees: FeeTable) -> PricedBooking:
     return PricedBooking(booking, priced, booking_ref(booking), idempotency_key(booking, priced), fees)
 
 
-def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, CheckoutSession]:
-    """The whole booking: validate, check it is open, price, then one Checkout Session."""
+@dataclass(frozen=True)
+class Started:
+    """Where the visitor goes next: Stripe's checkout page, or our page saying the invoice is on its way."""
+
+    url: str
+    total_pence: int
+
+
+def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, Started]:
+    """The whole booking: validate, check it is open, price, then a Checkout Session or a sent invoice."""
     booking = validate(data, fees)
     check_open(booking, fees, settings)
     priced = price(booking, fees)
+    if booking.payment == "invoice":
+        from functions.invoicing import create_invoice
+
+        invoice = create_invoice(priced, settings)
+        log.info(json.dumps({
+            "msg": "invoice_sent", "booking_ref": priced.ref, "invoice_id": invoice.id, "invoice_number": invoice.number,
+            "event": booking.event, "delegates": len(booking.delegates), "total_pence": invoice.amount_due,
+        }))
+        return priced, Started(invoice_confirmation_url(settings, invoice.id), invoice.amount_due)
     session = create_checkout_session(priced, settings)
     log.info(json.dumps({
         "msg": "checkout_session_created", "booking_ref": priced.ref, "session_id": session.id,
         "event": booking.event, "delegates": len(booking.delegates), "total_pence": priced.quote.total_pence,
     }))
-    return priced, session
+    return priced, Started(session.url, priced.quote.total_pence)
+
+
+def invoice_confirmation_url(settings: Settings, invoice_id: str) -> str:
+    return f"{settings.site_url}/api/bookings/invoice?invoice_id={invoice_id}"
 
 
 def _read(request: Request) -> Any:
@@ -116,7 +133,7 @@ def handle_booking(request: Request, settings: Settings) -> Response:
     try:
         data = _read(request)
         fees = fee_table(settings.fees_path)
-        priced, session = book(data, fees, settings)
+        priced, started = book(data, fees, settings)
     except (FeeTableError, OSError) as exc:
         log.error(json.dumps({"msg": "fee_table_unreadable", "path": str(settings.fees_path), "error": str(exc)}))
         unavailable = StripeUnavailable(503, "Online booking is not available just now. Please try again later.")
@@ -128,10 +145,10 @@ def handle_booking(request: Request, settings: Settings) -> Response:
     if request.wants_json:
         return json_response(201, {
             "booking_ref": priced.ref,
-            "checkout_url": session.url,
-            "total_pence": priced.quote.total_pence,
+            "checkout_url": started.url,
+            "total_pence": started.total_pence,
         })
-    return redirect(session.url)
+    return redirect(started.url)
 
 
 def _back_url(slug: str | None) -> str:

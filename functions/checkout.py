@@ -12,8 +12,9 @@ from functions.stripe_api import client, unavailable
 from pricing import FeeTable, Quote
 
 METADATA_VALUE_MAX = 500
-# Stripe allows 50 keys; keep room for our own keys and for fulfilled_at, set after fulfilment.
-_DELEGATE_KEYS_MAX = 40
+# Stripe allows 50 keys: 7 of ours, purchase_order on invoices, and fulfilled_at and confirmation_sent
+# set after fulfilment leave room for 38 delegate keys.
+_DELEGATE_KEYS_MAX = 38
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,22 @@ def _compact(text: str, limit: int) -> str:
 
 
 def _delegate_entry(d: Delegate) -> str:
-    # Name and e-mail always fit (100 + 254 characters); job title and organisation share the rest.
-    head = f"{d.name} <{d.email}>"
-    tail = " | ".join(part for part in (d.job_title, d.organisation) if part)
-    return _compact(f"{head} | {tail}" if tail else head, METADATA_VALUE_MAX)
+    # "Name <email> | job title | organisation", both slots always present (empty as "-") so that
+    # functions/booking_record.py reads them back. Name and e-mail always fit; the rest may be cut.
+    return _compact(f"{d.name} <{d.email}> | {d.job_title or '-'} | {d.organisation or '-'}", METADATA_VALUE_MAX)
+
+
+def amounts_entry(q: Quote) -> str:
+    """The quote's per-delegate net+VAT in pence, first delegate then each additional: "26550+5310;22568+4514".
+
+    Recorded so that e-mails and the delegate list show what was charged even after the fee table changes.
+    """
+    first = q.lines[0]
+    assert len({(line.net_pence, line.vat_pence) for line in q.lines[1:]}) <= 1, "additional delegates priced differently"
+    entry = f"{first.net_pence}+{first.vat_pence}"
+    if len(q.lines) > 1:
+        entry += f";{q.lines[1].net_pence}+{q.lines[1].vat_pence}"
+    return entry
 
 
 def metadata(priced: PricedBooking) -> dict[str, str]:
@@ -85,6 +98,7 @@ def metadata(priced: PricedBooking) -> dict[str, str]:
         "category": b.category,
         "payment": b.payment,
         "delegates": str(len(b.delegates)),
+        "amounts": amounts_entry(priced.quote),
         "contact": _compact(f"{b.contact.name} <{b.contact.email}> | {b.contact.organisation}", METADATA_VALUE_MAX),
     }
     if len(b.delegates) <= _DELEGATE_KEYS_MAX:

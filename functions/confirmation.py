@@ -29,7 +29,8 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
     if not _SESSION_ID.match(session_id):
         return not_found
     try:
-        result = fulfil_checkout(session_id, settings)
+        # The success page confirms but never sends e-mail: only the webhook does, so the two cannot both send.
+        result = fulfil_checkout(session_id, settings, send_mail=False)
     except SessionNotFound:
         return not_found
     except StripeUnavailable as exc:

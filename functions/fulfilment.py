@@ -1,14 +1,21 @@
-"""fulfil_checkout(): the one idempotent function that turns a paid Checkout Session into a confirmed booking.
+"""Fulfilment: the one idempotent path that turns a paid Checkout Session or a paid Invoice into a confirmed booking.
 
-The webhook and the success page both call it, as often as they like; the work happens once.
-There is no database: Stripe is the record. After fulfilling, `fulfilled_at` is written into the
-PaymentIntent's metadata, and every call checks it first.
+The webhook and the success page call it as often as they like; the work happens once. There is no
+database: Stripe is the record. Two metadata flags on the PaymentIntent (card) or the Invoice
+(invoice) say what has been done, and every call reads them first:
 
-Remaining race: two calls for the same session arriving at the same moment (the webhook and the
-visitor's success page) can both read "not fulfilled" before either writes `fulfilled_at`, and
-both fulfil. Today that means a duplicate log line; when e-mails are added here it would mean a
-duplicate e-mail. Stripe offers no compare-and-set on metadata, so closing the window fully needs
-a store with a conditional write (e.g. a DynamoDB item keyed by session id).
+- `fulfilled_at`: the booking was confirmed (the `booking_confirmed` log line was written);
+- `confirmation_sent`: the confirmation e-mails were handed to the mail server.
+
+Only the webhook sends e-mail (`send_mail=True`); the success page only confirms. The flags are
+written after the work and before the webhook is acknowledged, so a repeated event finds them set.
+
+Windows that remain, because Stripe offers no compare-and-set on metadata:
+- two deliveries of the same event processed at the same instant (Stripe rarely does this) can both
+  read "not sent" and both send, so delegates get the e-mail twice;
+- if the mail server accepts the messages but writing `confirmation_sent` then fails, the answer is
+  503 and Stripe's retry sends them again. Both mean a duplicate e-mail, never a missing one.
+Closing them needs a store with a conditional write (e.g. a DynamoDB item keyed by booking ref).
 """
 
 from __future__ import annotations
@@ -16,8 +23,12 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
+from functions.booking_record import BookingRecord, from_metadata
+from functions.emails import Payment, build_messages
+from functions.event_facts import event_facts
+from functions.mailer import MailUnavailable, send_messages
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
 
@@ -25,12 +36,20 @@ log = logging.getLogger("bookings")
 
 
 class SessionNotFound(Exception):
-    """Stripe has no Checkout Session with that id (a mistyped or foreign confirmation link)."""
+    """Stripe has no Checkout Session (or Invoice) with that id (a mistyped or foreign confirmation link)."""
+
+
+class ConfirmationNotSent(Exception):
+    """The booking is confirmed but its e-mails could not be sent; the webhook answers 503 so Stripe retries."""
+
+    def __init__(self, booking: Booking):
+        self.booking = booking
+        super().__init__(booking.ref)
 
 
 @dataclass(frozen=True)
 class Booking:
-    """A Checkout Session seen as a booking, for the confirmation page and the log."""
+    """A paid (or awaited) booking as the confirmation pages and the log see it."""
 
     session_id: str
     ref: str
@@ -42,79 +61,142 @@ class Booking:
     amount_total: int
     currency: str
     payment_status: str
+    record: BookingRecord | None = None
 
 
 @dataclass(frozen=True)
 class Fulfilment:
-    """What fulfil_checkout found: `state` is fulfilled (now), already_fulfilled or unpaid."""
+    """What a call found: `state` is fulfilled (now), confirmation_sent (e-mails now), already_fulfilled or unpaid."""
 
     state: str
     booking: Booking
 
 
-def _booking(session: dict[str, Any]) -> Booking:
-    meta = dict(session.get("metadata") or {})
-    entries = [meta[k] for k in sorted(meta) if k.startswith("delegate_")]
-    for key in sorted(k for k in meta if k.startswith("delegates_")):
-        entries.extend(meta[key].split("\n"))
+def _booking(source_id: str, meta: dict[str, Any], amount: int, currency: str, status: str, ref: str | None = None) -> Booking:
+    record = from_metadata(meta)
     return Booking(
-        session_id=session["id"],
-        ref=session.get("client_reference_id") or meta.get("booking_ref", ""),
-        event=meta.get("event", ""),
-        category=meta.get("category", ""),
-        payment=meta.get("payment", ""),
-        delegates=tuple(entries),
-        contact=meta.get("contact", ""),
-        amount_total=int(session.get("amount_total") or 0),
-        currency=(session.get("currency") or "gbp").upper(),
-        payment_status=session.get("payment_status") or "",
+        session_id=source_id,
+        ref=ref or record.ref,
+        event=record.event,
+        category=record.category,
+        payment=record.payment,
+        delegates=tuple(d.display if d.email else d.name for d in record.delegates),
+        contact=str(meta.get("contact", "")),
+        amount_total=amount,
+        currency=(currency or "gbp").upper(),
+        payment_status=status,
+        record=record,
     )
 
 
-def fulfil_checkout(session_id: str, settings: Settings) -> Fulfilment:
-    """Confirm the booking behind `session_id` once; raise StripeUnavailable if Stripe cannot be asked."""
+def retrieve(call: Callable[[], Any], action: str) -> dict[str, Any]:
+    """One Stripe read as a plain dict; SessionNotFound for a 404, StripeUnavailable for anything else."""
     import stripe
 
-    api = client(settings)
     try:
-        session = api.v1.checkout.sessions.retrieve(session_id, params={"expand": ["payment_intent"]}).to_dict()
+        return call().to_dict()
     except stripe.InvalidRequestError as exc:
         if exc.http_status == 404:
-            raise SessionNotFound(session_id) from None
-        raise unavailable(exc, "retrieve_checkout_session") from None
+            raise SessionNotFound(action) from None
+        raise unavailable(exc, action) from None
     except stripe.StripeError as exc:
-        raise unavailable(exc, "retrieve_checkout_session") from None
-    booking = _booking(session)
+        raise unavailable(exc, action) from None
+
+
+def fulfil_checkout(session_id: str, settings: Settings, send_mail: bool = True) -> Fulfilment:
+    """Confirm the booking behind a Checkout Session once; StripeUnavailable if Stripe cannot be asked."""
+    api = client(settings)
+    session = retrieve(lambda: api.v1.checkout.sessions.retrieve(session_id, params={"expand": ["payment_intent"]}),
+                        "retrieve_checkout_session")
+    booking = _booking(session["id"], dict(session.get("metadata") or {}), int(session.get("amount_total") or 0),
+                       session.get("currency") or "gbp", session.get("payment_status") or "",
+                       ref=session.get("client_reference_id"))
     if booking.payment_status != "paid":
         return Fulfilment("unpaid", booking)
     intent = session.get("payment_intent")
     intent_id = intent.get("id") if isinstance(intent, dict) else intent
-    if isinstance(intent, dict) and (intent.get("metadata") or {}).get("fulfilled_at"):
-        return Fulfilment("already_fulfilled", booking)
+    flags = dict(intent.get("metadata") or {}) if isinstance(intent, dict) else {}
 
-    # The work of fulfilment. A later issue adds the confirmation e-mails here, before the mark.
-    log.info(json.dumps({
-        "msg": "booking_confirmed",
-        "booking_ref": booking.ref,
-        "session_id": booking.session_id,
-        "payment_intent": intent_id,
-        "event": booking.event,
-        "category": booking.category,
-        "payment": booking.payment,
-        "amount_total": booking.amount_total,
-        "currency": booking.currency,
-        "customer_email": session.get("customer_email"),
-        "contact": booking.contact,
-        "delegates": list(booking.delegates),
-    }, ensure_ascii=False))
+    def mark(values: dict[str, str]) -> None:
+        if intent_id:
+            api.v1.payment_intents.update(intent_id, params={"metadata": values})
 
-    if intent_id:
+    payment = Payment("card", booking.amount_total, booking.currency)
+    extra = {"session_id": booking.session_id, "payment_intent": intent_id, "customer_email": session.get("customer_email")}
+    return _fulfil(booking, flags, mark, payment, extra, settings, send_mail)
+
+
+def fulfil_invoice(invoice_id: str, settings: Settings, send_mail: bool = True) -> Fulfilment:
+    """Confirm the booking behind a paid Invoice once; StripeUnavailable if Stripe cannot be asked."""
+    api = client(settings)
+    invoice = retrieve(lambda: api.v1.invoices.retrieve(invoice_id), "retrieve_invoice")
+    meta = dict(invoice.get("metadata") or {})
+    amount = int(invoice.get("amount_paid") or invoice.get("total") or 0)
+    booking = _booking(invoice["id"], meta, amount, invoice.get("currency") or "gbp", invoice.get("status") or "")
+    if booking.payment_status != "paid":
+        return Fulfilment("unpaid", booking)
+
+    def mark(values: dict[str, str]) -> None:
+        api.v1.invoices.update(invoice_id, params={"metadata": values})
+
+    payment = Payment("invoice", amount, booking.currency, invoice.get("number") or "", invoice.get("hosted_invoice_url") or "")
+    extra = {"invoice_id": invoice["id"], "invoice_number": invoice.get("number"), "customer_email": invoice.get("customer_email")}
+    return _fulfil(booking, meta, mark, payment, extra, settings, send_mail)
+
+
+def _fulfil(booking: Booking, flags: dict[str, Any], mark: Callable[[dict[str, str]], None], payment: Payment,
+            extra: dict[str, Any], settings: Settings, send_mail: bool) -> Fulfilment:
+    import stripe
+
+    now = settings.now().isoformat(timespec="seconds")
+    marks: dict[str, str] = {}
+    if not flags.get("fulfilled_at"):
+        log.info(json.dumps({
+            "msg": "booking_confirmed", "booking_ref": booking.ref, **extra, "event": booking.event,
+            "category": booking.category, "payment": booking.payment, "amount_total": booking.amount_total,
+            "currency": booking.currency, "contact": booking.contact, "delegates": list(booking.delegates),
+        }, ensure_ascii=False))
+        marks["fulfilled_at"] = now
+    failure: ConfirmationNotSent | None = None
+    if send_mail and not flags.get("confirmation_sent"):
+        if settings.smtp_url or settings.mail_outbox:
+            try:
+                sent_to = _send_confirmation(booking, payment, settings)
+                marks["confirmation_sent"] = now
+                log.info(json.dumps({"msg": "confirmation_sent", "booking_ref": booking.ref, "messages": len(sent_to),
+                                     "where": sorted(set(sent_to))}))
+            except MailUnavailable as exc:
+                log.error(json.dumps({"msg": "confirmation_not_sent", "booking_ref": booking.ref, "reason": str(exc)}))
+                failure = ConfirmationNotSent(booking)
+        elif marks:
+            log.warning(json.dumps({"msg": "confirmation_not_sent", "booking_ref": booking.ref,
+                                    "reason": "no SMTP_URL or MAIL_OUTBOX is set"}))
+    if marks:
         try:
-            api.v1.payment_intents.update(
-                intent_id,
-                params={"metadata": {"fulfilled_at": settings.now().isoformat(timespec="seconds")}},
-            )
+            mark(marks)
         except stripe.StripeError as exc:
-            # Fulfilled but not marked: a retry may fulfil again (at least once beats not at all).
+            # Done but not marked: a retry may repeat it (at least once beats not at all).
             raise unavailable(exc, "mark_fulfilled") from None
-    return Fulfilment("fulfilled", booking)
+    if failure is not None:
+        raise failure
+    if "fulfilled_at" in marks:
+        return Fulfilment("fulfilled", booking)
+    return Fulfilment("confirmation_sent" if marks else "already_fulfilled", booking)
+
+
+def _send_confirmation(booking: Booking, payment: Payment, settings: Settings) -> list[str]:
+    from functions.fees import fee_table
+
+    record = booking.record
+    assert record is not None
+    try:
+        category_label = fee_table(settings.fees_path).tariff_for(record.event).categories[record.category].label
+    except Exception:  # the e-mail still goes if the fee table has since changed
+        category_label = record.category
+    assert settings.events_dir is not None
+    messages = build_messages(
+        record, event_facts(record.event, settings.events_dir), payment,
+        site_url=settings.site_url, mail_from=settings.mail_from, contact_email=settings.contact_email,
+        category_label=category_label,
+    )
+    return send_messages(messages, settings.smtp_url, settings.mail_outbox)

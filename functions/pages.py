@@ -14,6 +14,12 @@ _FIELD_LABELS = {
     "email": "e-mail address",
     "organisation": "organisation",
     "job_title": "job title",
+    "address": "postal address",
+}
+_BILLING_LABELS = {
+    "name": "Send the invoice to (name)",
+    "email": "Invoice e-mail address",
+    "address": "Invoice postal address",
 }
 _TOP_LABELS = {
     "event": "Event",
@@ -24,6 +30,8 @@ _TOP_LABELS = {
     "website": "Website (leave empty)",
     "body": "The booking form",
     "contact": "Your details",
+    "billing": "Invoice details",
+    "purchase_order": "Purchase order number",
 }
 
 
@@ -51,6 +59,8 @@ def field_label(path: str) -> str:
         return f"Delegate {int(parts[1]) + 1}: {_FIELD_LABELS.get(parts[2], parts[2].replace('_', ' '))}"
     if parts[0] == "delegates" and len(parts) == 2 and parts[1].isdigit():
         return f"Delegate {int(parts[1]) + 1}"
+    if parts[0] == "billing" and len(parts) >= 2:
+        return _BILLING_LABELS.get(parts[1], "Invoice details")
     if parts[0] == "contact" and len(parts) >= 2:
         return f"Your {_FIELD_LABELS.get(parts[1], parts[1].replace('_', ' '))}"
     return _TOP_LABELS.get(parts[0], parts[0].replace("_", " ").capitalize())

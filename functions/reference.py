@@ -24,6 +24,10 @@ def canonical(booking: BookingRequest) -> str:
             [d.name.casefold(), d.email, d.job_title.casefold(), d.organisation.casefold()] for d in booking.delegates
         ],
     }
+    if booking.payment == "invoice" and booking.billing is not None:
+        # A corrected PO number or invoice address is a different booking, not a conflicting retry.
+        b = booking.billing
+        data["billing"] = [b.name.casefold(), b.email, b.address.casefold(), booking.purchase_order]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 

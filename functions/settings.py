@@ -11,6 +11,7 @@ from typing import Callable, Mapping
 from pricing import DEFAULT_FEES_PATH
 
 _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+_MAIL_FROM = re.compile(r"^(?:[^<>@\r\n]{1,100} <[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)$")
 
 
 def _utc_now() -> datetime:
@@ -37,6 +38,13 @@ class Settings:
     stripe_tax_rate_id: str | None = None
     contact_email: str | None = None
     # Three attempts of at most 5 s plus back-off (about 16.5 s) stay inside the Lambda's 20 s timeout and Netlify's 26 s proxy limit.
+    # Confirmation e-mails: SMTP_URL (smtp://, smtp+starttls://, smtps://) and MAIL_FROM, or MAIL_OUTBOX
+    # (a folder for .eml files, what `make dev` uses). With neither, fulfilment logs that no e-mail went.
+    smtp_url: str | None = None
+    mail_from: str | None = None
+    mail_outbox: Path | None = None
+    # Event titles and dates for e-mails come from the header of content/events/<slug>.md (None: beside fees_path).
+    events_dir: Path | None = None
     stripe_timeout_seconds: float = 5.0
     stripe_max_network_retries: int = 2
     now: Callable[[], datetime] = field(default=_utc_now, compare=False)
@@ -53,11 +61,24 @@ class Settings:
             problems.append("STRIPE_API_BASE must be an http(s) address, like http://127.0.0.1:12111")
         if self.stripe_tax_rate_id is not None and not self.stripe_tax_rate_id.startswith("txr_"):
             problems.append("STRIPE_TAX_RATE_ID must be a Tax Rate id (txr_...)")
+        if self.smtp_url is not None:
+            from functions.mailer import MailConfigError, parse_smtp_url
+
+            try:
+                parse_smtp_url(self.smtp_url)
+            except MailConfigError as exc:
+                problems.append(f"SMTP_URL {exc}")
+            if not self.mail_from:
+                problems.append("MAIL_FROM must be set with SMTP_URL: the sender address, like Bookings <bookings@example.org>")
+        if self.mail_from is not None and not _MAIL_FROM.match(self.mail_from):
+            problems.append("MAIL_FROM must be an e-mail address, like bookings@example.org or Bookings <bookings@example.org>")
         if problems:
             raise SettingsError(problems)
         object.__setattr__(self, "site_url", self.site_url.rstrip("/"))
         if self.stripe_api_base:
             object.__setattr__(self, "stripe_api_base", self.stripe_api_base.rstrip("/"))
+        if self.events_dir is None:
+            object.__setattr__(self, "events_dir", Path(self.fees_path).parent / "events")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -78,4 +99,7 @@ class Settings:
             fees_path=Path(get("FEES_PATH") or DEFAULT_FEES_PATH),
             stripe_tax_rate_id=get("STRIPE_TAX_RATE_ID"),
             contact_email=get("CONTACT_EMAIL"),
+            smtp_url=get("SMTP_URL"),
+            mail_from=get("MAIL_FROM"),
+            mail_outbox=Path(outbox) if (outbox := get("MAIL_OUTBOX")) else None,
         )

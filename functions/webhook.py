@@ -1,4 +1,4 @@
-"""POST /api/stripe-webhook: verify Stripe's signature on the raw body, then fulfil paid checkouts once."""
+"""POST /api/stripe-webhook: verify Stripe's signature on the raw body, then fulfil paid checkouts and invoices once."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import hmac
 import json
 import logging
 from hashlib import sha256
-from typing import Any
+from typing import Any, Callable
 
-from functions.fulfilment import fulfil_checkout
+from functions.fulfilment import ConfirmationNotSent, Fulfilment, SessionNotFound, fulfil_checkout, fulfil_invoice
 from functions.http import Request, Response, json_response
 from functions.settings import Settings
 from functions.stripe_api import StripeUnavailable
@@ -16,6 +16,7 @@ from functions.stripe_api import StripeUnavailable
 TOLERANCE_SECONDS = 300
 MAX_WEBHOOK_BYTES = 512 * 1024
 FULFIL_ON = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+INVOICE_PAID = "invoice.paid"
 log = logging.getLogger("functions.webhook")
 
 
@@ -54,15 +55,27 @@ def handle_webhook(request: Request, settings: Settings) -> Response:
     except (ValueError, KeyError, TypeError):
         return json_response(400, {"error": "not a Stripe event"})
 
+    if kind == INVOICE_PAID:
+        if obj.get("status") != "paid":
+            return json_response(200, {"received": True, "handled": False, "status": obj.get("status")})
+        return _fulfil(lambda: fulfil_invoice(str(obj["id"]), settings), event, kind)
     if kind not in FULFIL_ON:
         return json_response(200, {"received": True, "handled": False})
     if obj.get("payment_status") != "paid":
         # Delayed payment methods: async_payment_succeeded follows when the money arrives.
         return json_response(200, {"received": True, "handled": False, "payment_status": obj.get("payment_status")})
+    return _fulfil(lambda: fulfil_checkout(str(obj["id"]), settings), event, kind)
+
+
+def _fulfil(call: Callable[[], Fulfilment], event: Any, kind: str) -> Response:
     try:
-        result = fulfil_checkout(str(obj["id"]), settings)
+        result = call()
     except StripeUnavailable as exc:
         # A 5xx makes Stripe deliver the event again later.
         return json_response(503, {"error": exc.message})
+    except ConfirmationNotSent:
+        return json_response(503, {"error": "the booking is confirmed but its e-mails could not be sent yet"})
+    except SessionNotFound:
+        return json_response(200, {"received": True, "handled": False, "error": "no such object"})
     log.info(json.dumps({"msg": "webhook_handled", "event_id": event.get("id"), "type": kind, "state": result.state}))
     return json_response(200, {"received": True, "handled": True, "state": result.state})

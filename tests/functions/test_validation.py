@@ -69,11 +69,11 @@ def test_every_problem_is_listed_at_once(settings):
     assert fields == {"contact.email", "delegates.1.email", "accept_terms"}
 
 
-def test_invoice_bookings_are_sent_to_email_for_now(settings):
+def test_an_invoice_booking_without_billing_details_is_refused_before_stripe(settings):
     response = post_json(settings, booking(payment="invoice"))
     assert response["statusCode"] == 422
     (error,) = json.loads(response["body"])["errors"]
-    assert error["field"] == "payment" and "e-mail" in error["message"]
+    assert error["field"] == "billing" and "invoice" in error["message"]
 
 
 def test_unknown_event_is_404(settings):

@@ -1,0 +1,1 @@
+"""The organiser's back-office command line: `python -m bookings export EVENT` lists who is coming, from Stripe."""

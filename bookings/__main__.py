@@ -1,0 +1,5 @@
+import sys
+
+from bookings.cli import main
+
+sys.exit(main())

@@ -1,0 +1,138 @@
+"""Read an event's bookings back from Stripe (Search API) and flatten them into one row per delegate.
+
+Card bookings are the succeeded PaymentIntents whose metadata names the event; invoice bookings are
+the open or paid Invoices whose metadata names it. Amounts are the ones recorded at booking time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
+
+from functions.booking_record import Amount, BookingRecord, from_metadata
+from pricing import FeeTable, QuoteError, quote
+
+SEARCH_PAGE = 100
+COLUMNS = (
+    "booking_ref", "booked_on", "delegate_number", "delegate_name", "delegate_email", "job_title", "organisation",
+    "category", "category_label", "payment_method", "payment_status", "invoice_number", "invoice_due", "purchase_order",
+    "booker_name", "booker_email", "booker_organisation",
+    "net_pence", "vat_pence", "gross_pence", "net_gbp", "vat_gbp", "gross_gbp",
+)
+PENCE_COLUMNS = ("net_pence", "vat_pence", "gross_pence")
+POUND_COLUMNS = ("net_gbp", "vat_gbp", "gross_gbp")
+
+
+@dataclass(frozen=True)
+class Booking:
+    """One booking as found in Stripe, before it is split into delegate rows."""
+
+    record: BookingRecord
+    method: str
+    status: str
+    created: int
+    amount_pence: int
+    invoice_number: str = ""
+    invoice_due: int | None = None
+
+
+def pounds(pence: int) -> str:
+    """29500 -> '295.00': pence shown in pounds for a spreadsheet (no symbol, no rounding: an exact conversion)."""
+    sign = "-" if pence < 0 else ""
+    return f"{sign}{abs(pence) // 100}.{abs(pence) % 100:02d}"
+
+
+def _day(timestamp: int | None) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).date().isoformat() if timestamp else ""
+
+
+def _search(call: Callable[[dict[str, Any]], Any], query: str, progress: Callable[[int], None]) -> Iterator[dict[str, Any]]:
+    params: dict[str, Any] = {"query": query, "limit": SEARCH_PAGE}
+    seen = 0
+    while True:
+        page = call(params)
+        for obj in page.data:
+            seen += 1
+            yield obj.to_dict()
+        progress(seen)
+        if not page.get("has_more") or not page.get("next_page"):
+            return
+        params = {**params, "page": page["next_page"]}
+
+
+def find_bookings(api: Any, event: str, progress: Callable[[str, int], None]) -> list[Booking]:
+    """Every paid card booking and every open or paid invoice booking of `event`, oldest first."""
+    query = f"metadata['event']:'{event}'"
+    found: list[Booking] = []
+    for intent in _search(lambda p: api.v1.payment_intents.search(params=p), query, lambda n: progress("card payments", n)):
+        meta = intent.get("metadata") or {}
+        if intent.get("status") != "succeeded" or meta.get("payment") == "invoice" or not meta.get("booking_ref"):
+            continue
+        found.append(Booking(from_metadata(meta), "card", "paid", int(intent.get("created") or 0),
+                             int(intent.get("amount_received") or intent.get("amount") or 0)))
+    for invoice in _search(lambda p: api.v1.invoices.search(params=p), query, lambda n: progress("invoices", n)):
+        meta = invoice.get("metadata") or {}
+        if invoice.get("status") not in ("open", "paid") or not meta.get("booking_ref"):
+            continue
+        status = "paid" if invoice["status"] == "paid" else "invoiced, awaiting payment"
+        found.append(Booking(from_metadata(meta), "invoice", status, int(invoice.get("created") or 0),
+                             int(invoice.get("total") or 0), invoice.get("number") or "", invoice.get("due_date")))
+    found.sort(key=lambda b: (b.created, b.record.ref))
+    return found
+
+
+def _amounts(booking: Booking, fees: FeeTable | None) -> tuple[Amount, ...]:
+    """The recorded per-delegate amounts; for a booking made before they were recorded, today's quote if it matches."""
+    record = booking.record
+    if record.amounts and record.gross_pence == booking.amount_pence:
+        return record.amounts
+    if fees is None:
+        return ()
+    try:
+        priced = quote(fees, record.event, record.category, len(record.delegates), record.payment or booking.method)
+    except QuoteError:
+        return ()
+    if priced.total_pence != booking.amount_pence:
+        return ()
+    return tuple(Amount(line.net_pence, line.vat_pence) for line in priced.lines)
+
+
+def rows(bookings: list[Booking], fees: FeeTable | None) -> list[dict[str, Any]]:
+    """One dict per delegate with every COLUMNS key; amounts blank if they cannot be known exactly."""
+    result = []
+    for booking in bookings:
+        record = booking.record
+        amounts = _amounts(booking, fees)
+        label = ""
+        if fees is not None and record.event in fees.events:
+            category = fees.tariff_for(record.event).categories.get(record.category)
+            label = category.label if category else ""
+        for number, delegate in enumerate(record.delegates, start=1):
+            amount = amounts[number - 1] if len(amounts) == len(record.delegates) else None
+            row: dict[str, Any] = {
+                "booking_ref": record.ref,
+                "booked_on": _day(booking.created),
+                "delegate_number": number,
+                "delegate_name": delegate.name,
+                "delegate_email": delegate.email,
+                "job_title": delegate.job_title,
+                "organisation": delegate.organisation or record.contact.organisation,
+                "category": record.category,
+                "category_label": label,
+                "payment_method": booking.method,
+                "payment_status": booking.status,
+                "invoice_number": booking.invoice_number,
+                "invoice_due": _day(booking.invoice_due),
+                "purchase_order": record.purchase_order,
+                "booker_name": record.contact.name,
+                "booker_email": record.contact.email,
+                "booker_organisation": record.contact.organisation,
+            }
+            if amount is not None:
+                row.update(net_pence=amount.net_pence, vat_pence=amount.vat_pence, gross_pence=amount.gross_pence,
+                           net_gbp=pounds(amount.net_pence), vat_gbp=pounds(amount.vat_pence), gross_gbp=pounds(amount.gross_pence))
+            else:
+                row.update({name: "" for name in PENCE_COLUMNS + POUND_COLUMNS})
+            result.append(row)
+    return result

@@ -1,0 +1,110 @@
+"""The confirmation e-mails: one to the booker and one to each delegate, plain text and HTML, from theme/email/.
+
+Templates only lay out; every amount is formatted here with pricing.format_pence from the amounts
+recorded at booking time (booking_record), never worked out again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from functions.booking_record import BookingRecord, Person
+from functions.event_facts import EventFacts
+from pricing import format_pence
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "theme" / "email"
+DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
+
+
+@dataclass(frozen=True)
+class Payment:
+    """How the booking was paid: method card|invoice, the amount in pence and the invoice number if any."""
+
+    method: str
+    amount_pence: int
+    currency: str = "GBP"
+    invoice_number: str = ""
+    hosted_invoice_url: str = ""
+
+
+@lru_cache(maxsize=2)
+def _environment(folder: str):
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(folder),
+        # HTML parts are escaped; the plain-text part is not HTML, so escaping would show &amp; to readers.
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
+    """The booker first, then each delegate with a different address: one message per person per booking."""
+    seen = {record.contact.email}
+    result = [(record.contact, True)]
+    for delegate in record.delegates:
+        if delegate.email and delegate.email not in seen:
+            seen.add(delegate.email)
+            result.append((delegate, False))
+    return result
+
+
+def subject(record: BookingRecord, event: EventFacts) -> str:
+    return " ".join(f"Booking confirmed: {event.title} ({record.ref})".split())
+
+
+def _context(record: BookingRecord, event: EventFacts, payment: Payment, person: Person, is_booker: bool,
+             site_url: str, contact_email: str | None, category_label: str) -> dict[str, Any]:
+    money = lambda pence: format_pence(pence, payment.currency)  # noqa: E731 - one formatter for the message
+    amounts_known = bool(record.amounts) and record.gross_pence == payment.amount_pence
+    return {
+        "person": person,
+        "is_booker": is_booker,
+        "booker_is_delegate": any(d.email == record.contact.email for d in record.delegates),
+        "record": record,
+        "event": event,
+        "event_url": f"{site_url}/events/{record.event}/",
+        "terms_url": f"{site_url}/terms/",
+        "category_label": category_label,
+        "payment": payment,
+        "total": money(payment.amount_pence),
+        "net": money(record.net_pence) if amounts_known else "",
+        "vat": money(record.vat_pence) if amounts_known else "",
+        "contact_email": contact_email,
+    }
+
+
+def build_messages(record: BookingRecord, event: EventFacts, payment: Payment, *, site_url: str,
+                   mail_from: str | None, contact_email: str | None, category_label: str,
+                   templates: Path = TEMPLATES) -> list[EmailMessage]:
+    """Every confirmation message for one booking, ready to send."""
+    env = _environment(str(templates))
+    text_template = env.get_template("confirmation.txt")
+    html_template = env.get_template("confirmation.html")
+    sender = mail_from or DEFAULT_FROM
+    domain = sender.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
+    messages = []
+    for person, is_booker in recipients(record):
+        context = _context(record, event, payment, person, is_booker, site_url, contact_email, category_label)
+        message = EmailMessage()
+        message["Subject"] = subject(record, event)
+        message["From"] = sender
+        message["To"] = formataddr((" ".join(person.name.split()), person.email))
+        if contact_email:
+            message["Reply-To"] = contact_email
+        message["Message-ID"] = make_msgid(idstring=f"{record.ref}.{len(messages) + 1}", domain=domain)
+        message["X-Booking-Ref"] = record.ref
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(text_template.render(**context))
+        message.add_alternative(html_template.render(**context), subtype="html")
+        messages.append(message)
+    return messages

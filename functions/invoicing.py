@@ -1,0 +1,179 @@
+"""The Stripe Invoicing seam: one priced invoice booking in, one finalised and sent invoice out.
+
+Steps, each a single SDK call with an idempotency key derived from the booking (so a retried
+request, or the SDK's own retries, never make a second customer, invoice or line):
+find the customer by e-mail (or create one) -> look for this booking's invoice on that customer
+-> create a draft invoice -> add the invoice items -> finalise -> send.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from functions.checkout import METADATA_VALUE_MAX, PricedBooking, _percent, metadata
+from functions.settings import Settings
+from functions.stripe_api import client, unavailable
+from pricing import format_pence
+
+PO_FIELD_NAME = "PO number"
+_UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
+_ADDRESS_LINE_MAX = 200
+
+
+@dataclass(frozen=True)
+class SentInvoice:
+    id: str
+    number: str
+    hosted_invoice_url: str
+    amount_due: int
+    status: str
+
+
+def invoice_metadata(priced: PricedBooking) -> dict[str, str]:
+    """The same keys as a Checkout booking, plus the PO number (also shown on the invoice itself)."""
+    data = metadata(priced)
+    if priced.booking.purchase_order:
+        data["purchase_order"] = priced.booking.purchase_order
+    return data
+
+
+def customer_params(priced: PricedBooking) -> dict[str, Any]:
+    billing = priced.booking.billing
+    assert billing is not None, "an invoice booking always has billing details"
+    lines = billing.address_lines
+    postcode = lines[-1].upper() if len(lines) > 1 and _UK_POSTCODE.match(lines[-1]) else ""
+    street = lines[:-1] if postcode else lines
+    address: dict[str, str] = {"line1": street[0][:_ADDRESS_LINE_MAX], "country": "GB"}
+    if len(street) > 1:
+        address["line2"] = ", ".join(street[1:])[:_ADDRESS_LINE_MAX]
+    if postcode:
+        address["postal_code"] = postcode
+    return {
+        "email": billing.email,
+        "name": billing.name,
+        "business_name": priced.booking.contact.organisation,
+        "address": address,
+        "preferred_locales": ["en-GB"],
+        "metadata": {"created_for_booking": priced.ref},
+    }
+
+
+def invoice_params(priced: PricedBooking, customer_id: str) -> dict[str, Any]:
+    b = priced.booking
+    params: dict[str, Any] = {
+        "customer": customer_id,
+        "collection_method": "send_invoice",
+        "days_until_due": priced.fees.invoice_due_days,
+        "currency": priced.quote.currency.lower(),
+        "auto_advance": False,  # we finalise and send ourselves; Stripe must not finalise a half-built draft
+        "pending_invoice_items_behavior": "exclude",
+        "description": f"Booking {priced.ref}: {len(b.delegates)} delegate place(s) for {b.event}"[:METADATA_VALUE_MAX],
+        "metadata": invoice_metadata(priced),
+    }
+    if b.purchase_order:
+        params["custom_fields"] = [{"name": PO_FIELD_NAME, "value": b.purchase_order}]
+    return params
+
+
+def invoice_items(priced: PricedBooking, invoice_id: str, customer_id: str, tax_rate_id: str | None = None) -> list[dict[str, Any]]:
+    """One item per distinct delegate price (gross of VAT), adding up to the quote's total to the penny."""
+    q = priced.quote
+    counts = Counter((line.delegate > 1, line.gross_pence) for line in q.lines)
+    discount = _percent(priced.fees.discounts.additional_delegate_percent)
+    items = []
+    for (additional, gross), quantity in sorted(counts.items()):
+        which = f"additional delegate, {discount}% off" if additional else "first delegate"
+        item: dict[str, Any] = {
+            "customer": customer_id,
+            "invoice": invoice_id,
+            "currency": q.currency.lower(),
+            "amount": gross * quantity,
+            "description": (
+                f"Delegate place — {q.category_label} ({which}): {quantity} × {format_pence(gross, q.currency)} "
+                f"including VAT at {_percent(q.vat_percent)}%"
+            ),
+            "metadata": {"booking_ref": priced.ref, "places": str(quantity), "unit_gross_pence": str(gross)},
+        }
+        if tax_rate_id:
+            item["tax_rates"] = [tax_rate_id]
+        items.append(item)
+    charged = sum(i["amount"] for i in items)
+    assert charged == q.total_pence, f"invoice items {charged} != quote {q.total_pence}"
+    return items
+
+
+def _key(priced: PricedBooking, step: str) -> str:
+    return f"{priced.idempotency_key}-inv-{step}"
+
+
+def _existing_invoice(api: Any, customer_id: str, ref: str) -> Any | None:
+    """This booking's invoice if an earlier request made one (even beyond Stripe's 24-hour key window)."""
+    page = api.v1.invoices.list(params={"customer": customer_id, "limit": 100})
+    for invoice in page.data:
+        meta = invoice.get("metadata") or {}
+        if meta.get("booking_ref") == ref and invoice.get("status") in ("draft", "open", "paid"):
+            return invoice
+    return None
+
+
+def _find_customer(api: Any, email: str) -> Any | None:
+    # List (not Search): list results are consistent at once, Search may lag by a minute.
+    page = api.v1.customers.list(params={"email": email, "limit": 1})
+    return page.data[0] if page.data else None
+
+
+def _sent(invoice: Any) -> SentInvoice:
+    return SentInvoice(
+        id=invoice.id,
+        number=invoice.get("number") or "",
+        hosted_invoice_url=invoice.get("hosted_invoice_url") or "",
+        amount_due=int(invoice.get("amount_due") or 0),
+        status=invoice.get("status") or "",
+    )
+
+
+def create_invoice(priced: PricedBooking, settings: Settings) -> SentInvoice:
+    """Create, finalise and send the booking's invoice; StripeUnavailable (502/503) if Stripe fails."""
+    import stripe
+
+    api = client(settings)
+    action = "find_customer"
+    try:
+        customer = _find_customer(api, priced.booking.billing.email)  # type: ignore[union-attr]
+        if customer is None:
+            action = "create_customer"
+            customer = api.v1.customers.create(
+                params=customer_params(priced),  # type: ignore[arg-type]
+                options={"idempotency_key": _key(priced, "customer")},
+            )
+        action = "find_invoice"
+        invoice = _existing_invoice(api, customer.id, priced.ref)
+        if invoice is None:
+            action = "create_invoice"
+            invoice = api.v1.invoices.create(
+                params=invoice_params(priced, customer.id),  # type: ignore[arg-type]
+                options={"idempotency_key": _key(priced, "draft")},
+            )
+        built = invoice.status == "draft"
+        if built:
+            if not invoice.get("total"):  # a draft left by an interrupted request may already hold its items
+                action = "create_invoice_item"
+                for number, item in enumerate(invoice_items(priced, invoice.id, customer.id, settings.stripe_tax_rate_id), start=1):
+                    api.v1.invoice_items.create(params=item, options={"idempotency_key": _key(priced, f"item-{number}")})  # type: ignore[arg-type]
+            action = "finalize_invoice"
+            invoice = api.v1.invoices.finalize_invoice(
+                invoice.id, params={"auto_advance": False}, options={"idempotency_key": _key(priced, "finalize")},
+            )
+        if invoice.status == "open":
+            action = "send_invoice"
+            invoice = api.v1.invoices.send_invoice(invoice.id, options={"idempotency_key": _key(priced, "send")})
+    except stripe.StripeError as exc:
+        raise unavailable(exc, action) from None
+    result = _sent(invoice)
+    # An invoice made now must match the quote; one found from an earlier request keeps its own amount.
+    if (built and result.amount_due != priced.quote.total_pence) or not result.hosted_invoice_url:
+        raise unavailable(ValueError(f"invoice {result.id} is due {result.amount_due}, quote is {priced.quote.total_pence}"), "check_invoice")
+    return result

@@ -1,0 +1,110 @@
+"""Sending e-mail: SMTP configured by one URL (SMTP_URL), or .eml files in a local outbox folder for `make dev`.
+
+`smtp://user:pass@host:25` (plain, for a relay on a private network), `smtp+starttls://...:587`
+(upgrades with STARTTLS, certificate checked) and `smtps://...:465` (TLS from the start). User name
+and password are percent-decoded, so a password with `@` or `/` is written `%40`, `%2F`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+log = logging.getLogger("functions.mail")
+
+SMTP_TIMEOUT_SECONDS = 10.0
+_DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class MailConfigError(ValueError):
+    """SMTP_URL cannot be used; the message says what is wrong with it."""
+
+
+class MailUnavailable(Exception):
+    """The messages could not be handed to the mail server (or written to the outbox)."""
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    scheme: str
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+
+
+def parse_smtp_url(url: str) -> SmtpConfig:
+    """Read SMTP_URL; raise MailConfigError (never echoing the password) if it cannot be used."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise MailConfigError("is not a URL like smtp+starttls://user:password@smtp.example.org:587") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise MailConfigError("must start with smtp://, smtp+starttls:// or smtps://")
+    if not parts.hostname:
+        raise MailConfigError("names no mail server host, like smtp+starttls://user:password@smtp.example.org:587")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise MailConfigError("must be only scheme://user:password@host:port, without a path or query")
+    username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    return SmtpConfig(scheme, parts.hostname, port or _DEFAULT_PORTS[scheme], username, password)
+
+
+def send_messages(messages: list[EmailMessage], smtp_url: str | None, outbox: Path | None) -> list[str]:
+    """Hand every message to the SMTP server over one connection, or write them to `outbox`; where each went."""
+    if smtp_url:
+        return _send_smtp(messages, parse_smtp_url(smtp_url))
+    if outbox is not None:
+        return _write_outbox(messages, outbox)
+    raise MailUnavailable("no SMTP_URL or MAIL_OUTBOX is set")
+
+
+def _send_smtp(messages: list[EmailMessage], config: SmtpConfig) -> list[str]:
+    context = ssl.create_default_context()
+    try:
+        if config.scheme == "smtps":
+            server: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=SMTP_TIMEOUT_SECONDS, context=context)
+        else:
+            server = smtplib.SMTP(config.host, config.port, timeout=SMTP_TIMEOUT_SECONDS)
+        with server:
+            server.ehlo()
+            if config.scheme == "smtp+starttls":
+                server.starttls(context=context)
+                server.ehlo()
+            if config.username:
+                server.login(config.username, config.password or "")
+            for message in messages:
+                server.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.error(json.dumps({"msg": "smtp_error", "host": config.host, "port": config.port,
+                              "error_class": type(exc).__name__, "error": str(exc)[:300]}))
+        raise MailUnavailable(f"{type(exc).__name__} from {config.host}:{config.port}") from None
+    return [f"smtp:{config.host}:{config.port}"] * len(messages)
+
+
+def _write_outbox(messages: list[EmailMessage], outbox: Path) -> list[str]:
+    try:
+        outbox.mkdir(parents=True, exist_ok=True)
+        written = []
+        for message in messages:
+            stem = _SAFE_NAME.sub("_", f"{message['X-Booking-Ref'] or 'message'}-{message['To']}")[:120]
+            path = outbox / f"{stem}.eml"
+            number = 1
+            while path.exists():
+                number += 1
+                path = outbox / f"{stem}-{number}.eml"
+            path.write_bytes(bytes(message))
+            written.append(str(path))
+    except OSError as exc:
+        raise MailUnavailable(f"cannot write to the outbox {outbox}: {exc.strerror}") from None
+    return written
