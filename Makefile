@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install dev build test clean package
+.PHONY: install dev build test clean package bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ test: $(STAMP)
 # The booking function's Lambda bundle: dist/booking-function/ (SAM's CodeUri) and its zip.
 package: $(STAMP)
 	$(BIN)/python deploy/package.py
+
+# Benchmarks (issue 6), about 10 minutes; BENCH_QUICK=1 make bench is a fast smoke run. Results: BENCHMARKS.md.
+bench: $(STAMP) bench/node_modules/.package-lock.json
+	$(BIN)/python -m bench.run
+
+bench/node_modules/.package-lock.json: bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --silent
 
 clean:
 	rm -rf output dist .pytest_cache .hypothesis

@@ -1,0 +1,71 @@
+"""`make bench` (`python -m bench.run [section ...]`): run the benchmarks, save JSON, print Markdown tables.
+
+Sections: pricing, warm, cold, page, build (default: all, in that order; the build section gets
+whatever remains of the time budget, BENCH_BUDGET seconds, default 570). BENCH_QUICK=1 is a fast
+smoke run with fewer repetitions and smaller sites; its figures are not for the record.
+Progress goes to stderr; the tables go to stdout and to bench/results/<time>.md beside the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from bench.common import QUICK, ROOT, machine, progress
+from bench.report import render
+
+SECTIONS = ("pricing", "warm", "cold", "page", "build")
+
+
+def _runner(name: str, deadline: float) -> Callable[[], dict[str, Any]]:
+    if name == "pricing":
+        from bench import pricing_rate
+        return pricing_rate.run
+    if name == "warm":
+        from bench import warm_path
+        return warm_path.run
+    if name == "cold":
+        from bench import cold_start
+        return cold_start.run
+    if name == "page":
+        from bench import page
+        return page.run
+    if name == "build":
+        from bench import build_scaling
+        return lambda: build_scaling.run(max(60.0, deadline - time.monotonic()))
+    raise SystemExit(f"unknown section {name!r}; choose from {', '.join(SECTIONS)}")
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(SECTIONS)
+    for name in chosen:
+        if name not in SECTIONS:
+            raise SystemExit(f"unknown section {name!r}; choose from {', '.join(SECTIONS)}")
+    budget = float(os.environ.get("BENCH_BUDGET") or 570)
+    deadline = time.monotonic() + budget
+    results: dict[str, Any] = {"machine": machine(), "sections": {}}
+    progress(f"machine: {results['machine']['nproc']} CPUs, {results['machine']['python']}; sections: {', '.join(chosen)}"
+             + ("; QUICK run" if QUICK else f"; budget {budget:.0f}s"))
+    for name in chosen:
+        started = time.monotonic()
+        progress(f"== {name}")
+        results["sections"][name] = _runner(name, deadline)()
+        results["sections"][name]["section_seconds"] = time.monotonic() - started
+        progress(f"== {name} done in {time.monotonic() - started:.0f}s")
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + ("-quick" if QUICK else "")
+    (out_dir / f"{stamp}.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
+    markdown = render(results)
+    (out_dir / f"{stamp}.md").write_text(markdown)
+    sys.stdout.write(markdown)
+    progress(f"saved bench/results/{stamp}.json and .md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
