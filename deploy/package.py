@@ -1,4 +1,4 @@
-"""Build the booking function's Lambda bundle: functions/, pricing/, content/fees.yaml and the runtime wheels.
+"""Build the booking function's Lambda bundle: functions/, pricing/, content/fees.yaml, the e-mail templates and the runtime wheels.
 
 `make package` runs this with the defaults, which match functions/template.yaml (Runtime python3.13,
 Architectures x86_64). It writes dist/booking-function/ (SAM's CodeUri) and dist/booking-function.zip.
@@ -67,6 +67,11 @@ def copy_sources(target: Path, root: Path = ROOT) -> None:
     shutil.copytree(root / "pricing", target / "pricing", ignore=_SKIP_IN_SOURCE)
     (target / "content").mkdir()
     shutil.copy2(root / "content" / "fees.yaml", target / "content" / "fees.yaml")
+    # The confirmation e-mails' templates, and the events' Markdown headers they take title and date from.
+    shutil.copytree(root / "theme" / "email", target / "theme" / "email", ignore=_SKIP_IN_SOURCE)
+    (target / "content" / "events").mkdir()
+    for event in (root / "content" / "events").glob("*.md"):
+        shutil.copy2(event, target / "content" / "events" / event.name)
 
 
 def _locale_chain(bundle: Path, locales: tuple[str, ...]) -> set[str]:
@@ -146,7 +151,7 @@ def build(
     log(f"package: installing {len(requirements)} runtime dependencies for CPython {python_version} "
         f"on {', '.join(platforms)}: {', '.join(requirements)}")
     install_wheels(requirements, bundle, python_version, platforms)
-    log("package: adding functions/, pricing/ and content/fees.yaml")
+    log("package: adding functions/, pricing/, content/fees.yaml, content/events/*.md and theme/email/")
     copy_sources(bundle)
     saved = trim(bundle, locales)
     log(f"package: trimmed {mb(saved)} (console scripts, caches, tests, babel locales other than "

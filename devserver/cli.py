@@ -76,8 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         environ["STRIPE_WEBHOOK_SECRET"] = secret
         environ["STRIPE_API_BASE"] = base + STANDIN_PREFIX
         standin = StandIn(public_base=base + STANDIN_PREFIX, webhook_url=base + "/api/stripe-webhook", webhook_secret=secret)
+    outbox = None
+    if not environ.get("SMTP_URL", "").strip():
+        # No mail server: confirmation e-mails become .eml files to open in any mail program.
+        outbox = Path(environ.get("MAIL_OUTBOX", "").strip() or "outbox").resolve()
+        environ["MAIL_OUTBOX"] = str(outbox)
     server.set_app(DevApp(args.output, standin))
-    print(banner(mode, base, args.output), flush=True)
+    print(banner(mode, base, args.output, outbox), flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
@@ -87,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def banner(mode: str, base: str, output: Path) -> str:
+def banner(mode: str, base: str, output: Path, outbox: Path | None = None) -> str:
     lines = [RULE, f"  Event site:        {base}/   (serving {output}/)", f"  Booking function:  {base}/api/bookings"]
     if mode == "simulated":
         lines += [
@@ -103,5 +108,7 @@ def banner(mode: str, base: str, output: Path) -> str:
             f"    stripe listen --forward-to localhost:{base.rsplit(':', 1)[1]}/api/stripe-webhook",
             "  and pay with a test card such as 4242 4242 4242 4242.",
         ]
+    if outbox is not None:
+        lines += ["", f"  E-MAILS ARE NOT SENT (no SMTP_URL): confirmations are written to {outbox}/"]
     lines += ["", "  Press Ctrl+C to stop.", RULE]
     return "\n".join(lines)

@@ -148,13 +148,17 @@ def test_bundle_holds_the_function_pricing_and_only_the_fee_table_of_content(lam
     files = _files(bundle)
     assert "functions/lambda_handler.py" in files
     assert "pricing/quote.py" in files
-    assert {f for f in files if f.startswith("content/")} == {"content/fees.yaml"}
+    events = {f"content/events/{md.name}" for md in (package.ROOT / "content" / "events").glob("*.md")}
+    assert {f for f in files if f.startswith("content/")} == {"content/fees.yaml"} | events
+    assert {f for f in files if f.startswith("theme/")} == {
+        f"theme/email/{t.name}" for t in (package.ROOT / "theme" / "email").iterdir() if t.is_file()
+    }
     assert (bundle / "content" / "fees.yaml").read_bytes() == (package.ROOT / "content" / "fees.yaml").read_bytes()
 
 
 @pytest.mark.parametrize("unwanted", [
     r"^pelican", r"^markdown/", r"^icalendar", r"^pytest", r"^_pytest", r"^hypothesis", r"^playwright",
-    r"^cfnlint", r"^openpyxl", r"^stripe_standin/", r"^devserver/", r"^plugins/", r"^theme/", r"^tests?/",
+    r"^cfnlint", r"^openpyxl", r"^stripe_standin/", r"^devserver/", r"^plugins/", r"^theme/(?!email/)", r"^tests?/",
     r"/tests?/", r"^functions/template\.yaml$", r"__pycache__", r"\.pyc$", r"^bin/",
 ])
 def test_bundle_leaves_out_what_lambda_never_runs(lambda_bundle, unwanted):
