@@ -51,10 +51,10 @@ def _search(call: Callable[[dict[str, Any]], Any], query: str, progress: Callabl
     params: dict[str, Any] = {"query": query, "limit": SEARCH_PAGE}
     seen = 0
     while True:
-        page = call(params)
-        for obj in page.data:
+        page = call(params).to_dict()
+        for obj in page.get("data") or []:
             seen += 1
-            yield obj.to_dict()
+            yield obj
         progress(seen)
         if not page.get("has_more") or not page.get("next_page"):
             return

@@ -112,7 +112,7 @@ def _key(priced: PricedBooking, step: str) -> str:
 def _existing_invoice(api: Any, customer_id: str, ref: str) -> Any | None:
     """This booking's invoice if an earlier request made one (even beyond Stripe's 24-hour key window)."""
     page = api.v1.invoices.list(params={"customer": customer_id, "limit": 100})
-    for invoice in page.data:
+    for invoice in (i.to_dict() for i in page.data):
         meta = invoice.get("metadata") or {}
         if meta.get("booking_ref") == ref and invoice.get("status") in ("draft", "open", "paid"):
             return invoice
@@ -122,12 +122,12 @@ def _existing_invoice(api: Any, customer_id: str, ref: str) -> Any | None:
 def _find_customer(api: Any, email: str) -> Any | None:
     # List (not Search): list results are consistent at once, Search may lag by a minute.
     page = api.v1.customers.list(params={"email": email, "limit": 1})
-    return page.data[0] if page.data else None
+    return page.data[0].to_dict() if page.data else None
 
 
-def _sent(invoice: Any) -> SentInvoice:
+def _sent(invoice: dict[str, Any]) -> SentInvoice:
     return SentInvoice(
-        id=invoice.id,
+        id=invoice["id"],
         number=invoice.get("number") or "",
         hosted_invoice_url=invoice.get("hosted_invoice_url") or "",
         amount_due=int(invoice.get("amount_due") or 0),
@@ -148,28 +148,29 @@ def create_invoice(priced: PricedBooking, settings: Settings) -> SentInvoice:
             customer = api.v1.customers.create(
                 params=customer_params(priced),  # type: ignore[arg-type]
                 options={"idempotency_key": _key(priced, "customer")},
-            )
+            ).to_dict()
         action = "find_invoice"
-        invoice = _existing_invoice(api, customer.id, priced.ref)
+        invoice = _existing_invoice(api, customer["id"], priced.ref)
         if invoice is None:
             action = "create_invoice"
             invoice = api.v1.invoices.create(
-                params=invoice_params(priced, customer.id),  # type: ignore[arg-type]
+                params=invoice_params(priced, customer["id"]),  # type: ignore[arg-type]
                 options={"idempotency_key": _key(priced, "draft")},
-            )
-        built = invoice.status == "draft"
+            ).to_dict()
+        built = invoice["status"] == "draft"
         if built:
             if not invoice.get("total"):  # a draft left by an interrupted request may already hold its items
                 action = "create_invoice_item"
-                for number, item in enumerate(invoice_items(priced, invoice.id, customer.id, settings.stripe_tax_rate_id), start=1):
+                items = invoice_items(priced, invoice["id"], customer["id"], settings.stripe_tax_rate_id)
+                for number, item in enumerate(items, start=1):
                     api.v1.invoice_items.create(params=item, options={"idempotency_key": _key(priced, f"item-{number}")})  # type: ignore[arg-type]
             action = "finalize_invoice"
             invoice = api.v1.invoices.finalize_invoice(
-                invoice.id, params={"auto_advance": False}, options={"idempotency_key": _key(priced, "finalize")},
-            )
-        if invoice.status == "open":
+                invoice["id"], params={"auto_advance": False}, options={"idempotency_key": _key(priced, "finalize")},
+            ).to_dict()
+        if invoice["status"] == "open":
             action = "send_invoice"
-            invoice = api.v1.invoices.send_invoice(invoice.id, options={"idempotency_key": _key(priced, "send")})
+            invoice = api.v1.invoices.send_invoice(invoice["id"], options={"idempotency_key": _key(priced, "send")}).to_dict()
     except stripe.StripeError as exc:
         raise unavailable(exc, action) from None
     result = _sent(invoice)

@@ -1,0 +1,240 @@
+"""Fixtures for the back office: the booking function over loopback HTTP, the Stripe stand-in, a real SMTP server.
+
+Everything runs on free loopback ports and stops after each test. The clock is real (webhook
+signatures are checked against it), so the fee table is a copy whose closing dates lie far ahead.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from functions.lambda_handler import handle_event
+from functions.settings import Settings
+from pricing import load_fee_table, quote
+from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS, HttpResponse, form_fields, http
+
+ROOT = Path(__file__).resolve().parents[2]
+WEBHOOK_SECRET = "whsec_test_backoffice_suite"
+EVENT = "caldicott-police-2027"
+OTHER_EVENT = "records-retention-2027"
+MAIL_FROM = "Conference Bookings <bookings@events.example.org>"
+
+
+def booking(delegates: int = 1, category: str = "public-sector", event: str = EVENT, payment: str = "card",
+            tag: str = "", **extra: Any) -> dict[str, Any]:
+    """A booking body as the form's script sends it; `tag` makes the people (and so the reference) distinct."""
+    data: dict[str, Any] = {
+        "event": event,
+        "category": category,
+        "payment": payment,
+        "contact": {"name": f"Priya Shah{tag}", "email": f"priya.shah{tag}@nhs.net", "organisation": "Leeds Teaching Hospitals NHS Trust"},
+        "delegates": [
+            {"name": f"Delegate {i}{tag}", "email": f"delegate{i}{tag}@nhs.net", "job_title": "Information Governance Lead",
+             "organisation": "Leeds Teaching Hospitals NHS Trust" if i % 2 else ""}
+            for i in range(1, delegates + 1)
+        ],
+        "accept_terms": True,
+    }
+    if payment == "invoice":
+        data["billing"] = {"name": "Accounts Payable", "email": "accounts.payable@nhs.net",
+                           "address": "Leeds Teaching Hospitals NHS Trust\nSt James's University Hospital\nBeckett Street\nLeeds\nLS9 7TF"}
+    data.update(extra)
+    return data
+
+
+@dataclass
+class Received:
+    """One message as the SMTP server took it."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+    @property
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part else ""
+
+    @property
+    def html(self) -> str:
+        part = self.message.get_body(preferencelist=("html",))
+        return part.get_content() if part else ""
+
+
+@dataclass
+class SmtpSink:
+    """An aiosmtpd server on loopback that keeps every message; `up=False` makes it refuse mail (451)."""
+
+    port: int = 0
+    received: list[Received] = field(default_factory=list)
+    up: bool = True
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if not self.up:
+            return "451 4.3.0 Mail server temporarily unavailable (test)"
+        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        return "250 OK"
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def to(self, address: str) -> list[Received]:
+        return [r for r in self.received if address in r.rcpt_tos]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink(port=_free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def far_fees(tmp_path_factory) -> Path:
+    """The real fee table with every closing date moved to 2099, so these tests do not expire."""
+    import re
+
+    text = (ROOT / "content" / "fees.yaml").read_text(encoding="utf-8")
+    text = re.sub(r'booking_closes: "\d{4}-', 'booking_closes: "2099-', text)
+    path = tmp_path_factory.mktemp("fees") / "fees.yaml"
+    path.write_text(text, encoding="utf-8")
+    load_fee_table(path)
+    return path
+
+
+class Live:
+    """The function served over loopback HTTP, a stand-in that sends its webhooks to it, and the SMTP sink."""
+
+    def __init__(self, url: str, standin: Any, smtp: SmtpSink | None, fees_path: Path):
+        self.url = url
+        self.standin = standin
+        self.smtp = smtp
+        self.fees_path = fees_path
+        self.fees = load_fee_table(fees_path)
+        self.settings = self.make_settings()
+
+    def make_settings(self, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "stripe_secret_key": "sk_test_backoffice_suite",
+            "stripe_webhook_secret": WEBHOOK_SECRET,
+            "site_url": self.url,
+            "stripe_api_base": self.standin.api_base,
+            "fees_path": self.fees_path,
+            "events_dir": ROOT / "content" / "events",
+            "stripe_timeout_seconds": 2.0,
+            "smtp_url": self.smtp.url if self.smtp else None,
+            "mail_from": MAIL_FROM,
+            "contact_email": "bookings@events.example.org",
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+    def configure(self, **overrides: Any) -> None:
+        self.settings = self.make_settings(**overrides)
+
+    def post_json(self, data: Any) -> HttpResponse:
+        return http("POST", self.url + "/api/bookings", json.dumps(data), JSON_HEADERS)
+
+    def post_form(self, data: dict[str, Any]) -> HttpResponse:
+        """As the no-JavaScript form posts it: billing[name], billing[email], billing[address], purchase_order."""
+        rest = {k: v for k, v in data.items() if k != "billing"}
+        billing = [(f"billing[{k}]", v) for k, v in (data.get("billing") or {}).items()]
+        return http("POST", self.url + "/api/bookings", urlencode(form_fields(rest) + billing), FORM_HEADERS)
+
+    def get(self, path_or_url: str) -> HttpResponse:
+        url = path_or_url if path_or_url.startswith("http") else self.url + path_or_url
+        return http("GET", url, headers={"accept": "text/html"})
+
+    def quote(self, data: dict[str, Any]):
+        return quote(self.fees, data["event"], data["category"], len(data["delegates"]), data["payment"])
+
+    def book_card(self, data: dict[str, Any], pay: bool = True) -> dict[str, Any]:
+        response = self.post_json(data)
+        assert response.status == 201, response.text
+        body = response.json()
+        if pay:
+            session = next(s for s in self.standin.sessions() if s["client_reference_id"] == body["booking_ref"])
+            self.standin.complete(session["id"])
+        return body
+
+    def book_invoice(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        response = self.post_json(data)
+        assert response.status == 201, response.text
+        body = response.json()
+        return body, self.invoice_of(body["booking_ref"])
+
+    def invoice_of(self, ref: str) -> dict[str, Any]:
+        (invoice,) = [i for i in self.standin.app.billing.all_invoices() if i["metadata"].get("booking_ref") == ref]
+        return invoice
+
+    def wait_for_mail(self, count: int, timeout: float = 5.0) -> list[Received]:
+        assert self.smtp is not None
+        deadline = time.monotonic() + timeout
+        while len(self.smtp.received) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return list(self.smtp.received)
+
+
+def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):
+    from devserver.lambda_bridge import call_function
+    from devserver.server import bind
+
+    server = bind("127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    with standin_factory(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
+        live = Live(url, standin, smtp, fees_path)
+        server.set_app(lambda environ, start: call_function(environ, start, lambda event, ctx: handle_event(event, live.settings)))
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            yield live
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+
+
+@pytest.fixture
+def live(smtp, far_fees):
+    from stripe_standin.testing import running_standin
+
+    yield from _serve(running_standin, smtp, far_fees)
+
+
+@pytest.fixture
+def confirmed(caplog):
+    """The booking_confirmed log lines written so far."""
+    caplog.set_level(logging.INFO, logger="bookings")
+
+    def lines() -> list[dict]:
+        found = [json.loads(r.getMessage()) for r in caplog.records if r.name == "bookings"]
+        return [line for line in found if line["msg"] == "booking_confirmed"]
+
+    return lines

@@ -1,0 +1,182 @@
+"""Confirmation e-mails: one to the booker and one to each delegate, text and HTML, exactly once per booking."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.backoffice.conftest import MAIL_FROM, booking, http
+
+
+def _pay_invoice_on_its_page(invoice: dict) -> None:
+    paid = http("POST", invoice["hosted_invoice_url"] + "/pay", b"", {"content-type": "application/x-www-form-urlencoded"})
+    assert paid.status == 303
+
+
+def test_a_card_booking_sends_one_message_to_the_booker_and_one_to_each_delegate(live, confirmed):
+    data = booking(2)
+    body = live.book_card(data)
+    received = live.wait_for_mail(3)
+    assert sorted(r.rcpt_tos[0] for r in received) == ["delegate1@nhs.net", "delegate2@nhs.net", "priya.shah@nhs.net"]
+    for message in received:
+        assert message.message["Subject"] == (
+            "Booking confirmed: Information Sharing & The Police: Caldicott Principles and Sharing Between Police "
+            f"and Health Services ({body['booking_ref']})"
+        )
+        assert message.message["From"] == MAIL_FROM and message.mail_from == "bookings@events.example.org"
+        assert message.message.get_content_type() == "multipart/alternative"
+        for part in (message.text, message.html):
+            assert body["booking_ref"] in part
+            assert "Tuesday 14 September 2027, 09:30 to 16:00 (UK time)" in part
+            assert "virtual event: the joining details follow by e-mail before the day" in part
+            assert "£589.42" in part  # £318.60 + £270.82 by card
+            assert "£98.24" in part and "£491.18" in part  # VAT and net, as pricing.quote has them
+            assert f"{live.url}/terms/" in part
+    booker = live.smtp.to("priya.shah@nhs.net")[0]
+    assert "Thank you for your booking" in booker.text and "Paid by card" in booker.text
+    delegate = live.smtp.to("delegate2@nhs.net")[0]
+    assert "Priya Shah (Leeds Teaching Hospitals NHS Trust) has booked you a place" in delegate.text
+    assert len(confirmed()) == 1
+
+
+def test_amounts_in_the_email_are_the_quotes(live):
+    data = booking(4, "commercial")
+    live.book_card(data)
+    expected = live.quote(data)
+    (message, *_) = live.wait_for_mail(5)
+    from pricing import format_pence
+
+    assert format_pence(expected.total_pence) in message.text
+    assert format_pence(expected.vat_pence) in message.text and format_pence(expected.net_pence) in message.text
+
+
+def test_a_repeated_webhook_sends_no_second_email(live):
+    live.book_card(booking(2))
+    live.wait_for_mail(3)
+    (event,) = [e for e in live.standin.events if e.type == "checkout.session.completed"]
+    for _ in range(3):
+        assert live.standin.resend(event.id).status == 200
+    assert live.standin.resend(event.id, resign=True).status == 200
+    assert len(live.smtp.received) == 3
+    (intent,) = live.standin.app.payment_intents()
+    assert intent["metadata"]["confirmation_sent"] and intent["metadata"]["fulfilled_at"]
+
+
+def test_the_success_page_never_sends_email_so_it_cannot_race_the_webhook(live):
+    webhook_url = live.standin.app.webhook_url
+    live.standin.app.webhook_url = None
+    live.book_card(booking(1))
+    (session,) = live.standin.sessions()
+    page = live.get(f"/api/bookings/confirmation?session_id={session['id']}")
+    assert "Booking confirmed" in page.text
+    assert live.smtp.received == []
+    live.standin.app.webhook_url = webhook_url
+    (event,) = [e for e in live.standin.events if e.type == "checkout.session.completed"]
+    assert live.standin.resend(event.id, resign=True).status == 200
+    assert len(live.wait_for_mail(2)) == 2  # the booker and delegate 1, sent by the webhook
+    assert live.standin.resend(event.id, resign=True).status == 200
+    assert len(live.smtp.received) == 2
+
+
+def test_an_invoice_booking_is_confirmed_by_email_when_the_invoice_is_paid_and_only_once(live, confirmed):
+    data = booking(2, "voluntary", payment="invoice", purchase_order="PO-9911")
+    body, invoice = live.book_invoice(data)
+    assert live.smtp.received == [] and confirmed() == []  # the invoice is sent by Stripe; we confirm on payment
+    _pay_invoice_on_its_page(invoice)
+    received = live.wait_for_mail(3)
+    assert len(received) == 3 and len(confirmed()) == 1
+    paid = live.invoice_of(body["booking_ref"])
+    text = live.smtp.to("priya.shah@nhs.net")[0].text
+    assert f"Invoiced (invoice {paid['number']}) and paid: £555.00 including VAT" in text  # £300.00 + £255.00
+    assert "PO-9911" in text and "of which VAT: £92.50 (net £462.50)" in text
+    (event,) = [e for e in live.standin.events if e.type == "invoice.paid"]
+    assert live.standin.resend(event.id).status == 200
+    assert live.standin.resend(event.id, resign=True).status == 200
+    assert len(live.smtp.received) == 3 and len(confirmed()) == 1
+    assert paid["metadata"]["confirmation_sent"] and paid["metadata"]["fulfilled_at"]
+
+
+def test_a_delegate_who_is_also_the_booker_gets_one_message(live):
+    data = booking(2)
+    data["delegates"][0]["email"] = data["contact"]["email"]
+    live.book_card(data)
+    received = live.wait_for_mail(2)
+    assert sorted(r.rcpt_tos[0] for r in received) == ["delegate2@nhs.net", "priya.shah@nhs.net"]
+
+
+def test_names_are_escaped_in_the_html_part_and_plain_in_the_text_part(live):
+    data = booking(1)
+    data["delegates"][0]["name"] = "Ann <b>Bold</b> & Co"
+    live.book_card(data)
+    message = live.wait_for_mail(2)[0]
+    assert "Ann &lt;b&gt;Bold&lt;/b&gt; &amp; Co" in message.html and "<b>Bold</b>" not in message.html
+    assert "Ann <b>Bold</b> & Co" in message.text
+
+
+def test_when_the_mail_server_is_down_stripe_is_asked_to_retry_and_the_retry_sends_once(live, confirmed):
+    live.smtp.up = False
+    live.book_card(booking(1))
+    (delivery,) = [d for d in live.standin.deliveries if d.type == "checkout.session.completed"]
+    assert delivery.status == 503
+    assert len(confirmed()) == 1  # the booking itself is confirmed and marked
+    live.smtp.up = True
+    assert live.standin.resend(delivery.event_id, resign=True).status == 200
+    assert len(live.wait_for_mail(2)) == 2
+    assert live.standin.resend(delivery.event_id, resign=True).status == 200
+    assert len(live.smtp.received) == 2 and len(confirmed()) == 1
+
+
+def test_without_smtp_the_messages_are_written_to_the_outbox(live, tmp_path):
+    live.configure(smtp_url=None, mail_outbox=tmp_path / "outbox")
+    body = live.book_card(booking(1))
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 2 and all(body["booking_ref"] in f.name for f in files)
+    assert b"Subject: Booking confirmed:" in files[0].read_bytes()
+    assert live.smtp.received == []
+
+
+def test_with_no_mail_settings_the_booking_is_still_confirmed(live, confirmed, caplog):
+    live.configure(smtp_url=None, mail_outbox=None)
+    live.book_card(booking(1))
+    assert len(confirmed()) == 1 and live.smtp.received == []
+    assert any("confirmation_not_sent" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("smtp://127.0.0.1:2525", ("smtp", "127.0.0.1", 2525, None, None)),
+    ("smtp+starttls://user%40example.org:p%40ss%2Fword@smtp.example.org", ("smtp+starttls", "smtp.example.org", 587, "user@example.org", "p@ss/word")),
+    ("smtps://apikey:secret@smtp.example.org", ("smtps", "smtp.example.org", 465, "apikey", "secret")),
+    ("SMTP://relay.internal", ("smtp", "relay.internal", 25, None, None)),
+])
+def test_smtp_url_forms(url, expected):
+    from functions.mailer import parse_smtp_url
+
+    config = parse_smtp_url(url)
+    assert (config.scheme, config.host, config.port, config.username, config.password) == expected
+
+
+@pytest.mark.parametrize("url", ["http://smtp.example.org", "smtp://", "smtp://host:notaport", "smtp://host/path", "smtp+ssl://host"])
+def test_unusable_smtp_urls_stop_the_function_with_a_plain_reason(url):
+    from functions.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x", "SITE_URL": "https://e.org",
+                           "SMTP_URL": url, "MAIL_FROM": "bookings@e.org"})
+    assert "SMTP_URL" in str(error.value) and "secret" not in str(error.value)
+
+
+def test_smtp_url_without_mail_from_is_a_configuration_error():
+    from functions.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="MAIL_FROM"):
+        Settings.from_env({"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x", "SITE_URL": "https://e.org",
+                           "SMTP_URL": "smtp://127.0.0.1:25"})
+
+
+def test_the_email_shows_the_purchase_order_and_the_html_links_the_terms(live):
+    _, invoice = live.book_invoice(booking(1, payment="invoice", purchase_order="PO-1"))
+    _pay_invoice_on_its_page(invoice)
+    message = live.wait_for_mail(2)[0]
+    assert re.search(r'<a href="http://127\.0\.0\.1:\d+/terms/"', message.html)
+    assert "PO-1" in message.html

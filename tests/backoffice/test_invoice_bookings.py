@@ -1,0 +1,148 @@
+"""Paying by invoice: a customer, a finalised and sent Stripe invoice priced to the penny, and a page saying it is on its way."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.backoffice.conftest import booking, http
+
+
+def _invoice_calls(live) -> list:
+    return [r for r in live.standin.requests if r.path.startswith(("/v1/invoices", "/v1/invoiceitems", "/v1/customers"))]
+
+
+@pytest.mark.parametrize("category", ["public-sector", "voluntary", "commercial"])
+@pytest.mark.parametrize("delegates", [1, 3])
+def test_invoice_for_each_category_asks_for_exactly_the_quote(live, category, delegates):
+    data = booking(delegates, category, payment="invoice")
+    body, invoice = live.book_invoice(data)
+    expected = live.quote(data)
+    assert invoice["amount_due"] == invoice["total"] == expected.total_pence == body["total_pence"]
+    assert invoice["status"] == "open" and live.standin.app.billing.sent[invoice["id"]] == 1
+    assert invoice["collection_method"] == "send_invoice" and invoice["days_until_due"] == live.fees.invoice_due_days
+    assert invoice["metadata"]["booking_ref"] == body["booking_ref"]
+    assert {k: invoice["metadata"][k] for k in ("event", "category", "payment", "delegates")} == {
+        "event": data["event"], "category": category, "payment": "invoice", "delegates": str(delegates)}
+    assert invoice["customer_email"] == "accounts.payable@nhs.net"
+
+
+def test_one_nhs_delegate_by_invoice_is_354_pounds_without_the_online_discount(live):
+    body, invoice = live.book_invoice(booking(1, "public-sector", payment="invoice"))
+    assert body["total_pence"] == invoice["amount_due"] == 35400
+
+
+def test_the_purchase_order_number_is_printed_on_the_invoice(live):
+    _, invoice = live.book_invoice(booking(2, payment="invoice", purchase_order="PO-2027-004512"))
+    assert invoice["custom_fields"] == [{"name": "PO number", "value": "PO-2027-004512"}]
+    assert invoice["metadata"]["purchase_order"] == "PO-2027-004512"
+
+
+def test_without_a_purchase_order_there_is_no_custom_field(live):
+    _, invoice = live.book_invoice(booking(1, payment="invoice"))
+    assert invoice["custom_fields"] is None
+
+
+def test_vat_is_shown_on_the_invoice_when_an_inclusive_tax_rate_is_configured(live):
+    rate = live.standin.app.add_tax_rate("20", inclusive=True)
+    live.configure(stripe_tax_rate_id=rate)
+    data = booking(3, "commercial", payment="invoice")
+    _, invoice = live.book_invoice(data)
+    expected = live.quote(data)
+    assert invoice["total"] == expected.total_pence  # an inclusive rate never changes the total
+    tax = sum(t["amount"] for t in invoice["total_taxes"])
+    assert abs(tax - expected.vat_pence) <= len(invoice["lines"]["data"])  # Stripe works VAT out per line, to the penny
+
+
+def test_a_retried_request_makes_one_customer_and_one_invoice_sent_once(live):
+    data = booking(2, payment="invoice", purchase_order="4500012345")
+    first, invoice = live.book_invoice(data)
+    again = live.post_json(data)
+    assert again.status == 201 and again.json() == first
+    assert len(live.standin.app.billing.all_invoices()) == 1
+    assert len(live.standin.app.billing.all_customers()) == 1
+    assert live.standin.app.billing.sent[invoice["id"]] == 1
+    assert all(r.idempotency_key for r in _invoice_calls(live) if r.method == "POST")
+
+
+def test_stripe_failing_once_is_retried_with_the_same_key_and_still_makes_one_invoice(live):
+    live.standin.fault("500", times=1)
+    body, invoice = live.book_invoice(booking(1, payment="invoice"))
+    assert invoice["amount_due"] == body["total_pence"]
+    assert len(live.standin.app.billing.all_invoices()) == 1
+
+
+def test_a_customer_is_reused_by_billing_email(live):
+    live.book_invoice(booking(1, payment="invoice", tag="-a"))
+    live.book_invoice(booking(2, "voluntary", payment="invoice", tag="-b"))
+    customers = live.standin.app.billing.all_customers()
+    assert len(customers) == 1 and customers[0]["email"] == "accounts.payable@nhs.net"
+    assert customers[0]["address"]["postal_code"] == "LS9 7TF"
+    assert {i["customer"] for i in live.standin.app.billing.all_invoices()} == {customers[0]["id"]}
+    assert len(live.standin.app.billing.all_invoices()) == 2
+
+
+def test_the_confirmation_page_says_the_invoice_is_on_its_way_and_links_stripes_invoice(live):
+    data = booking(2, payment="invoice", purchase_order="PO <42>")
+    data["delegates"][1]["name"] = "<script>alert(1)</script>"
+    body, invoice = live.book_invoice(data)
+    assert urlsplit(body["checkout_url"]).path == "/api/bookings/invoice"
+    assert parse_qs(urlsplit(body["checkout_url"]).query)["invoice_id"] == [invoice["id"]]
+    page = live.get(body["checkout_url"])
+    assert page.status == 200
+    assert "invoice is on its way" in page.text and "accounts.payable@nhs.net" in page.text
+    assert body["booking_ref"] in page.text and "£654.90" in page.text  # £354.00 + £300.90 (15% off the second)
+    assert f'href="{invoice["hosted_invoice_url"]}"' in page.text
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
+    assert "PO &lt;42&gt;" in page.text
+    assert 'class="booking-summary"' in page.text and "/theme/css/site.css" in page.text
+    assert page.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_a_form_post_is_sent_303_to_the_confirmation_page(live):
+    data = booking(1, payment="invoice")
+    response = live.post_form(data)
+    assert response.status == 303
+    location = response.headers["location"]
+    assert location.startswith(live.url + "/api/bookings/invoice?invoice_id=in_")
+    assert "invoice is on its way" in live.get(location).text
+
+
+@pytest.mark.parametrize("invoice_id", ["", "in_", "in_doesnotexist", "cs_test_123", "in_<b>"])
+def test_the_confirmation_page_for_an_unknown_invoice_is_404(live, invoice_id):
+    page = live.get(f"/api/bookings/invoice?invoice_id={invoice_id}")
+    assert page.status == 404 and "<b>" not in page.text
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    (lambda d: d.pop("billing"), "billing"),
+    (lambda d: d["billing"].update(email="not-an-address"), "billing.email"),
+    (lambda d: d["billing"].update(address="   "), "billing.address"),
+    (lambda d: d["billing"].update(address="\n".join(f"line {i}" for i in range(7))), "billing.address"),
+    (lambda d: d["billing"].update(name="N" * 101), "billing.name"),
+    (lambda d: d.update(purchase_order="P" * 141), "purchase_order"),
+    (lambda d: d.update(purchase_order="PO\x07"), "purchase_order"),
+])
+def test_invalid_invoice_details_are_refused_before_stripe_is_called(live, change, field):
+    data = booking(1, payment="invoice")
+    change(data)
+    response = live.post_json(data)
+    assert response.status == 422
+    assert field in {e["field"] for e in response.json()["errors"]}
+    assert live.standin.requests == []
+
+
+def test_blank_billing_fields_of_the_no_javascript_form_are_ignored_for_a_card_booking(live):
+    data = booking(1, payment="card", billing={"name": "", "email": "", "address": ""}, purchase_order="")
+    response = live.post_form(data)
+    assert response.status == 303 and "/checkout/cs_test_" in response.headers["location"]
+
+
+def test_the_hosted_invoice_page_shows_the_invoice_and_a_pay_button(live):
+    _, invoice = live.book_invoice(booking(2, payment="invoice", purchase_order="PO-77"))
+    page = http("GET", invoice["hosted_invoice_url"])
+    assert page.status == 200
+    assert "Test invoice — no real payment is taken" in page.text and "PO-77" in page.text
+    assert re.search(r"<button[^>]*>Pay £654\.90</button>", page.text)
