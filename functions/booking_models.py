@@ -111,6 +111,14 @@ class BookingRequest(_Input):
             raise PydanticCustomError("honeypot", "honeypot")
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _billing_only_for_invoices(cls, data: Any) -> Any:
+        # A visitor who started on the invoice fields and then chose card must not be held up by them.
+        if isinstance(data, dict) and data.get("payment", "card") != "invoice":
+            return {k: v for k, v in data.items() if k not in ("billing", "purchase_order")}
+        return data
+
     @field_validator("billing", mode="before")
     @classmethod
     def _blank_billing_is_none(cls, value: Any) -> Any:

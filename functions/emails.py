@@ -50,7 +50,7 @@ def _environment(folder: str):
 def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
     """The booker first, then each delegate with a different address: one message per person per booking."""
     seen = {record.contact.email}
-    result = [(record.contact, True)]
+    result = [(record.contact, True)] if record.contact.email else []
     for delegate in record.delegates:
         if delegate.email and delegate.email not in seen:
             seen.add(delegate.email)

@@ -66,7 +66,7 @@ class Booking:
 
 @dataclass(frozen=True)
 class Fulfilment:
-    """What a call found: `state` is fulfilled (now), confirmation_sent (e-mails now), already_fulfilled or unpaid."""
+    """What a call found: fulfilled (now), confirmation_sent (e-mails now), already_fulfilled, unpaid or not_a_booking."""
 
     state: str
     booking: Booking
@@ -133,6 +133,8 @@ def fulfil_invoice(invoice_id: str, settings: Settings, send_mail: bool = True) 
     meta = dict(invoice.get("metadata") or {})
     amount = int(invoice.get("amount_paid") or invoice.get("total") or 0)
     booking = _booking(invoice["id"], meta, amount, invoice.get("currency") or "gbp", invoice.get("status") or "")
+    if not booking.ref or meta.get("payment") != "invoice":
+        return Fulfilment("not_a_booking", booking)  # an invoice made by hand in the Dashboard, say
     if booking.payment_status != "paid":
         return Fulfilment("unpaid", booking)
 

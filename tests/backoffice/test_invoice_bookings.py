@@ -146,3 +146,21 @@ def test_the_hosted_invoice_page_shows_the_invoice_and_a_pay_button(live):
     assert page.status == 200
     assert "Test invoice — no real payment is taken" in page.text and "PO-77" in page.text
     assert re.search(r"<button[^>]*>Pay £654\.90</button>", page.text)
+
+
+def test_invoice_fields_left_half_filled_do_not_hold_up_a_card_booking(live):
+    data = booking(1, payment="card", billing={"name": "Accounts", "email": "", "address": ""}, purchase_order="PO-1")
+    response = live.post_json(data)
+    assert response.status == 201 and "/checkout/cs_test_" in response.json()["checkout_url"]
+
+
+def test_an_invoice_made_by_hand_in_the_dashboard_is_acknowledged_and_ignored(live, confirmed):
+    api = live.standin.client()
+    customer = api.v1.customers.create(params={"email": "someone@example.org"})
+    draft = api.v1.invoices.create(params={"customer": customer.id, "collection_method": "send_invoice", "days_until_due": 7})
+    api.v1.invoice_items.create(params={"customer": customer.id, "invoice": draft.id, "amount": 5000})
+    api.v1.invoices.finalize_invoice(draft.id)
+    live.standin.app.billing.pay(draft.id)
+    (delivery,) = live.standin.deliveries
+    assert delivery.status == 200 and '"not_a_booking"' in delivery.body
+    assert confirmed() == [] and live.smtp.received == []
