@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from functions.errors import FieldError
@@ -17,7 +17,7 @@ Organisation = Annotated[str, StringConstraints(strip_whitespace=True, min_lengt
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
 Email = Annotated[EmailStr, Field(max_length=254)]
 # A postal address as people type it into a textarea; lines are kept, blank ones dropped.
-PostalAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+PostalAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 # Stripe shows the PO number as an invoice custom field, whose value may be at most 140 characters.
 PurchaseOrder = Annotated[str, StringConstraints(strip_whitespace=True, max_length=140, pattern=r"^[^\x00-\x1f\x7f]*$")]
 MAX_ADDRESS_LINES = 6
@@ -58,7 +58,7 @@ class Delegate(_Input):
 class Billing(_Input):
     """Who the invoice goes to (often a finance team) and the address printed on it."""
 
-    name: PersonName
+    name: Organisation  # a person or a team ("Accounts Payable, Leeds Teaching Hospitals"), up to 150 characters
     email: Email
     address: PostalAddress
 
@@ -92,7 +92,7 @@ class BookingRequest(_Input):
     delegates: list[Delegate] = Field(min_length=1, max_length=MAX_DELEGATES_ANY_EVENT)
     accept_terms: bool
     # Only for payment=invoice: who the invoice goes to, and the buyer's purchase-order number if they have one.
-    billing: Billing | None = None
+    billing: Billing | None = Field(default=None, validate_default=True)
     purchase_order: PurchaseOrder = ""
     # A honeypot: hidden from people by the form, filled in by bots.
     website: Annotated[str, StringConstraints(max_length=200)] = ""
@@ -127,11 +127,13 @@ class BookingRequest(_Input):
             return None
         return value
 
-    @model_validator(mode="after")
-    def _invoice_needs_billing(self) -> BookingRequest:
-        if self.payment == "invoice" and self.billing is None:
+    @field_validator("billing", mode="after")
+    @classmethod
+    def _invoice_needs_billing(cls, value: Billing | None, info: ValidationInfo) -> Billing | None:
+        # A field check (not a model check) so that it is reported together with every other problem.
+        if value is None and info.data.get("payment") == "invoice":
             raise PydanticCustomError("billing_required", "billing")
-        return self
+        return value
 
 
 _FIELD_MESSAGES: dict[tuple[str, str], str] = {
@@ -164,7 +166,10 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("billing", "missing"): "To pay by invoice, enter who the invoice goes to: name, e-mail address and postal address",
     ("address", "missing"): "Enter the postal address for the invoice",
     ("address", "string_too_short"): "Enter the postal address for the invoice",
-    ("address", "string_too_long"): "The invoice address is too long: shorten it to 400 characters or fewer",
+    ("address", "string_too_long"): "The invoice address is too long: shorten it to 500 characters or fewer",
+    ("billing.name", "missing"): "Enter who the invoice goes to: a person or a team, like Accounts Payable",
+    ("billing.name", "string_too_short"): "Enter who the invoice goes to: a person or a team, like Accounts Payable",
+    ("billing.name", "string_too_long"): "The invoice name is too long: shorten it to 150 characters or fewer",
     ("address", "too_many_lines"): "The invoice address has too many lines: use at most 6",
     ("address", "control_characters"): "The invoice address contains characters that cannot be printed",
     ("purchase_order", "string_too_long"): "The purchase order number is too long: use at most 140 characters",
@@ -202,14 +207,16 @@ def field_errors(exc: ValidationError, max_delegates: int = MAX_DELEGATES_ANY_EV
     found: dict[str, FieldError] = {}
     for error in exc.errors(include_url=False, include_input=False):
         loc = tuple(error["loc"])
-        if not loc and error["type"] == "billing_required":
-            loc = ("billing",)  # raised by the model's own check, which pydantic places at the top
         path = ".".join(str(p) for p in loc) or "body"
         leaf = next((str(p) for p in reversed(loc) if isinstance(p, str)), "body")
         if error["type"] in ("model_type", "model_attributes_type", "dict_type") and not loc:
             path, message = "body", "Send the booking as one JSON object (or as the booking form)"
         else:
-            template = _FIELD_MESSAGES.get((leaf, error["type"])) or _TYPE_MESSAGES.get(error["type"], "This is not valid")
+            template = (
+                _FIELD_MESSAGES.get((path, error["type"]))
+                or _FIELD_MESSAGES.get((leaf, error["type"]))
+                or _TYPE_MESSAGES.get(error["type"], "This is not valid")
+            )
             whose = _whose(loc)
             message = template.format(whose=whose, Whose_cap=whose[:1].upper() + whose[1:], max=max_delegates)
         found.setdefault(path, FieldError(path, message))

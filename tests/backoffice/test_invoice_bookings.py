@@ -120,8 +120,9 @@ def test_the_confirmation_page_for_an_unknown_invoice_is_404(live, invoice_id):
     (lambda d: d.pop("billing"), "billing"),
     (lambda d: d["billing"].update(email="not-an-address"), "billing.email"),
     (lambda d: d["billing"].update(address="   "), "billing.address"),
+    (lambda d: d["billing"].update(address="A" * 501), "billing.address"),
     (lambda d: d["billing"].update(address="\n".join(f"line {i}" for i in range(7))), "billing.address"),
-    (lambda d: d["billing"].update(name="N" * 101), "billing.name"),
+    (lambda d: d["billing"].update(name="N" * 151), "billing.name"),
     (lambda d: d.update(purchase_order="P" * 141), "purchase_order"),
     (lambda d: d.update(purchase_order="PO\x07"), "purchase_order"),
 ])
