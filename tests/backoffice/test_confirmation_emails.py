@@ -180,3 +180,13 @@ def test_the_email_shows_the_purchase_order_and_the_html_links_the_terms(live):
     message = live.wait_for_mail(2)[0]
     assert re.search(r'<a href="http://127\.0\.0\.1:\d+/terms/"', message.html)
     assert "PO-1" in message.html
+
+
+def test_a_delegate_sees_only_their_own_place_and_the_booker_sees_everyone(live):
+    live.book_card(booking(3))
+    live.wait_for_mail(4)
+    delegate = live.smtp.to("delegate2@nhs.net")[0]
+    assert "delegate2@nhs.net" in delegate.text and "delegate1@nhs.net" not in delegate.text
+    assert "delegate3@nhs.net" not in delegate.html and "Your place" in delegate.html
+    booker = live.smtp.to("priya.shah@nhs.net")[0]
+    assert all(f"delegate{i}@nhs.net" in booker.text for i in (1, 2, 3))
