@@ -107,8 +107,23 @@ def machine() -> dict[str, str]:
         "node": _version(["node", "--version"]),
         "lighthouse": json.loads(lighthouse.read_text())["version"] if lighthouse.exists() else "not installed",
         "git": _version(["git", "-C", str(ROOT), "log", "-1", "--format=%h %s"]),
+        "uncommitted": _dirty(),
+        "load_average_at_start": "%.2f %.2f %.2f" % os.getloadavg(),
         "quick": "yes (BENCH_QUICK=1: fewer repetitions, not for the record)" if QUICK else "no",
     }
+
+
+def _dirty() -> str:
+    """The benchmarks measure the working tree: name the measured code that differs from the commit."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--short", "--", "pricing", "functions", "plugins", "theme", "pelicanconf.py", "content"],
+            capture_output=True, text=True, timeout=30,
+        ).stdout.split("\n")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    changed = [line[3:] for line in out if line.strip()]
+    return ", ".join(changed) if changed else "none (the commit above)"
 
 
 def _cpu_model() -> str:

@@ -117,13 +117,21 @@ def lighthouse(url: str, runs: int, tmp: Path) -> dict[str, Any]:
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
     scores: dict[str, list[float]] = {c: [] for c in CATEGORIES}
     failing: dict[str, set[str]] = {}
+    failures: list[str] = []
     for i in range(runs):
         report = tmp / f"lighthouse-{i}.json"
-        subprocess.run(
-            [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
-             f"--chrome-flags={' '.join(CHROME_FLAGS)}", "--only-categories=" + ",".join(CATEGORIES)],
-            env=env, check=True, capture_output=True, timeout=180,
-        )
+        for attempt in range(1, 4):
+            done = subprocess.run(
+                [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
+                 f"--chrome-flags={' '.join(CHROME_FLAGS)}", "--only-categories=" + ",".join(CATEGORIES)],
+                env=env, capture_output=True, text=True, timeout=180,
+            )
+            if done.returncode == 0:
+                break
+            failures.append(f"run {i + 1} attempt {attempt}: exit {done.returncode}: {done.stderr.strip()[-600:]}")
+            progress(f"page: Lighthouse failed (exit {done.returncode}), trying again: {done.stderr.strip()[-300:]}")
+        else:
+            raise RuntimeError("Lighthouse failed three times:\n" + "\n".join(failures))
         data = json.loads(report.read_text())
         for c in CATEGORIES:
             scores[c].append(round(data["categories"][c]["score"] * 100))
@@ -143,6 +151,7 @@ def lighthouse(url: str, runs: int, tmp: Path) -> dict[str, Any]:
         "all_scores": scores,
         "below_1_audits": {c: sorted(v) for c, v in failing.items()},
         "metrics_first_run": metrics,
+        "failed_attempts": failures,
     }
 
 

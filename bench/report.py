@@ -11,9 +11,11 @@ def _yes(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def _table(title: str, command: str, rows: list[tuple[str, str, str, str]]) -> str:
+def _table(title: str, command: str, rows: list[tuple[str, str, str, str]], section: dict[str, Any] | None = None) -> str:
     lines = [f"### {title}", "", f"Command: `{command}`", "", "| figure | target | measured | met? |", "| --- | --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    if section and "section_seconds" in section:
+        lines += ["", f"Section took {section['section_seconds']:.0f} s; load average (1, 5, 15 min) after it: {section.get('load_average_after', 'n/a')}."]
     return "\n".join(lines) + "\n"
 
 
@@ -40,7 +42,7 @@ def _build(r: dict[str, Any]) -> str:
             f"peak memory (child ru_maxrss), {int(n):,} events", "(reported)",
             f"ours {s['ours_rss_mib']:.0f} MiB, plain {s['plain_rss_mib']:.0f} MiB ({s['ours_rss_mib'] / s['plain_rss_mib']:.1f}×)", "–",
         ))
-    return _table("1. Build scaling", f"{PY} build", rows)
+    return _table("1. Build scaling", f"{PY} build", rows, r)
 
 
 def _cold(r: dict[str, Any]) -> str:
@@ -66,7 +68,7 @@ def _cold(r: dict[str, Any]) -> str:
          f"{m['import_libs'] * 1000:.0f} ms / {m['import_libs_stripe'] * 1000:.0f} ms", "–"),
         ("modules loaded: valid / invalid", "(reported)", f"{r['modules_valid']:.0f} / {r['modules_invalid']:.0f}", "–"),
     ]
-    text = _table(f"2. Function cold start (median of {r['runs']} interleaved runs each)", f"{PY} cold", rows)
+    text = _table(f"2. Function cold start (median of {r['runs']} interleaved runs each)", f"{PY} cold", rows, r)
     for kind, profile in r["import_profile"].items():
         text += f"\n`-X importtime`, {kind} booking, self time per top-level package: " + ", ".join(
             f"{p['package']} {p['ms']:.1f} ms" for p in profile) + "\n"
@@ -87,7 +89,7 @@ def _warm(r: dict[str, Any]) -> str:
         ]
     rows.append(("stand-in's access log: session POSTs ÷ bookings sent", "1", f"{r['standin_logged_session_posts']} ÷ {r['bookings_sent']}",
                  _yes(r["standin_logged_session_posts"] == r["bookings_sent"])))
-    return _table(f"3. Warm path (median over {r['runs']} runs of {r['bookings_per_run']} bookings)", f"{PY} warm", rows)
+    return _table(f"3. Warm path (median over {r['runs']} runs of {r['bookings_per_run']} bookings)", f"{PY} warm", rows, r)
 
 
 def _page(r: dict[str, Any]) -> str:
@@ -101,11 +103,13 @@ def _page(r: dict[str, Any]) -> str:
     ]
     for c in ("performance", "accessibility", "best-practices", "seo"):
         rows.append((f"Lighthouse {c} (mobile)", "100", f"{lh['scores'][c]:.0f} (runs: {lh['all_scores'][c]})", _yes(lh["scores"][c] == 100)))
-    text = _table(f"4. The event page ({r['url_path']}, Lighthouse median of {lh['runs']})", f"{PY} page", rows)
+    text = _table(f"4. The event page ({r['url_path']}, Lighthouse median of {lh['runs']})", f"{PY} page", rows, r)
     text += "\n| request | type | raw bytes | gzip -6 bytes |\n| --- | --- | --- | --- |\n"
     text += "".join(f"| `{q['url']}` | {q['type']} | {q['raw']:,} | {q['gzip']:,} |\n" for q in r["by_request"])
     if lh["below_1_audits"]:
         text += "\nLighthouse audits scoring below 1: " + "; ".join(f"{c}: {', '.join(v)}" for c, v in lh["below_1_audits"].items()) + "\n"
+    if lh.get("failed_attempts"):
+        text += "\nLighthouse attempts that failed and were repeated: " + " | ".join(lh["failed_attempts"]) + "\n"
     text += "\nLighthouse metrics (first run): " + ", ".join(f"{k} {v}" for k, v in lh["metrics_first_run"].items()) + "\n"
     return text
 
@@ -117,7 +121,7 @@ def _pricing(r: dict[str, Any]) -> str:
         ("delegate lines per second", "(reported)", f"{r['lines_per_s']:,.0f} /s", "–"),
         ("quote() ÷ its Decimal floor (two round_half_up per line)", "(reported)", f"{r['vs_floor']:.2f}×", "–"),
     ]
-    return _table(f"5. Pricing (median of {r['runs']} runs of {r['sweeps_per_run']} sweeps)", f"{PY} pricing", rows)
+    return _table(f"5. Pricing (median of {r['runs']} runs of {r['sweeps_per_run']} sweeps)", f"{PY} pricing", rows, r)
 
 
 def render(results: dict[str, Any]) -> str:
@@ -129,4 +133,6 @@ def render(results: dict[str, Any]) -> str:
     for name in ("build", "cold", "warm", "page", "pricing"):
         if name in results["sections"]:
             parts.append(renderers[name](results["sections"][name]))
+    for name, error in results.get("failed", {}).items():
+        parts.append(f"### {name}: FAILED\n\n```\n{error}\n```\n")
     return "\n".join(parts) + "\n"

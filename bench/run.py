@@ -47,14 +47,20 @@ def main(argv: list[str]) -> int:
             raise SystemExit(f"unknown section {name!r}; choose from {', '.join(SECTIONS)}")
     budget = float(os.environ.get("BENCH_BUDGET") or 570)
     deadline = time.monotonic() + budget
-    results: dict[str, Any] = {"machine": machine(), "sections": {}}
+    results: dict[str, Any] = {"machine": machine(), "sections": {}, "failed": {}}
     progress(f"machine: {results['machine']['nproc']} CPUs, {results['machine']['python']}; sections: {', '.join(chosen)}"
              + ("; QUICK run" if QUICK else f"; budget {budget:.0f}s"))
     for name in chosen:
         started = time.monotonic()
         progress(f"== {name}")
-        results["sections"][name] = _runner(name, deadline)()
+        try:
+            results["sections"][name] = _runner(name, deadline)()
+        except Exception as exc:  # one broken section must not lose the others' figures
+            progress(f"== {name} FAILED: {type(exc).__name__}: {exc}")
+            results["failed"][name] = f"{type(exc).__name__}: {exc}"
+            continue
         results["sections"][name]["section_seconds"] = time.monotonic() - started
+        results["sections"][name]["load_average_after"] = "%.2f %.2f %.2f" % os.getloadavg()
         progress(f"== {name} done in {time.monotonic() - started:.0f}s")
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
@@ -64,7 +70,7 @@ def main(argv: list[str]) -> int:
     (out_dir / f"{stamp}.md").write_text(markdown)
     sys.stdout.write(markdown)
     progress(f"saved bench/results/{stamp}.json and .md")
-    return 0
+    return 1 if results["failed"] else 0
 
 
 if __name__ == "__main__":
