@@ -1,5 +1,5 @@
 """Pelican plugin: joins content/events/*.md to content/fees.yaml, stops the build on any mistake,
-gives templates ready-made prices, and writes JSON-LD and a .ics per event.
+gives templates ready-made prices, writes JSON-LD and a .ics per event, and minifies the theme's CSS and JS.
 
 Settings: FEES_PATH (default <PATH>/fees.yaml); SITE_NOW (ISO datetime; empty = the real now),
 which decides open/closed and upcoming/past. Template context: `upcoming_events` (soonest first)
@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from pelican import signals
 
+from event_site.minify import minify_theme
 from event_site.site import EventSite
 
 
@@ -49,3 +50,4 @@ def register() -> None:
     signals.initialized.connect(site.configure, weak=False)
     signals.article_generator_finalized.connect(site.join_events, weak=False)
     signals.finalized.connect(site.write_calendars, weak=False)
+    signals.finalized.connect(minify_theme)

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -123,13 +124,34 @@ def page_without_js(browser, devserver: DevServer):
     yield from _watched(context)
 
 
+def site_csp() -> str:
+    """The Content-Security-Policy Netlify sends with every page (netlify.toml), which the dev server does not."""
+    config = tomllib.loads((ROOT / "netlify.toml").read_text(encoding="utf-8"))
+    return next(h["values"]["Content-Security-Policy"] for h in config["headers"] if h["for"] == "/*")
+
+
 def _watched(context):
     context.set_default_timeout(10_000)
+    csp = site_csp()
+
+    def as_netlify_serves_it(route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": csp})
+
+    # The site's own files get the production CSP, so a refused inline script or style fails the test.
+    context.route(re.compile(r"^http://127\.0\.0\.1:\d+/(?!api/|_stripe/)"), as_netlify_serves_it)
     page = context.new_page()
     problems: list[str] = []
-    # The function's own pages (functions/templates) name no icon, so Chromium asks for /favicon.ico.
-    page.on("console", lambda m: problems.append(f"{m.text} ({m.location.get('url')})")
-            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)
+
+    def on_console(message) -> None:
+        url = message.location.get("url", "")
+        # Expected: the function answering 4xx/5xx to fetch in the error tests, and /favicon.ico,
+        # which Chromium asks for on the function's own pages (functions/templates name no icon).
+        expected = message.text.startswith("Failed to load resource") and ("/api/" in url or url.endswith("/favicon.ico"))
+        if message.type == "error" and not expected:
+            problems.append(f"{message.text} ({url})")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda e: problems.append(str(e)))
     try:
         yield page
@@ -164,7 +186,3 @@ def screenshots() -> Path:
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True)
     return SCREENSHOTS
-
-
-def money_pattern(amount: str) -> re.Pattern[str]:
-    return re.compile(re.escape(amount))

@@ -164,7 +164,7 @@ def test_page_structure_is_accessible_and_self_contained(site: Build, path: str)
     assert "<nav" in page and "<footer" in page
     assert " style=" not in page and "<style" not in page
     scripts = re.findall(r"<script[^>]*>", page)
-    allowed = re.compile(r'<script type="application/(?:ld\+)?json"[^>]*>|<script src="/theme/js/booking\.js" defer>')
+    allowed = re.compile(r'<script type="application/(?:ld\+)?json"[^>]*>|<script type="module" src="/theme/js/booking\.js">')
     assert all(allowed.fullmatch(tag) for tag in scripts), f"only data blocks and the booking form's own deferred script: {scripts}"
     assert not re.search(r'<(?:link|script|img|iframe)[^>]+(?:src|href)="(?:https?:)?//', page), "no third-party requests"
 
