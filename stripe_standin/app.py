@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl
 
-from stripe_standin import auth, checkout_page, objects, session_rules
+from stripe_standin import auth, checkout_page, invoice_page, objects, session_rules
+from stripe_standin.billing import Billing
 from stripe_standin.errors import StripeAPIError, not_found
 from stripe_standin.faults import FaultQueue, drop
 from stripe_standin.forms import nest, parse_pairs
@@ -102,6 +103,7 @@ class StandIn:
         self._requests: list[RecordedRequest] = []
         self._deliveries: list[Delivery] = []
         self._local = threading.local()  # events raised while holding the lock, delivered after it
+        self.billing = Billing(self)  # customers, invoice items, invoices and search (stripe_standin/billing.py)
 
     # ---- what tests and the dev server read -------------------------------------------------
 
@@ -229,6 +231,8 @@ class StandIn:
         path = environ.get("PATH_INFO") or "/"
         if path.startswith("/v1/") or path == "/v1":
             return self._api(environ, start_response, path)
+        if path.startswith("/invoice/"):
+            return invoice_page.handle(self, environ, start_response, path.strip("/").split("/"))
         return checkout_page.handle(self, environ, start_response, path)
 
     def checkout_url(self, session_id: str) -> str:
@@ -323,6 +327,9 @@ class StandIn:
     def _route(self, method: str, path: str, raw: str) -> _Response:
         parts = path.strip("/").split("/")
         with self._lock:
+            billed = self.billing.route(method, parts, raw)
+            if billed is not None:
+                return _Response(200, billed)
             if parts[:3] == ["v1", "checkout", "sessions"]:
                 if len(parts) == 3 and method == "POST":
                     return self._create_session(self._params(SESSION_CREATE, raw))
@@ -355,7 +362,7 @@ class StandIn:
                     return _Response(200, self._update_intent(parts[2], self._params(PAYMENT_INTENT_UPDATE, raw, updating=True)))
         raise StripeAPIError(
             f"Unrecognized request URL ({method}: {path}). The local stand-in speaks only the Checkout Session "
-            "and PaymentIntent calls listed in docs/readme/stripe-standin.md.",
+            "and PaymentIntent calls listed in docs/readme/stripe-standin.md and the Invoicing calls in docs/readme/back-office.md.",
             status=404,
         )
 

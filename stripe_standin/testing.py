@@ -51,6 +51,13 @@ class StandInHandle:
     def resend(self, event_id: str, resign: bool = False) -> Delivery:
         return self.app.resend(event_id, resign=resign)
 
+    def invoices(self) -> list[dict[str, Any]]:
+        return self.app.billing.all_invoices()
+
+    def pay_invoice(self, invoice_id: str) -> dict[str, Any]:
+        """Pay an open invoice as its hosted page does: paid, then a signed `invoice.paid` webhook."""
+        return self.app.billing.pay(invoice_id)
+
     def checkout_url(self, session_id: str) -> str:
         return self.app.checkout_url(session_id)
 

@@ -12,14 +12,18 @@ from typing import Any, Literal, Union, get_args, get_origin
 import pytest
 from typing_extensions import NotRequired, Required, is_typeddict
 
-from stripe_standin import schema
+from stripe_standin import billing_schema, schema
+
+# Checkout's specs (schema.py) and Invoicing's (billing_schema.py), each beside its SDK TypedDict.
+_SPECS = {name: (schema, name) for name in schema.SDK_PARAMS} | {name: (billing_schema, name) for name in billing_schema.BILLING_SDK_PARAMS}
+_SDK = {**schema.SDK_PARAMS, **billing_schema.BILLING_SDK_PARAMS}
 
 _WRAPPERS = {NotRequired, Required, typing.NotRequired, typing.Required}
 _LITERALS = {Literal, typing.Literal}
 
 
 def _sdk_class(name: str) -> type:
-    module, cls = schema.SDK_PARAMS[name]
+    module, cls = _SDK[name]
     return getattr(importlib.import_module(module), cls)
 
 
@@ -75,15 +79,15 @@ def _literal_values(leaves: list[Any]) -> set[Any] | None:
 
 CASES = [
     (spec_name, leaf)
-    for spec_name in schema.SDK_PARAMS
-    for leaf in schema.accepted_paths(getattr(schema, spec_name))
+    for spec_name, (module, attribute) in _SPECS.items()
+    for leaf in schema.accepted_paths(getattr(module, attribute))
 ]
 
 
 @pytest.mark.parametrize(("spec_name", "leaf"), CASES, ids=[f"{n}:{'.'.join(l.path)}" for n, l in CASES])
 def test_accepted_parameter_exists_in_the_sdk_typed_params_with_the_same_type(spec_name, leaf):
     leaves = sdk_leaves(_sdk_class(spec_name), leaf.path)
-    assert leaves, f"{'.'.join(leaf.path)} is not in {schema.SDK_PARAMS[spec_name][1]}"
+    assert leaves, f"{'.'.join(leaf.path)} is not in {_SDK[spec_name][1]}"
     assert _kind_matches(leaf.kind, leaves), f"{'.'.join(leaf.path)}: the SDK types it as {leaves}, the stand-in as {leaf.kind}"
     sdk_values = _literal_values(leaves)
     if leaf.values and sdk_values is not None:
@@ -118,3 +122,14 @@ def test_the_walker_sees_the_sdk_literal_values():
     leaves = sdk_leaves(_sdk_class("SESSION_CREATE"), ("mode",))
     assert _literal_values(leaves) == {"payment", "setup", "subscription"}
     assert str in leaves  # the SDK's `Literal[...] | str`, which is why values are compared, not only types
+
+
+def test_the_invoicing_whitelist_covers_what_the_booking_function_sends():
+    paths = {".".join(p.path) for p in schema.accepted_paths(billing_schema.INVOICE_CREATE)}
+    assert {"customer", "collection_method", "days_until_due", "currency", "auto_advance", "pending_invoice_items_behavior",
+            "custom_fields.[].name", "custom_fields.[].value", "description", "metadata.{}"} <= paths
+    items = {".".join(p.path) for p in schema.accepted_paths(billing_schema.INVOICE_ITEM_CREATE)}
+    assert {"customer", "invoice", "currency", "amount", "description", "metadata.{}", "tax_rates.[]"} <= items
+    customers = {".".join(p.path) for p in schema.accepted_paths(billing_schema.CUSTOMER_CREATE)}
+    assert {"email", "name", "business_name", "address.line1", "address.line2", "address.postal_code", "address.country",
+            "preferred_locales.[]", "metadata.{}"} <= customers

@@ -122,7 +122,7 @@ def test_the_sdk_raises_authentication_error_for_a_wrong_key(standin):
 
 
 def test_unknown_urls_are_stripe_shaped_404s(standin):
-    response = requests.post(f"{standin.api_base}/v1/customers", headers={"Authorization": "Bearer sk_test_x1"}, timeout=5)
+    response = requests.post(f"{standin.api_base}/v1/subscriptions", headers={"Authorization": "Bearer sk_test_x1"}, timeout=5)
     assert response.status_code == 404
     assert "Unrecognized request URL" in response.json()["error"]["message"]
 
