@@ -97,7 +97,8 @@ def _write_outbox(messages: list[EmailMessage], outbox: Path) -> list[str]:
         outbox.mkdir(parents=True, exist_ok=True)
         written = []
         for message in messages:
-            stem = _SAFE_NAME.sub("_", f"{message['X-Booking-Ref'] or 'message'}-{message['To']}")[:120]
+            to = message["To"].addresses[0].addr_spec if message["To"] and message["To"].addresses else "unknown"
+            stem = _SAFE_NAME.sub("_", f"{message['X-Booking-Ref'] or 'message'}-{to}")[:120]
             path = outbox / f"{stem}.eml"
             number = 1
             while path.exists():
