@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from functions.checkout import METADATA_VALUE_MAX, PricedBooking, _percent, metadata
+from functions.checkout import PricedBooking, _percent, metadata
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
 from pricing import format_pence
@@ -61,7 +61,7 @@ def customer_params(priced: PricedBooking) -> dict[str, Any]:
     }
 
 
-def invoice_params(priced: PricedBooking, customer_id: str) -> dict[str, Any]:
+def invoice_params(priced: PricedBooking, customer_id: str, event_title: str = "") -> dict[str, Any]:
     b = priced.booking
     params: dict[str, Any] = {
         "customer": customer_id,
@@ -70,7 +70,8 @@ def invoice_params(priced: PricedBooking, customer_id: str) -> dict[str, Any]:
         "currency": priced.quote.currency.lower(),
         "auto_advance": False,  # we finalise and send ourselves; Stripe must not finalise a half-built draft
         "pending_invoice_items_behavior": "exclude",
-        "description": f"Booking {priced.ref}: {len(b.delegates)} delegate place(s) for {b.event}"[:METADATA_VALUE_MAX],
+        "description": f"Booking {priced.ref}: {len(b.delegates)} delegate place(s) at {event_title or b.event}"[:1500],
+        "footer": f"Please quote booking reference {priced.ref} with your payment.",
         "metadata": invoice_metadata(priced),
     }
     if b.purchase_order:
@@ -105,12 +106,22 @@ def invoice_items(priced: PricedBooking, invoice_id: str, customer_id: str, tax_
     return items
 
 
+def _event_title(priced: PricedBooking, settings: Settings) -> str:
+    from functions.event_facts import event_facts
+
+    assert settings.events_dir is not None
+    return event_facts(priced.booking.event, settings.events_dir).title
+
+
 def _key(priced: PricedBooking, step: str) -> str:
     return f"{priced.idempotency_key}-inv-{step}"
 
 
 def _existing_invoice(api: Any, customer_id: str, ref: str) -> Any | None:
-    """This booking's invoice if an earlier request made one (even beyond Stripe's 24-hour key window)."""
+    """This booking's invoice if an earlier request made one (even beyond Stripe's 24-hour key window).
+
+    Only the customer's newest 100 invoices are looked at: a retry comes soon after the first attempt.
+    """
     page = api.v1.invoices.list(params={"customer": customer_id, "limit": 100})
     for invoice in (i.to_dict() for i in page.data):
         meta = invoice.get("metadata") or {}
@@ -154,7 +165,7 @@ def create_invoice(priced: PricedBooking, settings: Settings) -> SentInvoice:
         if invoice is None:
             action = "create_invoice"
             invoice = api.v1.invoices.create(
-                params=invoice_params(priced, customer["id"]),  # type: ignore[arg-type]
+                params=invoice_params(priced, customer["id"], _event_title(priced, settings)),  # type: ignore[arg-type]
                 options={"idempotency_key": _key(priced, "draft")},
             ).to_dict()
         built = invoice["status"] == "draft"

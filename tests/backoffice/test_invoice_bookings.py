@@ -165,3 +165,11 @@ def test_an_invoice_made_by_hand_in_the_dashboard_is_acknowledged_and_ignored(li
     (delivery,) = live.standin.deliveries
     assert delivery.status == 200 and '"not_a_booking"' in delivery.body
     assert confirmed() == [] and live.smtp.received == []
+
+
+def test_the_invoice_names_the_event_and_asks_for_the_reference_with_the_payment(live):
+    body, invoice = live.book_invoice(booking(2, payment="invoice"))
+    assert invoice["description"] == (f"Booking {body['booking_ref']}: 2 delegate place(s) at Information Sharing & The Police: "
+                                      "Caldicott Principles and Sharing Between Police and Health Services")
+    assert body["booking_ref"] in invoice["footer"]
+    assert [line["amount"] for line in invoice["lines"]["data"]] == [35400, 30090]
