@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from pricing import format_pence, quote
 from tests.browser.conftest import EVENT
+from tests.browser.test_booking_errors import assert_field_error
 from tests.browser.journeys import confirmed_ref, delegate, fill_delegate, fill_person, open_event_from_home, pay_on_checkout
 
 pytestmark = pytest.mark.browser
@@ -116,3 +117,46 @@ def test_a_past_event_says_why_instead_of_showing_the_form(page):
     assert "This conference took place on Tuesday 10 September 2024, so booking is closed." in section.inner_text()
     assert section.get_by_role("button").count() == 0
     assert section.get_by_role("textbox").count() == 0
+
+
+def test_with_javascript_an_invoice_booking_asks_who_pays_and_sends_it_under_the_contract_names(page, person, fees):
+    """The function's side of invoices is tested in tests/functions; here: what the form sends, and that it follows the answer."""
+    page.goto(f"/events/{EVENT}/")
+    page.get_by_label("Voluntary sector & charities").check()
+    page.get_by_label("Ask for an invoice").check()
+    total = _total(fees, "voluntary", 1, "invoice")
+    expect(page.get_by_role("row", name=f"Total to pay {total}")).to_be_visible()
+    fill_person(page.get_by_role("group", name="Your details"), person)
+    fill_delegate(delegate(page, 1), 1, person)
+    billing = page.get_by_role("group", name="If you asked for an invoice")
+    billing.get_by_label("Name of the person or team who pays invoices").fill("Accounts Payable")
+    billing.get_by_label("E-mail address for invoices").fill(f"accounts.{person['email']}")
+    page.get_by_label("I accept the booking terms and conditions").check()
+    page.get_by_role("button", name="Book now").click()
+    message = "Enter the postal address for the invoice"
+    expect(page.get_by_role("alert").get_by_role("link")).to_have_text([message])
+    assert_field_error(billing.get_by_label("Postal address for the invoice"), message)
+
+    sent: list[dict] = []
+
+    def answer(route):
+        sent.append(json.loads(route.request.post_data or "{}"))
+        route.fulfill(status=201, content_type="application/json",
+                      body=json.dumps({"booking_ref": "CP-TEST22", "checkout_url": "/booking-confirmed/", "total_pence": 30000}))
+
+    page.route("**/api/bookings", answer)
+    billing.get_by_label("Postal address for the invoice").fill("Accounts Payable\nSt James's University Hospital\nLeeds LS9 7TF")
+    billing.get_by_label("Purchase order number (optional)").fill("PO-2027-0042")
+    page.get_by_role("button", name="Book now").click()
+    page.wait_for_url("**/booking-confirmed/")
+    [body] = sent
+    assert body["payment"] == "invoice" and body["category"] == "voluntary" and body["event"] == EVENT
+    assert body["billing"] == {
+        "name": "Accounts Payable", "email": f"accounts.{person['email']}",
+        "address": "Accounts Payable\nSt James's University Hospital\nLeeds LS9 7TF",
+    }
+    assert body["purchase_order"] == "PO-2027-0042" and body["accept_terms"] is True and body["website"] == ""
+    assert body["delegates"] == [{
+        "name": f"Delegate 1 of {person['name']}", "email": f"delegate1.{person['email']}",
+        "job_title": "Information Governance Lead", "organisation": "",
+    }]

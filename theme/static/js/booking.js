@@ -174,11 +174,10 @@ function showErrors(errors) {
 
 function apology(message) {
   const contact = form.dataset.contact;
-  const p = el('p', 'Please try again in a few minutes. If it keeps happening, email ');
+  const p = el('p', 'You can also email ');
   p.append(el('a', contact, { href: `mailto:${contact}` }), ' and we will book your places for you.');
-  showSummary('Sorry, we could not send your booking', [
-    el('p', message || 'Something went wrong on our side. Nothing has been booked and nothing has been charged.'), p,
-  ]);
+  showSummary('Sorry, we could not send your booking', [el('p', message ||
+    'Something went wrong on our side. Nothing has been booked and nothing has been charged. Please try again in a few minutes.'), p]);
 }
 
 // The booking function's rules and sentences (functions/booking_models.py), so a person hears one voice.
@@ -195,9 +194,9 @@ function check() {
     need(`delegates.${i}.email`, email(`delegate-${i}-email`), `Enter delegate ${i + 1}'s e-mail address, like name@nhs.net`);
   });
   if (picked('payment') === 'invoice') {
-    need('billing.name', val('billing-name'), 'Enter the name of the person or team who pays invoices');
-    need('billing.email', email('billing-email'), 'Enter the e-mail address for invoices, like accounts@nhs.net');
-    need('billing.address', val('billing-address'), 'Enter the billing address');
+    need('billing.name', val('billing-name'), 'Enter who the invoice goes to: a person or a team, like Accounts Payable');
+    need('billing.email', email('billing-email'), "Enter the invoice contact's e-mail address, like name@nhs.net");
+    need('billing.address', val('billing-address'), 'Enter the postal address for the invoice');
   }
   need('accept_terms', $('accept-terms').checked, 'Tick the box to accept the booking terms and conditions');
   return errors;
@@ -255,7 +254,7 @@ function copyBooker() {
 }
 
 function choose() {
-  $('invoice').hidden = picked('payment') !== 'invoice';
+  $('billing').hidden = picked('payment') !== 'invoice';
   update();
 }
 
