@@ -20,8 +20,15 @@ build: $(STAMP)
 dev: build
 	$(BIN)/python -m devserver --port $(PORT)
 
-test: $(STAMP)
+# axe-core (package.json) for the browser tests' accessibility checks, where npm exists; without it
+# those tests skip (and fail under CI=true).
+NODE_DEPS := $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.json)
+
+test: $(STAMP) $(NODE_DEPS)
 	$(BIN)/python -m pytest
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --silent
 
 # The booking function's Lambda bundle: dist/booking-function/ (SAM's CodeUri) and its zip.
 package: $(STAMP)
