@@ -1,0 +1,98 @@
+"""What the proposed build fixes would buy, measured before anyone edits the plugin.
+
+`python -m bench.what_if [EVENTS] [PAIRS]` builds a generated site of EVENTS events (default 1000)
+three ways, interleaved: our build as it is, our build with the fixes proposed in BENCHMARKS.md
+applied as monkeypatches in the Pelican process (nothing in the repository changes), and stock
+Pelican. Not part of `make bench`; the fixes are:
+
+  fmt     pricing.format_pence memoised (it calls babel's format_currency ~540 times per event)
+  header  event_site.metadata.read_header converts only the header block, not the whole document
+  quote   event_site.booking prices each (tariff, max_delegates, category, n, payment) once, shared
+          by every event with that tariff (the quotes differ only in their `event` field)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.common import PYTHON, ROOT, median, progress, run_child
+from bench.sitegen import SITE_NOW, write_event_site, write_plain_site
+
+# Runs inside the Pelican child: apply the named fixes, then hand over to Pelican's own main().
+PATCHED_PELICAN = '''
+import dataclasses, functools, sys
+fixes = sys.argv[1].split(",")
+sys.argv = ["pelican"] + sys.argv[2:]
+sys.path.insert(0, "plugins")
+import pricing, pricing.money
+if "fmt" in fixes:
+    cached = functools.lru_cache(maxsize=None)(pricing.money.format_pence)
+    pricing.money.format_pence = pricing.format_pence = cached
+if "header" in fixes:
+    import markdown
+    import event_site.metadata as metadata
+    def read_header(path):
+        head = path.read_text(encoding="utf-8").split("\\n\\n", 1)[0]
+        md = markdown.Markdown(extensions=["markdown.extensions.meta"])
+        md.convert(head)
+        return {key: " ".join(lines).strip() for key, lines in md.Meta.items()}
+    metadata.read_header = read_header
+if "quote" in fixes:
+    import event_site.booking as booking
+    real, memo = booking.quote, {}
+    def quote(fees, slug, category, n, payment="card"):
+        entry = fees.events[slug]
+        key = (id(fees), entry.tariff, entry.max_delegates, category, n, payment)
+        if key not in memo:
+            memo[key] = real(fees, slug, category, n, payment)
+        q = memo[key]
+        return q if q.event == slug else dataclasses.replace(q, event=slug)
+    booking.quote = quote
+from pelican import main
+main()
+'''
+
+FIXES = "fmt,header,quote"
+
+
+def main(argv: list[str]) -> int:
+    events = int(argv[0]) if argv else 1000
+    pairs = int(argv[1]) if len(argv) > 1 else 3
+    env = {**os.environ, "SITE_NOW": SITE_NOW}
+    with tempfile.TemporaryDirectory(prefix="bench-whatif-") as tmp:
+        content = write_event_site(Path(tmp, "ours"), events)
+        plain_content, plain_settings = write_plain_site(Path(tmp, "plain"), events)
+        out = Path(tmp, "output")
+        commands = {
+            "ours": [PYTHON, "-c", PATCHED_PELICAN, "none"],
+            "ours+fixes": [PYTHON, "-c", PATCHED_PELICAN, FIXES],
+        }
+        samples: dict[str, list[tuple[float, float]]] = {k: [] for k in ("ours", "ours+fixes", "plain")}
+        for i in range(pairs):
+            for kind in ("ours", "ours+fixes", "plain") if i % 2 == 0 else ("plain", "ours+fixes", "ours"):
+                shutil.rmtree(out, ignore_errors=True)
+                if kind == "plain":
+                    args = [PYTHON, "-m", "pelican", str(plain_content), "-s", str(plain_settings), "-o", str(out), "-q"]
+                    run = run_child(args, env=env, cwd=plain_settings.parent)
+                else:
+                    args = commands[kind] + [str(content), "-s", "pelicanconf.py", "-o", str(out), "-q"]
+                    run = run_child(args, env=env, cwd=ROOT)
+                if run.returncode != 0:
+                    raise SystemExit(f"{kind} failed:\n{run.stderr[-2000:]}")
+                samples[kind].append((run.seconds, run.maxrss_mib))
+                progress(f"what-if {events} events, round {i + 1}: {kind} {run.seconds:.2f}s, {run.maxrss_mib:.0f} MiB")
+    plain = median([s for s, _ in samples["plain"]])
+    print(f"| build of {events:,} events ({pairs} rounds, median) | seconds | ÷ plain | peak MiB |")
+    print("| --- | --- | --- | --- |")
+    for kind, values in samples.items():
+        seconds = median([s for s, _ in values])
+        print(f"| {kind} | {seconds:.2f} | {seconds / plain:.2f}× | {median([m for _, m in values]):.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,50 @@
+"""The benchmark scripts still measure what they claim: generated sites build, results render as tables.
+
+Nothing here times anything; `make bench` does that and BENCHMARKS.md records it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.report import render
+from bench.sitegen import SITE_NOW, write_event_site, write_plain_site
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pelican(content: Path, settings: Path, output: Path, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(output), "-q"],
+        cwd=cwd, env={**os.environ, "SITE_NOW": SITE_NOW}, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_generated_event_site_builds_with_our_plugin_and_every_event_is_bookable(tmp_path):
+    content = write_event_site(tmp_path / "ours", 4)
+    done = _pelican(content, ROOT / "pelicanconf.py", tmp_path / "out", ROOT)
+    assert done.returncode == 0, done.stderr
+    pages = sorted((tmp_path / "out" / "events").glob("bench-conference-*/index.html"))
+    assert len(pages) == 4
+    assert all('action="/api/bookings"' in page.read_text() for page in pages)
+
+
+def test_generated_plain_site_builds_with_stock_pelican_and_no_plugins(tmp_path):
+    content, settings = write_plain_site(tmp_path / "plain", 4)
+    done = _pelican(content, settings, tmp_path / "out", settings.parent)
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "out").glob("information-sharing-the-police-*.html"))) == 4
+    assert not (tmp_path / "out" / "sitemap.xml").exists()  # pelican.plugins.sitemap stayed off
+
+
+def test_recorded_results_render_a_table_per_section_with_misses_marked():
+    recorded = sorted((ROOT / "bench" / "results").glob("*Z.json"))
+    assert recorded, "BENCHMARKS.md quotes a committed run in bench/results/"
+    text = render(json.loads(recorded[-1].read_text()))
+    for heading in ("1. Build scaling", "2. Function cold start", "3. Warm path", "4. The event page", "5. Pricing"):
+        assert f"### {heading}" in text
+    assert "| figure | target | measured | met? |" in text
