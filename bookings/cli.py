@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Mapping, TextIO
@@ -15,6 +16,9 @@ from typing import Mapping, TextIO
 from bookings.export import find_bookings, rows
 from bookings.writers import write_csv, write_xlsx
 from pricing import DEFAULT_FEES_PATH, FeeTable, FeeTableError, format_pence, load_fee_table
+
+
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class CliError(Exception):
@@ -66,6 +70,8 @@ def _fees(environ: Mapping[str, str]) -> FeeTable | None:
 def export(event: str, fmt: str, output: Path | None, environ: Mapping[str, str], stdout: TextIO, stderr: TextIO) -> int:
     import stripe
 
+    if not _SLUG.match(event):
+        raise CliError(f"'{event[:80]}' is not an event slug: use the name from content/fees.yaml, like caldicott-police-2027")
     fees = _fees(environ)
     api, where = _client(environ)
     known = fees is not None and event in fees.events

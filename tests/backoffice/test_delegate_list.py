@@ -125,10 +125,11 @@ def test_an_event_with_no_bookings_yet_gives_just_the_header(live):
     ({}, "STRIPE_SECRET_KEY is not set"),
     ({"STRIPE_SECRET_KEY": "pk_test_wrong"}, "does not look like a Stripe key"),
     ({"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_API_BASE": "http://127.0.0.1:9"}, "cannot reach Stripe at http://127.0.0.1:9"),
+    ({"STRIPE_SECRET_KEY": "sk_test_x", "EVENT": "x' OR status:'paid"}, "is not an event slug"),
 ])
 def test_clear_one_line_errors(environ, message):
-    err = io.StringIO()
-    status = main(["export", EVENT], environ=environ, stdout=io.StringIO(), stderr=err)
+    err, environ = io.StringIO(), dict(environ)
+    status = main(["export", environ.pop("EVENT", EVENT)], environ=environ, stdout=io.StringIO(), stderr=err)
     assert status != 0
     assert message in err.getvalue() and len(err.getvalue().strip().splitlines()) == 1
 
