@@ -173,3 +173,25 @@ def test_the_invoice_names_the_event_and_asks_for_the_reference_with_the_payment
                                       "Caldicott Principles and Sharing Between Police and Health Services")
     assert body["booking_ref"] in invoice["footer"]
     assert [line["amount"] for line in invoice["lines"]["data"]] == [35400, 30090]
+
+
+@pytest.mark.parametrize("stage", ["draft", "items added", "finalised"])
+def test_an_invoice_left_by_an_interrupted_request_is_completed_not_duplicated(live, stage):
+    from functions.booking_models import BookingRequest
+    from functions.bookings import price
+    from functions.invoicing import customer_params, invoice_items, invoice_params
+
+    data = booking(3, "commercial", payment="invoice")
+    priced = price(BookingRequest.model_validate(data), live.fees)
+    api = live.standin.client()
+    customer = api.v1.customers.create(params=customer_params(priced))
+    draft = api.v1.invoices.create(params=invoice_params(priced, customer.id))
+    if stage in ("items added", "finalised"):
+        for item in invoice_items(priced, draft.id, customer.id):
+            api.v1.invoice_items.create(params=item)
+    if stage == "finalised":
+        api.v1.invoices.finalize_invoice(draft.id, params={"auto_advance": False})
+    body, invoice = live.book_invoice(data)
+    assert invoice["id"] == draft.id and invoice["status"] == "open"
+    assert invoice["amount_due"] == body["total_pence"] == live.quote(data).total_pence
+    assert len(live.standin.app.billing.all_invoices()) == 1 and live.standin.app.billing.sent[draft.id] == 1
