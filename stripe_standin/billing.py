@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from stripe_standin import billing_schema as spec, objects, search
 from stripe_standin.errors import StripeAPIError, missing, not_found
-from stripe_standin.validate import check_metadata_count, validate
 from stripe_standin.forms import nest, parse_pairs
+from stripe_standin.validate import check_metadata_count, validate
 
 if TYPE_CHECKING:
     from stripe_standin.app import StandIn
