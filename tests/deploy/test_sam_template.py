@@ -79,8 +79,8 @@ def test_memory_is_sized_for_pydantic_and_stripe(template):
     assert 256 <= _function(template)["MemorySize"] <= 1024
 
 
-@pytest.mark.parametrize("name", ["StripeSecretKey", "StripeWebhookSecret"])
-def test_stripe_secrets_are_noecho_parameters_without_defaults(template, name):
+@pytest.mark.parametrize("name", ["StripeSecretKey", "StripeWebhookSecret", "SmtpUrl"])
+def test_secrets_are_noecho_parameters_without_defaults(template, name):
     parameter = template["Parameters"][name]
     assert parameter["NoEcho"] is True
     assert "Default" not in parameter
@@ -90,6 +90,8 @@ def test_stripe_secrets_are_noecho_parameters_without_defaults(template, name):
     ("STRIPE_SECRET_KEY", "StripeSecretKey"),
     ("STRIPE_WEBHOOK_SECRET", "StripeWebhookSecret"),
     ("SITE_URL", "SiteUrl"),
+    ("SMTP_URL", "SmtpUrl"),
+    ("MAIL_FROM", "MailFrom"),
 ])
 def test_settings_reach_the_function_environment(template, variable, parameter):
     assert _function(template)["Environment"]["Variables"][variable] == {"Ref": parameter}

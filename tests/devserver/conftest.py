@@ -52,9 +52,11 @@ def start_devserver(tmp_path: Path):
 
     def start(output: Path, env: dict[str, str] | None = None) -> DevServer:
         stderr_path = tmp_path / f"devserver-{len(started)}.log"
+        env = dict(env or dev_env())
+        env.setdefault("MAIL_OUTBOX", str(tmp_path / "outbox"))  # never the repository's outbox/
         process = subprocess.Popen(
             [sys.executable, "-m", "devserver", "--port", "0", "--output", str(output)],
-            cwd=ROOT, env=env or dev_env(), stdout=subprocess.PIPE, stderr=stderr_path.open("w"), text=True,
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr_path.open("w"), text=True,
         )
         started.append(process)
         lines: list[str] = []
