@@ -156,6 +156,9 @@ def _watched(context):
     try:
         yield page
     finally:
+        # A test may end while the page still loads (say the next page's CSS): let those requests go.
+        page.unroute_all(behavior="ignoreErrors")
+        context.unroute_all(behavior="ignoreErrors")
         context.close()
     assert problems == [], f"the browser reported errors: {problems}"
 

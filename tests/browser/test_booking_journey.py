@@ -59,6 +59,7 @@ def test_with_javascript_the_total_follows_the_choices_and_checkout_charges_it(p
     page.route("**/api/bookings", read_on_the_way)
     form.get_by_role("button", name="Book now").click()
     expect(form.get_by_role("button", name="Sending…")).to_be_disabled()
+    expect(form.get_by_role("form", name="Booking form")).to_have_attribute("aria-busy", "true")
 
     pay_on_checkout(page, three)
     [(status, body)] = answers

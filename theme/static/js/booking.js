@@ -163,7 +163,8 @@ function showErrors(errors) {
         (node.closest('.field, fieldset') || input).scrollIntoView();
         input.focus();
       });
-      li.replaceChildren(a);
+      li.textContent = '';
+      li.append(a);
       found.push([node, message]);
     }
     ul.append(li);
@@ -208,7 +209,7 @@ function payload() {
     category: picked('category'),
     payment: picked('payment'),
     contact: { name: val('contact-name'), email: val('contact-email'), organisation: val('contact-organisation') },
-    delegates: delegates().map((f) => Object.fromEntries(all(f, '[data-field]').map((i) => [i.dataset.field, i.value.trim()]))),
+    delegates: delegates().map((f) => all(f, '[data-field]').reduce((d, i) => ({ ...d, [i.dataset.field]: i.value.trim() }), {})),
     accept_terms: $('accept-terms').checked,
     website: $('website').value,
   };
