@@ -1,9 +1,10 @@
 """Pelican plugin: joins content/events/*.md to content/fees.yaml, stops the build on any mistake,
-gives templates ready-made prices, writes JSON-LD and a .ics per event, and minifies the theme's CSS and JS.
+gives templates ready-made prices, writes JSON-LD and a .ics per event, and minifies and fingerprints the theme's CSS and JS.
 
 Settings: FEES_PATH (default <PATH>/fees.yaml); SITE_NOW (ISO datetime; empty = the real now),
 which decides open/closed and upcoming/past. Template context: `upcoming_events` (soonest first)
-and `past_events` (latest first). Jinja filter: `gbp` (pence -> "£295.00", pricing.format_pence).
+and `past_events` (latest first). Jinja filters: `gbp` (pence -> "£295.00", pricing.format_pence) and `asset`
+('css/site.css' -> 'theme/css/site.<hash>.css', the built file's fingerprinted name; event_site.assets).
 
 Per event (a Pelican article; theme/templates/article.html names it `event`, so templates write
 `event.booking`, `event.details`, and the shortcuts `booking` and `details`) the plugin sets:
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from event_site.minify import minify_theme
+from event_site.assets import minify_and_fingerprint, register_filter
 from event_site.site import EventSite
 
 
@@ -50,4 +51,5 @@ def register() -> None:
     signals.initialized.connect(site.configure, weak=False)
     signals.article_generator_finalized.connect(site.join_events, weak=False)
     signals.finalized.connect(site.write_calendars, weak=False)
-    signals.finalized.connect(minify_theme)
+    signals.initialized.connect(register_filter)
+    signals.finalized.connect(minify_and_fingerprint)

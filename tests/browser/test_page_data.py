@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
 
 from pricing import format_pence, quote
-from tests.browser.conftest import EVENT
+from tests.browser.conftest import EVENT, ROOT
 
 PAGE_BUDGET_BYTES = 50_000
 
@@ -35,7 +36,7 @@ def test_every_figure_the_script_can_show_is_the_quote_formatted(site, fees):
 
 def test_closed_and_past_events_carry_no_form_script(site):
     page = (site / "events" / "caldicott-police-2024" / "index.html").read_text(encoding="utf-8")
-    assert "booking.js" not in page and "booking-prices" not in page and "<form" not in page
+    assert "theme/js/booking" not in page and "booking-prices" not in page and "<form" not in page
 
 
 def test_an_open_event_page_with_its_css_and_js_stays_under_50_kb(site):
@@ -43,3 +44,14 @@ def test_an_open_event_page_with_its_css_and_js_stays_under_50_kb(site):
     for slug in ("caldicott-police-2027", "records-retention-2027"):
         total = (site / "events" / slug / "index.html").stat().st_size + assets
         assert total < PAGE_BUDGET_BYTES, f"{slug}: {total} bytes of HTML+CSS+JS"
+
+
+def test_theme_files_are_linked_by_fingerprint_so_a_year_long_cache_cannot_serve_an_old_one(site):
+    page = (site / "events" / EVENT / "index.html").read_text(encoding="utf-8")
+    for plain, pattern in (("css/site.css", r'href="/theme/(css/site\.[0-9a-f]{10}\.css)"'),
+                           ("js/booking.js", r'src="/theme/(js/booking\.[0-9a-f]{10}\.js)"')):
+        linked = re.search(pattern, page)
+        assert linked, f"{plain} is not linked by a fingerprinted name"
+        assert (site / "theme" / linked.group(1)).read_bytes() == (site / "theme" / plain).read_bytes()
+        source = (ROOT / "theme" / "static" / plain).read_bytes()
+        assert hashlib.sha256(source).hexdigest()[:10] in linked.group(1)
