@@ -19,3 +19,19 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def fees() -> FeeTable:
     return load_fee_table(ROOT / "content" / "fees.yaml")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run: Playwright's sync API allows one running instance per process."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

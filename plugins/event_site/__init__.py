@@ -4,7 +4,7 @@ gives templates ready-made prices, writes JSON-LD and a .ics per event, and mini
 Settings: FEES_PATH (default <PATH>/fees.yaml); SITE_NOW (ISO datetime; empty = the real now),
 which decides open/closed and upcoming/past. Template context: `upcoming_events` (soonest first)
 and `past_events` (latest first). Jinja filters: `gbp` (pence -> "£295.00", pricing.format_pence) and `asset`
-('css/site.css' -> 'theme/css/site.<hash>.css', the built file's fingerprinted name; event_site.assets).
+('css/site.css' -> 'assets/css/site.<hash>.css', the built file's fingerprinted name; event_site.assets).
 
 Per event (a Pelican article; theme/templates/article.html names it `event`, so templates write
 `event.booking`, `event.details`, and the shortcuts `booking` and `details`) the plugin sets:

@@ -1,5 +1,8 @@
 """The theme's CSS and JS in the built site: minified, so sources stay readable and the event page stays under
-50 KB, and fingerprinted, because netlify.toml lets browsers keep /theme/* for a year: a changed file needs a new name."""
+50 KB, and fingerprinted into /assets/, which netlify.toml lets browsers keep for a year: a changed file gets a new name.
+
+The plain names under /theme/ stay, revalidated on every visit, for pages that cannot know the fingerprint
+(the booking function's own pages)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from typing import Any, Callable
 import rcssmin
 import rjsmin
 
+FINGERPRINTED_DIR = "assets"
 MINIFIERS: dict[str, Callable[[str], str]] = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}
 
 
@@ -21,24 +25,23 @@ def fingerprinted(source: Path, name: str) -> str:
 
 
 def register_filter(pelican: Any) -> None:
-    """Templates write {{ 'css/site.css'|asset }} for the file's fingerprinted path under the theme's folder."""
+    """Templates write {{ 'css/site.css'|asset }} for the file's fingerprinted path, 'assets/css/site.<hash>.css'."""
     source = Path(pelican.settings["THEME"], "static")
-    folder = pelican.settings.get("THEME_STATIC_DIR", "theme")
-    pelican.settings.setdefault("JINJA_FILTERS", {})["asset"] = lambda name: f"{folder}/{fingerprinted(source, name)}"
+    pelican.settings.setdefault("JINJA_FILTERS", {})["asset"] = lambda name: f"{FINGERPRINTED_DIR}/{fingerprinted(source, name)}"
 
 
 def minify_and_fingerprint(pelican: Any) -> None:
-    """Minify output/<THEME_STATIC_DIR>/**/*.{css,js} in place and write each again under its fingerprinted name.
-
-    The plain names stay for pages that link them directly (the booking function's own pages).
-    """
+    """Minify output/<THEME_STATIC_DIR>/**/*.{css,js} in place and write each again to output/assets/ under its
+    fingerprinted name."""
     source = Path(pelican.settings["THEME"], "static")
     root = Path(pelican.output_path, pelican.settings.get("THEME_STATIC_DIR", "theme"))
     for path in sorted(root.rglob("*")):
         name = path.relative_to(root).as_posix()
         minify = MINIFIERS.get(path.suffix)
         if minify is None or not (source / name).is_file():
-            continue  # not a theme source (e.g. an earlier build's fingerprinted copy)
+            continue  # not a theme source
         text = minify((source / name).read_text(encoding="utf-8")).strip() + "\n"
         path.write_text(text, encoding="utf-8")
-        (root / fingerprinted(source, name)).write_text(text, encoding="utf-8")
+        copy = Path(pelican.output_path, FINGERPRINTED_DIR, fingerprinted(source, name))
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(text, encoding="utf-8")

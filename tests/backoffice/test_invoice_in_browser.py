@@ -10,41 +10,35 @@ from tests.backoffice.conftest import booking
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
-
-def test_from_the_invoice_confirmation_page_to_a_paid_invoice_and_the_emails(live, confirmed):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_from_the_invoice_confirmation_page_to_a_paid_invoice_and_the_emails(live, confirmed, browser):
     body, invoice = live.book_invoice(booking(2, payment="invoice", purchase_order="PO-4711"))
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(java_script_enabled=False)
-            problems: list[str] = []
-            # This server answers /api/* only; the site's stylesheet is served by Netlify (or make dev), not here.
-            page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/theme/css/site.css") else None)
-            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning")
-                    and "site.css" not in m.text and not m.text.startswith("Failed to load resource") else None)
-            page.goto(body["checkout_url"])
-            assert page.get_by_role("heading", level=1).inner_text() == "Booking received: your invoice is on its way"
-            page.get_by_role("link", name="View or pay the invoice online").click()
-            page.wait_for_url(invoice["hosted_invoice_url"])
-            assert page.get_by_role("heading", level=1).inner_text() == "Test invoice — no real payment is taken"
-            assert page.get_by_text("PO-4711").count() == 1
-            pay = page.get_by_role("button", name=re.compile(r"^Pay £654\.90$"))
-            assert pay.count() == 1
-            page.set_viewport_size({"width": 320, "height": 640})  # WCAG reflow on a phone
-            assert page.evaluate("document.documentElement.scrollWidth") <= 320
-            pay.click()
-            page.wait_for_load_state()
-            assert "This invoice was paid" in page.get_by_role("main").inner_text()
-            assert page.get_by_role("button", name=re.compile(r"^Pay")).count() == 0
-            page.goto(body["checkout_url"])
-            assert page.get_by_role("heading", level=1).inner_text() == "Booking confirmed"
-            assert problems == []
-        finally:
-            browser.close()
+    page = browser.new_page(java_script_enabled=False)
+    try:
+        problems: list[str] = []
+        # This server answers /api/* only; the site's stylesheet is served by Netlify (or make dev), not here.
+        page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
+                if r.status >= 400 and not r.url.endswith("/theme/css/site.css") else None)
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning")
+                and "site.css" not in m.text and not m.text.startswith("Failed to load resource") else None)
+        page.goto(body["checkout_url"])
+        assert page.get_by_role("heading", level=1).inner_text() == "Booking received: your invoice is on its way"
+        page.get_by_role("link", name="View or pay the invoice online").click()
+        page.wait_for_url(invoice["hosted_invoice_url"])
+        assert page.get_by_role("heading", level=1).inner_text() == "Test invoice — no real payment is taken"
+        assert page.get_by_text("PO-4711").count() == 1
+        pay = page.get_by_role("button", name=re.compile(r"^Pay £654\.90$"))
+        assert pay.count() == 1
+        page.set_viewport_size({"width": 320, "height": 640})  # WCAG reflow on a phone
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        pay.click()
+        page.wait_for_load_state()
+        assert "This invoice was paid" in page.get_by_role("main").inner_text()
+        assert page.get_by_role("button", name=re.compile(r"^Pay")).count() == 0
+        page.goto(body["checkout_url"])
+        assert page.get_by_role("heading", level=1).inner_text() == "Booking confirmed"
+        assert problems == []
+    finally:
+        page.context.close()
     assert [d.type for d in live.standin.deliveries] == ["invoice.paid"]
     assert len(live.wait_for_mail(3)) == 3 and len(confirmed()) == 1

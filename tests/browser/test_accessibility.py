@@ -37,7 +37,7 @@ def test_home_and_event_pages_have_no_violations(page, axe_source):
 
 def without_the_form_script(page):
     """The page as a browser that never ran booking.js sees it (axe itself needs JavaScript on)."""
-    page.route("**/theme/js/booking.*.js", lambda route: route.fulfill(status=200, content_type="text/javascript", body=""))
+    page.route("**/assets/js/booking.*.js", lambda route: route.fulfill(status=200, content_type="text/javascript", body=""))
     return page
 
 

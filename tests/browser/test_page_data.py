@@ -48,10 +48,10 @@ def test_an_open_event_page_with_its_css_and_js_stays_under_50_kb(site):
 
 def test_theme_files_are_linked_by_fingerprint_so_a_year_long_cache_cannot_serve_an_old_one(site):
     page = (site / "events" / EVENT / "index.html").read_text(encoding="utf-8")
-    for plain, pattern in (("css/site.css", r'href="/theme/(css/site\.[0-9a-f]{10}\.css)"'),
-                           ("js/booking.js", r'src="/theme/(js/booking\.[0-9a-f]{10}\.js)"')):
+    for plain, pattern in (("css/site.css", r'href="/assets/(css/site\.[0-9a-f]{10}\.css)"'),
+                           ("js/booking.js", r'src="/assets/(js/booking\.[0-9a-f]{10}\.js)"')):
         linked = re.search(pattern, page)
         assert linked, f"{plain} is not linked by a fingerprinted name"
-        assert (site / "theme" / linked.group(1)).read_bytes() == (site / "theme" / plain).read_bytes()
+        assert (site / "assets" / linked.group(1)).read_bytes() == (site / "theme" / plain).read_bytes()
         source = (ROOT / "theme" / "static" / plain).read_bytes()
         assert hashlib.sha256(source).hexdigest()[:10] in linked.group(1)

@@ -164,7 +164,7 @@ def test_page_structure_is_accessible_and_self_contained(site: Build, path: str)
     assert "<nav" in page and "<footer" in page
     assert " style=" not in page and "<style" not in page
     scripts = re.findall(r"<script[^>]*>", page)
-    allowed = re.compile(r'<script type="application/(?:ld\+)?json"[^>]*>|<script type="module" src="/theme/js/booking\.[0-9a-f]{10}\.js">')
+    allowed = re.compile(r'<script type="application/(?:ld\+)?json"[^>]*>|<script type="module" src="/assets/js/booking\.[0-9a-f]{10}\.js">')
     assert all(allowed.fullmatch(tag) for tag in scripts), f"only data blocks and the booking form's own deferred script: {scripts}"
     assert not re.search(r'<(?:link|script|img|iframe)[^>]+(?:src|href)="(?:https?:)?//', page), "no third-party requests"
 
@@ -186,7 +186,7 @@ def test_publishconf_builds_absolute_links_from_site_url(tmp_path: Path) -> None
     build = run_pelican(ROOT / "content", tmp_path / "out", settings="publishconf.py", site_url="https://events.example.org")
     assert build.returncode == 0, build.output
     page = build.page(EVENT)
-    assert re.search(r'href="https://events\.example\.org/theme/css/site\.[0-9a-f]{10}\.css"', page)  # fingerprinted
+    assert re.search(r'href="https://events\.example\.org/assets/css/site\.[0-9a-f]{10}\.css"', page)  # fingerprinted
     assert json_ld(page)["url"] == "https://events.example.org/events/caldicott-police-2027/"
 
 

@@ -81,10 +81,14 @@ def test_html_is_revalidated_on_every_visit(netlify):
     assert _headers_for(netlify, "/*")["Cache-Control"] == "public, max-age=0, must-revalidate"
 
 
-def test_fingerprinted_theme_assets_are_cached_for_a_year_by_the_later_rule(netlify):
-    assert _headers_for(netlify, "/theme/*")["Cache-Control"] == "public, max-age=31536000, immutable"
+def test_fingerprinted_assets_are_cached_for_a_year_by_the_later_rule(netlify):
+    assert _headers_for(netlify, "/assets/*")["Cache-Control"] == "public, max-age=31536000, immutable"
     order = [rule["for"] for rule in netlify["headers"]]
-    assert order.index("/theme/*") > order.index("/*"), "the /theme/* rule must follow /* to override its Cache-Control"
+    assert order.index("/assets/*") > order.index("/*"), "the /assets/* rule must follow /* to override its Cache-Control"
+
+
+def test_plain_theme_files_are_revalidated_because_the_functions_pages_link_them(netlify):
+    assert not any(rule["for"].startswith("/theme/") for rule in netlify["headers"])
 
 
 def test_calendar_files_are_served_as_text_calendar(netlify):
