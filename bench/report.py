@@ -82,6 +82,8 @@ def _warm(r: dict[str, Any]) -> str:
         rows += [
             (f"handler own time p50, {label} (total − HTTP transport)", "(reported)", f"{s['own_p50']:.2f} ms", "–"),
             (f"handler own time p99, {label} (total − HTTP transport)", "≤ 2 ms", f"{s['own_p99']:.2f} ms", _yes(s["own_p99"] <= 2)),
+            (f"handler own CPU time p50 / p99, {label} (thread CPU, transport's CPU taken out)", "(reported)",
+             f"{s['own_cpu_p50']:.2f} / {s['own_cpu_p99']:.2f} ms" if "own_cpu_p99" in s else "n/a", "–"),
             (f"core p50 / p99, {label} (total − whole Stripe seam)", "(reported)", f"{s['core_p50']:.2f} / {s['core_p99']:.2f} ms", "–"),
             (f"Stripe round trip p50 (excluded), {label}", "(reported)", f"{s['transport_p50']:.2f} ms", "–"),
             (f"HTTP requests to Stripe per booking, {label}", "exactly 1", str(s["stripe_requests_per_booking"]),
@@ -107,7 +109,7 @@ def _page(r: dict[str, Any]) -> str:
     text += "\n| request | type | raw bytes | gzip -6 bytes |\n| --- | --- | --- | --- |\n"
     text += "".join(f"| `{q['url']}` | {q['type']} | {q['raw']:,} | {q['gzip']:,} |\n" for q in r["by_request"])
     if lh["below_1_audits"]:
-        text += "\nLighthouse audits scoring below 1: " + "; ".join(f"{c}: {', '.join(v)}" for c, v in lh["below_1_audits"].items()) + "\n"
+        text += "\nLighthouse audits scoring below 1 in some run (score: value): " + "; ".join(f"{c}: {', '.join(v)}" for c, v in lh["below_1_audits"].items()) + "\n"
     if lh.get("failed_attempts"):
         text += "\nLighthouse attempts that failed and were repeated: " + " | ".join(lh["failed_attempts"]) + "\n"
     text += "\nLighthouse metrics (first run): " + ", ".join(f"{k} {v}" for k, v in lh["metrics_first_run"].items()) + "\n"
