@@ -49,6 +49,8 @@ def _fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
 def run(budget_seconds: float) -> dict[str, Any]:
     """Interleaved builds; 5 pairs per size while the budget allows, at least 1 (the largest size is capped by it)."""
     sizes = QUICK_SIZES if QUICK else SIZES
+    if os.environ.get("BENCH_BUILD_SIZES"):  # e.g. BENCH_BUILD_SIZES=5000 for more pairs at one size
+        sizes = tuple(int(n) for n in os.environ["BENCH_BUILD_SIZES"].split(","))
     reps = 2 if QUICK else FULL_REPS
     deadline = time.monotonic() + budget_seconds
     env = {**os.environ, "SITE_NOW": SITE_NOW}
@@ -94,7 +96,7 @@ def run(budget_seconds: float) -> dict[str, Any]:
             }
             shutil.rmtree(folder, ignore_errors=True)
     xs = [float(n) for n in results["sizes"]]
-    for kind in ("ours", "plain"):
+    for kind in ("ours", "plain") if len(xs) > 1 else ():
         ys = [results["sizes"][n][f"{kind}_s"] for n in results["sizes"]]
         a, b, r2 = _fit(xs, ys)
         results[f"{kind}_fit"] = {"intercept_s": a, "s_per_1000": b * 1000, "r2": r2}

@@ -28,21 +28,25 @@ def _build(r: dict[str, Any]) -> str:
             f"{s['ratio']:.2f}× (ours {s['ours_s']:.2f} s, plain {s['plain_s']:.2f} s; median of {s['runs']} pair(s))",
             _yes(s["ratio"] <= 1.3),
         ))
-    of, pf = r["ours_fit"], r["plain_fit"]
-    per = ", ".join(f"{int(n):,}: {v:.1f}" for n, v in r["ours_s_per_1000_at_size"].items())
-    plain_per = ", ".join(f"{int(n):,}: {v:.1f}" for n, v in r["plain_s_per_1000_at_size"].items())
-    rows.append((
-        "slope (least squares over the sizes)", "linear in events",
-        f"ours {of['s_per_1000']:.1f} s per 1,000 events (R² {of['r2']:.4f}); plain {pf['s_per_1000']:.1f} s per 1,000 (R² {pf['r2']:.4f})",
-        _yes(of["r2"] >= 0.99),
-    ))
-    rows.append(("seconds per 1,000 events at each size", "about constant", f"ours {per}; plain {plain_per}", "see slope"))
+    command = f"{PY} build"
+    if "ours_fit" in r:
+        of, pf = r["ours_fit"], r["plain_fit"]
+        per = ", ".join(f"{int(n):,}: {v:.1f}" for n, v in r["ours_s_per_1000_at_size"].items())
+        plain_per = ", ".join(f"{int(n):,}: {v:.1f}" for n, v in r["plain_s_per_1000_at_size"].items())
+        rows.append((
+            "slope (least squares over the sizes)", "linear in events",
+            f"ours {of['s_per_1000']:.1f} s per 1,000 events (R² {of['r2']:.4f}); plain {pf['s_per_1000']:.1f} s per 1,000 (R² {pf['r2']:.4f})",
+            _yes(of["r2"] >= 0.99),
+        ))
+        rows.append(("seconds per 1,000 events at each size", "about constant", f"ours {per}; plain {plain_per}", "see slope"))
+    else:  # one size only (BENCH_BUILD_SIZES): no slope
+        command = f"BENCH_BUILD_SIZES={','.join(str(n) for n in r['sizes'])} {command}"
     for n, s in r["sizes"].items():
         rows.append((
             f"peak memory (child ru_maxrss), {int(n):,} events", "(reported)",
             f"ours {s['ours_rss_mib']:.0f} MiB, plain {s['plain_rss_mib']:.0f} MiB ({s['ours_rss_mib'] / s['plain_rss_mib']:.1f}×)", "–",
         ))
-    return _table("1. Build scaling", f"{PY} build", rows, r)
+    return _table("1. Build scaling", command, rows, r)
 
 
 def _cold(r: dict[str, Any]) -> str:

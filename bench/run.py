@@ -3,6 +3,7 @@
 Sections: pricing, warm, cold, page, build (default: all, in that order; the build section gets
 whatever remains of the time budget, BENCH_BUDGET seconds, default 570). BENCH_QUICK=1 is a fast
 smoke run with fewer repetitions and smaller sites; its figures are not for the record.
+BENCH_BUILD_SIZES=5000 limits the build section to the sizes given (comma-separated).
 Progress goes to stderr; the tables go to stdout and to bench/results/<time>.md beside the JSON.
 """
 

@@ -1,9 +1,10 @@
 """What the proposed build fixes would buy, measured before anyone edits the plugin.
 
-`python -m bench.what_if [EVENTS] [PAIRS]` builds a generated site of EVENTS events (default 1000)
-three ways, interleaved: our build as it is, our build with the fixes proposed in BENCHMARKS.md
-applied as monkeypatches in the Pelican process (nothing in the repository changes), and stock
-Pelican. Not part of `make bench`; the fixes are:
+`python -m bench.what_if [EVENTS] [ROUNDS] [FIXES ...]` builds a generated site of EVENTS events
+(default 1000) several ways, interleaved, ROUNDS times (default 3): our build as it is, our build
+with each comma-separated set of FIXES (default: all three) applied as monkeypatches in the
+Pelican process (nothing in the repository changes), and stock Pelican. Not part of `make bench`;
+the fixes are:
 
   fmt     pricing.format_pence memoised (it calls babel's format_currency ~540 times per event)
   header  event_site.metadata.read_header converts only the header block, not the whole document
@@ -56,24 +57,24 @@ from pelican import main
 main()
 '''
 
-FIXES = "fmt,header,quote"
+ALL_FIXES = "fmt,header,quote"
 
 
 def main(argv: list[str]) -> int:
     events = int(argv[0]) if argv else 1000
     pairs = int(argv[1]) if len(argv) > 1 else 3
+    variants = argv[2:] or [ALL_FIXES]
     env = {**os.environ, "SITE_NOW": SITE_NOW}
     with tempfile.TemporaryDirectory(prefix="bench-whatif-") as tmp:
         content = write_event_site(Path(tmp, "ours"), events)
         plain_content, plain_settings = write_plain_site(Path(tmp, "plain"), events)
         out = Path(tmp, "output")
-        commands = {
-            "ours": [PYTHON, "-c", PATCHED_PELICAN, "none"],
-            "ours+fixes": [PYTHON, "-c", PATCHED_PELICAN, FIXES],
-        }
-        samples: dict[str, list[tuple[float, float]]] = {k: [] for k in ("ours", "ours+fixes", "plain")}
+        commands = {"ours": [PYTHON, "-c", PATCHED_PELICAN, "none"]}
+        commands.update({f"ours+{v}": [PYTHON, "-c", PATCHED_PELICAN, v] for v in variants})
+        kinds = [*commands, "plain"]
+        samples: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
         for i in range(pairs):
-            for kind in ("ours", "ours+fixes", "plain") if i % 2 == 0 else ("plain", "ours+fixes", "ours"):
+            for kind in kinds if i % 2 == 0 else list(reversed(kinds)):
                 shutil.rmtree(out, ignore_errors=True)
                 if kind == "plain":
                     args = [PYTHON, "-m", "pelican", str(plain_content), "-s", str(plain_settings), "-o", str(out), "-q"]
