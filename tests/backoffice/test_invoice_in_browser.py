@@ -16,9 +16,10 @@ def test_from_the_invoice_confirmation_page_to_a_paid_invoice_and_the_emails(liv
     page = browser.new_page(java_script_enabled=False)
     try:
         problems: list[str] = []
-        # This server answers /api/* only; the site's stylesheet is served by Netlify (or make dev), not here.
+        # This server answers /api/* only; the site's stylesheet and icon are served by Netlify (or make dev), not here.
+        site_files = ("/theme/css/site.css", "/images/favicon.svg")
         page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith("/theme/css/site.css") else None)
+                if r.status >= 400 and not r.url.endswith(site_files) else None)
         page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning")
                 and "site.css" not in m.text and not m.text.startswith("Failed to load resource") else None)
         page.goto(body["checkout_url"])
