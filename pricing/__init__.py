@@ -7,7 +7,7 @@ from pricing.errors import FeeTableError, Problem, QuoteError
 from pricing.loader import DEFAULT_FEES_PATH, load_fee_table, parse_fee_table
 from pricing.models import BookableEvent, Category, FeeTable, Tariff
 from pricing.money import format_pence, round_half_up
-from pricing.quote import PAYMENTS, Quote, QuoteLine, quote
+from pricing.quote import PAYMENTS, Quote, QuoteLine, ladder, quote
 
 __all__ = [
     "DEFAULT_FEES_PATH",
@@ -22,6 +22,7 @@ __all__ = [
     "QuoteLine",
     "Tariff",
     "format_pence",
+    "ladder",
     "load_fee_table",
     "parse_fee_table",
     "quote",

@@ -90,6 +90,15 @@ class Quote:
     def discount_pence(self) -> int:
         return self.list_pence - self.net_pence
 
+    def for_event(self, event: str) -> Quote:
+        """The same prices for another event (events sharing a tariff and maximum price alike); totals are not re-checked."""
+        if event == self.event:
+            return self
+        twin = object.__new__(Quote)
+        twin.__dict__.update(self.__dict__)
+        twin.__dict__["event"] = event
+        return twin
+
     def to_dict(self) -> dict[str, object]:
         return {
             "event": self.event,
@@ -114,6 +123,36 @@ def _percent_text(fraction: Decimal) -> str:
 
 def quote(fees: FeeTable, event: str, category: str, delegates: int, payment: str = "card") -> Quote:
     """Price `delegates` places at `event` in `category`, paid by `payment` (card or invoice)."""
+    lines = _lines(fees, event, category, payment, delegates)
+    return _quote(fees, event, category, payment, lines)
+
+
+def ladder(fees: FeeTable, event: str, category: str, payment: str = "card", delegates: int | None = None) -> tuple[Quote, ...]:
+    """The quotes for 1, 2, ... `delegates` places (default: the event's maximum) in one pass.
+
+    Delegate i's line never depends on how many follow, so the quote for n + 1 reuses the lines
+    of n: the site prices a whole price table with `delegates` lines instead of n(n + 1)/2.
+    """
+    if delegates is None and event in fees.events:
+        delegates = fees.events[event].max_delegates
+    lines = _lines(fees, event, category, payment, delegates)
+    return tuple(_quote(fees, event, category, payment, lines[:n]) for n in range(1, len(lines) + 1))
+
+
+def _quote(fees: FeeTable, event: str, category: str, payment: str, lines: tuple[QuoteLine, ...]) -> Quote:
+    return Quote(
+        event=event,
+        category=category,
+        category_label=fees.tariff_for(event).categories[category].label,
+        payment=payment,  # type: ignore[arg-type]
+        currency=fees.currency,
+        vat_percent=fees.vat_percent,
+        lines=lines,
+    )
+
+
+def _lines(fees: FeeTable, event: str, category: str, payment: str, delegates: object) -> tuple[QuoteLine, ...]:
+    """Check the request, then price delegates 1..`delegates`, each line on its own."""
     if event not in fees.events:
         raise QuoteError("unknown_event", "event", f'there is no bookable event "{event}"')
     entry = fees.events[event]
@@ -137,12 +176,4 @@ def quote(fees: FeeTable, event: str, category: str, delegates: int, payment: st
         net = round_half_up(list_pence * factor)
         vat = round_half_up(net * fees.vat_percent)
         lines.append(QuoteLine(delegate=number, list_pence=list_pence, net_pence=net, vat_pence=vat, gross_pence=net + vat))
-    return Quote(
-        event=event,
-        category=category,
-        category_label=categories[category].label,
-        payment=payment,  # type: ignore[arg-type]
-        currency=fees.currency,
-        vat_percent=fees.vat_percent,
-        lines=tuple(lines),
-    )
+    return tuple(lines)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pricing import PAYMENTS, FeeTable, Quote, quote
+from pricing import PAYMENTS, FeeTable, Quote, ladder
 
 Status = Literal["open", "closed", "sold_out", "past"]
 EXAMPLE_DELEGATES = 3
@@ -24,9 +25,31 @@ class FeeCategory:
     gross_pence: int
 
 
+class Rungs(Mapping[int, Quote]):
+    """delegates -> Quote for one event, read from a ladder that events with the same tariff share."""
+
+    def __init__(self, slug: str, rungs: tuple[Quote, ...]):
+        self.slug = slug
+        self.rungs = rungs
+
+    def __getitem__(self, delegates: int) -> Quote:
+        if not 1 <= delegates <= len(self.rungs):
+            raise KeyError(delegates)
+        return self.rungs[delegates - 1].for_event(self.slug)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(1, len(self.rungs) + 1))
+
+    def __len__(self) -> int:
+        return len(self.rungs)
+
+
+Ladders = dict[tuple[str, str, str, int], tuple[Quote, ...]]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Booking:
-    """Everything about booking one event, priced once by pricing.quote(); see the package docstring."""
+    """Everything about booking one event, priced by pricing (one shared ladder per tariff); see the package docstring."""
 
     slug: str
     status: Status
@@ -38,7 +61,7 @@ class Booking:
     online_payment_percent: str
     payments: tuple[str, ...]
     categories: tuple[FeeCategory, ...]
-    prices: dict[str, dict[str, dict[int, Quote]]]
+    prices: dict[str, dict[str, Rungs]]
     example: Quote
 
     @property
@@ -53,18 +76,24 @@ def _percent(fraction: Decimal) -> str:
     return format((fraction * 100).normalize(), "f")
 
 
-def build_booking(fees: FeeTable, slug: str, ends: datetime, now: datetime) -> Booking:
-    """Price every category × payment × delegate count for `slug`; `ends` makes it past."""
+def build_booking(fees: FeeTable, slug: str, ends: datetime, now: datetime, ladders: Ladders | None = None) -> Booking:
+    """Price every category × payment × delegate count for `slug`; `ends` makes it past.
+
+    `ladders` (one dict per build, for one fee table) shares the priced ladders between events
+    with the same tariff and maximum, so a build holds each price table once, not once per event.
+    """
     entry = fees.events[slug]
     status: Status = "past" if now >= ends else entry.booking_status(now)
     category_ids = list(fees.tariff_for(slug).categories)
-    prices = {
-        category: {
-            payment: {n: quote(fees, slug, category, n, payment) for n in range(1, entry.max_delegates + 1)}
-            for payment in PAYMENTS
-        }
-        for category in category_ids
-    }
+    shared = {} if ladders is None else ladders
+    prices: dict[str, dict[str, Rungs]] = {}
+    for category in category_ids:
+        prices[category] = {}
+        for payment in PAYMENTS:
+            key = (entry.tariff, category, payment, entry.max_delegates)
+            if key not in shared:
+                shared[key] = ladder(fees, slug, category, payment)
+            prices[category][payment] = Rungs(slug, shared[key])
     categories = tuple(
         FeeCategory(
             id=category,

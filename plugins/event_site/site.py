@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from event_site.booking import build_booking
+from event_site.booking import Ladders, build_booking
 from event_site.calendar import event_calendar
 from event_site.form_prices import form_prices
 from event_site.metadata import EventMeta, check_event_file
@@ -111,14 +111,21 @@ class EventSite:
         settings = generator.settings
         base = public_base(settings)
         organiser = {"name": settings.get("SITENAME", ""), "url": f"{base}/", "email": settings.get("ORGANISER_EMAIL", "")}
+        ladders: Ladders = {}
+        # The form's price data depends only on the tariff and the maximum: one JSON text per pair.
+        price_data: dict[tuple[str, int], str] = {}
         for slug, (article, meta) in joined.items():
             url = f"{base}/{article.url}"
             article.details = meta
-            article.booking = build_booking(fees, slug, meta.end, self.now)
+            article.booking = build_booking(fees, slug, meta.end, self.now, ladders)
             article.ics_url = f"{article.url}{slug}.ics"
             description = meta.summary or Markup(article.summary or "").striptags() or meta.title
             article.json_ld = script_safe_json(event_json_ld(meta, article.booking, url, description, organiser))
-            article.booking_prices = script_safe_json(form_prices(article.booking))
+            entry = fees.events[slug]
+            key = (entry.tariff, entry.max_delegates)
+            if key not in price_data:
+                price_data[key] = script_safe_json(form_prices(article.booking))
+            article.booking_prices = price_data[key]
         events = sorted((a for a, _ in joined.values() if a.status == "published"), key=lambda a: a.details.start)
         upcoming = [a for a in events if a.booking.status != "past"]
         past = [a for a in reversed(events) if a.booking.status == "past"]

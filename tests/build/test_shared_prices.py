@@ -1,0 +1,31 @@
+"""Events with the same tariff share one priced ladder per build, yet each reads prices under its own name."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from pricing import PAYMENTS, quote
+from tests.build.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "plugins"))
+from event_site.booking import build_booking  # noqa: E402
+
+UK = ZoneInfo("Europe/London")
+NOW = datetime(2026, 11, 25, tzinfo=UK)
+ENDS = datetime(2027, 9, 14, 16, tzinfo=UK)
+
+
+def test_two_events_on_one_tariff_share_ladders_and_each_gets_its_own_quotes(fees) -> None:
+    ladders: dict = {}
+    first = build_booking(fees, "caldicott-police-2027", ENDS, NOW, ladders)
+    second = build_booking(fees, "records-retention-2027", ENDS, NOW, ladders)
+    assert len(ladders) == len(first.categories) * len(PAYMENTS)  # the second event priced nothing new
+    for booking in (first, second):
+        for category in booking.prices:
+            for payment in PAYMENTS:
+                assert list(booking.prices[category][payment]) == list(range(1, 21))
+                for n in (1, 7, 20):
+                    assert booking.price(category, payment, n) == quote(fees, booking.slug, category, n, payment)
+        assert booking.example.event == booking.slug
