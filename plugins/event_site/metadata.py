@@ -136,10 +136,17 @@ _MESSAGES = {
 }
 
 
+def header_block(text: str) -> str:
+    """The lines before the first blank one: all the meta extension reads, so the prose is not converted twice."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # Markdown's own line breaks
+    blank = next((i for i, line in enumerate(lines) if line.strip() == ""), len(lines))
+    return "\n".join(lines[:blank])
+
+
 def read_header(path: Path) -> dict[str, str]:
     """The header lines of a Markdown file as Python-Markdown (and so Pelican) reads them."""
     md = markdown.Markdown(extensions=["markdown.extensions.meta"])
-    md.convert(path.read_text(encoding="utf-8"))
+    md.convert(header_block(path.read_text(encoding="utf-8")))
     return {key: " ".join(lines).strip() for key, lines in md.Meta.items()}  # type: ignore[attr-defined]
 
 
