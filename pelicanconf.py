@@ -52,10 +52,10 @@ FEED_ALL_RSS = CATEGORY_FEED_ATOM = CATEGORY_FEED_RSS = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = TRANSLATION_FEED_ATOM = None
 SITEMAP = {"format": "xml", "exclude": ["^404\\.html$"]}
 
+# No `toc` extension: nothing links to the prose headings' ids, and it cost ~10% of reading.
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
-        "markdown.extensions.toc": {},
         "markdown.extensions.meta": {},
     },
     "output_format": "html5",
