@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 from typing import Callable
@@ -14,18 +15,19 @@ log = logging.getLogger("functions")
 Handler = Callable[[Request, Settings], Response]
 
 
-def _routes() -> dict[str, tuple[str, Handler]]:
-    from functions.bookings import handle_booking
-    from functions.confirmation import handle_confirmation
-    from functions.invoice_confirmation import handle_invoice_confirmation
-    from functions.webhook import handle_webhook
+# path -> (method, "module:function"): only the matched route's module is imported, so an
+# invalid booking does not load the confirmation/e-mail/webhook code (nor Stripe).
+ROUTES: dict[str, tuple[str, str]] = {
+    "/api/bookings": ("POST", "functions.bookings:handle_booking"),
+    "/api/stripe-webhook": ("POST", "functions.webhook:handle_webhook"),
+    "/api/bookings/confirmation": ("GET", "functions.confirmation:handle_confirmation"),
+    "/api/bookings/invoice": ("GET", "functions.invoice_confirmation:handle_invoice_confirmation"),
+}
 
-    return {
-        "/api/bookings": ("POST", handle_booking),
-        "/api/stripe-webhook": ("POST", handle_webhook),
-        "/api/bookings/confirmation": ("GET", handle_confirmation),
-        "/api/bookings/invoice": ("GET", handle_invoice_confirmation),
-    }
+
+def _handler(target: str) -> Handler:
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
 def _plain(
@@ -49,13 +51,12 @@ def route(request: Request, settings: Settings) -> Response:
 
 def _dispatch(request: Request, settings: Settings) -> Response:
     path = request.path.rstrip("/") or "/"
-    routes = _routes()
-    if path not in routes:
+    if path not in ROUTES:
         return _plain(request, 404, "Page not found", "There is nothing at this address.")
-    method, handler = routes[path]
+    method, target = ROUTES[path]
     if request.method != method:
         return _plain(request, 405, "Not allowed", f"This address only accepts {method} requests.", {"Allow": method})
-    return handler(request, settings)
+    return _handler(target)(request, settings)
 
 
 def unconfigured(request: Request, problems: list[str]) -> Response:
