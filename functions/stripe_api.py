@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from functions.settings import Settings
@@ -28,14 +29,24 @@ class StripeUnavailable(Exception):
 
 
 def client(settings: Settings) -> stripe.StripeClient:
+    """The client for these settings, made once per warm Lambda: it keeps its HTTP session (and, against
+    the real Stripe, its TLS connection) from one booking to the next."""
+    return _client(
+        settings.stripe_secret_key, settings.stripe_api_base,
+        settings.stripe_max_network_retries, settings.stripe_timeout_seconds,
+    )
+
+
+@lru_cache(maxsize=8)
+def _client(key: str, api_base: str | None, retries: int, timeout: float) -> stripe.StripeClient:
     import stripe
 
-    base = {"api": settings.stripe_api_base} if settings.stripe_api_base else None
+    base = {"api": api_base} if api_base else None
     return stripe.StripeClient(
-        settings.stripe_secret_key,
+        key,
         base_addresses=base,  # type: ignore[arg-type]
-        max_network_retries=settings.stripe_max_network_retries,
-        http_client=stripe.RequestsClient(timeout=settings.stripe_timeout_seconds),
+        max_network_retries=retries,
+        http_client=stripe.RequestsClient(timeout=timeout),  # one requests.Session per thread
     )
 
 
