@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -136,6 +137,12 @@ _MESSAGES = {
 }
 
 
+@lru_cache(maxsize=1)
+def _header_reader() -> markdown.Markdown:
+    """One Markdown instance for every event's header: making one costs more than reading a header."""
+    return markdown.Markdown(extensions=["markdown.extensions.meta"])
+
+
 def header_block(text: str) -> str:
     """The lines before the first blank one: all the meta extension reads, so the prose is not converted twice."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # Markdown's own line breaks
@@ -145,7 +152,8 @@ def header_block(text: str) -> str:
 
 def read_header(path: Path) -> dict[str, str]:
     """The header lines of a Markdown file as Python-Markdown (and so Pelican) reads them."""
-    md = markdown.Markdown(extensions=["markdown.extensions.meta"])
+    md = _header_reader()
+    md.reset()
     md.convert(header_block(path.read_text(encoding="utf-8")))
     return {key: " ".join(lines).strip() for key, lines in md.Meta.items()}  # type: ignore[attr-defined]
 
