@@ -36,8 +36,8 @@ class _DuplicateKey(yaml.YAMLError):
         self.message = message
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key written twice instead of silently keeping the last one."""
+class _UniqueKeys:
+    """Refuses a key written twice instead of silently keeping the last one."""
 
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, int] = {}
@@ -47,7 +47,16 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             if key in seen:
                 raise _DuplicateKey(line, f'"{key}" is written twice (lines {seen[key]} and {line}); ids must be unique')
             seen[key] = line
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+class _UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
+    """The pure-Python SafeLoader: its error messages are the ones organisers see."""
+
+
+# libyaml's parser reads a large fee table several times faster; a file it refuses is read again
+# by the Python loader so the organiser gets the same message either way.
+_FastLoader = type("_FastLoader", (_UniqueKeys, yaml.CSafeLoader), {}) if yaml.__with_libyaml__ else _UniqueKeyLoader
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -76,7 +85,10 @@ def _problems_from(exc: ValidationError, file: str) -> list[Problem]:
 def parse_fee_table(text: str, file: str = "content/fees.yaml") -> FeeTable:
     """Validate the text of a fee table; raise FeeTableError listing every problem."""
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        try:
+            data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a (C)SafeLoader subclass
+        except yaml.YAMLError:
+            data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except _DuplicateKey as exc:
         raise FeeTableError([Problem(file, f"line {exc.line}", exc.message)]) from None
     except yaml.YAMLError as exc:
