@@ -3,8 +3,9 @@
 `python -m bench.what_if [EVENTS] [ROUNDS] [FIXES ...]` builds a generated site of EVENTS events
 (default 1000) several ways, interleaved, ROUNDS times (default 3): our build as it is, our build
 with each comma-separated set of FIXES (default: all three) applied as monkeypatches in the
-Pelican process (nothing in the repository changes), and stock Pelican. Not part of `make bench`;
-the fixes are:
+Pelican process (nothing in the repository changes), and stock Pelican. Not part of `make bench`.
+All three were then made in the code (0b73121, 1713e24, 011bfe4); on a tree that has them, the
+patches change nothing (or, for `quote`, are skipped). The fixes are:
 
   fmt     pricing.format_pence memoised (it calls babel's format_currency ~540 times per event)
   header  event_site.metadata.read_header converts only the header block, not the whole document
@@ -42,8 +43,10 @@ if "header" in fixes:
         md.convert(head)
         return {key: " ".join(lines).strip() for key, lines in md.Meta.items()}
     metadata.read_header = read_header
-if "quote" in fixes:
-    import event_site.booking as booking
+import event_site.booking as booking
+if "quote" in fixes and not hasattr(booking, "quote"):
+    sys.stderr.write("what_if: event_site.booking no longer calls quote() per event (fixed in 1713e24); 'quote' is a no-op\n")
+elif "quote" in fixes:
     real, memo = booking.quote, {}
     def quote(fees, slug, category, n, payment="card"):
         entry = fees.events[slug]
