@@ -362,7 +362,7 @@ class StandIn:
                     return _Response(200, self._update_intent(parts[2], self._params(PAYMENT_INTENT_UPDATE, raw, updating=True)))
         raise StripeAPIError(
             f"Unrecognized request URL ({method}: {path}). The local stand-in speaks only the Checkout Session "
-            "and PaymentIntent calls listed in docs/readme/stripe-standin.md and the Invoicing calls in docs/readme/back-office.md.",
+            "and PaymentIntent calls listed in the README (The local Stripe stand-in; Invoices in the local stand-in).",
             status=404,
         )
 
