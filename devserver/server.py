@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import socketserver
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from devserver.lambda_bridge import call_function
@@ -48,6 +50,20 @@ class QuietHandler(WSGIRequestHandler):
 def bind(host: str, port: int) -> ThreadingWSGIServer:
     """Bind first (port 0 picks a free one) so the stand-in can be told the real address."""
     return make_server(host, port, _unset_app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)  # type: ignore[return-value]
+
+
+@contextmanager
+def serving_in_background(host: str = "127.0.0.1", port: int = 0) -> Iterator[ThreadingWSGIServer]:
+    """A bound server answering on its own thread until the block ends (for tests); give it an app with set_app()."""
+    server = bind(host, port)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def _unset_app(environ: dict, start_response) -> Iterable[bytes]:

@@ -11,7 +11,6 @@ import email.policy
 import json
 import logging
 import socket
-import threading
 import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -204,21 +203,14 @@ class Live:
 
 def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):
     from devserver.lambda_bridge import call_function
-    from devserver.server import bind
+    from devserver.server import serving_in_background
 
-    server = bind("127.0.0.1", 0)
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    with standin_factory(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
-        live = Live(url, standin, smtp, fees_path)
-        server.set_app(lambda environ, start: call_function(environ, start, lambda event, ctx: handle_event(event, live.settings)))
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        thread.start()
-        try:
+    with serving_in_background() as server:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with standin_factory(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
+            live = Live(url, standin, smtp, fees_path)
+            server.set_app(lambda environ, start: call_function(environ, start, lambda event, ctx: handle_event(event, live.settings)))
             yield live
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -179,22 +179,14 @@ class LiveFunction:
 @pytest.fixture
 def live():
     """A function server and a stand-in that sends its webhooks to it; both stop after the test."""
-    import threading
 
     from devserver.lambda_bridge import call_function
-    from devserver.server import bind
+    from devserver.server import serving_in_background
     from stripe_standin.testing import running_standin
 
-    server = bind("127.0.0.1", 0)
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    with running_standin(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
-        live = LiveFunction(url, standin)
-        server.set_app(lambda environ, start: call_function(environ, start, lambda event, ctx: handle_event(event, live.settings)))
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        thread.start()
-        try:
+    with serving_in_background() as server:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with running_standin(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
+            live = LiveFunction(url, standin)
+            server.set_app(lambda environ, start: call_function(environ, start, lambda event, ctx: handle_event(event, live.settings)))
             yield live
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
