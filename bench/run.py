@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any, Callable
 
 from bench.common import QUICK, ROOT, machine, progress

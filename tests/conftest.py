@@ -35,3 +35,18 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def confirmed(caplog):
+    """The booking_confirmed log lines the function has written so far in this test."""
+    import json
+    import logging
+
+    caplog.set_level(logging.INFO, logger="bookings")
+
+    def lines() -> list[dict]:
+        found = [json.loads(r.getMessage()) for r in caplog.records if r.name == "bookings"]
+        return [line for line in found if line["msg"] == "booking_confirmed"]
+
+    return lines

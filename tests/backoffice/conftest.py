@@ -9,7 +9,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import logging
 import socket
 import time
 from dataclasses import dataclass, field
@@ -218,15 +217,3 @@ def live(smtp, far_fees):
     from stripe_standin.testing import running_standin
 
     yield from _serve(running_standin, smtp, far_fees)
-
-
-@pytest.fixture
-def confirmed(caplog):
-    """The booking_confirmed log lines written so far."""
-    caplog.set_level(logging.INFO, logger="bookings")
-
-    def lines() -> list[dict]:
-        found = [json.loads(r.getMessage()) for r in caplog.records if r.name == "bookings"]
-        return [line for line in found if line["msg"] == "booking_confirmed"]
-
-    return lines

@@ -190,3 +190,20 @@ def live():
             live = LiveFunction(url, standin)
             server.set_app(lambda environ, start: call_function(environ, start, lambda event, ctx: handle_event(event, live.settings)))
             yield live
+
+
+def modules_loaded_by_an_invalid_booking(repo_root, names: tuple[str, ...]) -> list[str]:
+    """Which of `names` a fresh process has imported after answering one invalid booking (422)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from functions.lambda_handler import handle_event\n"
+        "from tests.functions.conftest import make_settings, lambda_event, JSON_HEADERS\n"
+        "r = handle_event(lambda_event('POST', '/api/bookings', json.dumps({'event': 'x'}), JSON_HEADERS), make_settings())\n"
+        "assert r['statusCode'] == 422, r\n"
+        f"print(json.dumps(sorted(m for m in {list(names)!r} if m in sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo_root, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -19,17 +18,6 @@ from tests.functions.webhook_events import signed, stripe_event
 def live(live):
     live.configure(now=lambda: datetime.now(timezone.utc))  # webhook signatures are checked against the real clock
     return live
-
-
-@pytest.fixture
-def confirmed(caplog):
-    caplog.set_level(logging.INFO, logger="bookings")
-
-    def lines() -> list[dict]:
-        found = [json.loads(r.getMessage()) for r in caplog.records if r.name == "bookings"]
-        return [line for line in found if line["msg"] == "booking_confirmed"]
-
-    return lines
 
 
 def _pay(live, data=None):
