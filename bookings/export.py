@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
 from functions.booking_record import Amount, BookingRecord, from_metadata
-from pricing import FeeTable, QuoteError, quote
+from pricing import FeeTable, QuoteError, pence_to_decimal_text, quote
 
 SEARCH_PAGE = 100
 COLUMNS = (
@@ -37,10 +37,7 @@ class Booking:
     invoice_due: int | None = None
 
 
-def pounds(pence: int) -> str:
-    """29500 -> '295.00': pence shown in pounds for a spreadsheet (no symbol, no rounding: an exact conversion)."""
-    sign = "-" if pence < 0 else ""
-    return f"{sign}{abs(pence) // 100}.{abs(pence) % 100:02d}"
+pounds = pence_to_decimal_text  # 29500 -> '295.00' in the spreadsheet's pounds columns
 
 
 def _day(timestamp: int | None) -> str:

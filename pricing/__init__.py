@@ -6,7 +6,7 @@ Nothing here imports Pelican or Stripe, so the booking function can bundle it as
 from pricing.errors import FeeTableError, Problem, QuoteError
 from pricing.loader import DEFAULT_FEES_PATH, load_fee_table, parse_fee_table
 from pricing.models import BookableEvent, Category, FeeTable, Tariff
-from pricing.money import format_pence, round_half_up
+from pricing.money import format_pence, pence_to_decimal_text, round_half_up
 from pricing.quote import PAYMENTS, Quote, QuoteLine, ladder, quote
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "QuoteLine",
     "Tariff",
     "format_pence",
+    "pence_to_decimal_text",
     "ladder",
     "load_fee_table",
     "parse_fee_table",

@@ -36,6 +36,12 @@ def parse_percent(text: str) -> Decimal:
 
 
 @lru_cache(maxsize=4096)  # pure, and babel takes ~60 µs a call; a site repeats a few hundred amounts
+def pence_to_decimal_text(pence: int) -> str:
+    """29500 -> '295.00': exact, no symbol, for machines (JSON-LD prices, spreadsheet columns)."""
+    sign = "-" if pence < 0 else ""
+    return f"{sign}{abs(pence) // 100}.{abs(pence) % 100:02d}"
+
+
 def format_pence(pence: int, currency: str = "GBP", locale: str = "en_GB") -> str:
     """29500 -> '£295.00' for people; the only place pence become text with a symbol."""
     from babel.numbers import format_currency  # imported lazily: the function's cold path skips it

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from markupsafe import Markup
 
 from event_site.booking import Booking
 from event_site.metadata import EventMeta
+from pricing import pence_to_decimal_text
 
 _AVAILABILITY = {
     "open": "https://schema.org/InStock",
@@ -22,10 +22,6 @@ _ATTENDANCE = {
     "in-person": "https://schema.org/OfflineEventAttendanceMode",
     "hybrid": "https://schema.org/MixedEventAttendanceMode",
 }
-
-
-def _pounds(pence: int) -> str:
-    return str(Decimal(pence).scaleb(-2))
 
 
 def event_json_ld(meta: EventMeta, booking: Booking, url: str, description: str, organiser: dict[str, str]) -> dict[str, Any]:
@@ -49,7 +45,7 @@ def event_json_ld(meta: EventMeta, booking: Booking, url: str, description: str,
                 "@type": "Offer",
                 "name": category.label,
                 "category": category.id,
-                "price": _pounds(category.gross_pence),
+                "price": pence_to_decimal_text(category.gross_pence),
                 "priceCurrency": booking.currency,
                 "availability": _AVAILABILITY[booking.status],
                 "validThrough": booking.closes.isoformat(),

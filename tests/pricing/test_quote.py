@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pricing import QuoteError, parse_fee_table, quote, round_half_up
+from pricing import QuoteError, parse_fee_table, pence_to_decimal_text, quote, round_half_up
 
 EVENT = "caldicott-police-2027"
 
@@ -72,6 +72,12 @@ def test_a_quote_for_something_not_sold_is_refused_with_a_code(fees, event, cate
     with pytest.raises(QuoteError) as caught:
         quote(fees, event, category, delegates, payment)
     assert caught.value.code == code
+
+
+@given(st.integers(min_value=-10**9, max_value=10**9))
+def test_pence_become_exact_decimal_text_for_machines(pence):
+    text = pence_to_decimal_text(pence)
+    assert Decimal(text) * 100 == pence and len(text.split(".")[1]) == 2
 
 
 # --- properties over any sane fee table -------------------------------------------------
