@@ -62,8 +62,18 @@ def run(budget_seconds: float) -> dict[str, Any]:
             ours_content = write_event_site(folder / "ours", n)
             plain_content, plain_settings = write_plain_site(folder / "plain", n)
             sites = {
-                "ours": {"content": ours_content, "settings": ROOT / "pelicanconf.py", "output": folder / "ours" / "output", "cwd": ROOT},
-                "plain": {"content": plain_content, "settings": plain_settings, "output": folder / "plain" / "output", "cwd": folder / "plain"},
+                "ours": {
+                    "content": ours_content,
+                    "settings": ROOT / "pelicanconf.py",
+                    "output": folder / "ours" / "output",
+                    "cwd": ROOT,
+                },
+                "plain": {
+                    "content": plain_content,
+                    "settings": plain_settings,
+                    "output": folder / "plain" / "output",
+                    "cwd": folder / "plain",
+                },
             }
             rows: list[dict[str, float]] = []
             for rep in range(reps):
@@ -75,7 +85,9 @@ def run(budget_seconds: float) -> dict[str, Any]:
                     row[f"{kind}_s"], row[f"{kind}_rss_mib"] = seconds, rss
                 row["ratio"] = row["ours_s"] / row["plain_s"]
                 rows.append(row)
-                progress(f"build: {n} events, pair {rep + 1}: ours {row['ours_s']:.2f}s, plain {row['plain_s']:.2f}s, ratio {row['ratio']:.2f}")
+                progress(
+                    f"build: {n} events, pair {rep + 1}: ours {row['ours_s']:.2f}s, plain {row['plain_s']:.2f}s, ratio {row['ratio']:.2f}"
+                )
                 pair_seconds = time.monotonic() - pair_started
                 remaining_sizes = [m for m in sizes if m > n]
                 # Leave time for one pair of each larger size, estimated linearly from this one.
@@ -100,5 +112,7 @@ def run(budget_seconds: float) -> dict[str, Any]:
         ys = [results["sizes"][n][f"{kind}_s"] for n in results["sizes"]]
         a, b, r2 = _fit(xs, ys)
         results[f"{kind}_fit"] = {"intercept_s": a, "s_per_1000": b * 1000, "r2": r2}
-        results[f"{kind}_s_per_1000_at_size"] = {n: results["sizes"][n][f"{kind}_s"] / n * 1000 for n in results["sizes"]}
+        results[f"{kind}_s_per_1000_at_size"] = {
+            n: results["sizes"][n][f"{kind}_s"] / n * 1000 for n in results["sizes"]
+        }
     return results

@@ -41,12 +41,20 @@ print(json.dumps({"status": answer["statusCode"], "stripe_loaded": "stripe" in s
 
 def booking(i: int, valid: bool) -> str:
     email = f"delegate{i}@nhs.net" if valid else "not-an-email"
-    return json.dumps({
-        "event": EVENT, "category": "public-sector", "payment": "card",
-        "contact": {"name": "Priya Shah", "email": f"contact{i}@nhs.net", "organisation": "Leeds Teaching Hospitals NHS Trust"},
-        "delegates": [{"name": f"Delegate {i}", "email": email, "job_title": "IG Lead"}],
-        "accept_terms": True,
-    })
+    return json.dumps(
+        {
+            "event": EVENT,
+            "category": "public-sector",
+            "payment": "card",
+            "contact": {
+                "name": "Priya Shah",
+                "email": f"contact{i}@nhs.net",
+                "organisation": "Leeds Teaching Hospitals NHS Trust",
+            },
+            "delegates": [{"name": f"Delegate {i}", "email": email, "job_title": "IG Lead"}],
+            "accept_terms": True,
+        }
+    )
 
 
 def _import_profile(env: dict[str, str], body: str) -> list[dict[str, Any]]:
@@ -106,8 +114,10 @@ def run() -> dict[str, Any]:
                     checks[kind].append(json.loads(result.stdout.strip().splitlines()[-1]))
                 if kind == "valid":
                     requests_per_valid.append(standin.requests() - before)
-        profile = {"valid": _import_profile(env, booking(20_000, True)),
-                   "invalid": _import_profile(env, booking(20_001, False))}
+        profile = {
+            "valid": _import_profile(env, booking(20_000, True)),
+            "invalid": _import_profile(env, booking(20_001, False)),
+        }
     med = {k: median(v) for k, v in samples.items()}
     ratios_valid = [v / s for v, s in zip(samples["valid"], samples["import_stripe"])]
     return {

@@ -11,9 +11,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -117,8 +117,23 @@ def _dirty() -> str:
     """The benchmarks measure the working tree: name the measured code that differs from the commit."""
     try:
         out = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--short", "--", "pricing", "functions", "plugins", "theme", "pelicanconf.py", "content"],
-            capture_output=True, text=True, timeout=30,
+            [
+                "git",
+                "-C",
+                str(ROOT),
+                "status",
+                "--short",
+                "--",
+                "pricing",
+                "functions",
+                "plugins",
+                "theme",
+                "pelicanconf.py",
+                "content",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
         ).stdout.split("\n")
     except (OSError, subprocess.SubprocessError):
         return "unknown"

@@ -16,9 +16,10 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from bench.common import PYTHON, ROOT, free_port, median, progress, reps
@@ -27,8 +28,13 @@ EVENT_PATH = "/events/caldicott-police-2027/"
 SITE_NOW = "2027-01-01T09:00:00+00:00"
 CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 LIGHTHOUSE = ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -38,7 +44,10 @@ def build_site(output: Path) -> None:
     env = {**os.environ, "SITE_NOW": SITE_NOW}
     subprocess.run(
         [PYTHON, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", str(output), "-q"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -49,7 +58,10 @@ def dev_server(output: Path) -> Iterator[str]:
     env["SITE_NOW"] = SITE_NOW
     proc = subprocess.Popen(
         [PYTHON, "-m", "devserver", "--port", str(port), "--output", str(output)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -86,11 +98,16 @@ def page_weight(url: str) -> dict[str, Any]:
                     body = response.body()
                 except Exception:  # a redirect or aborted request has no body
                     body = b""
-                seen.append({
-                    "url": response.url, "type": response.request.resource_type, "status": response.status,
-                    "raw": len(body), "gzip": len(gzip.compress(body, compresslevel=6)) if body else 0,
-                    "served_encoding": response.headers.get("content-encoding", ""),
-                })
+                seen.append(
+                    {
+                        "url": response.url,
+                        "type": response.request.resource_type,
+                        "status": response.status,
+                        "raw": len(body),
+                        "gzip": len(gzip.compress(body, compresslevel=6)) if body else 0,
+                        "served_encoding": response.headers.get("content-encoding", ""),
+                    }
+                )
 
             page.on("response", on_response)
             page.goto(url, wait_until="networkidle")
@@ -122,9 +139,19 @@ def lighthouse(url: str, runs: int, tmp: Path) -> dict[str, Any]:
         report = tmp / f"lighthouse-{i}.json"
         for attempt in range(1, 4):
             done = subprocess.run(
-                [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
-                 f"--chrome-flags={' '.join(CHROME_FLAGS)}", "--only-categories=" + ",".join(CATEGORIES)],
-                env=env, capture_output=True, text=True, timeout=180,
+                [
+                    str(LIGHTHOUSE),
+                    url,
+                    "--quiet",
+                    "--output=json",
+                    f"--output-path={report}",
+                    f"--chrome-flags={' '.join(CHROME_FLAGS)}",
+                    "--only-categories=" + ",".join(CATEGORIES),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=180,
             )
             if done.returncode == 0:
                 break
@@ -138,11 +165,21 @@ def lighthouse(url: str, runs: int, tmp: Path) -> dict[str, Any]:
             for ref in data["categories"][c]["auditRefs"]:
                 audit = data["audits"][ref["id"]]
                 if ref.get("weight", 0) > 0 and audit.get("score") is not None and audit["score"] < 1:
-                    failing.setdefault(c, set()).add(f"{ref['id']} ({audit['score']:.2f}: {audit.get('displayValue', '')})".replace(": )", ")"))
+                    failing.setdefault(c, set()).add(
+                        f"{ref['id']} ({audit['score']:.2f}: {audit.get('displayValue', '')})".replace(": )", ")")
+                    )
         if i == 0:
-            metrics = {k: data["audits"][k]["displayValue"] for k in (
-                "first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
-                "cumulative-layout-shift", "speed-index") if k in data["audits"]}
+            metrics = {
+                k: data["audits"][k]["displayValue"]
+                for k in (
+                    "first-contentful-paint",
+                    "largest-contentful-paint",
+                    "total-blocking-time",
+                    "cumulative-layout-shift",
+                    "speed-index",
+                )
+                if k in data["audits"]
+            }
             shutil.copy(report, tmp / "lighthouse-first.json")
         progress(f"page: Lighthouse run {i + 1}/{runs}: " + ", ".join(f"{c} {scores[c][-1]}" for c in CATEGORIES))
     return {

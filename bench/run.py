@@ -13,7 +13,8 @@ import json
 import os
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bench.common import QUICK, ROOT, machine, progress
 from bench.report import render
@@ -24,18 +25,23 @@ SECTIONS = ("pricing", "warm", "cold", "page", "build")
 def _runner(name: str, deadline: float) -> Callable[[], dict[str, Any]]:
     if name == "pricing":
         from bench import pricing_rate
+
         return pricing_rate.run
     if name == "warm":
         from bench import warm_path
+
         return warm_path.run
     if name == "cold":
         from bench import cold_start
+
         return cold_start.run
     if name == "page":
         from bench import page
+
         return page.run
     if name == "build":
         from bench import build_scaling
+
         return lambda: build_scaling.run(max(60.0, deadline - time.monotonic()))
     raise SystemExit(f"unknown section {name!r}; choose from {', '.join(SECTIONS)}")
 
@@ -48,8 +54,10 @@ def main(argv: list[str]) -> int:
     budget = float(os.environ.get("BENCH_BUDGET") or 570)
     deadline = time.monotonic() + budget
     results: dict[str, Any] = {"machine": machine(), "sections": {}, "failed": {}}
-    progress(f"machine: {results['machine']['nproc']} CPUs, {results['machine']['python']}; sections: {', '.join(chosen)}"
-             + ("; QUICK run" if QUICK else f"; budget {budget:.0f}s"))
+    progress(
+        f"machine: {results['machine']['nproc']} CPUs, {results['machine']['python']}; sections: {', '.join(chosen)}"
+        + ("; QUICK run" if QUICK else f"; budget {budget:.0f}s")
+    )
     for name in chosen:
         started = time.monotonic()
         progress(f"== {name}")

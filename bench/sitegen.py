@@ -83,7 +83,7 @@ def write_event_site(folder: Path, events: int, max_delegates: int = 20) -> Path
         (content / "events" / f"{slug}.md").write_text("\n".join(header) + "\n\n" + body, encoding="utf-8")
         closes = day - timedelta(days=1)
         fees.append(
-            f"  {slug}:\n    tariff: virtual\n    booking_closes: \"{closes.isoformat()} 17:00\"\n"
+            f'  {slug}:\n    tariff: virtual\n    booking_closes: "{closes.isoformat()} 17:00"\n'
             f"    max_delegates: {max_delegates}\n"
         )
     (content / "fees.yaml").write_text("".join(fees), encoding="utf-8")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from bench.common import PYTHON, ROOT, free_port
 
@@ -41,7 +41,10 @@ def standin_process() -> Iterator[StandInProcess]:
         with open(log, "wb") as err:
             proc = subprocess.Popen(
                 [PYTHON, "-m", "stripe_standin", "--port", str(port), "--access-log"],
-                stdout=subprocess.PIPE, stderr=err, cwd=ROOT, text=True,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                cwd=ROOT,
+                text=True,
             )
             try:
                 assert proc.stdout is not None

@@ -32,18 +32,36 @@ EVENT = "caldicott-police-2027"
 
 
 def _event(i: int, delegates: int) -> dict[str, Any]:
-    body = json.dumps({
-        "event": EVENT, "category": "public-sector", "payment": "card",
-        "contact": {"name": "Priya Shah", "email": f"contact{i}@nhs.net", "organisation": "Leeds Teaching Hospitals NHS Trust"},
-        "delegates": [{"name": f"Delegate {i}-{d}", "email": f"d{i}.{d}@nhs.net", "job_title": "IG Lead", "organisation": "NHS"}
-                      for d in range(delegates)],
-        "accept_terms": True,
-    })
+    body = json.dumps(
+        {
+            "event": EVENT,
+            "category": "public-sector",
+            "payment": "card",
+            "contact": {
+                "name": "Priya Shah",
+                "email": f"contact{i}@nhs.net",
+                "organisation": "Leeds Teaching Hospitals NHS Trust",
+            },
+            "delegates": [
+                {
+                    "name": f"Delegate {i}-{d}",
+                    "email": f"d{i}.{d}@nhs.net",
+                    "job_title": "IG Lead",
+                    "organisation": "NHS",
+                }
+                for d in range(delegates)
+            ],
+            "accept_terms": True,
+        }
+    )
     return {
-        "version": "2.0", "rawPath": "/api/bookings", "rawQueryString": "",
+        "version": "2.0",
+        "rawPath": "/api/bookings",
+        "rawQueryString": "",
         "headers": {"content-type": "application/json", "accept": "application/json"},
         "requestContext": {"http": {"method": "POST", "path": "/api/bookings"}},
-        "body": body, "isBase64Encoded": False,
+        "body": body,
+        "isBase64Encoded": False,
     }
 
 
@@ -64,6 +82,7 @@ class _Clock:
             finally:
                 self.spent += time.perf_counter() - started
                 self.cpu += time.thread_time() - cpu
+
         return timed
 
 
@@ -84,13 +103,17 @@ def run() -> dict[str, Any]:
     try:
         with standin_process() as standin:
             settings = Settings(
-                stripe_secret_key=TEST_API_KEY, stripe_webhook_secret="whsec_bench",
-                site_url="https://events.example.org", stripe_api_base=standin.api_base,
+                stripe_secret_key=TEST_API_KEY,
+                stripe_webhook_secret="whsec_bench",
+                site_url="https://events.example.org",
+                stripe_api_base=standin.api_base,
             )
             i = 0
             logged_before = standin.requests()
             for delegates in (1, 20):
-                progress(f"warm path: {delegates} delegate(s): {runs} runs of {per_run} bookings after {warmup} to warm up")
+                progress(
+                    f"warm path: {delegates} delegate(s): {runs} runs of {per_run} bookings after {warmup} to warm up"
+                )
                 per_run_stats = []
                 requests_seen: set[int] = set()
                 statuses: set[int] = set()
@@ -113,13 +136,19 @@ def run() -> dict[str, Any]:
                         trip.append(transport.spent * 1000)
                     if r < 0:
                         continue
-                    per_run_stats.append({
-                        "own_p50": percentile(own, 50), "own_p99": percentile(own, 99),
-                        "own_cpu_p50": percentile(own_cpu, 50), "own_cpu_p99": percentile(own_cpu, 99),
-                        "core_p50": percentile(core, 50), "core_p99": percentile(core, 99),
-                        "transport_p50": percentile(trip, 50), "total_p50": percentile(total, 50),
-                        "total_p99": percentile(total, 99),
-                    })
+                    per_run_stats.append(
+                        {
+                            "own_p50": percentile(own, 50),
+                            "own_p99": percentile(own, 99),
+                            "own_cpu_p50": percentile(own_cpu, 50),
+                            "own_cpu_p99": percentile(own_cpu, 99),
+                            "core_p50": percentile(core, 50),
+                            "core_p99": percentile(core, 99),
+                            "transport_p50": percentile(trip, 50),
+                            "total_p50": percentile(total, 50),
+                            "total_p99": percentile(total, 99),
+                        }
+                    )
                 results[f"delegates_{delegates}"] = {
                     key: median([s[key] for s in per_run_stats]) for key in per_run_stats[0]
                 } | {

@@ -25,7 +25,7 @@ from bench.common import PYTHON, ROOT, median, progress, run_child
 from bench.sitegen import SITE_NOW, write_event_site, write_plain_site
 
 # Runs inside the Pelican child: apply the named fixes, then hand over to Pelican's own main().
-PATCHED_PELICAN = '''
+PATCHED_PELICAN = """
 import dataclasses, functools, sys
 fixes = sys.argv[1].split(",")
 sys.argv = ["pelican"] + sys.argv[2:]
@@ -58,7 +58,7 @@ elif "quote" in fixes:
     booking.quote = quote
 from pelican import main
 main()
-'''
+"""
 
 ALL_FIXES = "fmt,header,quote"
 
@@ -80,7 +80,17 @@ def main(argv: list[str]) -> int:
             for kind in kinds if i % 2 == 0 else list(reversed(kinds)):
                 shutil.rmtree(out, ignore_errors=True)
                 if kind == "plain":
-                    args = [PYTHON, "-m", "pelican", str(plain_content), "-s", str(plain_settings), "-o", str(out), "-q"]
+                    args = [
+                        PYTHON,
+                        "-m",
+                        "pelican",
+                        str(plain_content),
+                        "-s",
+                        str(plain_settings),
+                        "-o",
+                        str(out),
+                        "-q",
+                    ]
                     run = run_child(args, env=env, cwd=plain_settings.parent)
                 else:
                     args = commands[kind] + [str(content), "-s", "pelicanconf.py", "-o", str(out), "-q"]

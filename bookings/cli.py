@@ -10,13 +10,13 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping, TextIO
+from typing import TextIO
 
 from bookings.export import find_bookings, rows
 from bookings.writers import write_csv, write_xlsx
 from pricing import DEFAULT_FEES_PATH, FeeTable, FeeTableError, format_pence, load_fee_table
-
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -32,21 +32,35 @@ class CliError(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bookings", description="The organiser's back office.")
     commands = parser.add_subparsers(dest="command", required=True)
-    export = commands.add_parser("export", help="list every paid or invoiced delegate of an event",
-                                 description="One row per delegate of every paid (card) or invoiced (open or paid invoice) booking.")
+    export = commands.add_parser(
+        "export",
+        help="list every paid or invoiced delegate of an event",
+        description="One row per delegate of every paid (card) or invoiced (open or paid invoice) booking.",
+    )
     export.add_argument("event", help="the event's slug, as in content/fees.yaml, e.g. caldicott-police-2027")
-    export.add_argument("--format", choices=("csv", "xlsx"), default=None,
-                        help="csv (default, to stdout) or xlsx (an Excel workbook; needs a file)")
-    export.add_argument("--output", "-o", type=Path, default=None,
-                        help="write to this file (default: stdout for csv, delegates-EVENT.xlsx for xlsx)")
+    export.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        default=None,
+        help="csv (default, to stdout) or xlsx (an Excel workbook; needs a file)",
+    )
+    export.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=None,
+        help="write to this file (default: stdout for csv, delegates-EVENT.xlsx for xlsx)",
+    )
     return parser
 
 
 def _client(environ: Mapping[str, str]):
     key = environ.get("STRIPE_SECRET_KEY", "").strip()
     if not key:
-        raise CliError("STRIPE_SECRET_KEY is not set: export the Stripe secret (or restricted read-only) key first, "
-                       "e.g. STRIPE_SECRET_KEY=rk_live_... python -m bookings export EVENT")
+        raise CliError(
+            "STRIPE_SECRET_KEY is not set: export the Stripe secret (or restricted read-only) key first, "
+            "e.g. STRIPE_SECRET_KEY=rk_live_... python -m bookings export EVENT"
+        )
     if not key.startswith(("sk_", "rk_")):
         raise CliError("STRIPE_SECRET_KEY does not look like a Stripe key (sk_... or rk_...)")
     import stripe
@@ -67,11 +81,15 @@ def _fees(environ: Mapping[str, str]) -> FeeTable | None:
         return None
 
 
-def export(event: str, fmt: str, output: Path | None, environ: Mapping[str, str], stdout: TextIO, stderr: TextIO) -> int:
+def export(
+    event: str, fmt: str, output: Path | None, environ: Mapping[str, str], stdout: TextIO, stderr: TextIO
+) -> int:
     import stripe
 
     if not _SLUG.match(event):
-        raise CliError(f"'{event[:80]}' is not an event slug: use the name from content/fees.yaml, like caldicott-police-2027")
+        raise CliError(
+            f"'{event[:80]}' is not an event slug: use the name from content/fees.yaml, like caldicott-police-2027"
+        )
     fees = _fees(environ)
     api, where = _client(environ)
     known = fees is not None and event in fees.events
@@ -85,16 +103,24 @@ def export(event: str, fmt: str, output: Path | None, environ: Mapping[str, str]
     try:
         found = find_bookings(api, event, progress)
     except stripe.AuthenticationError:
-        raise CliError("Stripe refused STRIPE_SECRET_KEY: check the key (and that it is for the right account and mode)") from None
+        raise CliError(
+            "Stripe refused STRIPE_SECRET_KEY: check the key (and that it is for the right account and mode)"
+        ) from None
     except stripe.PermissionError:
-        raise CliError("the Stripe key may not read PaymentIntents and Invoices: give the restricted key read access to both") from None
+        raise CliError(
+            "the Stripe key may not read PaymentIntents and Invoices: give the restricted key read access to both"
+        ) from None
     except stripe.APIConnectionError:
-        raise CliError(f"cannot reach Stripe at {where}: check the network (or that the local stand-in is running)", 3) from None
+        raise CliError(
+            f"cannot reach Stripe at {where}: check the network (or that the local stand-in is running)", 3
+        ) from None
     except stripe.StripeError as exc:
         raise CliError(f"Stripe answered with an error: {exc.user_message or type(exc).__name__}", 3) from None
     if not found and not known:
         names = ", ".join(sorted(fees.events)) if fees is not None else "(fee table unreadable)"
-        raise CliError(f"unknown event '{event}': it is not in content/fees.yaml and Stripe has no bookings for it (events: {names})")
+        raise CliError(
+            f"unknown event '{event}': it is not in content/fees.yaml and Stripe has no bookings for it (events: {names})"
+        )
     table = rows(found, fees)
     if fmt == "xlsx":
         target = output or Path(f"delegates-{event}.xlsx")
@@ -108,13 +134,20 @@ def export(event: str, fmt: str, output: Path | None, environ: Mapping[str, str]
         write_csv(table, stdout)
     gross = sum(r["gross_pence"] for r in table if r["gross_pence"] != "")
     card = sum(1 for b in found if b.method == "card")
-    print(f"bookings: {len(found)} bookings ({card} by card, {len(found) - card} by invoice), {len(table)} delegates, "
-          f"{format_pence(gross)} including VAT", file=stderr)
+    print(
+        f"bookings: {len(found)} bookings ({card} by card, {len(found) - card} by invoice), {len(table)} delegates, "
+        f"{format_pence(gross)} including VAT",
+        file=stderr,
+    )
     return 0
 
 
-def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None,
-         stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
     args = _parser().parse_args(argv)
     environ = os.environ if environ is None else environ
     stdout = stdout or sys.stdout

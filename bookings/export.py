@@ -6,19 +6,39 @@ the open or paid Invoices whose metadata names it. Amounts are the ones recorded
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from functions.booking_record import Amount, BookingRecord, from_metadata
 from pricing import FeeTable, QuoteError, pence_to_decimal_text, quote
 
 SEARCH_PAGE = 100
 COLUMNS = (
-    "booking_ref", "booked_on", "delegate_number", "delegate_name", "delegate_email", "job_title", "organisation",
-    "category", "category_label", "payment_method", "payment_status", "invoice_number", "invoice_due", "purchase_order",
-    "booker_name", "booker_email", "booker_organisation",
-    "net_pence", "vat_pence", "gross_pence", "net_gbp", "vat_gbp", "gross_gbp",
+    "booking_ref",
+    "booked_on",
+    "delegate_number",
+    "delegate_name",
+    "delegate_email",
+    "job_title",
+    "organisation",
+    "category",
+    "category_label",
+    "payment_method",
+    "payment_status",
+    "invoice_number",
+    "invoice_due",
+    "purchase_order",
+    "booker_name",
+    "booker_email",
+    "booker_organisation",
+    "net_pence",
+    "vat_pence",
+    "gross_pence",
+    "net_gbp",
+    "vat_gbp",
+    "gross_gbp",
 )
 PENCE_COLUMNS = ("net_pence", "vat_pence", "gross_pence")
 POUND_COLUMNS = ("net_gbp", "vat_gbp", "gross_gbp")
@@ -41,10 +61,12 @@ pounds = pence_to_decimal_text  # 29500 -> '295.00' in the spreadsheet's pounds 
 
 
 def _day(timestamp: int | None) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).date().isoformat() if timestamp else ""
+    return datetime.fromtimestamp(timestamp, UTC).date().isoformat() if timestamp else ""
 
 
-def _search(call: Callable[[dict[str, Any]], Any], query: str, progress: Callable[[int], None]) -> Iterator[dict[str, Any]]:
+def _search(
+    call: Callable[[dict[str, Any]], Any], query: str, progress: Callable[[int], None]
+) -> Iterator[dict[str, Any]]:
     params: dict[str, Any] = {"query": query, "limit": SEARCH_PAGE}
     seen = 0
     while True:
@@ -62,19 +84,37 @@ def find_bookings(api: Any, event: str, progress: Callable[[str, int], None]) ->
     """Every paid card booking and every open or paid invoice booking of `event`, oldest first."""
     query = f"metadata['event']:'{event}'"
     found: list[Booking] = []
-    for intent in _search(lambda p: api.v1.payment_intents.search(params=p), query, lambda n: progress("card payments", n)):
+    for intent in _search(
+        lambda p: api.v1.payment_intents.search(params=p), query, lambda n: progress("card payments", n)
+    ):
         meta = intent.get("metadata") or {}
         if intent.get("status") != "succeeded" or meta.get("payment") == "invoice" or not meta.get("booking_ref"):
             continue
-        found.append(Booking(from_metadata(meta), "card", "paid", int(intent.get("created") or 0),
-                             int(intent.get("amount_received") or intent.get("amount") or 0)))
+        found.append(
+            Booking(
+                from_metadata(meta),
+                "card",
+                "paid",
+                int(intent.get("created") or 0),
+                int(intent.get("amount_received") or intent.get("amount") or 0),
+            )
+        )
     for invoice in _search(lambda p: api.v1.invoices.search(params=p), query, lambda n: progress("invoices", n)):
         meta = invoice.get("metadata") or {}
         if invoice.get("status") not in ("open", "paid") or not meta.get("booking_ref"):
             continue
         status = "paid" if invoice["status"] == "paid" else "invoiced, awaiting payment"
-        found.append(Booking(from_metadata(meta), "invoice", status, int(invoice.get("created") or 0),
-                             int(invoice.get("total") or 0), invoice.get("number") or "", invoice.get("due_date")))
+        found.append(
+            Booking(
+                from_metadata(meta),
+                "invoice",
+                status,
+                int(invoice.get("created") or 0),
+                int(invoice.get("total") or 0),
+                invoice.get("number") or "",
+                invoice.get("due_date"),
+            )
+        )
     found.sort(key=lambda b: (b.created, b.record.ref))
     return found
 
@@ -127,8 +167,14 @@ def rows(bookings: list[Booking], fees: FeeTable | None) -> list[dict[str, Any]]
                 "booker_organisation": record.contact.organisation,
             }
             if amount is not None:
-                row.update(net_pence=amount.net_pence, vat_pence=amount.vat_pence, gross_pence=amount.gross_pence,
-                           net_gbp=pounds(amount.net_pence), vat_gbp=pounds(amount.vat_pence), gross_gbp=pounds(amount.gross_pence))
+                row.update(
+                    net_pence=amount.net_pence,
+                    vat_pence=amount.vat_pence,
+                    gross_pence=amount.gross_pence,
+                    net_gbp=pounds(amount.net_pence),
+                    vat_gbp=pounds(amount.vat_pence),
+                    gross_gbp=pounds(amount.gross_pence),
+                )
             else:
                 row.update({name: "" for name in PENCE_COLUMNS + POUND_COLUMNS})
             result.append(row)

@@ -46,11 +46,19 @@ def runtime_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]
 def install_wheels(requirements: list[str], target: Path, python_version: str, platforms: tuple[str, ...]) -> None:
     """Let pip fetch binary wheels for the Lambda interpreter and platform, not for this machine."""
     command = [
-        sys.executable, "-m", "pip", "install",
-        "--quiet", "--disable-pip-version-check", "--no-input",
-        "--target", str(target),
-        "--implementation", "cp",
-        "--python-version", python_version,
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-input",
+        "--target",
+        str(target),
+        "--implementation",
+        "cp",
+        "--python-version",
+        python_version,
         "--only-binary=:all:",
         "--no-compile",  # .pyc from this interpreter would be the wrong version for Lambda's
     ]
@@ -148,14 +156,18 @@ def build(
         shutil.rmtree(bundle)
     bundle.mkdir(parents=True)
     requirements = runtime_requirements()
-    log(f"package: installing {len(requirements)} runtime dependencies for CPython {python_version} "
-        f"on {', '.join(platforms)}: {', '.join(requirements)}")
+    log(
+        f"package: installing {len(requirements)} runtime dependencies for CPython {python_version} "
+        f"on {', '.join(platforms)}: {', '.join(requirements)}"
+    )
     install_wheels(requirements, bundle, python_version, platforms)
     log("package: adding functions/, pricing/, content/fees.yaml, content/events/*.md and theme/email/")
     copy_sources(bundle)
     saved = trim(bundle, locales)
-    log(f"package: trimmed {mb(saved)} (console scripts, caches, tests, babel locales other than "
-        f"{', '.join(locales) or 'none'} and their parents)")
+    log(
+        f"package: trimmed {mb(saved)} (console scripts, caches, tests, babel locales other than "
+        f"{', '.join(locales) or 'none'} and their parents)"
+    )
     unzipped = tree_size(bundle)
     if unzipped > LAMBDA_UNZIPPED_LIMIT:
         raise PackageError(f"the bundle is {mb(unzipped)} unzipped; Lambda accepts at most {mb(LAMBDA_UNZIPPED_LIMIT)}")
@@ -174,12 +186,23 @@ def mb(size: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="folder for the bundle and zip (dist/)")
-    parser.add_argument("--python-version", default=LAMBDA_PYTHON,
-                        help=f"CPython version the wheels are for (default {LAMBDA_PYTHON}, the Lambda runtime)")
-    parser.add_argument("--platform", action="append", dest="platforms",
-                        help=f"wheel platform tag, repeatable (default {' '.join(LAMBDA_PLATFORMS)})")
-    parser.add_argument("--keep-locale", action="append", dest="locales",
-                        help=f"babel locale to keep, repeatable (default {' '.join(KEEP_LOCALES)})")
+    parser.add_argument(
+        "--python-version",
+        default=LAMBDA_PYTHON,
+        help=f"CPython version the wheels are for (default {LAMBDA_PYTHON}, the Lambda runtime)",
+    )
+    parser.add_argument(
+        "--platform",
+        action="append",
+        dest="platforms",
+        help=f"wheel platform tag, repeatable (default {' '.join(LAMBDA_PLATFORMS)})",
+    )
+    parser.add_argument(
+        "--keep-locale",
+        action="append",
+        dest="locales",
+        help=f"babel locale to keep, repeatable (default {' '.join(KEEP_LOCALES)})",
+    )
     parser.add_argument("--no-zip", action="store_true", help="only the directory, no zip")
     args = parser.parse_args(argv)
     try:

@@ -11,15 +11,17 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 ENV_NAME = "BOOKING_FUNCTION_URL"
 # Netlify sets CONTEXT; previews may go out without a function, production never does.
 LENIENT_CONTEXTS = ("deploy-preview", "branch-deploy", "dev")
 # A host name (letters, digits, hyphens, dots) and an optional port: nothing a _redirects line could trip on.
-_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?")
+_HOST = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?"
+)
 WHERE_TO_SET = (
     "Set it in Netlify (Project configuration > Environment variables) to the BookingFunctionUrl output "
     "that `sam deploy` printed, like https://abc123.lambda-url.eu-west-2.on.aws/ ."

@@ -7,8 +7,8 @@ import logging
 import os
 import secrets
 import sys
+from collections.abc import MutableMapping
 from pathlib import Path
-from typing import MutableMapping
 
 from devserver.server import STANDIN_PREFIX, DevApp, bind
 
@@ -21,8 +21,12 @@ class DevConfigError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m devserver", description="Serve the built site, /api/* and a local Stripe stand-in.")
-    parser.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: $PORT, else 8000; 0 picks a free one)")
+    parser = argparse.ArgumentParser(
+        prog="python -m devserver", description="Serve the built site, /api/* and a local Stripe stand-in."
+    )
+    parser.add_argument(
+        "--port", type=int, default=None, help="port on 127.0.0.1 (default: $PORT, else 8000; 0 picks a free one)"
+    )
     parser.add_argument("--output", type=Path, default=Path("output"), help="the built site (default: output/)")
     return parser
 
@@ -33,7 +37,9 @@ def stripe_mode(environ: MutableMapping[str, str], port: int = 8000) -> str:
     if not key:
         return "simulated"
     if key.startswith(("sk_live_", "rk_live_")):
-        raise DevConfigError("STRIPE_SECRET_KEY is a LIVE key. The dev server never takes real money: use a sk_test_ key, or unset it to simulate payments.")
+        raise DevConfigError(
+            "STRIPE_SECRET_KEY is a LIVE key. The dev server never takes real money: use a sk_test_ key, or unset it to simulate payments."
+        )
     if not key.startswith(("sk_test_", "rk_test_")):
         raise DevConfigError("STRIPE_SECRET_KEY must be a test key (sk_test_...), or unset it to simulate payments.")
     if not environ.get("STRIPE_WEBHOOK_SECRET", "").strip():
@@ -57,12 +63,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"devserver: {exc}", file=sys.stderr)
         return 2
     if not (args.output / "index.html").is_file():
-        print(f"devserver: {args.output}/ has no index.html: run `make build` first (or pass --output DIR).", file=sys.stderr)
+        print(
+            f"devserver: {args.output}/ has no index.html: run `make build` first (or pass --output DIR).",
+            file=sys.stderr,
+        )
         return 2
     try:
         server = bind(HOST, port)
     except OSError as exc:
-        print(f"devserver: cannot listen on {HOST}:{port}: {exc.strerror}. Set PORT to another port, e.g. PORT=8001 make dev", file=sys.stderr)
+        print(
+            f"devserver: cannot listen on {HOST}:{port}: {exc.strerror}. Set PORT to another port, e.g. PORT=8001 make dev",
+            file=sys.stderr,
+        )
         return 2
     port = server.server_address[1]
     base = f"http://{HOST}:{port}"
@@ -75,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         environ["STRIPE_SECRET_KEY"] = "sk_test_standin_" + secrets.token_hex(8)
         environ["STRIPE_WEBHOOK_SECRET"] = secret
         environ["STRIPE_API_BASE"] = base + STANDIN_PREFIX
-        standin = StandIn(public_base=base + STANDIN_PREFIX, webhook_url=base + "/api/stripe-webhook", webhook_secret=secret)
+        standin = StandIn(
+            public_base=base + STANDIN_PREFIX, webhook_url=base + "/api/stripe-webhook", webhook_secret=secret
+        )
     outbox = None
     if not environ.get("SMTP_URL", "").strip():
         # No mail server: confirmation e-mails become .eml files to open in any mail program.
@@ -98,7 +112,7 @@ def banner(mode: str, base: str, output: Path, outbox: Path | None = None) -> st
         lines += [
             "",
             "  PAYMENTS ARE SIMULATED. No STRIPE_SECRET_KEY is set, so bookings go to a local",
-            f"  test checkout at {base}{STANDIN_PREFIX}/ that takes no money. Press its \"Pay\"",
+            f'  test checkout at {base}{STANDIN_PREFIX}/ that takes no money. Press its "Pay"',
             "  button to complete a booking; the signed webhook is sent to this server.",
         ]
     else:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import quote
 
 from functions.lambda_handler import MAX_EVENT_BODY, handler

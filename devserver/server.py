@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import socketserver
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from devserver.lambda_bridge import call_function
@@ -31,7 +32,7 @@ class DevApp:
         if self.standin is not None and (path == STANDIN_PREFIX or path.startswith(STANDIN_PREFIX + "/")):
             environ = dict(environ)
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + STANDIN_PREFIX
-            environ["PATH_INFO"] = path[len(STANDIN_PREFIX):] or "/"
+            environ["PATH_INFO"] = path[len(STANDIN_PREFIX) :] or "/"
             return self.standin(environ, start_response)
         return serve(self.output, environ, start_response)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import unquote
 
 from devserver.netlify_headers import headers_for
@@ -68,7 +68,9 @@ def serve(root: Path, environ: dict, start_response) -> Iterable[bytes]:
     url_path = environ.get("PATH_INFO") or "/"
     method = environ.get("REQUEST_METHOD", "GET")
     if method not in ("GET", "HEAD"):
-        start_response("405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Type", "text/plain; charset=utf-8")])
+        start_response(
+            "405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Type", "text/plain; charset=utf-8")]
+        )
         return [b"Method not allowed\n"]
     try:
         status, file, location = resolve(root, url_path)

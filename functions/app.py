@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from functions import pages
 from functions.http import Request, Response, html_response, json_response
@@ -31,8 +31,12 @@ def _handler(target: str) -> Handler:
 
 
 def _plain(
-    request: Request, status: int, title: str, message: str,
-    headers: dict[str, str] | None = None, show_contact: bool = False,
+    request: Request,
+    status: int,
+    title: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    show_contact: bool = False,
 ) -> Response:
     if request.wants_json or request.path.startswith("/api/stripe-webhook"):
         return json_response(status, {"errors": [{"field": "request", "message": message}]}, headers)
@@ -45,7 +49,13 @@ def route(request: Request, settings: Settings) -> Response:
         response = _dispatch(request, settings)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        response = _plain(request, 500, "Something went wrong", "Something went wrong on our side and nothing was booked or charged. Please try again in a few minutes.", show_contact=True)
+        response = _plain(
+            request,
+            500,
+            "Something went wrong",
+            "Something went wrong on our side and nothing was booked or charged. Please try again in a few minutes.",
+            show_contact=True,
+        )
     return response.with_security_headers()
 
 
@@ -63,6 +73,9 @@ def unconfigured(request: Request, problems: list[str]) -> Response:
     """The deployment is missing its secrets: say so plainly (503) and log what is missing."""
     log.error(json.dumps({"msg": "function_not_configured", "problems": problems}))
     return _plain(
-        request, 503, "Online booking is not available",
-        "Online booking is not available just now. Please try again later.", show_contact=True,
+        request,
+        503,
+        "Online booking is not available",
+        "Online booking is not available just now. Please try again later.",
+        show_contact=True,
     ).with_security_headers()

@@ -42,8 +42,12 @@ def parse_form(raw: bytes) -> dict[str, Any]:
     """
     try:
         pairs = parse_qsl(
-            raw.decode("ascii"), keep_blank_values=True, strict_parsing=False,
-            encoding="utf-8", errors="strict", max_num_fields=MAX_FORM_FIELDS,
+            raw.decode("ascii"),
+            keep_blank_values=True,
+            strict_parsing=False,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=MAX_FORM_FIELDS,
         )
     except (UnicodeDecodeError, ValueError):
         raise _unreadable("The booking form could not be read: send it as the form on the event page does.") from None

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from functions.errors import FieldError
 
 MAX_DELEGATES_ANY_EVENT = 50  # the fee table caps max_delegates at 50; each event may allow fewer
 
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Slug = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Organisation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
@@ -162,7 +174,10 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("accept_terms", "bool_parsing"): "Tick the box to accept the booking terms and conditions",
     ("accept_terms", "bool_type"): "Tick the box to accept the booking terms and conditions",
     ("website", "honeypot"): "Leave this field empty (it is there to catch automated form fillers)",
-    ("billing", "billing_required"): "To pay by invoice, enter who the invoice goes to: name, e-mail address and postal address",
+    (
+        "billing",
+        "billing_required",
+    ): "To pay by invoice, enter who the invoice goes to: name, e-mail address and postal address",
     ("billing", "missing"): "To pay by invoice, enter who the invoice goes to: name, e-mail address and postal address",
     ("address", "missing"): "Enter the postal address for the invoice",
     ("address", "string_too_short"): "Enter the postal address for the invoice",
@@ -173,7 +188,10 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("address", "too_many_lines"): "The invoice address has too many lines: use at most 6",
     ("address", "control_characters"): "The invoice address contains characters that cannot be printed",
     ("purchase_order", "string_too_long"): "The purchase order number is too long: use at most 140 characters",
-    ("purchase_order", "string_pattern_mismatch"): "The purchase order number contains characters that cannot be printed",
+    (
+        "purchase_order",
+        "string_pattern_mismatch",
+    ): "The purchase order number contains characters that cannot be printed",
 }
 
 _TYPE_MESSAGES: dict[str, str] = {

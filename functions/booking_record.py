@@ -8,8 +8,9 @@ organiser's delegate list (`python -m bookings export`).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 _ENTRY = re.compile(r"^(?P<name>.*?) <(?P<email>[^<>\s]+@[^<>\s]+)>(?: \| (?P<rest>.*))?$", re.DOTALL)
 _PACKED = re.compile(r"^(?P<email>[^\s()]+@[^\s()]+) \((?P<name>.*)\)$", re.DOTALL)

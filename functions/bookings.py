@@ -47,17 +47,26 @@ def validate(data: Any, fees: FeeTable) -> BookingRequest:
         raise BookingProblem(422, field_errors(exc)) from None
     entry = fees.events.get(booking.event)
     if entry is None:
-        raise BookingProblem(404, [FieldError("event", "We have no event open for booking at this address. Choose an event from the home page.")])
+        raise BookingProblem(
+            404,
+            [
+                FieldError(
+                    "event", "We have no event open for booking at this address. Choose an event from the home page."
+                )
+            ],
+        )
     problems = []
     categories = fees.tariff_for(booking.event).categories
     if booking.category not in categories:
         labels = "; ".join(c.label for c in categories.values())
         problems.append(FieldError("category", f"Choose one of this event's fee categories: {labels}"))
     if len(booking.delegates) > entry.max_delegates:
-        problems.append(FieldError(
-            "delegates",
-            f"One online booking can hold at most {entry.max_delegates} delegates; make a second booking for the others",
-        ))
+        problems.append(
+            FieldError(
+                "delegates",
+                f"One online booking can hold at most {entry.max_delegates} delegates; make a second booking for the others",
+            )
+        )
     if problems:
         raise BookingProblem(422, problems)
     return booking
@@ -66,9 +75,25 @@ def validate(data: Any, fees: FeeTable) -> BookingRequest:
 def check_open(booking: BookingRequest, fees: FeeTable, settings: Settings) -> None:
     status = fees.events[booking.event].booking_status(settings.now())
     if status == "sold_out":
-        raise BookingProblem(409, [FieldError("event", "This event is sold out, so it cannot be booked online. E-mail us to join the waiting list.")])
+        raise BookingProblem(
+            409,
+            [
+                FieldError(
+                    "event",
+                    "This event is sold out, so it cannot be booked online. E-mail us to join the waiting list.",
+                )
+            ],
+        )
     if status == "closed":
-        raise BookingProblem(409, [FieldError("event", "Online booking for this event has closed. E-mail us and we will tell you if places remain.")])
+        raise BookingProblem(
+            409,
+            [
+                FieldError(
+                    "event",
+                    "Online booking for this event has closed. E-mail us and we will tell you if places remain.",
+                )
+            ],
+        )
 
 
 def price(booking: BookingRequest, fees: FeeTable) -> PricedBooking:
@@ -96,16 +121,33 @@ def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, 
         from functions.invoicing import create_invoice
 
         invoice = create_invoice(priced, settings)
-        log.info(json.dumps({
-            "msg": "invoice_sent", "booking_ref": priced.ref, "invoice_id": invoice.id, "invoice_number": invoice.number,
-            "event": booking.event, "delegates": len(booking.delegates), "total_pence": invoice.amount_due,
-        }))
+        log.info(
+            json.dumps(
+                {
+                    "msg": "invoice_sent",
+                    "booking_ref": priced.ref,
+                    "invoice_id": invoice.id,
+                    "invoice_number": invoice.number,
+                    "event": booking.event,
+                    "delegates": len(booking.delegates),
+                    "total_pence": invoice.amount_due,
+                }
+            )
+        )
         return priced, Started(invoice_confirmation_url(settings, invoice.id), invoice.amount_due)
     session = create_checkout_session(priced, settings)
-    log.info(json.dumps({
-        "msg": "checkout_session_created", "booking_ref": priced.ref, "session_id": session.id,
-        "event": booking.event, "delegates": len(booking.delegates), "total_pence": priced.quote.total_pence,
-    }))
+    log.info(
+        json.dumps(
+            {
+                "msg": "checkout_session_created",
+                "booking_ref": priced.ref,
+                "session_id": session.id,
+                "event": booking.event,
+                "delegates": len(booking.delegates),
+                "total_pence": priced.quote.total_pence,
+            }
+        )
+    )
     return priced, Started(session.url, priced.quote.total_pence)
 
 
@@ -115,12 +157,27 @@ def invoice_confirmation_url(settings: Settings, invoice_id: str) -> str:
 
 def _read(request: Request) -> Any:
     if len(request.body) > MAX_BODY_BYTES:
-        raise BookingProblem(413, [FieldError("body", f"The booking is larger than {MAX_BODY_BYTES // 1024} KB; send only the form's fields.")])
+        raise BookingProblem(
+            413,
+            [
+                FieldError(
+                    "body", f"The booking is larger than {MAX_BODY_BYTES // 1024} KB; send only the form's fields."
+                )
+            ],
+        )
     if request.content_type == "application/json":
         return parse_json(request.body)
     if request.content_type == "application/x-www-form-urlencoded":
         return parse_form(request.body)
-    raise BookingProblem(415, [FieldError("body", "Send the booking as JSON (application/json) or as the booking form (application/x-www-form-urlencoded).")])
+    raise BookingProblem(
+        415,
+        [
+            FieldError(
+                "body",
+                "Send the booking as JSON (application/json) or as the booking form (application/x-www-form-urlencoded).",
+            )
+        ],
+    )
 
 
 def _event_slug(data: Any) -> str | None:
@@ -143,11 +200,14 @@ def handle_booking(request: Request, settings: Settings) -> Response:
     except StripeUnavailable as exc:
         return _unavailable(request, exc, settings, _event_slug(data), "Payment could not be started")
     if request.wants_json:
-        return json_response(201, {
-            "booking_ref": priced.ref,
-            "checkout_url": started.url,
-            "total_pence": started.total_pence,
-        })
+        return json_response(
+            201,
+            {
+                "booking_ref": priced.ref,
+                "checkout_url": started.url,
+                "total_pence": started.total_pence,
+            },
+        )
     return redirect(started.url)
 
 
@@ -163,14 +223,19 @@ def _problem_response(request: Request, problem: BookingProblem, slug: str | Non
     return html_response(problem.status, pages.errors_page(problem.errors, back, title), problem.headers)
 
 
-def _unavailable(request: Request, exc: StripeUnavailable, settings: Settings, slug: str | None, title: str) -> Response:
+def _unavailable(
+    request: Request, exc: StripeUnavailable, settings: Settings, slug: str | None, title: str
+) -> Response:
     """502/503: say plainly that nothing was charged, what to do, and how to reach us."""
     contact = (
-        f" If it keeps happening, e-mail {settings.contact_email}." if settings.contact_email
+        f" If it keeps happening, e-mail {settings.contact_email}."
+        if settings.contact_email
         else " If it keeps happening, contact us using the details at the foot of our website."
     )
     message = f"{exc.message} Nothing has been charged.{contact}"
     if request.wants_json:
         return json_response(exc.status, {"errors": [{"field": "payment", "message": message}]})
-    html = pages.message_page(title, f"{exc.message} Nothing has been charged.", _back_url(slug), settings.contact_email)
+    html = pages.message_page(
+        title, f"{exc.message} Nothing has been charged.", _back_url(slug), settings.contact_email
+    )
     return html_response(exc.status, html)

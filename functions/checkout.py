@@ -46,7 +46,11 @@ def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[di
     counts = Counter((line.delegate > 1, line.gross_pence) for line in q.lines)
     items = []
     for (additional, gross), quantity in sorted(counts.items()):
-        which = f"additional delegate, {_percent(discounts.additional_delegate_percent)}% off" if additional else "first delegate"
+        which = (
+            f"additional delegate, {_percent(discounts.additional_delegate_percent)}% off"
+            if additional
+            else "first delegate"
+        )
         item: dict = {
             "quantity": quantity,
             "price_data": {
@@ -82,7 +86,9 @@ def amounts_entry(q: Quote) -> str:
     Recorded so that e-mails and the delegate list show what was charged even after the fee table changes.
     """
     first = q.lines[0]
-    assert len({(line.net_pence, line.vat_pence) for line in q.lines[1:]}) <= 1, "additional delegates priced differently"
+    assert len({(line.net_pence, line.vat_pence) for line in q.lines[1:]}) <= 1, (
+        "additional delegates priced differently"
+    )
     entry = f"{first.net_pence}+{first.vat_pence}"
     if len(q.lines) > 1:
         entry += f";{q.lines[1].net_pence}+{q.lines[1].vat_pence}"
@@ -109,7 +115,7 @@ def metadata(priced: PricedBooking) -> dict[str, str]:
         per_value = -(-len(b.delegates) // _DELEGATE_KEYS_MAX)
         budget = (METADATA_VALUE_MAX - (per_value - 1)) // per_value
         entries = [_compact(f"{d.email} ({d.name})", budget) for d in b.delegates]
-        packs = ["\n".join(entries[i:i + per_value]) for i in range(0, len(entries), per_value)]
+        packs = ["\n".join(entries[i : i + per_value]) for i in range(0, len(entries), per_value)]
         data.update({f"delegates_{n:02d}": pack for n, pack in enumerate(packs, start=1)})
     return data
 

@@ -21,11 +21,14 @@ _SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
 
 def handle_confirmation(request: Request, settings: Settings) -> Response:
     session_id = request.query_param("session_id") or ""
-    not_found = html_response(404, pages.message_page(
-        "We could not find that booking",
-        "This confirmation link is not complete or has expired. If you have paid, your booking is safe: quote the e-mail address you booked with when you contact us.",
-        contact_email=settings.contact_email,
-    ))
+    not_found = html_response(
+        404,
+        pages.message_page(
+            "We could not find that booking",
+            "This confirmation link is not complete or has expired. If you have paid, your booking is safe: quote the e-mail address you booked with when you contact us.",
+            contact_email=settings.contact_email,
+        ),
+    )
     if not _SESSION_ID.match(session_id):
         return not_found
     try:
@@ -34,17 +37,21 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
     except SessionNotFound:
         return not_found
     except StripeUnavailable as exc:
-        return html_response(exc.status, pages.message_page(
-            "We could not show your booking just now",
-            "If you have paid, your booking is safe. "
-            "Reload this page in a minute to see your booking reference.",
-            contact_email=settings.contact_email,
-        ))
+        return html_response(
+            exc.status,
+            pages.message_page(
+                "We could not show your booking just now",
+                "If you have paid, your booking is safe. Reload this page in a minute to see your booking reference.",
+                contact_email=settings.contact_email,
+            ),
+        )
     booking = result.booking
     category_label = _category_label(booking.event, booking.category, settings)
     html = pages.render(
         "confirmation.html",
-        title=f"Booking {booking.ref} confirmed" if result.state != "unpaid" else f"Booking {booking.ref}: payment pending",
+        title=f"Booking {booking.ref} confirmed"
+        if result.state != "unpaid"
+        else f"Booking {booking.ref}: payment pending",
         paid=result.state != "unpaid",
         booking=booking,
         event_title=booking.event,

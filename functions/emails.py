@@ -62,8 +62,16 @@ def subject(record: BookingRecord, event: EventFacts) -> str:
     return " ".join(f"Booking confirmed: {event.title} ({record.ref})".split())
 
 
-def _context(record: BookingRecord, event: EventFacts, payment: Payment, person: Person, is_booker: bool,
-             site_url: str, contact_email: str | None, category_label: str) -> dict[str, Any]:
+def _context(
+    record: BookingRecord,
+    event: EventFacts,
+    payment: Payment,
+    person: Person,
+    is_booker: bool,
+    site_url: str,
+    contact_email: str | None,
+    category_label: str,
+) -> dict[str, Any]:
     money = lambda pence: format_pence(pence, payment.currency)  # noqa: E731 - one formatter for the message
     amounts_known = bool(record.amounts) and record.gross_pence == payment.amount_pence
     return {
@@ -83,9 +91,17 @@ def _context(record: BookingRecord, event: EventFacts, payment: Payment, person:
     }
 
 
-def build_messages(record: BookingRecord, event: EventFacts, payment: Payment, *, site_url: str,
-                   mail_from: str | None, contact_email: str | None, category_label: str,
-                   templates: Path = TEMPLATES) -> list[EmailMessage]:
+def build_messages(
+    record: BookingRecord,
+    event: EventFacts,
+    payment: Payment,
+    *,
+    site_url: str,
+    mail_from: str | None,
+    contact_email: str | None,
+    category_label: str,
+    templates: Path = TEMPLATES,
+) -> list[EmailMessage]:
     """Every confirmation message for one booking, ready to send."""
     env = _environment(str(templates))
     text_template = env.get_template("confirmation.txt")

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from functions.booking_record import BookingRecord, from_metadata
 from functions.emails import Payment, build_messages
@@ -72,7 +73,9 @@ class Fulfilment:
     booking: Booking
 
 
-def _booking(source_id: str, meta: dict[str, Any], amount: int, currency: str, status: str, ref: str | None = None) -> Booking:
+def _booking(
+    source_id: str, meta: dict[str, Any], amount: int, currency: str, status: str, ref: str | None = None
+) -> Booking:
     record = from_metadata(meta)
     return Booking(
         session_id=source_id,
@@ -106,11 +109,18 @@ def retrieve(call: Callable[[], Any], action: str) -> dict[str, Any]:
 def fulfil_checkout(session_id: str, settings: Settings, send_mail: bool = True) -> Fulfilment:
     """Confirm the booking behind a Checkout Session once; StripeUnavailable if Stripe cannot be asked."""
     api = client(settings)
-    session = retrieve(lambda: api.v1.checkout.sessions.retrieve(session_id, params={"expand": ["payment_intent"]}),
-                        "retrieve_checkout_session")
-    booking = _booking(session["id"], dict(session.get("metadata") or {}), int(session.get("amount_total") or 0),
-                       session.get("currency") or "gbp", session.get("payment_status") or "",
-                       ref=session.get("client_reference_id"))
+    session = retrieve(
+        lambda: api.v1.checkout.sessions.retrieve(session_id, params={"expand": ["payment_intent"]}),
+        "retrieve_checkout_session",
+    )
+    booking = _booking(
+        session["id"],
+        dict(session.get("metadata") or {}),
+        int(session.get("amount_total") or 0),
+        session.get("currency") or "gbp",
+        session.get("payment_status") or "",
+        ref=session.get("client_reference_id"),
+    )
     if booking.payment_status != "paid":
         return Fulfilment("unpaid", booking)
     intent = session.get("payment_intent")
@@ -122,7 +132,11 @@ def fulfil_checkout(session_id: str, settings: Settings, send_mail: bool = True)
             api.v1.payment_intents.update(intent_id, params={"metadata": values})
 
     payment = Payment("card", booking.amount_total, booking.currency)
-    extra = {"session_id": booking.session_id, "payment_intent": intent_id, "customer_email": session.get("customer_email")}
+    extra = {
+        "session_id": booking.session_id,
+        "payment_intent": intent_id,
+        "customer_email": session.get("customer_email"),
+    }
     return _fulfil(booking, flags, mark, payment, extra, settings, send_mail)
 
 
@@ -141,23 +155,48 @@ def fulfil_invoice(invoice_id: str, settings: Settings, send_mail: bool = True) 
     def mark(values: dict[str, str]) -> None:
         api.v1.invoices.update(invoice_id, params={"metadata": values})
 
-    payment = Payment("invoice", amount, booking.currency, invoice.get("number") or "", invoice.get("hosted_invoice_url") or "")
-    extra = {"invoice_id": invoice["id"], "invoice_number": invoice.get("number"), "customer_email": invoice.get("customer_email")}
+    payment = Payment(
+        "invoice", amount, booking.currency, invoice.get("number") or "", invoice.get("hosted_invoice_url") or ""
+    )
+    extra = {
+        "invoice_id": invoice["id"],
+        "invoice_number": invoice.get("number"),
+        "customer_email": invoice.get("customer_email"),
+    }
     return _fulfil(booking, meta, mark, payment, extra, settings, send_mail)
 
 
-def _fulfil(booking: Booking, flags: dict[str, Any], mark: Callable[[dict[str, str]], None], payment: Payment,
-            extra: dict[str, Any], settings: Settings, send_mail: bool) -> Fulfilment:
+def _fulfil(
+    booking: Booking,
+    flags: dict[str, Any],
+    mark: Callable[[dict[str, str]], None],
+    payment: Payment,
+    extra: dict[str, Any],
+    settings: Settings,
+    send_mail: bool,
+) -> Fulfilment:
     import stripe
 
     now = settings.now().isoformat(timespec="seconds")
     marks: dict[str, str] = {}
     if not flags.get("fulfilled_at"):
-        log.info(json.dumps({
-            "msg": "booking_confirmed", "booking_ref": booking.ref, **extra, "event": booking.event,
-            "category": booking.category, "payment": booking.payment, "amount_total": booking.amount_total,
-            "currency": booking.currency, "contact": booking.contact, "delegates": list(booking.delegates),
-        }, ensure_ascii=False))
+        log.info(
+            json.dumps(
+                {
+                    "msg": "booking_confirmed",
+                    "booking_ref": booking.ref,
+                    **extra,
+                    "event": booking.event,
+                    "category": booking.category,
+                    "payment": booking.payment,
+                    "amount_total": booking.amount_total,
+                    "currency": booking.currency,
+                    "contact": booking.contact,
+                    "delegates": list(booking.delegates),
+                },
+                ensure_ascii=False,
+            )
+        )
         marks["fulfilled_at"] = now
     failure: ConfirmationNotSent | None = None
     if send_mail and not flags.get("confirmation_sent"):
@@ -165,14 +204,29 @@ def _fulfil(booking: Booking, flags: dict[str, Any], mark: Callable[[dict[str, s
             try:
                 sent_to = _send_confirmation(booking, payment, settings)
                 marks["confirmation_sent"] = now
-                log.info(json.dumps({"msg": "confirmation_sent", "booking_ref": booking.ref, "messages": len(sent_to),
-                                     "where": sorted(set(sent_to))}))
+                log.info(
+                    json.dumps(
+                        {
+                            "msg": "confirmation_sent",
+                            "booking_ref": booking.ref,
+                            "messages": len(sent_to),
+                            "where": sorted(set(sent_to)),
+                        }
+                    )
+                )
             except MailUnavailable as exc:
                 log.error(json.dumps({"msg": "confirmation_not_sent", "booking_ref": booking.ref, "reason": str(exc)}))
                 failure = ConfirmationNotSent(booking)
         elif marks:
-            log.warning(json.dumps({"msg": "confirmation_not_sent", "booking_ref": booking.ref,
-                                    "reason": "no SMTP_URL or MAIL_OUTBOX is set"}))
+            log.warning(
+                json.dumps(
+                    {
+                        "msg": "confirmation_not_sent",
+                        "booking_ref": booking.ref,
+                        "reason": "no SMTP_URL or MAIL_OUTBOX is set",
+                    }
+                )
+            )
     if marks:
         try:
             mark(marks)
@@ -197,8 +251,12 @@ def _send_confirmation(booking: Booking, payment: Payment, settings: Settings) -
         category_label = record.category
     assert settings.events_dir is not None
     messages = build_messages(
-        record, event_facts(record.event, settings.events_dir), payment,
-        site_url=settings.site_url, mail_from=settings.mail_from, contact_email=settings.contact_email,
+        record,
+        event_facts(record.event, settings.events_dir),
+        payment,
+        site_url=settings.site_url,
+        mail_from=settings.mail_from,
+        contact_email=settings.contact_email,
         category_label=category_label,
     )
     return send_messages(messages, settings.smtp_url, settings.mail_outbox)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qs
 
 # Netlify's [[headers]] only cover files Netlify serves; proxied /api/* responses need their own.
@@ -19,7 +20,9 @@ _BASE_SECURITY_HEADERS = {
 }
 CSP_JSON = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 # Our HTML pages use only the site's stylesheet and images: no scripts, no inline styles.
-CSP_HTML = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+CSP_HTML = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from functions import pages
 from functions.booking_record import from_metadata
@@ -20,12 +20,15 @@ _INVOICE_ID = re.compile(r"^in_[A-Za-z0-9_]{1,250}$")
 
 def handle_invoice_confirmation(request: Request, settings: Settings) -> Response:
     invoice_id = request.query_param("invoice_id") or ""
-    not_found = html_response(404, pages.message_page(
-        "We could not find that booking",
-        "This link is not complete. If you booked by invoice, the invoice is on its way to the billing e-mail "
-        "address you gave: quote that address when you contact us.",
-        contact_email=settings.contact_email,
-    ))
+    not_found = html_response(
+        404,
+        pages.message_page(
+            "We could not find that booking",
+            "This link is not complete. If you booked by invoice, the invoice is on its way to the billing e-mail "
+            "address you gave: quote that address when you contact us.",
+            contact_email=settings.contact_email,
+        ),
+    )
     if not _INVOICE_ID.match(invoice_id):
         return not_found
     api = client(settings)
@@ -34,11 +37,14 @@ def handle_invoice_confirmation(request: Request, settings: Settings) -> Respons
     except SessionNotFound:
         return not_found
     except StripeUnavailable as exc:
-        return html_response(exc.status, pages.message_page(
-            "We could not show your booking just now",
-            "Your booking is safe and the invoice is on its way. Reload this page in a minute to see your booking reference.",
-            contact_email=settings.contact_email,
-        ))
+        return html_response(
+            exc.status,
+            pages.message_page(
+                "We could not show your booking just now",
+                "Your booking is safe and the invoice is on its way. Reload this page in a minute to see your booking reference.",
+                contact_email=settings.contact_email,
+            ),
+        )
     record = from_metadata(dict(invoice.get("metadata") or {}))
     if not record.ref:
         return not_found
@@ -49,7 +55,9 @@ def handle_invoice_confirmation(request: Request, settings: Settings) -> Respons
     assert settings.events_dir is not None
     html = pages.render(
         "invoice_confirmation.html",
-        title=f"Booking {record.ref}: invoice sent" if invoice.get("status") != "paid" else f"Booking {record.ref} confirmed",
+        title=f"Booking {record.ref}: invoice sent"
+        if invoice.get("status") != "paid"
+        else f"Booking {record.ref} confirmed",
         paid=invoice.get("status") == "paid",
         record=record,
         event=event_facts(record.event, settings.events_dir),
@@ -65,7 +73,7 @@ def handle_invoice_confirmation(request: Request, settings: Settings) -> Respons
 
 
 def _day(timestamp: int) -> str:
-    day = datetime.fromtimestamp(timestamp, timezone.utc)
+    day = datetime.fromtimestamp(timestamp, UTC)
     return f"{day.day} {day:%B %Y}"
 
 

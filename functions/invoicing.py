@@ -79,7 +79,9 @@ def invoice_params(priced: PricedBooking, customer_id: str, event_title: str = "
     return params
 
 
-def invoice_items(priced: PricedBooking, invoice_id: str, customer_id: str, tax_rate_id: str | None = None) -> list[dict[str, Any]]:
+def invoice_items(
+    priced: PricedBooking, invoice_id: str, customer_id: str, tax_rate_id: str | None = None
+) -> list[dict[str, Any]]:
     """One item per distinct delegate price (gross of VAT), adding up to the quote's total to the penny."""
     q = priced.quote
     counts = Counter((line.delegate > 1, line.gross_pence) for line in q.lines)
@@ -174,18 +176,27 @@ def create_invoice(priced: PricedBooking, settings: Settings) -> SentInvoice:
                 action = "create_invoice_item"
                 items = invoice_items(priced, invoice["id"], customer["id"], settings.stripe_tax_rate_id)
                 for number, item in enumerate(items, start=1):
-                    api.v1.invoice_items.create(params=item, options={"idempotency_key": _key(priced, f"item-{number}")})  # type: ignore[arg-type]
+                    api.v1.invoice_items.create(
+                        params=item, options={"idempotency_key": _key(priced, f"item-{number}")}
+                    )  # type: ignore[arg-type]
             action = "finalize_invoice"
             invoice = api.v1.invoices.finalize_invoice(
-                invoice["id"], params={"auto_advance": False}, options={"idempotency_key": _key(priced, "finalize")},
+                invoice["id"],
+                params={"auto_advance": False},
+                options={"idempotency_key": _key(priced, "finalize")},
             ).to_dict()
         if invoice["status"] == "open":
             action = "send_invoice"
-            invoice = api.v1.invoices.send_invoice(invoice["id"], options={"idempotency_key": _key(priced, "send")}).to_dict()
+            invoice = api.v1.invoices.send_invoice(
+                invoice["id"], options={"idempotency_key": _key(priced, "send")}
+            ).to_dict()
     except stripe.StripeError as exc:
         raise unavailable(exc, action) from None
     result = _sent(invoice)
     # An invoice made now must match the quote; one found from an earlier request keeps its own amount.
     if (built and result.amount_due != priced.quote.total_pence) or not result.hosted_invoice_url:
-        raise unavailable(ValueError(f"invoice {result.id} is due {result.amount_due}, quote is {priced.quote.total_pence}"), "check_invoice")
+        raise unavailable(
+            ValueError(f"invoice {result.id} is due {result.amount_due}, quote is {priced.quote.total_pence}"),
+            "check_invoice",
+        )
     return result

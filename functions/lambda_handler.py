@@ -6,7 +6,8 @@ import base64
 import binascii
 import logging
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from functions.app import route, unconfigured
 from functions.http import Request, Response

@@ -73,7 +73,9 @@ def _send_smtp(messages: list[EmailMessage], config: SmtpConfig) -> list[str]:
     context = ssl.create_default_context()
     try:
         if config.scheme == "smtps":
-            server: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=SMTP_TIMEOUT_SECONDS, context=context)
+            server: smtplib.SMTP = smtplib.SMTP_SSL(
+                config.host, config.port, timeout=SMTP_TIMEOUT_SECONDS, context=context
+            )
         else:
             server = smtplib.SMTP(config.host, config.port, timeout=SMTP_TIMEOUT_SECONDS)
         with server:
@@ -86,8 +88,17 @@ def _send_smtp(messages: list[EmailMessage], config: SmtpConfig) -> list[str]:
             for message in messages:
                 server.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
-        log.error(json.dumps({"msg": "smtp_error", "host": config.host, "port": config.port,
-                              "error_class": type(exc).__name__, "error": str(exc)[:300]}))
+        log.error(
+            json.dumps(
+                {
+                    "msg": "smtp_error",
+                    "host": config.host,
+                    "port": config.port,
+                    "error_class": type(exc).__name__,
+                    "error": str(exc)[:300],
+                }
+            )
+        )
         raise MailUnavailable(f"{type(exc).__name__} from {config.host}:{config.port}") from None
     return [f"smtp:{config.host}:{config.port}"] * len(messages)
 

@@ -71,8 +71,14 @@ def errors_page(errors: list[FieldError], back_url: str, title: str) -> str:
     return render("booking_errors.html", title=title, errors=rows, back_url=back_url)
 
 
-def message_page(title: str, message: str, back_url: str = "/", contact_email: str | None = None, show_contact: bool = True) -> str:
+def message_page(
+    title: str, message: str, back_url: str = "/", contact_email: str | None = None, show_contact: bool = True
+) -> str:
     return render(
-        "message.html", title=title, message=message, back_url=back_url,
-        contact_email=contact_email, show_contact=show_contact,
+        "message.html",
+        title=title,
+        message=message,
+        back_url=back_url,
+        contact_email=contact_email,
+        show_contact=show_contact,
     )

@@ -47,5 +47,5 @@ def idempotency_key(booking: BookingRequest, priced: Quote) -> str:
     The total is part of the key so that a fee-table change within Stripe's 24-hour key window
     makes a new session instead of a conflict with the old parameters.
     """
-    digest = hashlib.sha256(f"{canonical(booking)}|{priced.total_pence}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{canonical(booking)}|{priced.total_pence}".encode()).hexdigest()
     return f"booking-{digest[:48]}"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Mapping
 
 from pricing import DEFAULT_FEES_PATH
 
@@ -15,7 +15,7 @@ _MAIL_FROM = re.compile(r"^(?:[^<>@\r\n]{1,100} <[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class SettingsError(Exception):
@@ -69,9 +69,13 @@ class Settings:
             except MailConfigError as exc:
                 problems.append(f"SMTP_URL {exc}")
             if not self.mail_from:
-                problems.append("MAIL_FROM must be set with SMTP_URL: the sender address, like Bookings <bookings@example.org>")
+                problems.append(
+                    "MAIL_FROM must be set with SMTP_URL: the sender address, like Bookings <bookings@example.org>"
+                )
         if self.mail_from is not None and not _MAIL_FROM.match(self.mail_from):
-            problems.append("MAIL_FROM must be an e-mail address, like bookings@example.org or Bookings <bookings@example.org>")
+            problems.append(
+                "MAIL_FROM must be an e-mail address, like bookings@example.org or Bookings <bookings@example.org>"
+            )
         if problems:
             raise SettingsError(problems)
         object.__setattr__(self, "site_url", self.site_url.rstrip("/"))

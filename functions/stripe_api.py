@@ -32,8 +32,10 @@ def client(settings: Settings) -> stripe.StripeClient:
     """The client for these settings, made once per warm Lambda: it keeps its HTTP session (and, against
     the real Stripe, its TLS connection) from one booking to the next."""
     return _client(
-        settings.stripe_secret_key, settings.stripe_api_base,
-        settings.stripe_max_network_retries, settings.stripe_timeout_seconds,
+        settings.stripe_secret_key,
+        settings.stripe_api_base,
+        settings.stripe_max_network_retries,
+        settings.stripe_timeout_seconds,
     )
 
 
@@ -55,15 +57,24 @@ def unavailable(exc: Exception, action: str) -> StripeUnavailable:
     import stripe
 
     body: Any = getattr(exc, "json_body", None)
-    log.error(json.dumps({
-        "msg": "stripe_error",
-        "action": action,
-        "error_class": type(exc).__name__,
-        "http_status": getattr(exc, "http_status", None),
-        "code": getattr(exc, "code", None),
-        "request_id": getattr(exc, "request_id", None),
-        "body": body if body is not None else str(exc)[:500],
-    }, default=str))
+    log.error(
+        json.dumps(
+            {
+                "msg": "stripe_error",
+                "action": action,
+                "error_class": type(exc).__name__,
+                "http_status": getattr(exc, "http_status", None),
+                "code": getattr(exc, "code", None),
+                "request_id": getattr(exc, "request_id", None),
+                "body": body if body is not None else str(exc)[:500],
+            },
+            default=str,
+        )
+    )
     if isinstance(exc, (stripe.APIConnectionError, stripe.RateLimitError)):
-        return StripeUnavailable(503, "We could not reach our payment provider just now. Please try again in a few minutes.")
-    return StripeUnavailable(502, "Our payment provider could not take this booking just now. Please try again in a few minutes.")
+        return StripeUnavailable(
+            503, "We could not reach our payment provider just now. Please try again in a few minutes."
+        )
+    return StripeUnavailable(
+        502, "Our payment provider could not take this booking just now. Please try again in a few minutes."
+    )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from hashlib import sha256
-from typing import Any, Callable
+from typing import Any
 
 from functions.fulfilment import ConfirmationNotSent, Fulfilment, SessionNotFound, fulfil_checkout, fulfil_invoice
 from functions.http import Request, Response, json_response
@@ -45,7 +46,9 @@ def handle_webhook(request: Request, settings: Settings) -> Response:
     if len(request.body) > MAX_WEBHOOK_BYTES:
         return json_response(413, {"error": "payload too large"})
     try:
-        verify(request.body, request.header("stripe-signature"), settings.stripe_webhook_secret, settings.now().timestamp())
+        verify(
+            request.body, request.header("stripe-signature"), settings.stripe_webhook_secret, settings.now().timestamp()
+        )
         event: Any = json.loads(request.body.decode("utf-8"))
         kind = event["type"]
         obj = event["data"]["object"]

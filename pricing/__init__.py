@@ -22,10 +22,10 @@ __all__ = [
     "QuoteLine",
     "Tariff",
     "format_pence",
-    "pence_to_decimal_text",
     "ladder",
     "load_fee_table",
     "parse_fee_table",
+    "pence_to_decimal_text",
     "quote",
     "round_half_up",
 ]

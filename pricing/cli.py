@@ -22,7 +22,9 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m pricing", description="Price bookings from the fee table.")
     parser.add_argument(
-        "--fees", type=Path, default=Path(os.environ.get("FEES_PATH", DEFAULT_FEES_PATH)),
+        "--fees",
+        type=Path,
+        default=Path(os.environ.get("FEES_PATH", DEFAULT_FEES_PATH)),
         help="the fee table (default: content/fees.yaml, or $FEES_PATH)",
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

@@ -45,7 +45,9 @@ class _UniqueKeys:
             key = self.construct_object(key_node, deep=deep)
             line = key_node.start_mark.line + 1
             if key in seen:
-                raise _DuplicateKey(line, f'"{key}" is written twice (lines {seen[key]} and {line}); ids must be unique')
+                raise _DuplicateKey(
+                    line, f'"{key}" is written twice (lines {seen[key]} and {line}); ids must be unique'
+                )
             seen[key] = line
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
@@ -86,9 +88,9 @@ def parse_fee_table(text: str, file: str = "content/fees.yaml") -> FeeTable:
     """Validate the text of a fee table; raise FeeTableError listing every problem."""
     try:
         try:
-            data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a (C)SafeLoader subclass
+            data = yaml.load(text, Loader=_FastLoader)
         except yaml.YAMLError:
-            data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(text, Loader=_UniqueKeyLoader)
     except _DuplicateKey as exc:
         raise FeeTableError([Problem(file, f"line {exc.line}", exc.message)]) from None
     except yaml.YAMLError as exc:
@@ -97,7 +99,9 @@ def parse_fee_table(text: str, file: str = "content/fees.yaml") -> FeeTable:
         reason = getattr(exc, "problem", None) or str(exc)
         raise FeeTableError([Problem(file, where, f"is not valid YAML: {reason}")]) from None
     if not isinstance(data, dict):
-        raise FeeTableError([Problem(file, "(top level)", "must hold currency, vat_percent, discounts, tariffs and events")])
+        raise FeeTableError(
+            [Problem(file, "(top level)", "must hold currency, vat_percent, discounts, tariffs and events")]
+        )
     try:
         return FeeTable.model_validate(data)
     except ValidationError as exc:

@@ -31,9 +31,7 @@ def _amount(value: Any) -> int:
 
 def _percent(value: Any) -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
-        raise PydanticCustomError(
-            "percent_not_text", 'must be a whole number or written in quotes, like 15 or "17.5"'
-        )
+        raise PydanticCustomError("percent_not_text", 'must be a whole number or written in quotes, like 15 or "17.5"')
     if isinstance(value, int):
         value = str(value)
     if not isinstance(value, str):
@@ -122,12 +120,17 @@ class FeeTable(_Strict):
     @model_validator(mode="after")
     def _events_name_known_tariffs(self) -> FeeTable:
         unknown = [
-            {"field": f"events.{slug}.tariff", "message": f'names tariff "{entry.tariff}", which is not under tariffs (known: {", ".join(sorted(self.tariffs))})'}
+            {
+                "field": f"events.{slug}.tariff",
+                "message": f'names tariff "{entry.tariff}", which is not under tariffs (known: {", ".join(sorted(self.tariffs))})',
+            }
             for slug, entry in self.events.items()
             if entry.tariff not in self.tariffs
         ]
         if unknown:
-            raise PydanticCustomError("unknown_tariff", "an event names a tariff that does not exist", {"problems": unknown})
+            raise PydanticCustomError(
+                "unknown_tariff", "an event names a tariff that does not exist", {"problems": unknown}
+            )
         return self
 
     def tariff_for(self, event: str) -> Tariff:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 _AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
 _PERCENT = re.compile(r"^\d+(\.\d{1,4})?$")

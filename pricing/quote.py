@@ -127,7 +127,9 @@ def quote(fees: FeeTable, event: str, category: str, delegates: int, payment: st
     return _quote(fees, event, category, payment, lines)
 
 
-def ladder(fees: FeeTable, event: str, category: str, payment: str = "card", delegates: int | None = None) -> tuple[Quote, ...]:
+def ladder(
+    fees: FeeTable, event: str, category: str, payment: str = "card", delegates: int | None = None
+) -> tuple[Quote, ...]:
     """The quotes for 1, 2, ... `delegates` places (default: the event's maximum) in one pass.
 
     Delegate i's line never depends on how many follow, so the quote for n + 1 reuses the lines
@@ -159,7 +161,9 @@ def _lines(fees: FeeTable, event: str, category: str, payment: str, delegates: o
     categories = fees.tariffs[entry.tariff].categories
     if category not in categories:
         known = ", ".join(categories)
-        raise QuoteError("unknown_category", "category", f'"{category}" is not a fee category of this event (choose one of: {known})')
+        raise QuoteError(
+            "unknown_category", "category", f'"{category}" is not a fee category of this event (choose one of: {known})'
+        )
     if payment not in PAYMENTS:
         raise QuoteError("bad_payment", "payment", f'payment must be "card" or "invoice", not "{payment}"')
     if isinstance(delegates, bool) or not isinstance(delegates, int) or not 1 <= delegates <= entry.max_delegates:
@@ -175,5 +179,7 @@ def _lines(fees: FeeTable, event: str, category: str, payment: str, delegates: o
         factor = (Decimal(1) if number == 1 else additional) * online
         net = round_half_up(list_pence * factor)
         vat = round_half_up(net * fees.vat_percent)
-        lines.append(QuoteLine(delegate=number, list_pence=list_pence, net_pence=net, vat_pence=vat, gross_pence=net + vat))
+        lines.append(
+            QuoteLine(delegate=number, list_pence=list_pence, net_pence=net, vat_pence=vat, gross_pence=net + vat)
+        )
     return tuple(lines)

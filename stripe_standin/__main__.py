@@ -14,11 +14,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stripe_standin", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; keep it loopback)")
     parser.add_argument("--port", type=int, default=12111, help="port to listen on (default 12111, 0 = any free port)")
-    parser.add_argument("--webhook-url", default=None, help="where to POST signed events, e.g. http://127.0.0.1:8000/api/stripe-webhook")
-    parser.add_argument("--webhook-secret", default=os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_test_standin"),
-                        help="signing secret (default: $STRIPE_WEBHOOK_SECRET or whsec_test_standin)")
-    parser.add_argument("--tax-rate", action="append", default=[], metavar="ID:PERCENT:inclusive|exclusive",
-                        help="register a tax rate line items may name, e.g. txr_vat20:20:inclusive")
+    parser.add_argument(
+        "--webhook-url", default=None, help="where to POST signed events, e.g. http://127.0.0.1:8000/api/stripe-webhook"
+    )
+    parser.add_argument(
+        "--webhook-secret",
+        default=os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_test_standin"),
+        help="signing secret (default: $STRIPE_WEBHOOK_SECRET or whsec_test_standin)",
+    )
+    parser.add_argument(
+        "--tax-rate",
+        action="append",
+        default=[],
+        metavar="ID:PERCENT:inclusive|exclusive",
+        help="register a tax rate line items may name, e.g. txr_vat20:20:inclusive",
+    )
     parser.add_argument("--access-log", action="store_true", help="print one line per request")
     args = parser.parse_args(argv)
 

@@ -10,8 +10,9 @@ import copy
 import json
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from stripe_standin import auth, checkout_page, invoice_page, objects, session_rules
@@ -33,8 +34,16 @@ from stripe_standin.validate import check_metadata_count, validate
 from stripe_standin.webhooks import Delivery, deliver, signature_header
 
 MAX_BODY_BYTES = 1_000_000
-_STATUS_TEXT = {200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-                405: "Method Not Allowed", 413: "Payload Too Large", 500: "Internal Server Error"}
+_STATUS_TEXT = {
+    200: "OK",
+    303: "See Other",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+}
 
 
 @dataclass
@@ -159,15 +168,24 @@ class StandIn:
         """
         self.faults.add(kind, times, delay, processed)
 
-    def add_tax_rate(self, percentage: str = "20", inclusive: bool = True, display_name: str = "VAT",
-                     rate_id: str | None = None) -> str:
+    def add_tax_rate(
+        self, percentage: str = "20", inclusive: bool = True, display_name: str = "VAT", rate_id: str | None = None
+    ) -> str:
         """Register a tax rate that line_items[].tax_rates[] may name (Stripe's tax rates live in the dashboard)."""
         rate_id = rate_id or objects.new_id("txr_")
         with self._lock:
             self._tax_rates[rate_id] = {
-                "id": rate_id, "object": "tax_rate", "active": True, "country": "GB", "description": None,
-                "display_name": display_name, "inclusive": inclusive, "jurisdiction": None, "livemode": False,
-                "percentage": float(percentage), "tax_type": "vat",
+                "id": rate_id,
+                "object": "tax_rate",
+                "active": True,
+                "country": "GB",
+                "description": None,
+                "display_name": display_name,
+                "inclusive": inclusive,
+                "jurisdiction": None,
+                "livemode": False,
+                "percentage": float(percentage),
+                "tax_type": "vat",
             }
         return rate_id
 
@@ -178,7 +196,8 @@ class StandIn:
             if session["status"] != "open":
                 raise StripeAPIError(
                     f"This Checkout Session is {session['status']} and can no longer be paid.",
-                    code="checkout_session_not_open", param="session",
+                    code="checkout_session_not_open",
+                    param="session",
                 )
             now = int(self.clock())
             intent = objects.payment_intent(session, self._intent_data[session_id], now)
@@ -189,8 +208,14 @@ class StandIn:
                 payment_intent=intent["id"],
                 url=None,
                 customer_details={
-                    "address": None, "business_name": None, "email": session["customer_email"] or email,
-                    "individual_name": None, "name": None, "phone": None, "tax_exempt": "none", "tax_ids": [],
+                    "address": None,
+                    "business_name": None,
+                    "email": session["customer_email"] or email,
+                    "individual_name": None,
+                    "name": None,
+                    "phone": None,
+                    "tax_exempt": "none",
+                    "tax_ids": [],
                 },
             )
             stored = self._new_event("checkout.session.completed", session, now)
@@ -204,7 +229,7 @@ class StandIn:
             session = self._get_session(session_id, "session")
             if session["status"] != "open":
                 raise StripeAPIError(
-                    f"Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of \"{session['status']}\".",
+                    f'Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "{session["status"]}".',
                     code="checkout_session_not_open",
                 )
             stored = self._expire(session)
@@ -217,8 +242,12 @@ class StandIn:
         with self._lock:
             stored = self._events[event_id]
             if resign:
-                stored = StoredEvent(stored.id, stored.type, stored.payload,
-                                     signature_header(stored.payload, self.webhook_secret, int(self.clock())))
+                stored = StoredEvent(
+                    stored.id,
+                    stored.type,
+                    stored.payload,
+                    signature_header(stored.payload, self.webhook_secret, int(self.clock())),
+                )
         return self._deliver(stored, required=True)
 
     def close(self) -> None:
@@ -257,10 +286,16 @@ class StandIn:
             response = _Response(error.status, error.body())
         if fault is not None:
             if fault.kind == "500":
-                response = _Response(500, {"error": {
-                    "type": "api_error",
-                    "message": "An unknown error occurred (simulated by the local stand-in).",
-                }}, [("Stripe-Should-Retry", "true")])
+                response = _Response(
+                    500,
+                    {
+                        "error": {
+                            "type": "api_error",
+                            "message": "An unknown error occurred (simulated by the local stand-in).",
+                        }
+                    },
+                    [("Stripe-Should-Retry", "true")],
+                )
             else:
                 if fault.kind == "timeout":
                     self._stopping.wait(fault.delay)
@@ -275,8 +310,10 @@ class StandIn:
             start_response("500 Internal Server Error", [("Content-Length", "0")])
             return []
         record.status = 500
-        response = _Response(500, {"error": {"type": "api_error",
-                                             "message": "The stand-in could not drop this connection on this server."}})
+        response = _Response(
+            500,
+            {"error": {"type": "api_error", "message": "The stand-in could not drop this connection on this server."}},
+        )
         return self._send_json(start_response, response, None)
 
     def _read_params(self, environ: dict[str, Any], method: str) -> str:
@@ -300,8 +337,9 @@ class StandIn:
         except UnicodeDecodeError:
             raise StripeAPIError("Invalid request: the body is not valid UTF-8.", code="parameter_invalid_encoding")
 
-    def _authorised(self, environ: dict[str, Any], method: str, path: str, raw: str, key: str | None,
-                    record: RecordedRequest) -> _Response:
+    def _authorised(
+        self, environ: dict[str, Any], method: str, path: str, raw: str, key: str | None, record: RecordedRequest
+    ) -> _Response:
         api_key = auth.api_key(environ, self.api_keys_prefix)
         if key is None:
             return self._route(method, path, raw)
@@ -343,8 +381,8 @@ class StandIn:
                     session = self._get_session(parts[3], "session")
                     if session["status"] != "open":
                         raise StripeAPIError(
-                            "Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout "
-                            f"Session has a status of \"{session['status']}\".",
+                            'Only Checkout Sessions with a status in ["open"] can be expired. This Checkout '
+                            f'Session has a status of "{session["status"]}".',
                             code="checkout_session_not_open",
                         )
                     self._pending.append(self._expire(session))
@@ -353,13 +391,17 @@ class StandIn:
                     params = self._params(LINE_ITEM_LIST, raw)
                     self._get_session(parts[3], "session")
                     items = [objects.public_line_item(i) for i in self._line_items[parts[3]]]
-                    return _Response(200, objects.paginate(items, params, f"/v1/checkout/sessions/{parts[3]}/line_items"))
+                    return _Response(
+                        200, objects.paginate(items, params, f"/v1/checkout/sessions/{parts[3]}/line_items")
+                    )
             if parts[:2] == ["v1", "payment_intents"] and len(parts) == 3:
                 if method == "GET":
                     self._params(PAYMENT_INTENT_RETRIEVE, raw)
                     return _Response(200, copy.deepcopy(self._get_intent(parts[2])))
                 if method == "POST":
-                    return _Response(200, self._update_intent(parts[2], self._params(PAYMENT_INTENT_UPDATE, raw, updating=True)))
+                    return _Response(
+                        200, self._update_intent(parts[2], self._params(PAYMENT_INTENT_UPDATE, raw, updating=True))
+                    )
         raise StripeAPIError(
             f"Unrecognized request URL ({method}: {path}). The local stand-in speaks only the Checkout Session "
             "and PaymentIntent calls listed in the README (The local Stripe stand-in; Invoices in the local stand-in).",

@@ -11,7 +11,8 @@ import copy
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from stripe_standin import billing_schema as spec, objects, search
+from stripe_standin import billing_schema as spec
+from stripe_standin import objects, search
 from stripe_standin.errors import StripeAPIError, missing, not_found
 from stripe_standin.forms import nest, parse_pairs
 from stripe_standin.validate import check_metadata_count, validate
@@ -62,12 +63,19 @@ class Billing:
                 return self._create_customer(_params(spec.CUSTOMER_CREATE, raw))
             if len(parts) == 2 and method == "GET":
                 params = _params(spec.CUSTOMER_LIST, raw)
-                found = [c for c in reversed(self.customers.values())
-                         if "email" not in params or c["email"] == params["email"]]
+                found = [
+                    c
+                    for c in reversed(self.customers.values())
+                    if "email" not in params or c["email"] == params["email"]
+                ]
                 return objects.paginate(found, params, "/v1/customers")
             if len(parts) == 3 and parts[2] == "search" and method == "GET":
-                return search.search(list(self.customers.values()), _params(spec.CUSTOMER_SEARCH, raw),
-                                     "/v1/customers/search", _CUSTOMER_FIELDS)
+                return search.search(
+                    list(self.customers.values()),
+                    _params(spec.CUSTOMER_SEARCH, raw),
+                    "/v1/customers/search",
+                    _CUSTOMER_FIELDS,
+                )
             if len(parts) == 3 and method == "GET":
                 _params(spec.CUSTOMER_RETRIEVE, raw)
                 return copy.deepcopy(self._customer(parts[2], "id"))
@@ -78,12 +86,24 @@ class Billing:
                 return self._create_invoice(_params(spec.INVOICE_CREATE, raw))
             if len(parts) == 2 and method == "GET":
                 params = _params(spec.INVOICE_LIST, raw)
-                found = [i for i in reversed(self.invoices.values())
-                         if all(i[name] == params[name] for name in ("customer", "status", "collection_method") if name in params)]
+                found = [
+                    i
+                    for i in reversed(self.invoices.values())
+                    if all(
+                        i[name] == params[name]
+                        for name in ("customer", "status", "collection_method")
+                        if name in params
+                    )
+                ]
                 return objects.paginate([self.render(i) for i in found], params, "/v1/invoices")
             if len(parts) == 3 and parts[2] == "search" and method == "GET":
-                return search.search(list(self.invoices.values()), _params(spec.INVOICE_SEARCH, raw),
-                                     "/v1/invoices/search", _INVOICE_FIELDS, self.render)
+                return search.search(
+                    list(self.invoices.values()),
+                    _params(spec.INVOICE_SEARCH, raw),
+                    "/v1/invoices/search",
+                    _INVOICE_FIELDS,
+                    self.render,
+                )
             if len(parts) == 3 and method == "GET":
                 _params(spec.INVOICE_RETRIEVE, raw)
                 return self.render(self._invoice(parts[2]))
@@ -96,8 +116,13 @@ class Billing:
                 return self._send(parts[2])
         if parts == ["v1", "payment_intents", "search"] and method == "GET":
             intents = list(self.standin._payment_intents.values())
-            return search.search(intents, _params(spec.PAYMENT_INTENT_SEARCH, raw), "/v1/payment_intents/search",
-                                 _INTENT_FIELDS, copy.deepcopy)
+            return search.search(
+                intents,
+                _params(spec.PAYMENT_INTENT_SEARCH, raw),
+                "/v1/payment_intents/search",
+                _INTENT_FIELDS,
+                copy.deepcopy,
+            )
         return None
 
     # ---- customers --------------------------------------------------------------------------
@@ -114,7 +139,9 @@ class Billing:
         customer = {
             "id": objects.new_id("cus_", 14),
             "object": "customer",
-            "address": {k: address.get(k) for k in ("city", "country", "line1", "line2", "postal_code", "state")} if address else None,
+            "address": {k: address.get(k) for k in ("city", "country", "line1", "line2", "postal_code", "state")}
+            if address
+            else None,
             "balance": 0,
             "business_name": params.get("business_name"),
             "created": now,
@@ -124,7 +151,12 @@ class Billing:
             "description": params.get("description"),
             "email": params.get("email"),
             "invoice_prefix": objects.new_id("", 8).upper(),
-            "invoice_settings": {"custom_fields": None, "default_payment_method": None, "footer": None, "rendering_options": None},
+            "invoice_settings": {
+                "custom_fields": None,
+                "default_payment_method": None,
+                "footer": None,
+                "rendering_options": None,
+            },
             "livemode": False,
             "metadata": {k: v for k, v in params.get("metadata", {}).items() if v != ""},
             "name": params.get("name"),
@@ -146,20 +178,28 @@ class Billing:
         if "invoice" in params:
             invoice = self._invoice(params["invoice"], "invoice")
             if invoice["status"] != "draft":
-                raise StripeAPIError("You can only add invoice items to draft invoices.", param="invoice",
-                                     code="invoice_not_editable")
+                raise StripeAPIError(
+                    "You can only add invoice items to draft invoices.", param="invoice", code="invoice_not_editable"
+                )
             if invoice["customer"] != customer["id"]:
-                raise StripeAPIError("The invoice belongs to another customer.", param="invoice", code="invoice_no_customer_line_items")
+                raise StripeAPIError(
+                    "The invoice belongs to another customer.", param="invoice", code="invoice_no_customer_line_items"
+                )
         currency = params.get("currency") or (invoice["currency"] if invoice else None)
         if currency is None:
             raise missing("currency")
         if invoice and currency != invoice["currency"]:
-            raise StripeAPIError(f"The currency of the invoice item ({currency}) must match the invoice's ({invoice['currency']}).",
-                                 param="currency", code="parameter_invalid_currency")
+            raise StripeAPIError(
+                f"The currency of the invoice item ({currency}) must match the invoice's ({invoice['currency']}).",
+                param="currency",
+                code="parameter_invalid_currency",
+            )
         rates = []
         for index, rate_id in enumerate(params.get("tax_rates", [])):
             if rate_id not in self.standin._tax_rates:
-                raise StripeAPIError(f"No such tax rate: '{rate_id}'", param=f"tax_rates[{index}]", code="resource_missing")
+                raise StripeAPIError(
+                    f"No such tax rate: '{rate_id}'", param=f"tax_rates[{index}]", code="resource_missing"
+                )
             rates.append(dict(self.standin._tax_rates[rate_id]))
         now = int(self.standin.clock())
         item = {
@@ -196,11 +236,17 @@ class Billing:
         customer = self._customer(params["customer"], "customer")
         method = params.get("collection_method", "charge_automatically")
         if method == "send_invoice" and "days_until_due" not in params:
-            raise StripeAPIError("Missing required param: days_until_due. It is required when collection_method is send_invoice.",
-                                 param="days_until_due", code="parameter_missing")
+            raise StripeAPIError(
+                "Missing required param: days_until_due. It is required when collection_method is send_invoice.",
+                param="days_until_due",
+                code="parameter_missing",
+            )
         if method != "send_invoice" and "days_until_due" in params:
-            raise StripeAPIError("days_until_due can only be set when collection_method is send_invoice.",
-                                 param="days_until_due", code="parameter_invalid_integer")
+            raise StripeAPIError(
+                "days_until_due can only be set when collection_method is send_invoice.",
+                param="days_until_due",
+                code="parameter_invalid_integer",
+            )
         now = int(self.standin.clock())
         invoice = {
             "id": objects.new_id("in_"),
@@ -230,14 +276,23 @@ class Billing:
             "metadata": {k: v for k, v in params.get("metadata", {}).items() if v != ""},
             "number": None,
             "status": "draft",
-            "status_transitions": {"finalized_at": None, "marked_uncollectible_at": None, "paid_at": None, "voided_at": None},
+            "status_transitions": {
+                "finalized_at": None,
+                "marked_uncollectible_at": None,
+                "paid_at": None,
+                "voided_at": None,
+            },
             "subtotal": 0,
             "total": 0,
         }
         self.invoices[invoice["id"]] = invoice
         if params.get("pending_invoice_items_behavior") == "include":
             for item in self.items.values():
-                if item["customer"] == customer["id"] and item["invoice"] is None and item["currency"] == invoice["currency"]:
+                if (
+                    item["customer"] == customer["id"]
+                    and item["invoice"] is None
+                    and item["currency"] == invoice["currency"]
+                ):
                     item["invoice"] = invoice["id"]
         return self.render(invoice)
 
@@ -252,26 +307,36 @@ class Billing:
             item_taxes = []
             for rate in item["tax_rates"]:
                 amount = objects.tax_amount(item["amount"], Decimal(str(rate["percentage"])), rate["inclusive"])
-                item_taxes.append({
-                    "amount": amount, "tax_behavior": "inclusive" if rate["inclusive"] else "exclusive",
-                    "tax_rate_details": {"tax_rate": rate["id"]}, "taxability_reason": "standard_rated",
-                    "taxable_amount": item["amount"] - (amount if rate["inclusive"] else 0), "type": "tax_rate_details",
-                })
+                item_taxes.append(
+                    {
+                        "amount": amount,
+                        "tax_behavior": "inclusive" if rate["inclusive"] else "exclusive",
+                        "tax_rate_details": {"tax_rate": rate["id"]},
+                        "taxability_reason": "standard_rated",
+                        "taxable_amount": item["amount"] - (amount if rate["inclusive"] else 0),
+                        "type": "tax_rate_details",
+                    }
+                )
             taxes.extend(item_taxes)
-            lines.append({
-                "id": "il_" + item["id"].removeprefix("ii_"),
-                "object": "line_item",
-                "amount": item["amount"],
-                "currency": item["currency"],
-                "description": item["description"],
-                "invoice": invoice["id"],
-                "livemode": False,
-                "metadata": dict(item["metadata"]),
-                "parent": {"type": "invoice_item_details", "invoice_item_details": {"invoice_item": item["id"], "proration": False}},
-                "period": dict(item["period"]),
-                "quantity": item["quantity"],
-                "taxes": item_taxes,
-            })
+            lines.append(
+                {
+                    "id": "il_" + item["id"].removeprefix("ii_"),
+                    "object": "line_item",
+                    "amount": item["amount"],
+                    "currency": item["currency"],
+                    "description": item["description"],
+                    "invoice": invoice["id"],
+                    "livemode": False,
+                    "metadata": dict(item["metadata"]),
+                    "parent": {
+                        "type": "invoice_item_details",
+                        "invoice_item_details": {"invoice_item": item["id"], "proration": False},
+                    },
+                    "period": dict(item["period"]),
+                    "quantity": item["quantity"],
+                    "taxes": item_taxes,
+                }
+            )
         subtotal = sum(line["amount"] for line in lines)
         exclusive = sum(t["amount"] for t in taxes if t["tax_behavior"] == "exclusive")
         tax = sum(t["amount"] for t in taxes)
@@ -283,7 +348,20 @@ class Billing:
             subtotal_excluding_tax=subtotal - (tax - exclusive),
             total=total,
             total_excluding_tax=total - tax,
-            total_taxes=[{k: t[k] for k in ("amount", "tax_behavior", "tax_rate_details", "taxability_reason", "taxable_amount", "type")} for t in taxes],
+            total_taxes=[
+                {
+                    k: t[k]
+                    for k in (
+                        "amount",
+                        "tax_behavior",
+                        "tax_rate_details",
+                        "taxability_reason",
+                        "taxable_amount",
+                        "type",
+                    )
+                }
+                for t in taxes
+            ],
             amount_due=total,
             amount_remaining=max(total - paid, 0),
         )
@@ -301,8 +379,10 @@ class Billing:
     def _finalize(self, invoice_id: str, params: dict[str, Any]) -> dict[str, Any]:
         invoice = self._invoice(invoice_id)
         if invoice["status"] != "draft":
-            raise StripeAPIError("This invoice is already finalized, you can't re-finalize a non-draft invoice.",
-                                 code="invoice_not_editable")
+            raise StripeAPIError(
+                "This invoice is already finalized, you can't re-finalize a non-draft invoice.",
+                code="invoice_not_editable",
+            )
         now = int(self.standin.clock())
         self._numbers += 1
         customer = self.customers[invoice["customer"]]
@@ -324,11 +404,14 @@ class Billing:
     def _send(self, invoice_id: str) -> dict[str, Any]:
         invoice = self._invoice(invoice_id)
         if invoice["collection_method"] != "send_invoice":
-            raise StripeAPIError("You can only manually send an invoice if its collection method is 'send_invoice'.",
-                                 code="invoice_not_editable")
+            raise StripeAPIError(
+                "You can only manually send an invoice if its collection method is 'send_invoice'.",
+                code="invoice_not_editable",
+            )
         if invoice["status"] != "open":
-            raise StripeAPIError(f"You can only send an open invoice; this one is {invoice['status']}.",
-                                 code="invoice_not_editable")
+            raise StripeAPIError(
+                f"You can only send an open invoice; this one is {invoice['status']}.", code="invoice_not_editable"
+            )
         self.sent[invoice_id] = self.sent.get(invoice_id, 0) + 1
         return self.render(invoice)
 
@@ -343,7 +426,9 @@ class Billing:
         with standin._lock:
             invoice = self._invoice(invoice_id)
             if invoice["status"] != "open":
-                raise StripeAPIError(f"This invoice is {invoice['status']} and cannot be paid.", code="invoice_not_open")
+                raise StripeAPIError(
+                    f"This invoice is {invoice['status']} and cannot be paid.", code="invoice_not_open"
+                )
             now = int(standin.clock())
             total = self.render(invoice)["total"]
             invoice.update(status="paid", amount_paid=total, attempted=True, attempt_count=1)

@@ -18,25 +18,29 @@ _page = {
     "ending_before": Str(max_length=255),
 }
 
-ADDRESS = Hash({
-    "line1": Str(max_length=200),
-    "line2": Str(max_length=200),
-    "city": Str(max_length=200),
-    "postal_code": Str(max_length=20),
-    "state": Str(max_length=200),
-    "country": Str(max_length=2),
-})
+ADDRESS = Hash(
+    {
+        "line1": Str(max_length=200),
+        "line2": Str(max_length=200),
+        "city": Str(max_length=200),
+        "postal_code": Str(max_length=20),
+        "state": Str(max_length=200),
+        "country": Str(max_length=2),
+    }
+)
 
-CUSTOMER_CREATE = Hash({
-    "email": Str(kind="email", max_length=512),
-    "name": Str(max_length=256),
-    "business_name": Str(max_length=150),
-    "description": Str(),
-    "phone": Str(max_length=20),
-    "address": ADDRESS,
-    "preferred_locales": Array(Str(max_length=20), max_items=10),
-    "metadata": Metadata(),
-})
+CUSTOMER_CREATE = Hash(
+    {
+        "email": Str(kind="email", max_length=512),
+        "name": Str(max_length=256),
+        "business_name": Str(max_length=150),
+        "description": Str(),
+        "phone": Str(max_length=20),
+        "address": ADDRESS,
+        "preferred_locales": Array(Str(max_length=20), max_items=10),
+        "metadata": Metadata(),
+    }
+)
 
 CUSTOMER_RETRIEVE = Hash({})
 
@@ -63,33 +67,39 @@ INVOICE_ITEM_CREATE = Hash(
 
 _custom_field = Hash({"name": Str(max_length=40), "value": Str(max_length=140)}, required=("name", "value"))
 
-INVOICE_CREATE = Hash({
-    "customer": Str(max_length=255),
-    "collection_method": Str(enum=("charge_automatically", "send_invoice")),
-    "days_until_due": Int(minimum=0, maximum=3650),
-    "currency": Str(kind="currency"),
-    "auto_advance": Bool(),
-    "pending_invoice_items_behavior": Str(enum=("exclude", "include")),
-    "custom_fields": Array(_custom_field, max_items=4),
-    "description": Str(max_length=1500),
-    "footer": Str(max_length=5000),
-    "metadata": Metadata(),
-})
+INVOICE_CREATE = Hash(
+    {
+        "customer": Str(max_length=255),
+        "collection_method": Str(enum=("charge_automatically", "send_invoice")),
+        "days_until_due": Int(minimum=0, maximum=3650),
+        "currency": Str(kind="currency"),
+        "auto_advance": Bool(),
+        "pending_invoice_items_behavior": Str(enum=("exclude", "include")),
+        "custom_fields": Array(_custom_field, max_items=4),
+        "description": Str(max_length=1500),
+        "footer": Str(max_length=5000),
+        "metadata": Metadata(),
+    }
+)
 
 INVOICE_RETRIEVE = Hash({})
 
-INVOICE_UPDATE = Hash({
-    "metadata": Metadata(),
-    "description": Str(max_length=1500),
-    "footer": Str(max_length=5000),
-})
+INVOICE_UPDATE = Hash(
+    {
+        "metadata": Metadata(),
+        "description": Str(max_length=1500),
+        "footer": Str(max_length=5000),
+    }
+)
 
-INVOICE_LIST = Hash({
-    **_page,
-    "customer": Str(max_length=255),
-    "status": Str(enum=("draft", "open", "paid", "uncollectible", "void")),
-    "collection_method": Str(enum=("charge_automatically", "send_invoice")),
-})
+INVOICE_LIST = Hash(
+    {
+        **_page,
+        "customer": Str(max_length=255),
+        "status": Str(enum=("draft", "open", "paid", "uncollectible", "void")),
+        "collection_method": Str(enum=("charge_automatically", "send_invoice")),
+    }
+)
 
 INVOICE_FINALIZE = Hash({"auto_advance": Bool()})
 

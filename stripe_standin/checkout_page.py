@@ -5,8 +5,9 @@ Plain HTML with one same-origin stylesheet: no scripts, no third-party requests,
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from html import escape
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from pricing.money import format_pence
@@ -20,7 +21,10 @@ LABEL = "Test checkout — no real payment is taken"
 _MAX_FORM_BYTES = 10_000
 
 _SECURITY_HEADERS = [
-    ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
     ("X-Frame-Options", "DENY"),
@@ -59,10 +63,12 @@ a:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid 
 
 
 # A plain square so browsers do not go looking for /favicon.ico on whatever server mounts the stand-in.
-FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" fill="#8a6d00"/></svg>'
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" fill="#8a6d00"/></svg>'
+)
 
 
-def handle(standin: "StandIn", environ: dict[str, Any], start_response: Callable, path: str) -> Iterable[bytes]:
+def handle(standin: StandIn, environ: dict[str, Any], start_response: Callable, path: str) -> Iterable[bytes]:
     """Route the non-API paths: the stylesheet, a checkout page, its pay action, a short index."""
     method = environ.get("REQUEST_METHOD", "GET").upper()
     base = environ.get("SCRIPT_NAME", "").rstrip("/")
@@ -79,23 +85,31 @@ def handle(standin: "StandIn", environ: dict[str, Any], start_response: Callable
     if len(parts) == 3 and parts[0] == "checkout" and parts[2] == "pay" and method == "POST":
         return _pay(standin, environ, start_response, parts[1], base)
     if path == "/" and method == "GET":
-        body = _layout("Local Stripe stand-in", "<h1>Local Stripe stand-in</h1><p>This server simulates the part of "
-                       "the Stripe API the booking function uses. Checkout pages live under "
-                       f"<code>{escape(base)}/checkout/&lt;session id&gt;</code>. No real payment is ever taken.</p>", base)
+        body = _layout(
+            "Local Stripe stand-in",
+            "<h1>Local Stripe stand-in</h1><p>This server simulates the part of "
+            "the Stripe API the booking function uses. Checkout pages live under "
+            f"<code>{escape(base)}/checkout/&lt;session id&gt;</code>. No real payment is ever taken.</p>",
+            base,
+        )
         return _send(start_response, "200 OK", body)
     if method not in ("GET", "POST"):
-        return _send(start_response, "405 Method Not Allowed", _layout("Method not allowed", "<h1>Method not allowed</h1>", base))
+        return _send(
+            start_response, "405 Method Not Allowed", _layout("Method not allowed", "<h1>Method not allowed</h1>", base)
+        )
     return _not_found(start_response, base)
 
 
-def _find(standin: "StandIn", session_id: str) -> dict[str, Any] | None:
+def _find(standin: StandIn, session_id: str) -> dict[str, Any] | None:
     try:
         return standin.session(session_id)
     except StripeAPIError:
         return None
 
 
-def _pay(standin: "StandIn", environ: dict[str, Any], start_response: Callable, session_id: str, base: str) -> Iterable[bytes]:
+def _pay(
+    standin: StandIn, environ: dict[str, Any], start_response: Callable, session_id: str, base: str
+) -> Iterable[bytes]:
     session = _find(standin, session_id)
     if session is None:
         return _not_found(start_response, base)
@@ -117,32 +131,38 @@ def _pay(standin: "StandIn", environ: dict[str, Any], start_response: Callable, 
     return _redirect(start_response, paid["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id))
 
 
-def _page(standin: "StandIn", session: dict[str, Any], base: str, error: str | None = None) -> str:
+def _page(standin: StandIn, session: dict[str, Any], base: str, error: str | None = None) -> str:
     currency = session["currency"].upper()
     money = lambda pence: escape(format_pence(pence, currency))  # noqa: E731 - one formatter for the whole page
     total = money(session["amount_total"])
     rows = "".join(
-        f"<tr><td>{escape(item['description'])}<span class=\"detail\">Quantity {item['quantity']} × "
-        f"{money(item['price']['unit_amount'])}</span></td><td class=\"amount\">{money(item['amount_total'])}</td></tr>"
+        f'<tr><td>{escape(item["description"])}<span class="detail">Quantity {item["quantity"]} × '
+        f'{money(item["price"]["unit_amount"])}</span></td><td class="amount">{money(item["amount_total"])}</td></tr>'
         for item in standin.line_items(session["id"])
     )
     tax = session["total_details"]["amount_tax"]
-    tax_row = f"<tr><th scope=\"row\">Of which tax</th><td class=\"amount\">{money(tax)}</td></tr>" if tax else ""
+    tax_row = f'<tr><th scope="row">Of which tax</th><td class="amount">{money(tax)}</td></tr>' if tax else ""
     table = (
-        "<table><caption>Your order</caption><thead><tr><th scope=\"col\">Item</th>"
-        "<th scope=\"col\" class=\"amount\">Amount</th></tr></thead>"
-        f"<tbody>{rows}</tbody><tfoot>{tax_row}<tr><th scope=\"row\">Total to pay</th>"
-        f"<td class=\"amount\">{total}</td></tr></tfoot></table>"
+        '<table><caption>Your order</caption><thead><tr><th scope="col">Item</th>'
+        '<th scope="col" class="amount">Amount</th></tr></thead>'
+        f'<tbody>{rows}</tbody><tfoot>{tax_row}<tr><th scope="row">Total to pay</th>'
+        f'<td class="amount">{total}</td></tr></tfoot></table>'
     )
     if session["status"] == "complete":
         back = escape(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"]))
-        content = (f"<h1>{LABEL}</h1><p><strong>This checkout has already been paid.</strong> "
-                   f"It cannot be paid again.</p>{table}<p><a href=\"{back}\">Return to the site</a></p>")
+        content = (
+            f"<h1>{LABEL}</h1><p><strong>This checkout has already been paid.</strong> "
+            f'It cannot be paid again.</p>{table}<p><a href="{back}">Return to the site</a></p>'
+        )
         return _layout(f"Already paid — {LABEL}", content, base)
     if session["status"] == "expired":
-        back = f"<p><a href=\"{escape(session['cancel_url'])}\">Return to the site</a></p>" if session["cancel_url"] else ""
-        content = (f"<h1>{LABEL}</h1><p><strong>This checkout has expired.</strong> "
-                   f"It can no longer be paid; start a new booking instead.</p>{back}")
+        back = (
+            f'<p><a href="{escape(session["cancel_url"])}">Return to the site</a></p>' if session["cancel_url"] else ""
+        )
+        content = (
+            f"<h1>{LABEL}</h1><p><strong>This checkout has expired.</strong> "
+            f"It can no longer be paid; start a new booking instead.</p>{back}"
+        )
         return _layout(f"Expired — {LABEL}", content, base)
     if session["customer_email"]:
         who = f"<p>Receipt to: <strong>{escape(session['customer_email'])}</strong></p>"
@@ -150,18 +170,23 @@ def _page(standin: "StandIn", session: dict[str, Any], base: str, error: str | N
     else:
         who = ""
         described = ' aria-describedby="email-error"' if error else ""
-        field = ('<label for="email">E-mail address for the receipt</label>'
-                 f'<input id="email" name="email" type="email" autocomplete="email" required{described}>')
+        field = (
+            '<label for="email">E-mail address for the receipt</label>'
+            f'<input id="email" name="email" type="email" autocomplete="email" required{described}>'
+        )
     problem = f'<p class="error" id="email-error" role="alert">{escape(error)}</p>' if error else ""
-    cancel = (f'<p class="cancel"><a href="{escape(session["cancel_url"])}">Cancel and return</a></p>'
-              if session["cancel_url"] else "")
+    cancel = (
+        f'<p class="cancel"><a href="{escape(session["cancel_url"])}">Cancel and return</a></p>'
+        if session["cancel_url"]
+        else ""
+    )
     content = (
         f"<h1>{LABEL}</h1>"
         "<p>This page stands in for Stripe's checkout while the site runs locally or under test. "
         "Pressing the button below marks the booking as paid; no card is asked for and no money moves.</p>"
         f"{table}{who}{problem}"
         f'<form method="post" action="{escape(base)}/checkout/{escape(session["id"])}/pay">{field}'
-        f"<button type=\"submit\">Pay {total}</button></form>{cancel}"
+        f'<button type="submit">Pay {total}</button></form>{cancel}'
     )
     return _layout(f"Pay {total} — {LABEL}", content, base)
 
@@ -179,7 +204,9 @@ def _layout(title: str, content: str, base: str) -> str:
 
 
 def _not_found(start_response: Callable, base: str) -> Iterable[bytes]:
-    body = _layout("Checkout not found", "<h1>Checkout not found</h1><p>There is no test checkout at this address.</p>", base)
+    body = _layout(
+        "Checkout not found", "<h1>Checkout not found</h1><p>There is no test checkout at this address.</p>", base
+    )
     return _send(start_response, "404 Not Found", body)
 
 
@@ -188,7 +215,9 @@ def _redirect(start_response: Callable, location: str) -> Iterable[bytes]:
     return []
 
 
-def _send(start_response: Callable, status: str, text: str, content_type: str = "text/html; charset=utf-8") -> Iterable[bytes]:
+def _send(
+    start_response: Callable, status: str, text: str, content_type: str = "text/html; charset=utf-8"
+) -> Iterable[bytes]:
     body = text.encode("utf-8")
     start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))] + _SECURITY_HEADERS)
     return [body]

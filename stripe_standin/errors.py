@@ -46,6 +46,4 @@ def invalid(param: str, message: str, code: str) -> StripeAPIError:
 
 
 def not_found(kind: str, object_id: str, param: str) -> StripeAPIError:
-    return StripeAPIError(
-        f"No such {kind}: '{object_id}'", param=param, code="resource_missing", status=404
-    )
+    return StripeAPIError(f"No such {kind}: '{object_id}'", param=param, code="resource_missing", status=404)

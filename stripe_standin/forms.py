@@ -82,7 +82,11 @@ def _insert(root: dict, path: list[str], value: str, key: str) -> None:
 
 
 def _clash(shown: str) -> StripeAPIError:
-    return invalid(shown, f"Invalid value for {shown}: it is used both as a value and as a hash or an array.", "parameter_invalid_type")
+    return invalid(
+        shown,
+        f"Invalid value for {shown}: it is used both as a value and as a hash or an array.",
+        "parameter_invalid_type",
+    )
 
 
 def _bad_key(key: str) -> StripeAPIError:

@@ -5,9 +5,10 @@ Same look and rules as the test checkout page: plain HTML, one same-origin style
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from html import escape
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from pricing.money import format_pence
 from stripe_standin.checkout_page import _layout, _redirect, _send
@@ -25,7 +26,9 @@ def handle(standin: StandIn, environ: dict[str, Any], start_response: Callable, 
     base = environ.get("SCRIPT_NAME", "").rstrip("/")
     invoice = _find(standin, parts[1]) if len(parts) >= 2 else None
     if invoice is None or invoice["status"] == "draft":
-        body = _layout("Invoice not found", "<h1>Invoice not found</h1><p>There is no test invoice at this address.</p>", base)
+        body = _layout(
+            "Invoice not found", "<h1>Invoice not found</h1><p>There is no test invoice at this address.</p>", base
+        )
         return _send(start_response, "404 Not Found", body)
     if len(parts) == 2 and method == "GET":
         return _send(start_response, "200 OK", _page(invoice, base))
@@ -36,7 +39,9 @@ def handle(standin: StandIn, environ: dict[str, Any], start_response: Callable, 
             except StripeAPIError:
                 pass  # paid meanwhile: the page says so
         return _redirect(start_response, f"{base}/invoice/{invoice['id']}")
-    return _send(start_response, "405 Method Not Allowed", _layout("Method not allowed", "<h1>Method not allowed</h1>", base))
+    return _send(
+        start_response, "405 Method Not Allowed", _layout("Method not allowed", "<h1>Method not allowed</h1>", base)
+    )
 
 
 def _find(standin: StandIn, invoice_id: str) -> dict[str, Any] | None:
@@ -49,7 +54,7 @@ def _find(standin: StandIn, invoice_id: str) -> dict[str, Any] | None:
 def _day(timestamp: int | None) -> str:
     if not timestamp:
         return ""
-    day = datetime.fromtimestamp(timestamp, timezone.utc)
+    day = datetime.fromtimestamp(timestamp, UTC)
     return f"{day.day} {day:%B %Y}"
 
 
@@ -57,17 +62,17 @@ def _page(invoice: dict[str, Any], base: str) -> str:
     currency = invoice["currency"].upper()
     money = lambda pence: escape(format_pence(pence, currency))  # noqa: E731 - one formatter for the whole page
     rows = "".join(
-        f"<tr><td>{escape(line['description'] or '')}</td><td class=\"amount\">{money(line['amount'])}</td></tr>"
+        f'<tr><td>{escape(line["description"] or "")}</td><td class="amount">{money(line["amount"])}</td></tr>'
         for line in invoice["lines"]["data"]
     )
     tax = sum(t["amount"] for t in invoice["total_taxes"])
-    tax_row = f"<tr><th scope=\"row\">Of which VAT</th><td class=\"amount\">{money(tax)}</td></tr>" if tax else ""
+    tax_row = f'<tr><th scope="row">Of which VAT</th><td class="amount">{money(tax)}</td></tr>' if tax else ""
     heading = "Amount paid" if invoice["status"] == "paid" else "Amount due"
     table = (
-        f"<table><caption>Invoice {escape(invoice['number'] or '')}</caption><thead><tr><th scope=\"col\">Item</th>"
-        "<th scope=\"col\" class=\"amount\">Amount</th></tr></thead>"
-        f"<tbody>{rows}</tbody><tfoot>{tax_row}<tr><th scope=\"row\">{heading}</th>"
-        f"<td class=\"amount\">{money(invoice['total'])}</td></tr></tfoot></table>"
+        f'<table><caption>Invoice {escape(invoice["number"] or "")}</caption><thead><tr><th scope="col">Item</th>'
+        '<th scope="col" class="amount">Amount</th></tr></thead>'
+        f'<tbody>{rows}</tbody><tfoot>{tax_row}<tr><th scope="row">{heading}</th>'
+        f'<td class="amount">{money(invoice["total"])}</td></tr></tfoot></table>'
     )
     facts = [("Billed to", invoice["customer_name"] or ""), ("E-mail", invoice["customer_email"] or "")]
     facts += [(f["name"], f["value"]) for f in invoice["custom_fields"] or []]
@@ -79,8 +84,10 @@ def _page(invoice: dict[str, Any], base: str) -> str:
         action = f"<p><strong>This invoice was paid on {escape(_day(invoice['status_transitions']['paid_at']))}.</strong> Thank you.</p>"
         title = f"Paid — {LABEL}"
     elif invoice["status"] == "open":
-        action = (f'<form method="post" action="{escape(base)}/invoice/{escape(invoice["id"])}/pay">'
-                  f"<button type=\"submit\">Pay {total}</button></form>")
+        action = (
+            f'<form method="post" action="{escape(base)}/invoice/{escape(invoice["id"])}/pay">'
+            f'<button type="submit">Pay {total}</button></form>'
+        )
         title = f"Invoice {invoice['number']}: {format_pence(invoice['amount_remaining'], currency)} due — {LABEL}"
     else:
         action = f"<p><strong>This invoice is {escape(invoice['status'])} and cannot be paid.</strong></p>"

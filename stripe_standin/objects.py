@@ -69,7 +69,11 @@ def line_item(params: dict[str, Any], tax_rates: dict[str, dict[str, Any]], crea
         "quantity": quantity,
         "taxes": taxes,
         # Kept for the hosted page; stripped from API responses.
-        "_product": {"name": product["name"], "description": product.get("description"), "metadata": product.get("metadata", {})},
+        "_product": {
+            "name": product["name"],
+            "description": product.get("description"),
+            "metadata": product.get("metadata", {}),
+        },
     }
 
 
@@ -185,13 +189,17 @@ def paginate(objects: list[dict[str, Any]], params: dict[str, Any], url: str, pa
     if "starting_after" in params:
         cursor = params["starting_after"]
         if cursor not in ids:
-            raise StripeAPIError(f"No such object: '{cursor}'", param="starting_after", code="resource_missing", status=404)
+            raise StripeAPIError(
+                f"No such object: '{cursor}'", param="starting_after", code="resource_missing", status=404
+            )
         rest = objects[ids.index(cursor) + 1 :]
         return list_object(url, rest[:limit], len(rest) > limit)
     if "ending_before" in params:
         cursor = params["ending_before"]
         if cursor not in ids:
-            raise StripeAPIError(f"No such object: '{cursor}'", param="ending_before", code="resource_missing", status=404)
+            raise StripeAPIError(
+                f"No such object: '{cursor}'", param="ending_before", code="resource_missing", status=404
+            )
         before = objects[: ids.index(cursor)]
         return list_object(url, before[-limit:], len(before) > limit)
     return list_object(url, objects[:limit], len(objects) > limit)

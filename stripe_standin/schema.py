@@ -46,7 +46,7 @@ class Metadata:
 class Hash:
     """A nested object; `required` names fields that must be present."""
 
-    fields: dict[str, "Spec"]
+    fields: dict[str, Spec]
     required: tuple[str, ...] = ()
 
 
@@ -54,7 +54,7 @@ class Hash:
 class Array:
     """A list sent as `name[0]`, `name[1]` (the SDK) or `name[]` (curl)."""
 
-    item: "Spec"
+    item: Spec
     max_items: int = 100
 
 
@@ -66,14 +66,61 @@ METADATA_MAX_VALUE_LENGTH = 500
 
 # Values the SDK lists for `locale` that the hosted page is willing to be asked for.
 LOCALES = (
-    "auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr", "fr-CA",
-    "hi-IN", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt", "pt-BR",
-    "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK", "zh-TW",
+    "auto",
+    "bg",
+    "cs",
+    "da",
+    "de",
+    "el",
+    "en",
+    "en-GB",
+    "es",
+    "es-419",
+    "et",
+    "fi",
+    "fil",
+    "fr",
+    "fr-CA",
+    "hi-IN",
+    "hr",
+    "hu",
+    "id",
+    "it",
+    "ja",
+    "ko",
+    "lt",
+    "lv",
+    "ms",
+    "mt",
+    "nb",
+    "nl",
+    "pl",
+    "pt",
+    "pt-BR",
+    "ro",
+    "ru",
+    "sk",
+    "sl",
+    "sv",
+    "th",
+    "tr",
+    "vi",
+    "zh",
+    "zh-HK",
+    "zh-TW",
 )
 
 # Payment methods a UK merchant's Checkout can offer in GBP.
 PAYMENT_METHOD_TYPES = (
-    "card", "bacs_debit", "link", "paypal", "klarna", "revolut_pay", "amazon_pay", "pay_by_bank", "customer_balance",
+    "card",
+    "bacs_debit",
+    "link",
+    "paypal",
+    "klarna",
+    "revolut_pay",
+    "amazon_pay",
+    "pay_by_bank",
+    "customer_balance",
 )
 
 SESSION_EXPANDABLE = ("payment_intent", "line_items")

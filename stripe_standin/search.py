@@ -7,7 +7,8 @@ this subset (OR, negation, ranges, `~` substring) is refused with a clear messag
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from stripe_standin.errors import StripeAPIError
 
@@ -32,20 +33,26 @@ def parse(query: str, fields: tuple[str, ...]) -> list[tuple[str, str]]:
     for part in _AND.split(query.strip()):
         match = _CLAUSE.match(part)
         if not match:
-            raise _invalid(f"Could not parse the search query near: {part[:60]!r}. "
-                           "Write clauses like metadata['event']:'slug' joined by AND.")
+            raise _invalid(
+                f"Could not parse the search query near: {part[:60]!r}. "
+                "Write clauses like metadata['event']:'slug' joined by AND."
+            )
         value = re.sub(r"\\(.)", r"\1", match.group("value"))
         if match.group("key"):
             clauses.append((f"metadata.{match.group('key')}", value))
         elif match.group("field") in fields:
             clauses.append((match.group("field"), value))
         else:
-            raise _invalid(f"Field '{match.group('field')}' is not searchable here; use one of: "
-                           f"{', '.join(fields)}, metadata['key'].")
+            raise _invalid(
+                f"Field '{match.group('field')}' is not searchable here; use one of: "
+                f"{', '.join(fields)}, metadata['key']."
+            )
     return clauses
 
 
-def matches(obj: dict[str, Any], clauses: list[tuple[str, str]], case_insensitive: tuple[str, ...] = ("email",)) -> bool:
+def matches(
+    obj: dict[str, Any], clauses: list[tuple[str, str]], case_insensitive: tuple[str, ...] = ("email",)
+) -> bool:
     for field, value in clauses:
         if field.startswith("metadata."):
             actual = (obj.get("metadata") or {}).get(field.removeprefix("metadata."))
@@ -62,8 +69,13 @@ def matches(obj: dict[str, Any], clauses: list[tuple[str, str]], case_insensitiv
     return True
 
 
-def search(objects: list[dict[str, Any]], params: dict[str, Any], url: str, fields: tuple[str, ...],
-           render: Callable[[dict[str, Any]], dict[str, Any]] = lambda o: o) -> dict[str, Any]:
+def search(
+    objects: list[dict[str, Any]],
+    params: dict[str, Any],
+    url: str,
+    fields: tuple[str, ...],
+    render: Callable[[dict[str, Any]], dict[str, Any]] = lambda o: o,
+) -> dict[str, Any]:
     """A `search_result` page over `objects` (newest first), honouring `limit` and `page`."""
     clauses = parse(params["query"], fields)
     found = [o for o in sorted(objects, key=lambda o: o["created"], reverse=True) if matches(o, clauses)]
@@ -72,10 +84,13 @@ def search(objects: list[dict[str, Any]], params: dict[str, Any], url: str, fiel
     if "page" in params:
         page = _PAGE.match(params["page"])
         if not page:
-            raise StripeAPIError("Invalid page: pass the next_page value of the previous result.", param="page",
-                                 code="parameter_invalid_string")
+            raise StripeAPIError(
+                "Invalid page: pass the next_page value of the previous result.",
+                param="page",
+                code="parameter_invalid_string",
+            )
         start = int(page.group(1))
-    chunk = found[start:start + limit]
+    chunk = found[start : start + limit]
     more = start + limit < len(found)
     return {
         "object": "search_result",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
-from typing import Any, Callable, Iterable
+from typing import Any
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 
@@ -31,8 +32,7 @@ class StandInRequestHandler(WSGIRequestHandler):
             return
         if not self.parse_request():
             return
-        handler = _QuietServerHandler(self.rfile, self.wfile, self.get_stderr(), self.get_environ(),
-                                      multithread=True)
+        handler = _QuietServerHandler(self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True)
         handler.request_handler = self
         handler.run(self.server.get_app())
 
@@ -66,7 +66,9 @@ def mount(app: Callable, prefix: str) -> Callable:
             body = b"Not found: the Stripe stand-in lives under " + prefix.encode() + b"\n"
             start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]
-        environ = dict(environ, SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + prefix, PATH_INFO=path[len(prefix):] or "/")
+        environ = dict(
+            environ, SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + prefix, PATH_INFO=path[len(prefix) :] or "/"
+        )
         return app(environ, start_response)
 
     return mounted

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from stripe_standin.app import RecordedRequest, StandIn, StoredEvent
 from stripe_standin.server import ThreadingWSGIServer, make_server, mount
@@ -95,8 +96,9 @@ def running_standin(
     url = f"http://127.0.0.1:{port}" + (("/" + prefix.strip("/")) if prefix.strip("/") else "")
     app = StandIn(url, webhook_url, webhook_secret, api_keys_prefix=api_keys_prefix)
     server.set_app(mount(app, prefix) if prefix.strip("/") else app)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name=f"stripe-standin-{port}", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"stripe-standin-{port}", daemon=True
+    )
     thread.start()
     handle = StandInHandle(app, server, thread, url)
     try:

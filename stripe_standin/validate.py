@@ -59,7 +59,11 @@ def _convert(spec: Spec, value: Any, param: str, updating: bool) -> Any:
     if isinstance(spec, Metadata):
         return _convert_metadata(value, param, updating)
     if not isinstance(value, str):
-        raise invalid(param, f"Invalid value for {param}: expected a single value, not a hash or an array.", "parameter_invalid_type")
+        raise invalid(
+            param,
+            f"Invalid value for {param}: expected a single value, not a hash or an array.",
+            "parameter_invalid_type",
+        )
     if value == "":
         raise invalid(
             param,
@@ -91,14 +95,22 @@ def _convert_array(spec: Array, value: Any, param: str, updating: bool) -> list[
     if isinstance(value, IndexedArray):
         indices = sorted(value)
         if indices != list(range(len(indices))):
-            raise invalid(param, f"Invalid array: the indices of {param} must run 0, 1, 2, ... without gaps.", "parameter_invalid_array")
+            raise invalid(
+                param,
+                f"Invalid array: the indices of {param} must run 0, 1, 2, ... without gaps.",
+                "parameter_invalid_array",
+            )
         items = [(f"{param}[{i}]", value[i]) for i in indices]
     elif isinstance(value, list):
         items = [(f"{param}[{i}]", item) for i, item in enumerate(value)]
     else:
         raise invalid(param, f"Invalid array: {param} must be an array.", "parameter_invalid_array")
     if len(items) > spec.max_items:
-        raise invalid(param, f"Invalid array: {param} can hold at most {spec.max_items} items; you sent {len(items)}.", "parameter_invalid_array")
+        raise invalid(
+            param,
+            f"Invalid array: {param} can hold at most {spec.max_items} items; you sent {len(items)}.",
+            "parameter_invalid_array",
+        )
     return [_convert(spec.item, item, item_param, updating) for item_param, item in items]
 
 
@@ -107,7 +119,9 @@ def _convert_int(spec: Int, value: str, param: str) -> int:
         raise invalid(param, f"Invalid integer: {value[:50]}", "parameter_invalid_integer")
     number = int(value)
     if number < spec.minimum:
-        raise invalid(param, f"This value must be greater than or equal to {spec.minimum}.", "parameter_invalid_integer")
+        raise invalid(
+            param, f"This value must be greater than or equal to {spec.minimum}.", "parameter_invalid_integer"
+        )
     if spec.maximum is not None and number > spec.maximum:
         raise invalid(param, f"This value must be less than or equal to {spec.maximum}.", "parameter_invalid_integer")
     return number
@@ -129,7 +143,9 @@ def _convert_str(spec: Str, value: str, param: str) -> str:
                 f"it supports {_one_of(spec.enum)}.",
                 "parameter_unsupported_by_standin",
             )
-        raise invalid(param, f"Invalid {name}: must be {_one_of(spec.enum + spec.unsupported)}", "parameter_invalid_enum")
+        raise invalid(
+            param, f"Invalid {name}: must be {_one_of(spec.enum + spec.unsupported)}", "parameter_invalid_enum"
+        )
     if spec.kind == "url":
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
@@ -157,19 +173,37 @@ def _convert_metadata(value: Any, param: str, updating: bool) -> dict[str, str] 
     if value == "" and updating:
         return ""
     if not isinstance(value, dict) or isinstance(value, IndexedArray):
-        raise invalid(param, f"Invalid hash: {param} must be a hash of string keys and string values.", "parameter_invalid_metadata")
+        raise invalid(
+            param,
+            f"Invalid hash: {param} must be a hash of string keys and string values.",
+            "parameter_invalid_metadata",
+        )
     for key, item in value.items():
         key_param = _join(param, key)
         if not isinstance(item, str):
-            raise invalid(key_param, f"Invalid metadata: the value of {key_param} must be a string, not a hash or an array.", "parameter_invalid_metadata")
+            raise invalid(
+                key_param,
+                f"Invalid metadata: the value of {key_param} must be a string, not a hash or an array.",
+                "parameter_invalid_metadata",
+            )
         if key == "":
             raise invalid(key_param, "Metadata keys cannot be empty.", "parameter_invalid_metadata")
         if len(key) > METADATA_MAX_KEY_LENGTH:
-            raise invalid(key_param, f"Metadata keys can have a maximum length of {METADATA_MAX_KEY_LENGTH} characters.", "parameter_invalid_metadata")
+            raise invalid(
+                key_param,
+                f"Metadata keys can have a maximum length of {METADATA_MAX_KEY_LENGTH} characters.",
+                "parameter_invalid_metadata",
+            )
         if len(item) > METADATA_MAX_VALUE_LENGTH:
-            raise invalid(key_param, f"Metadata values can have a maximum length of {METADATA_MAX_VALUE_LENGTH} characters.", "parameter_invalid_metadata")
+            raise invalid(
+                key_param,
+                f"Metadata values can have a maximum length of {METADATA_MAX_VALUE_LENGTH} characters.",
+                "parameter_invalid_metadata",
+            )
     if len(value) > METADATA_MAX_KEYS:
-        raise invalid(param, f"You can specify up to {METADATA_MAX_KEYS} keys in {param}.", "parameter_invalid_metadata")
+        raise invalid(
+            param, f"You can specify up to {METADATA_MAX_KEYS} keys in {param}.", "parameter_invalid_metadata"
+        )
     return dict(value)
 
 
@@ -177,5 +211,7 @@ def check_metadata_count(metadata: dict[str, str], param: str) -> None:
     """After an update merges metadata, the object itself may hold at most 50 keys."""
     if len(metadata) > METADATA_MAX_KEYS:
         raise StripeAPIError(
-            f"You can specify up to {METADATA_MAX_KEYS} keys in {param}.", param=param, code="parameter_invalid_metadata"
+            f"You can specify up to {METADATA_MAX_KEYS} keys in {param}.",
+            param=param,
+            code="parameter_invalid_metadata",
         )

@@ -18,7 +18,7 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 def signature_header(payload: str, secret: str, timestamp: int | None = None) -> str:
     """`t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<payload>" keyed with the endpoint secret>`."""
     timestamp = int(time.time()) if timestamp is None else timestamp
-    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.{payload}".encode("utf-8"), hashlib.sha256)
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.{payload}".encode(), hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 

@@ -7,8 +7,9 @@ The plain names under /theme/ stay, revalidated on every visit, for pages that c
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import rcssmin
 import rjsmin
@@ -27,7 +28,9 @@ def fingerprinted(source: Path, name: str) -> str:
 def register_filter(pelican: Any) -> None:
     """Templates write {{ 'css/site.css'|asset }} for the file's fingerprinted path, 'assets/css/site.<hash>.css'."""
     source = Path(pelican.settings["THEME"], "static")
-    pelican.settings.setdefault("JINJA_FILTERS", {})["asset"] = lambda name: f"{FINGERPRINTED_DIR}/{fingerprinted(source, name)}"
+    pelican.settings.setdefault("JINJA_FILTERS", {})["asset"] = lambda name: (
+        f"{FINGERPRINTED_DIR}/{fingerprinted(source, name)}"
+    )
 
 
 def minify_and_fingerprint(pelican: Any) -> None:

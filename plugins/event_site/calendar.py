@@ -10,7 +10,9 @@ from icalendar import Calendar, Event, Timezone
 from event_site.metadata import EventMeta
 
 
-def event_calendar(meta: EventMeta, slug: str, url: str, organiser_name: str, organiser_email: str, stamp: datetime) -> bytes:
+def event_calendar(
+    meta: EventMeta, slug: str, url: str, organiser_name: str, organiser_email: str, stamp: datetime
+) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", f"-//{organiser_name}//Event site//EN")
     calendar.add("version", "2.0")

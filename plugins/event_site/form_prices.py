@@ -23,10 +23,21 @@ def form_prices(booking: Booking) -> dict[str, Any]:
             for n in range(1, booking.max_delegates + 1):
                 priced = booking.price(category.id, payment, n)
                 if priced.lines[:-1] != previous:
-                    raise ValueError(f"{booking.slug}: the price of delegates 1..{n - 1} changed when delegate {n} was added")
+                    raise ValueError(
+                        f"{booking.slug}: the price of delegates 1..{n - 1} changed when delegate {n} was added"
+                    )
                 previous = priced.lines
-                rows.append([format_pence(pence, booking.currency) for pence in
-                             (priced.lines[-1].net_pence, priced.net_pence, priced.vat_pence, priced.total_pence)])
+                rows.append(
+                    [
+                        format_pence(pence, booking.currency)
+                        for pence in (
+                            priced.lines[-1].net_pence,
+                            priced.net_pence,
+                            priced.vat_pence,
+                            priced.total_pence,
+                        )
+                    ]
+                )
             entry[payment] = rows
         categories[category.id] = entry
     return {"vat": booking.vat_percent, "max": booking.max_delegates, "categories": categories}

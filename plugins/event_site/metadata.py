@@ -27,7 +27,9 @@ def _time(value: Any) -> time:
         if len(value.strip()) != 5:
             raise ValueError
     except (ValueError, AttributeError):
-        raise PydanticCustomError("time_format", 'must be a 24-hour UK time like 09:30, not "{value}"', {"value": value}) from None
+        raise PydanticCustomError(
+            "time_format", 'must be a 24-hour UK time like 09:30, not "{value}"', {"value": value}
+        ) from None
     return parsed
 
 
@@ -57,7 +59,9 @@ class EventMeta(BaseModel):
         try:
             return date.fromisoformat(str(value).strip())
         except ValueError:
-            raise PydanticCustomError("date_format", 'must be the day of the event like 2027-09-14, not "{value}"', {"value": value}) from None
+            raise PydanticCustomError(
+                "date_format", 'must be the day of the event like 2027-09-14, not "{value}"', {"value": value}
+            ) from None
 
     @field_validator("starts", "ends", mode="before")
     @classmethod
@@ -69,7 +73,9 @@ class EventMeta(BaseModel):
     def _known_format(cls, value: Any) -> str:
         text = str(value).strip().lower()
         if text not in FORMATS:
-            raise PydanticCustomError("format_unknown", 'must be one of {known}, not "{value}"', {"known": ", ".join(FORMATS), "value": value})
+            raise PydanticCustomError(
+                "format_unknown", 'must be one of {known}, not "{value}"', {"known": ", ".join(FORMATS), "value": value}
+            )
         return text
 
     @field_validator("hashtag", mode="before")
@@ -77,7 +83,11 @@ class EventMeta(BaseModel):
     def _hashtag(cls, value: Any) -> str:
         text = str(value).strip().lstrip("#")
         if not text.replace("_", "").isalnum():
-            raise PydanticCustomError("hashtag_format", 'must be one word of letters and digits like #CaldicottPolice, not "{value}"', {"value": value})
+            raise PydanticCustomError(
+                "hashtag_format",
+                'must be one word of letters and digits like #CaldicottPolice, not "{value}"',
+                {"value": value},
+            )
         return text
 
     @field_validator("cpd_hours", mode="before")
@@ -88,7 +98,11 @@ class EventMeta(BaseModel):
         except InvalidOperation:
             hours = Decimal(-1)
         if not hours.is_finite() or not 0 < hours <= 24:
-            raise PydanticCustomError("cpd_format", 'must be a number of hours between 0 and 24 like 5 or 5.5, not "{value}"', {"value": value})
+            raise PydanticCustomError(
+                "cpd_format",
+                'must be a number of hours between 0 and 24 like 5 or 5.5, not "{value}"',
+                {"value": value},
+            )
         return hours
 
     @field_validator("also_of_interest", "supporters", mode="before")
@@ -102,7 +116,11 @@ class EventMeta(BaseModel):
     def _slugs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for slug in value:
             if not re.match(SLUG_PATTERN, slug):
-                raise PydanticCustomError("slug_format", 'must list event file names without .md, like records-retention-2027, not "{value}"', {"value": slug})
+                raise PydanticCustomError(
+                    "slug_format",
+                    'must list event file names without .md, like records-retention-2027, not "{value}"',
+                    {"value": slug},
+                )
         return value
 
     @model_validator(mode="after")
@@ -166,10 +184,14 @@ def check_event_file(path: Path, display: str) -> tuple[EventMeta | None, list[P
         return None, [Problem(display, "(file)", f"cannot be read: {exc}")]
     problems: list[Problem] = []
     if header.get("slug") and header["slug"] != path.stem:
-        problems.append(Problem(display, "slug", f'must match the file name "{path.stem}" (or be left out), not "{header["slug"]}"'))
+        problems.append(
+            Problem(display, "slug", f'must match the file name "{path.stem}" (or be left out), not "{header["slug"]}"')
+        )
     known = sorted(set(EventMeta.model_fields) - _PELICAN_FIELDS)
     for key in header.keys() - EventMeta.model_fields.keys():
-        problems.append(Problem(display, key, f"is not a field an event knows (check the spelling; known: {', '.join(known)})"))
+        problems.append(
+            Problem(display, key, f"is not a field an event knows (check the spelling; known: {', '.join(known)})")
+        )
     try:
         meta = EventMeta.model_validate({k: v for k, v in header.items() if k in EventMeta.model_fields})
     except ValidationError as exc:

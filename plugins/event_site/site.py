@@ -68,7 +68,13 @@ class EventSite:
         try:
             self.now = parse_now(str(settings.get("SITE_NOW") or ""))
         except ValueError:
-            problems.append(Problem("SITE_NOW", "SITE_NOW", f'must be a date and time like 2027-01-31T09:00:00+00:00, not "{settings["SITE_NOW"]}"'))
+            problems.append(
+                Problem(
+                    "SITE_NOW",
+                    "SITE_NOW",
+                    f'must be a date and time like 2027-01-31T09:00:00+00:00, not "{settings["SITE_NOW"]}"',
+                )
+            )
         fees_path = Path(settings.get("FEES_PATH") or os.path.join(settings["PATH"], "fees.yaml"))
         fees: FeeTable | None = None
         try:
@@ -90,18 +96,34 @@ class EventSite:
         if fees is not None:
             for slug in fees.events:
                 if slug not in metas:
-                    problems.append(Problem(_display(fees_path), f"events.{slug}", f"has no event page: add content/events/{slug}.md or remove this entry"))
+                    problems.append(
+                        Problem(
+                            _display(fees_path),
+                            f"events.{slug}",
+                            f"has no event page: add content/events/{slug}.md or remove this entry",
+                        )
+                    )
             for slug, (path, _) in metas.items():
                 if slug not in fees.events:
-                    problems.append(Problem(_display(path), "slug", f'"{slug}" has no entry under events: in {_display(fees_path)}, so it cannot be priced or booked'))
+                    problems.append(
+                        Problem(
+                            _display(path),
+                            "slug",
+                            f'"{slug}" has no entry under events: in {_display(fees_path)}, so it cannot be priced or booked',
+                        )
+                    )
         for slug, (path, meta) in metas.items():
             if meta is None:
                 continue
             for other in meta.also_of_interest:
                 if other not in metas or other == slug:
-                    problems.append(Problem(_display(path), "also_of_interest", f'"{other}" is not another event in content/events'))
+                    problems.append(
+                        Problem(_display(path), "also_of_interest", f'"{other}" is not another event in content/events')
+                    )
             if os.path.realpath(path) not in articles:
-                problems.append(Problem(_display(path), "(file)", "Pelican could not read this event; see its message above"))
+                problems.append(
+                    Problem(_display(path), "(file)", "Pelican could not read this event; see its message above")
+                )
         if problems:
             self._stop(problems)
         assert fees is not None  # no problems means the fee table loaded
@@ -110,7 +132,11 @@ class EventSite:
     def _attach(self, generator: Any, fees: FeeTable, joined: dict[str, tuple[Any, EventMeta]]) -> None:
         settings = generator.settings
         base = public_base(settings)
-        organiser = {"name": settings.get("SITENAME", ""), "url": f"{base}/", "email": settings.get("ORGANISER_EMAIL", "")}
+        organiser = {
+            "name": settings.get("SITENAME", ""),
+            "url": f"{base}/",
+            "email": settings.get("ORGANISER_EMAIL", ""),
+        }
         ladders: Ladders = {}
         # The form's price data depends only on the tariff and the maximum: one JSON text per pair.
         price_data: dict[tuple[str, int], str] = {}
@@ -144,8 +170,12 @@ class EventSite:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(
                 event_calendar(
-                    article.details, article.slug, f"{public_base(settings)}/{article.url}",
-                    settings.get("SITENAME", ""), settings.get("ORGANISER_EMAIL", "bookings@example.org"), self.now,
+                    article.details,
+                    article.slug,
+                    f"{public_base(settings)}/{article.url}",
+                    settings.get("SITENAME", ""),
+                    settings.get("ORGANISER_EMAIL", "bookings@example.org"),
+                    self.now,
                 )
             )
 
@@ -153,7 +183,10 @@ class EventSite:
     def _stop(problems: list[Problem]) -> None:
         unique = sorted(dict.fromkeys(problems), key=lambda p: p.file)  # stable: per-file order kept
         noun = "problem" if len(unique) == 1 else "problems"
-        lines = [f"The site was not built: fix {len(unique)} {noun} in the content, then run `make build` again.", *map(str, unique)]
+        lines = [
+            f"The site was not built: fix {len(unique)} {noun} in the content, then run `make build` again.",
+            *map(str, unique),
+        ]
         sys.stderr.write("\n".join(lines) + "\n")
         sys.stderr.flush()
         raise BuildStopped(1)

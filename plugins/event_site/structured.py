@@ -24,7 +24,9 @@ _ATTENDANCE = {
 }
 
 
-def event_json_ld(meta: EventMeta, booking: Booking, url: str, description: str, organiser: dict[str, str]) -> dict[str, Any]:
+def event_json_ld(
+    meta: EventMeta, booking: Booking, url: str, description: str, organiser: dict[str, str]
+) -> dict[str, Any]:
     online = {"@type": "VirtualLocation", "url": url}
     venue = {"@type": "Place", "name": meta.venue, "address": meta.venue}
     location: Any = {"virtual": online, "in-person": venue, "hybrid": [online, venue]}[meta.format]
@@ -59,6 +61,12 @@ def event_json_ld(meta: EventMeta, booking: Booking, url: str, description: str,
 def script_safe_json(data: dict[str, Any]) -> Markup:
     """JSON whose <, > and & are \\u escapes: no "</script>" or "<!--" can appear in the page."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return Markup(text)

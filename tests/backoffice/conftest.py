@@ -31,24 +31,41 @@ OTHER_EVENT = "records-retention-2027"
 MAIL_FROM = "Conference Bookings <bookings@events.example.org>"
 
 
-def booking(delegates: int = 1, category: str = "public-sector", event: str = EVENT, payment: str = "card",
-            tag: str = "", **extra: Any) -> dict[str, Any]:
+def booking(
+    delegates: int = 1,
+    category: str = "public-sector",
+    event: str = EVENT,
+    payment: str = "card",
+    tag: str = "",
+    **extra: Any,
+) -> dict[str, Any]:
     """A booking body as the form's script sends it; `tag` makes the people (and so the reference) distinct."""
     data: dict[str, Any] = {
         "event": event,
         "category": category,
         "payment": payment,
-        "contact": {"name": f"Priya Shah{tag}", "email": f"priya.shah{tag}@nhs.net", "organisation": "Leeds Teaching Hospitals NHS Trust"},
+        "contact": {
+            "name": f"Priya Shah{tag}",
+            "email": f"priya.shah{tag}@nhs.net",
+            "organisation": "Leeds Teaching Hospitals NHS Trust",
+        },
         "delegates": [
-            {"name": f"Delegate {i}{tag}", "email": f"delegate{i}{tag}@nhs.net", "job_title": "Information Governance Lead",
-             "organisation": "Leeds Teaching Hospitals NHS Trust" if i % 2 else ""}
+            {
+                "name": f"Delegate {i}{tag}",
+                "email": f"delegate{i}{tag}@nhs.net",
+                "job_title": "Information Governance Lead",
+                "organisation": "Leeds Teaching Hospitals NHS Trust" if i % 2 else "",
+            }
             for i in range(1, delegates + 1)
         ],
         "accept_terms": True,
     }
     if payment == "invoice":
-        data["billing"] = {"name": "Accounts Payable", "email": "accounts.payable@nhs.net",
-                           "address": "Leeds Teaching Hospitals NHS Trust\nSt James's University Hospital\nBeckett Street\nLeeds\nLS9 7TF"}
+        data["billing"] = {
+            "name": "Accounts Payable",
+            "email": "accounts.payable@nhs.net",
+            "address": "Leeds Teaching Hospitals NHS Trust\nSt James's University Hospital\nBeckett Street\nLeeds\nLS9 7TF",
+        }
     data.update(extra)
     return data
 
@@ -208,7 +225,11 @@ def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):
         url = f"http://127.0.0.1:{server.server_address[1]}"
         with standin_factory(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
             live = Live(url, standin, smtp, fees_path)
-            server.set_app(lambda environ, start: call_function(environ, start, lambda event, ctx: handle_event(event, live.settings)))
+            server.set_app(
+                lambda environ, start: call_function(
+                    environ, start, lambda event, ctx: handle_event(event, live.settings)
+                )
+            )
             yield live
 
 

@@ -10,7 +10,9 @@ from tests.backoffice.conftest import MAIL_FROM, booking, http
 
 
 def _pay_invoice_on_its_page(invoice: dict) -> None:
-    paid = http("POST", invoice["hosted_invoice_url"] + "/pay", b"", {"content-type": "application/x-www-form-urlencoded"})
+    paid = http(
+        "POST", invoice["hosted_invoice_url"] + "/pay", b"", {"content-type": "application/x-www-form-urlencoded"}
+    )
     assert paid.status == 303
 
 
@@ -143,12 +145,18 @@ def test_with_no_mail_settings_the_booking_is_still_confirmed(live, confirmed, c
     assert any("confirmation_not_sent" in r.getMessage() for r in caplog.records)
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("smtp://127.0.0.1:2525", ("smtp", "127.0.0.1", 2525, None, None)),
-    ("smtp+starttls://user%40example.org:p%40ss%2Fword@smtp.example.org", ("smtp+starttls", "smtp.example.org", 587, "user@example.org", "p@ss/word")),
-    ("smtps://apikey:secret@smtp.example.org", ("smtps", "smtp.example.org", 465, "apikey", "secret")),
-    ("SMTP://relay.internal", ("smtp", "relay.internal", 25, None, None)),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp://127.0.0.1:2525", ("smtp", "127.0.0.1", 2525, None, None)),
+        (
+            "smtp+starttls://user%40example.org:p%40ss%2Fword@smtp.example.org",
+            ("smtp+starttls", "smtp.example.org", 587, "user@example.org", "p@ss/word"),
+        ),
+        ("smtps://apikey:secret@smtp.example.org", ("smtps", "smtp.example.org", 465, "apikey", "secret")),
+        ("SMTP://relay.internal", ("smtp", "relay.internal", 25, None, None)),
+    ],
+)
 def test_smtp_url_forms(url, expected):
     from functions.mailer import parse_smtp_url
 
@@ -156,13 +164,22 @@ def test_smtp_url_forms(url, expected):
     assert (config.scheme, config.host, config.port, config.username, config.password) == expected
 
 
-@pytest.mark.parametrize("url", ["http://smtp.example.org", "smtp://", "smtp://host:notaport", "smtp://host/path", "smtp+ssl://host"])
+@pytest.mark.parametrize(
+    "url", ["http://smtp.example.org", "smtp://", "smtp://host:notaport", "smtp://host/path", "smtp+ssl://host"]
+)
 def test_unusable_smtp_urls_stop_the_function_with_a_plain_reason(url):
     from functions.settings import Settings, SettingsError
 
     with pytest.raises(SettingsError) as error:
-        Settings.from_env({"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x", "SITE_URL": "https://e.org",
-                           "SMTP_URL": url, "MAIL_FROM": "bookings@e.org"})
+        Settings.from_env(
+            {
+                "STRIPE_SECRET_KEY": "sk_test_x",
+                "STRIPE_WEBHOOK_SECRET": "whsec_x",
+                "SITE_URL": "https://e.org",
+                "SMTP_URL": url,
+                "MAIL_FROM": "bookings@e.org",
+            }
+        )
     assert "SMTP_URL" in str(error.value) and "secret" not in str(error.value)
 
 
@@ -170,8 +187,14 @@ def test_smtp_url_without_mail_from_is_a_configuration_error():
     from functions.settings import Settings, SettingsError
 
     with pytest.raises(SettingsError, match="MAIL_FROM"):
-        Settings.from_env({"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x", "SITE_URL": "https://e.org",
-                           "SMTP_URL": "smtp://127.0.0.1:25"})
+        Settings.from_env(
+            {
+                "STRIPE_SECRET_KEY": "sk_test_x",
+                "STRIPE_WEBHOOK_SECRET": "whsec_x",
+                "SITE_URL": "https://e.org",
+                "SMTP_URL": "smtp://127.0.0.1:25",
+            }
+        )
 
 
 def test_the_email_shows_the_purchase_order_and_the_html_links_the_terms(live):

@@ -11,7 +11,9 @@ from tests.backoffice.conftest import booking, http
 
 
 def _invoice_calls(live) -> list:
-    return [r for r in live.standin.requests if r.path.startswith(("/v1/invoices", "/v1/invoiceitems", "/v1/customers"))]
+    return [
+        r for r in live.standin.requests if r.path.startswith(("/v1/invoices", "/v1/invoiceitems", "/v1/customers"))
+    ]
 
 
 @pytest.mark.parametrize("category", ["public-sector", "voluntary", "commercial"])
@@ -25,7 +27,11 @@ def test_invoice_for_each_category_asks_for_exactly_the_quote(live, category, de
     assert invoice["collection_method"] == "send_invoice" and invoice["days_until_due"] == live.fees.invoice_due_days
     assert invoice["metadata"]["booking_ref"] == body["booking_ref"]
     assert {k: invoice["metadata"][k] for k in ("event", "category", "payment", "delegates")} == {
-        "event": data["event"], "category": category, "payment": "invoice", "delegates": str(delegates)}
+        "event": data["event"],
+        "category": category,
+        "payment": "invoice",
+        "delegates": str(delegates),
+    }
     assert invoice["customer_email"] == "accounts.payable@nhs.net"
 
 
@@ -116,16 +122,19 @@ def test_the_confirmation_page_for_an_unknown_invoice_is_404(live, invoice_id):
     assert page.status == 404 and "<b>" not in page.text
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    (lambda d: d.pop("billing"), "billing"),
-    (lambda d: d["billing"].update(email="not-an-address"), "billing.email"),
-    (lambda d: d["billing"].update(address="   "), "billing.address"),
-    (lambda d: d["billing"].update(address="A" * 501), "billing.address"),
-    (lambda d: d["billing"].update(address="\n".join(f"line {i}" for i in range(7))), "billing.address"),
-    (lambda d: d["billing"].update(name="N" * 151), "billing.name"),
-    (lambda d: d.update(purchase_order="P" * 141), "purchase_order"),
-    (lambda d: d.update(purchase_order="PO\x07"), "purchase_order"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d.pop("billing"), "billing"),
+        (lambda d: d["billing"].update(email="not-an-address"), "billing.email"),
+        (lambda d: d["billing"].update(address="   "), "billing.address"),
+        (lambda d: d["billing"].update(address="A" * 501), "billing.address"),
+        (lambda d: d["billing"].update(address="\n".join(f"line {i}" for i in range(7))), "billing.address"),
+        (lambda d: d["billing"].update(name="N" * 151), "billing.name"),
+        (lambda d: d.update(purchase_order="P" * 141), "purchase_order"),
+        (lambda d: d.update(purchase_order="PO\x07"), "purchase_order"),
+    ],
+)
 def test_invalid_invoice_details_are_refused_before_stripe_is_called(live, change, field):
     data = booking(1, payment="invoice")
     change(data)
@@ -158,7 +167,9 @@ def test_invoice_fields_left_half_filled_do_not_hold_up_a_card_booking(live):
 def test_an_invoice_made_by_hand_in_the_dashboard_is_acknowledged_and_ignored(live, confirmed):
     api = live.standin.client()
     customer = api.v1.customers.create(params={"email": "someone@example.org"})
-    draft = api.v1.invoices.create(params={"customer": customer.id, "collection_method": "send_invoice", "days_until_due": 7})
+    draft = api.v1.invoices.create(
+        params={"customer": customer.id, "collection_method": "send_invoice", "days_until_due": 7}
+    )
     api.v1.invoice_items.create(params={"customer": customer.id, "invoice": draft.id, "amount": 5000})
     api.v1.invoices.finalize_invoice(draft.id)
     live.standin.app.billing.pay(draft.id)
@@ -169,8 +180,10 @@ def test_an_invoice_made_by_hand_in_the_dashboard_is_acknowledged_and_ignored(li
 
 def test_the_invoice_names_the_event_and_asks_for_the_reference_with_the_payment(live):
     body, invoice = live.book_invoice(booking(2, payment="invoice"))
-    assert invoice["description"] == (f"Booking {body['booking_ref']}: 2 delegate place(s) at Information Sharing & The Police: "
-                                      "Caldicott Principles and Sharing Between Police and Health Services")
+    assert invoice["description"] == (
+        f"Booking {body['booking_ref']}: 2 delegate place(s) at Information Sharing & The Police: "
+        "Caldicott Principles and Sharing Between Police and Health Services"
+    )
     assert body["booking_ref"] in invoice["footer"]
     assert [line["amount"] for line in invoice["lines"]["data"]] == [35400, 30090]
 

@@ -18,10 +18,22 @@ def test_from_the_invoice_confirmation_page_to_a_paid_invoice_and_the_emails(liv
         problems: list[str] = []
         # This server answers /api/* only; the site's stylesheet and icon are served by Netlify (or make dev), not here.
         site_files = ("/theme/css/site.css", "/images/favicon.svg")
-        page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith(site_files) else None)
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning")
-                and "site.css" not in m.text and not m.text.startswith("Failed to load resource") else None)
+        page.on(
+            "response",
+            lambda r: (
+                problems.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith(site_files) else None
+            ),
+        )
+        page.on(
+            "console",
+            lambda m: (
+                problems.append(m.text)
+                if m.type in ("error", "warning")
+                and "site.css" not in m.text
+                and not m.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
         page.goto(body["checkout_url"])
         assert page.get_by_role("heading", level=1).inner_text() == "Booking received: your invoice is on its way"
         page.get_by_role("link", name="View or pay the invoice online").click()

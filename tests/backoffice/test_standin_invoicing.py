@@ -21,7 +21,13 @@ def api(standin):
 
 def _draft(api, **extra):
     customer = api.v1.customers.create(params={"email": "ap@council.gov.uk", "name": "Accounts"})
-    params = {"customer": customer.id, "collection_method": "send_invoice", "days_until_due": 30, "currency": "gbp", **extra}
+    params = {
+        "customer": customer.id,
+        "collection_method": "send_invoice",
+        "days_until_due": 30,
+        "currency": "gbp",
+        **extra,
+    }
     return customer, api.v1.invoices.create(params=params)
 
 
@@ -29,7 +35,9 @@ def test_totals_are_the_sum_of_the_items_and_finalising_numbers_and_dates_the_in
     customer, draft = _draft(api, metadata={"event": "e1"})
     assert draft.status == "draft" and draft.amount_due == 0 and draft.hosted_invoice_url is None
     for amount in (35400, 60180):
-        api.v1.invoice_items.create(params={"customer": customer.id, "invoice": draft.id, "amount": amount, "currency": "gbp"})
+        api.v1.invoice_items.create(
+            params={"customer": customer.id, "invoice": draft.id, "amount": amount, "currency": "gbp"}
+        )
     final = api.v1.invoices.finalize_invoice(draft.id, params={"auto_advance": False})
     assert final.status == "open" and final.amount_due == final.total == 95580
     assert final.number and final.hosted_invoice_url.endswith(f"/invoice/{draft.id}")
@@ -49,22 +57,56 @@ def test_paying_sends_a_signed_invoice_paid_event(standin, api):
     assert event.type == "invoice.paid" and draft.id in event.payload and event.signature.startswith("t=")
 
 
-@pytest.mark.parametrize(("call", "code", "param"), [
-    (lambda api, c, d: api.v1.invoices.create(params={"customer": c.id, "collection_method": "send_invoice"}), "parameter_missing", "days_until_due"),
-    (lambda api, c, d: api.v1.invoices.create(params={"customer": c.id, "foo": "bar"}), "parameter_unknown", "foo"),
-    (lambda api, c, d: api.v1.invoices.create(params={"customer": c.id, "collection_method": "by_pigeon"}), "parameter_invalid_enum", "collection_method"),
-    (lambda api, c, d: api.v1.invoices.create(params={"customer": c.id, "custom_fields": [{"name": "N" * 41, "value": "v"}]}),
-     "parameter_invalid_string_too_long", "custom_fields[0][name]"),
-    (lambda api, c, d: api.v1.invoices.create(params={"customer": c.id, "custom_fields": [{"name": "PO", "value": "v"}] * 5}),
-     "parameter_invalid_array", "custom_fields"),
-    (lambda api, c, d: api.v1.invoices.create(params={"customer": "cus_nope"}), "resource_missing", "customer"),
-    (lambda api, c, d: api.v1.invoice_items.create(params={"customer": c.id, "invoice": d.id, "amount": 1.5}), "parameter_invalid_integer", "amount"),
-    (lambda api, c, d: api.v1.invoice_items.create(params={"customer": c.id, "invoice": d.id, "amount": 100, "currency": "eur"}),
-     "parameter_invalid_currency", "currency"),
-    (lambda api, c, d: api.v1.customers.create(params={"email": "not an email"}), "email_invalid", "email"),
-    (lambda api, c, d: api.v1.invoices.search(params={"query": "metadata['event']:'a' OR status:'paid'"}), "parameter_invalid_string", "query"),
-    (lambda api, c, d: api.v1.invoices.search(params={"query": "amount>5"}), "parameter_invalid_string", "query"),
-])
+@pytest.mark.parametrize(
+    ("call", "code", "param"),
+    [
+        (
+            lambda api, c, d: api.v1.invoices.create(params={"customer": c.id, "collection_method": "send_invoice"}),
+            "parameter_missing",
+            "days_until_due",
+        ),
+        (lambda api, c, d: api.v1.invoices.create(params={"customer": c.id, "foo": "bar"}), "parameter_unknown", "foo"),
+        (
+            lambda api, c, d: api.v1.invoices.create(params={"customer": c.id, "collection_method": "by_pigeon"}),
+            "parameter_invalid_enum",
+            "collection_method",
+        ),
+        (
+            lambda api, c, d: api.v1.invoices.create(
+                params={"customer": c.id, "custom_fields": [{"name": "N" * 41, "value": "v"}]}
+            ),
+            "parameter_invalid_string_too_long",
+            "custom_fields[0][name]",
+        ),
+        (
+            lambda api, c, d: api.v1.invoices.create(
+                params={"customer": c.id, "custom_fields": [{"name": "PO", "value": "v"}] * 5}
+            ),
+            "parameter_invalid_array",
+            "custom_fields",
+        ),
+        (lambda api, c, d: api.v1.invoices.create(params={"customer": "cus_nope"}), "resource_missing", "customer"),
+        (
+            lambda api, c, d: api.v1.invoice_items.create(params={"customer": c.id, "invoice": d.id, "amount": 1.5}),
+            "parameter_invalid_integer",
+            "amount",
+        ),
+        (
+            lambda api, c, d: api.v1.invoice_items.create(
+                params={"customer": c.id, "invoice": d.id, "amount": 100, "currency": "eur"}
+            ),
+            "parameter_invalid_currency",
+            "currency",
+        ),
+        (lambda api, c, d: api.v1.customers.create(params={"email": "not an email"}), "email_invalid", "email"),
+        (
+            lambda api, c, d: api.v1.invoices.search(params={"query": "metadata['event']:'a' OR status:'paid'"}),
+            "parameter_invalid_string",
+            "query",
+        ),
+        (lambda api, c, d: api.v1.invoices.search(params={"query": "amount>5"}), "parameter_invalid_string", "query"),
+    ],
+)
 def test_refuses_what_stripe_refuses(api, call, code, param):
     customer, draft = _draft(api)
     with pytest.raises(stripe.InvalidRequestError) as error:
@@ -105,11 +147,19 @@ def test_search_by_metadata_pages_through_every_match(api):
 
 
 def test_payment_intents_are_searchable_by_metadata(standin, api):
-    session = api.v1.checkout.sessions.create(params={
-        "mode": "payment", "success_url": "http://127.0.0.1/ok",
-        "line_items": [{"quantity": 1, "price_data": {"currency": "gbp", "unit_amount": 35400, "product_data": {"name": "Place"}}}],
-        "payment_intent_data": {"metadata": {"event": "e1", "booking_ref": "CP-AAAAAA"}},
-    })
+    session = api.v1.checkout.sessions.create(
+        params={
+            "mode": "payment",
+            "success_url": "http://127.0.0.1/ok",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {"currency": "gbp", "unit_amount": 35400, "product_data": {"name": "Place"}},
+                }
+            ],
+            "payment_intent_data": {"metadata": {"event": "e1", "booking_ref": "CP-AAAAAA"}},
+        }
+    )
     standin.complete(session.id)
     found = api.v1.payment_intents.search(params={"query": "metadata['event']:'e1'"})
     assert [p.metadata["booking_ref"] for p in found.data] == ["CP-AAAAAA"]

@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def _pelican(content: Path, settings: Path, output: Path, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(output), "-q"],
-        cwd=cwd, env={**os.environ, "SITE_NOW": SITE_NOW}, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        env={**os.environ, "SITE_NOW": SITE_NOW},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -41,8 +45,13 @@ def test_generated_plain_site_builds_with_stock_pelican_and_no_plugins(tmp_path)
     assert not (tmp_path / "out" / "sitemap.xml").exists()  # pelican.plugins.sitemap stayed off
 
 
-HEADINGS = {"build": "1. Build scaling", "cold": "2. Function cold start", "warm": "3. Warm path",
-            "page": "4. The event page", "pricing": "5. Pricing"}
+HEADINGS = {
+    "build": "1. Build scaling",
+    "cold": "2. Function cold start",
+    "warm": "3. Warm path",
+    "page": "4. The event page",
+    "pricing": "5. Pricing",
+}
 
 
 def test_recorded_results_render_a_table_per_section_with_misses_marked():

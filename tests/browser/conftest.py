@@ -9,9 +9,9 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -36,7 +36,9 @@ class DevServer:
 
     def fulfilments(self, booking_ref: str) -> int:
         """How many times the function confirmed this booking (its `booking_confirmed` log line)."""
-        return sum(1 for line in self.log().splitlines() if '"booking_confirmed"' in line and f'"{booking_ref}"' in line)
+        return sum(
+            1 for line in self.log().splitlines() if '"booking_confirmed"' in line and f'"{booking_ref}"' in line
+        )
 
 
 @pytest.fixture(scope="session")
@@ -44,8 +46,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("browser-site") / "output"
     env = {**os.environ, "SITE_NOW": SITE_NOW, "SITE_URL": ""}
     result = subprocess.run(
-        [sys.executable, "-m", "pelican", "content", "--settings", "pelicanconf.py", "--output", str(out), "--delete-output-directory"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            "content",
+            "--settings",
+            "pelicanconf.py",
+            "--output",
+            str(out),
+            "--delete-output-directory",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return out
@@ -63,13 +79,20 @@ def _free_port() -> int:
 def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
     port = _free_port()
     log_path = tmp_path_factory.mktemp("devserver") / "devserver.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STRIPE_") and k not in ("SITE_URL", "PORT", "FEES_PATH")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("STRIPE_") and k not in ("SITE_URL", "PORT", "FEES_PATH")
+    }
     env["CONTACT_EMAIL"] = "bookings@example.org"
     env["MAIL_OUTBOX"] = str(log_path.parent / "outbox")  # never the repository's outbox/
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "devserver", "--port", str(port), "--output", str(site)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     server = DevServer(f"http://127.0.0.1:{port}", log_path)
     try:
@@ -105,7 +128,9 @@ def page(browser, devserver: DevServer):
 
 @pytest.fixture
 def page_without_js(browser, devserver: DevServer):
-    context = browser.new_context(base_url=devserver.url, viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    context = browser.new_context(
+        base_url=devserver.url, viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
     yield from _watched(context)
 
 
@@ -148,7 +173,9 @@ def person() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE.is_file():
-        reason = f"{AXE.relative_to(ROOT)} is missing: run `npm ci --no-audit --no-fund` (make test does when npm exists)"
+        reason = (
+            f"{AXE.relative_to(ROOT)} is missing: run `npm ci --no-audit --no-fund` (make test does when npm exists)"
+        )
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(reason)
         pytest.skip(reason)

@@ -19,7 +19,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 def axe_violations(page, axe_source: str) -> list[str]:
     # Evaluated rather than added as a <script>: the function's pages forbid inline scripts by CSP.
     page.evaluate(axe_source)
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_TAGS)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_TAGS
+    )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
         for v in result["violations"]
@@ -37,7 +39,9 @@ def test_home_and_event_pages_have_no_violations(page, axe_source):
 
 def without_the_form_script(page):
     """The page as a browser that never ran booking.js sees it (axe itself needs JavaScript on)."""
-    page.route("**/assets/js/booking.*.js", lambda route: route.fulfill(status=200, content_type="text/javascript", body=""))
+    page.route(
+        "**/assets/js/booking.*.js", lambda route: route.fulfill(status=200, content_type="text/javascript", body="")
+    )
     return page
 
 

@@ -80,8 +80,15 @@ def test_when_booking_cannot_be_sent_the_page_apologises_and_gives_a_contact(pag
     if failure == "network":
         page.route("**/api/bookings", lambda route: route.abort())
     else:
-        body = {"errors": [{"field": "payment", "message": "Card payments are not available just now. Nothing has been charged."}]}
-        page.route("**/api/bookings", lambda route: route.fulfill(status=503, content_type="application/json", body=json.dumps(body)))
+        body = {
+            "errors": [
+                {"field": "payment", "message": "Card payments are not available just now. Nothing has been charged."}
+            ]
+        }
+        page.route(
+            "**/api/bookings",
+            lambda route: route.fulfill(status=503, content_type="application/json", body=json.dumps(body)),
+        )
     page.goto(f"/events/{EVENT}/")
     page.get_by_label("Commercial organisations").check()
     fill_person(page.get_by_role("group", name="Your details"), person)
@@ -92,7 +99,9 @@ def test_when_booking_cannot_be_sent_the_page_apologises_and_gives_a_contact(pag
     expect(alert).to_be_focused()
     expect(alert.get_by_role("heading")).to_have_text("Sorry, we could not send your booking")
     expect(alert).to_contain_text("Nothing has been charged." if failure == "503" else "nothing has been charged.")
-    expect(alert.get_by_role("link", name="bookings@example.org")).to_have_attribute("href", "mailto:bookings@example.org")
+    expect(alert.get_by_role("link", name="bookings@example.org")).to_have_attribute(
+        "href", "mailto:bookings@example.org"
+    )
     expect(page.get_by_role("button", name="Book now")).to_be_enabled()
 
 

@@ -10,8 +10,15 @@ from playwright.sync_api import expect
 
 from pricing import format_pence, quote
 from tests.browser.conftest import EVENT
+from tests.browser.journeys import (
+    confirmed_ref,
+    delegate,
+    fill_delegate,
+    fill_person,
+    open_event_from_home,
+    pay_on_checkout,
+)
 from tests.browser.test_booking_errors import assert_field_error
-from tests.browser.journeys import confirmed_ref, delegate, fill_delegate, fill_person, open_event_from_home, pay_on_checkout
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +39,9 @@ def test_with_javascript_the_total_follows_the_choices_and_checkout_charges_it(p
     form.get_by_role("button", name="Add another delegate").click()
     assert delegate(page, 2).get_by_label("Full name").evaluate("el => el === document.activeElement")
     form.get_by_role("button", name="Add another delegate").click()
-    expect(page.get_by_role("status")).to_have_text(f"Delegate 3 added. Total to pay {_total(fees, 'voluntary', 3)} including VAT.")
+    expect(page.get_by_role("status")).to_have_text(
+        f"Delegate 3 added. Total to pay {_total(fees, 'voluntary', 3)} including VAT."
+    )
     form.get_by_label("NHS, Schools, Care and Public Sector").check()
     three = _total(fees, "public-sector", 3)
     assert summary.get_by_role("row", name=f"Total to pay {three}").is_visible()
@@ -82,7 +91,9 @@ def test_removing_a_delegate_moves_focus_and_lowers_the_total(page, fees):
     assert page.get_by_role("group", name=re.compile(r"^Delegate \d$")).count() == 2
     assert delegate(page, 2).get_by_label("Full name").input_value() == ""  # the third moved up
     assert delegate(page, 2).get_by_label("Full name").evaluate("el => el === document.activeElement")
-    expect(page.get_by_role("status")).to_have_text(f"Delegate 2 removed. Total to pay {_total(fees, 'commercial', 2)} including VAT.")
+    expect(page.get_by_role("status")).to_have_text(
+        f"Delegate 2 removed. Total to pay {_total(fees, 'commercial', 2)} including VAT."
+    )
     page.get_by_label("Ask for an invoice").check()
     assert page.get_by_role("group", name="If you asked for an invoice").is_visible()
     assert page.get_by_role("row", name=f"Total to pay {_total(fees, 'commercial', 2, 'invoice')}").is_visible()
@@ -137,7 +148,9 @@ def test_with_javascript_an_invoice_booking_asks_who_pays_and_sends_it_under_the
     expect(page.get_by_role("alert").get_by_role("link")).to_have_text([message])
     assert_field_error(billing.get_by_label("Postal address for the invoice"), message)
 
-    billing.get_by_label("Postal address for the invoice").fill("Accounts Payable\nSt James's University Hospital\nLeeds LS9 7TF")
+    billing.get_by_label("Postal address for the invoice").fill(
+        "Accounts Payable\nSt James's University Hospital\nLeeds LS9 7TF"
+    )
     billing.get_by_label("Purchase order number (optional)").fill("PO-2027-0042")
     with page.expect_request(re.compile(r"/api/bookings$")) as request:
         page.get_by_role("button", name="Book now").click()
@@ -146,11 +159,16 @@ def test_with_javascript_an_invoice_booking_asks_who_pays_and_sends_it_under_the
     body = json.loads(request.value.post_data or "{}")
     assert body["payment"] == "invoice" and body["category"] == "voluntary" and body["event"] == EVENT
     assert body["billing"] == {
-        "name": "Accounts Payable", "email": f"accounts.{person['email']}",
+        "name": "Accounts Payable",
+        "email": f"accounts.{person['email']}",
         "address": "Accounts Payable\nSt James's University Hospital\nLeeds LS9 7TF",
     }
     assert body["purchase_order"] == "PO-2027-0042" and body["accept_terms"] is True and body["website"] == ""
-    assert body["delegates"] == [{
-        "name": f"Delegate 1 of {person['name']}", "email": f"delegate1.{person['email']}",
-        "job_title": "Information Governance Lead", "organisation": "",
-    }]
+    assert body["delegates"] == [
+        {
+            "name": f"Delegate 1 of {person['name']}",
+            "email": f"delegate1.{person['email']}",
+            "job_title": "Information Governance Lead",
+            "organisation": "",
+        }
+    ]

@@ -31,7 +31,9 @@ def test_every_figure_the_script_can_show_is_the_quote_formatted(site, fees):
                 priced = quote(fees, EVENT, category, n, payment)
                 shown_lines = [row[0] for row in prices[payment][:n]]
                 assert shown_lines == [format_pence(line.net_pence) for line in priced.lines]
-                assert prices[payment][n - 1][1:] == [format_pence(p) for p in (priced.net_pence, priced.vat_pence, priced.total_pence)]
+                assert prices[payment][n - 1][1:] == [
+                    format_pence(p) for p in (priced.net_pence, priced.vat_pence, priced.total_pence)
+                ]
 
 
 def test_closed_and_past_events_carry_no_form_script(site):
@@ -48,8 +50,10 @@ def test_an_open_event_page_with_its_css_and_js_stays_under_50_kb(site):
 
 def test_theme_files_are_linked_by_fingerprint_so_a_year_long_cache_cannot_serve_an_old_one(site):
     page = (site / "events" / EVENT / "index.html").read_text(encoding="utf-8")
-    for plain, pattern in (("css/site.css", r'href="/assets/(css/site\.[0-9a-f]{10}\.css)"'),
-                           ("js/booking.js", r'src="/assets/(js/booking\.[0-9a-f]{10}\.js)"')):
+    for plain, pattern in (
+        ("css/site.css", r'href="/assets/(css/site\.[0-9a-f]{10}\.css)"'),
+        ("js/booking.js", r'src="/assets/(js/booking\.[0-9a-f]{10}\.js)"'),
+    ):
         linked = re.search(pattern, page)
         assert linked, f"{plain} is not linked by a fingerprinted name"
         assert (site / "assets" / linked.group(1)).read_bytes() == (site / "theme" / plain).read_bytes()

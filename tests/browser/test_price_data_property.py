@@ -13,8 +13,8 @@ from pricing.loader import parse_fee_table
 from tests.browser.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "plugins"))  # where Pelican finds the plugin
-from event_site.booking import build_booking  # noqa: E402
-from event_site.form_prices import form_prices  # noqa: E402
+from event_site.booking import build_booking
+from event_site.form_prices import form_prices
 
 FEES = """\
 currency: GBP
@@ -46,7 +46,9 @@ events:
     most=st.integers(min_value=1, max_value=12),
 )
 def test_form_price_rows_are_the_quotes_of_every_delegate_count(net_pence, vat, additional, online, most):
-    text = FEES.format(vat=vat, additional=additional, online=online, net=f"{net_pence // 100}.{net_pence % 100:02d}", most=most)
+    text = FEES.format(
+        vat=vat, additional=additional, online=online, net=f"{net_pence // 100}.{net_pence % 100:02d}", most=most
+    )
     fees = parse_fee_table(text)
     booking = build_booking(fees, "e-2030", datetime(2031, 1, 1, tzinfo=UTC), datetime(2029, 1, 1, tzinfo=UTC))
     data = form_prices(booking)
@@ -57,4 +59,8 @@ def test_form_price_rows_are_the_quotes_of_every_delegate_count(net_pence, vat, 
         for n in range(1, most + 1):
             priced = quote(fees, "e-2030", "a", n, payment)
             assert [row[0] for row in rows[:n]] == [format_pence(line.net_pence) for line in priced.lines]
-            assert rows[n - 1][1:] == [format_pence(priced.net_pence), format_pence(priced.vat_pence), format_pence(priced.total_pence)]
+            assert rows[n - 1][1:] == [
+                format_pence(priced.net_pence),
+                format_pence(priced.vat_pence),
+                format_pence(priced.total_pence),
+            ]

@@ -22,4 +22,6 @@ def test_event_page_and_error_state_fit_the_screen(page, screenshots, width):
     make_mistakes(page)
     expect(page.get_by_role("alert")).to_be_focused()
     page.get_by_role("region", name="Book your place").screenshot(path=screenshots / f"form-errors-{width}.png")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, "the form in its error state scrolls sideways"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (
+        "the form in its error state scrolls sideways"
+    )

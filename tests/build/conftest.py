@@ -30,11 +30,27 @@ class Build:
         return (self.out / path).read_text(encoding="utf-8")
 
 
-def run_pelican(content: Path, out: Path, now: str = NOW, settings: str = "pelicanconf.py", site_url: str = "") -> Build:
+def run_pelican(
+    content: Path, out: Path, now: str = NOW, settings: str = "pelicanconf.py", site_url: str = ""
+) -> Build:
     env = {**os.environ, "SITE_NOW": now, "SITE_URL": site_url}
     result = subprocess.run(
-        [sys.executable, "-m", "pelican", str(content), "--settings", settings, "--output", str(out), "--delete-output-directory"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            str(content),
+            "--settings",
+            settings,
+            "--output",
+            str(out),
+            "--delete-output-directory",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     return Build(result.returncode, result.stdout + result.stderr, out)
 

@@ -12,7 +12,7 @@ from pricing import PAYMENTS, quote
 from tests.build.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from event_site.booking import build_booking  # noqa: E402
+from event_site.booking import build_booking
 
 UK = ZoneInfo("Europe/London")
 ENDS = datetime(2027, 9, 14, 16, tzinfo=UK)
@@ -21,7 +21,11 @@ ENDS = datetime(2027, 9, 14, 16, tzinfo=UK)
 def test_every_price_in_the_table_is_the_quote_for_it(fees) -> None:
     booking = build_booking(fees, "caldicott-police-2027", ENDS, datetime(2026, 11, 25, tzinfo=UK))
     assert [c.id for c in booking.categories] == ["public-sector", "voluntary", "commercial"]
-    assert [(c.net_pence, c.vat_pence, c.gross_pence) for c in booking.categories] == [(29500, 5900, 35400), (25000, 5000, 30000), (49500, 9900, 59400)]
+    assert [(c.net_pence, c.vat_pence, c.gross_pence) for c in booking.categories] == [
+        (29500, 5900, 35400),
+        (25000, 5000, 30000),
+        (49500, 9900, 59400),
+    ]
     assert booking.max_delegates == 20 and booking.payments == PAYMENTS
     for category in booking.prices:
         for payment in PAYMENTS:
@@ -29,15 +33,22 @@ def test_every_price_in_the_table_is_the_quote_for_it(fees) -> None:
             for n in (1, 2, 20):
                 assert booking.price(category, payment, n) == quote(fees, "caldicott-police-2027", category, n, payment)
     assert booking.example == quote(fees, "caldicott-police-2027", "public-sector", 3, "card")
-    assert (booking.vat_percent, booking.additional_delegate_percent, booking.online_payment_percent) == ("20", "15", "10")
+    assert (booking.vat_percent, booking.additional_delegate_percent, booking.online_payment_percent) == (
+        "20",
+        "15",
+        "10",
+    )
 
 
-@pytest.mark.parametrize(("now", "status"), [
-    (datetime(2027, 9, 13, 16, 59, tzinfo=UK), "open"),
-    (datetime(2027, 9, 13, 17, 0, tzinfo=UK), "closed"),
-    (datetime(2027, 9, 14, 15, 59, tzinfo=UK), "closed"),
-    (datetime(2027, 9, 14, 16, 0, tzinfo=UK), "past"),
-])
+@pytest.mark.parametrize(
+    ("now", "status"),
+    [
+        (datetime(2027, 9, 13, 16, 59, tzinfo=UK), "open"),
+        (datetime(2027, 9, 13, 17, 0, tzinfo=UK), "closed"),
+        (datetime(2027, 9, 14, 15, 59, tzinfo=UK), "closed"),
+        (datetime(2027, 9, 14, 16, 0, tzinfo=UK), "past"),
+    ],
+)
 def test_status_follows_the_clock(fees, now: datetime, status: str) -> None:
     booking = build_booking(fees, "caldicott-police-2027", ENDS, now)
     assert booking.status == status

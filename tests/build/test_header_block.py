@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.build.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from event_site.metadata import read_header  # noqa: E402
+from event_site.metadata import read_header
 
 
 def _whole(text: str) -> dict[str, str]:
@@ -26,11 +26,30 @@ def test_every_real_event_reads_the_same_as_converting_the_whole_file() -> None:
         assert read_header(path) == _whole(path.read_text(encoding="utf-8")), path
 
 
-_lines = st.lists(st.one_of(
-    st.sampled_from(["Title: A day", "Date: 2027-01-02", "    more of it", "\tindented", "---", "...", "", "   ", "\t",
-                     "\u00a0", "Not: a", "plain prose", "Key:", "# Heading"]),
-    st.text(alphabet=" :\t-abcXY\u00a0", max_size=12),
-), max_size=10)
+_lines = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "Title: A day",
+                "Date: 2027-01-02",
+                "    more of it",
+                "\tindented",
+                "---",
+                "...",
+                "",
+                "   ",
+                "\t",
+                "\u00a0",
+                "Not: a",
+                "plain prose",
+                "Key:",
+                "# Heading",
+            ]
+        ),
+        st.text(alphabet=" :\t-abcXY\u00a0", max_size=12),
+    ),
+    max_size=10,
+)
 
 
 @settings(max_examples=150, deadline=None)

@@ -20,6 +20,7 @@ def edit(relative: str, old: str, new: str) -> Callable[[Path], None]:
         before = path.read_text(encoding="utf-8")
         assert old in before, f"test setup: {old!r} not in {relative}"
         path.write_text(before.replace(old, new, 1), encoding="utf-8")
+
     return apply
 
 
@@ -30,59 +31,192 @@ def remove(relative: str) -> Callable[[Path], None]:
 def add_event(slug: str) -> Callable[[Path], None]:
     def apply(content: Path) -> None:
         (content / "events" / f"{slug}.md").write_text(
-            "Title: A new event\nDate: 2027-10-01\nStarts: 10:00\nEnds: 12:00\nFormat: virtual\n\nAbout it.\n", encoding="utf-8"
+            "Title: A new event\nDate: 2027-10-01\nStarts: 10:00\nEnds: 12:00\nFormat: virtual\n\nAbout it.\n",
+            encoding="utf-8",
         )
+
     return apply
 
 
 # (mistake, how it is made, file named, field named, words of the message, the event whose page must not exist)
 MISTAKES = [
-    ("price written as a number", edit(FEES, 'net: "295.00"', "net: 295.5"),
-     FEES, "tariffs.virtual.categories.public-sector.net", "in quotes", "caldicott-police-2027"),
-    ("negative price", edit(FEES, 'net: "250.00"', 'net: "-250.00"'),
-     FEES, "tariffs.virtual.categories.voluntary.net", "not negative", "caldicott-police-2027"),
-    ("three decimal places", edit(FEES, 'net: "495.00"', 'net: "495.005"'),
-     FEES, "tariffs.virtual.categories.commercial.net", "at most two decimal places", "caldicott-police-2027"),
-    ("unknown tariff", edit(FEES, "  caldicott-police-2027:\n    tariff: virtual", "  caldicott-police-2027:\n    tariff: in-person"),
-     FEES, "events.caldicott-police-2027.tariff", 'names tariff "in-person"', "caldicott-police-2027"),
-    ("duplicate event id", edit(FEES, "  records-retention-2027:\n", "  caldicott-police-2027:\n    tariff: virtual\n    booking_closes: \"2027-09-13 17:00\"\n  records-retention-2027:\n"),
-     FEES, "line", '"caldicott-police-2027" is written twice', "caldicott-police-2027"),
-    ("discount over 100%", edit(FEES, "additional_delegate_percent: 15", "additional_delegate_percent: 150"),
-     FEES, "discounts.additional_delegate_percent", "more than 100%", "caldicott-police-2027"),
-    ("missing VAT rate", edit(FEES, "vat_percent: 20\n", ""),
-     FEES, "vat_percent", "is required but missing", "caldicott-police-2027"),
-    ("booking deadline not a date", edit(FEES, 'booking_closes: "2027-09-13 17:00"', 'booking_closes: "the day before"'),
-     FEES, "events.caldicott-police-2027.booking_closes", "must be a date and time", "caldicott-police-2027"),
-    ("event in fees but not in content", remove(RECORDS),
-     FEES, "events.records-retention-2027", "has no event page", "caldicott-police-2027"),
-    ("event in content but not in fees", add_event("new-event-2027"),
-     "events/new-event-2027.md", "slug", "has no entry under events", "new-event-2027"),
-    ("event without a date", edit(POLICE, "Date: 2027-09-14\n", ""),
-     POLICE, "date", "is required but missing", "caldicott-police-2027"),
-    ("date in words", edit(POLICE, "Date: 2027-09-14", "Date: 14th September"),
-     POLICE, "date", "like 2027-09-14", "caldicott-police-2027"),
-    ("bad start time", edit(POLICE, "Starts: 09:30", "Starts: half nine"),
-     POLICE, "starts", "24-hour UK time", "caldicott-police-2027"),
-    ("ends before it starts", edit(POLICE, "Ends: 16:00", "Ends: 08:00"),
-     POLICE, "ends", "later than starts (09:30)", "caldicott-police-2027"),
-    ("unknown format", edit(POLICE, "Format: virtual", "Format: webinar"),
-     POLICE, "format", "must be one of virtual, in-person, hybrid", "caldicott-police-2027"),
-    ("in person without a venue", edit(POLICE, "Format: virtual", "Format: in-person"),
-     POLICE, "venue", "is required for an event that is in-person", "caldicott-police-2027"),
-    ("missing title", edit(POLICE, "Title: Information Sharing & The Police: Caldicott Principles and Sharing Between Police and Health Services\n", ""),
-     POLICE, "title", "is required but missing", "caldicott-police-2027"),
-    ("misspelt header field", edit(POLICE, "CPD_hours: 5", "CPD_hour: 5"),
-     POLICE, "cpd_hour", "is not a field an event knows", "caldicott-police-2027"),
-    ("CPD hours in words", edit(POLICE, "CPD_hours: 5", "CPD_hours: five"),
-     POLICE, "cpd_hours", "number of hours", "caldicott-police-2027"),
-    ("link to an event that does not exist", edit(POLICE, "Also_of_interest: records-retention-2027", "Also_of_interest: records-retention-2028"),
-     POLICE, "also_of_interest", '"records-retention-2028" is not another event', "caldicott-police-2027"),
+    (
+        "price written as a number",
+        edit(FEES, 'net: "295.00"', "net: 295.5"),
+        FEES,
+        "tariffs.virtual.categories.public-sector.net",
+        "in quotes",
+        "caldicott-police-2027",
+    ),
+    (
+        "negative price",
+        edit(FEES, 'net: "250.00"', 'net: "-250.00"'),
+        FEES,
+        "tariffs.virtual.categories.voluntary.net",
+        "not negative",
+        "caldicott-police-2027",
+    ),
+    (
+        "three decimal places",
+        edit(FEES, 'net: "495.00"', 'net: "495.005"'),
+        FEES,
+        "tariffs.virtual.categories.commercial.net",
+        "at most two decimal places",
+        "caldicott-police-2027",
+    ),
+    (
+        "unknown tariff",
+        edit(FEES, "  caldicott-police-2027:\n    tariff: virtual", "  caldicott-police-2027:\n    tariff: in-person"),
+        FEES,
+        "events.caldicott-police-2027.tariff",
+        'names tariff "in-person"',
+        "caldicott-police-2027",
+    ),
+    (
+        "duplicate event id",
+        edit(
+            FEES,
+            "  records-retention-2027:\n",
+            '  caldicott-police-2027:\n    tariff: virtual\n    booking_closes: "2027-09-13 17:00"\n  records-retention-2027:\n',
+        ),
+        FEES,
+        "line",
+        '"caldicott-police-2027" is written twice',
+        "caldicott-police-2027",
+    ),
+    (
+        "discount over 100%",
+        edit(FEES, "additional_delegate_percent: 15", "additional_delegate_percent: 150"),
+        FEES,
+        "discounts.additional_delegate_percent",
+        "more than 100%",
+        "caldicott-police-2027",
+    ),
+    (
+        "missing VAT rate",
+        edit(FEES, "vat_percent: 20\n", ""),
+        FEES,
+        "vat_percent",
+        "is required but missing",
+        "caldicott-police-2027",
+    ),
+    (
+        "booking deadline not a date",
+        edit(FEES, 'booking_closes: "2027-09-13 17:00"', 'booking_closes: "the day before"'),
+        FEES,
+        "events.caldicott-police-2027.booking_closes",
+        "must be a date and time",
+        "caldicott-police-2027",
+    ),
+    (
+        "event in fees but not in content",
+        remove(RECORDS),
+        FEES,
+        "events.records-retention-2027",
+        "has no event page",
+        "caldicott-police-2027",
+    ),
+    (
+        "event in content but not in fees",
+        add_event("new-event-2027"),
+        "events/new-event-2027.md",
+        "slug",
+        "has no entry under events",
+        "new-event-2027",
+    ),
+    (
+        "event without a date",
+        edit(POLICE, "Date: 2027-09-14\n", ""),
+        POLICE,
+        "date",
+        "is required but missing",
+        "caldicott-police-2027",
+    ),
+    (
+        "date in words",
+        edit(POLICE, "Date: 2027-09-14", "Date: 14th September"),
+        POLICE,
+        "date",
+        "like 2027-09-14",
+        "caldicott-police-2027",
+    ),
+    (
+        "bad start time",
+        edit(POLICE, "Starts: 09:30", "Starts: half nine"),
+        POLICE,
+        "starts",
+        "24-hour UK time",
+        "caldicott-police-2027",
+    ),
+    (
+        "ends before it starts",
+        edit(POLICE, "Ends: 16:00", "Ends: 08:00"),
+        POLICE,
+        "ends",
+        "later than starts (09:30)",
+        "caldicott-police-2027",
+    ),
+    (
+        "unknown format",
+        edit(POLICE, "Format: virtual", "Format: webinar"),
+        POLICE,
+        "format",
+        "must be one of virtual, in-person, hybrid",
+        "caldicott-police-2027",
+    ),
+    (
+        "in person without a venue",
+        edit(POLICE, "Format: virtual", "Format: in-person"),
+        POLICE,
+        "venue",
+        "is required for an event that is in-person",
+        "caldicott-police-2027",
+    ),
+    (
+        "missing title",
+        edit(
+            POLICE,
+            "Title: Information Sharing & The Police: Caldicott Principles and Sharing Between Police and Health Services\n",
+            "",
+        ),
+        POLICE,
+        "title",
+        "is required but missing",
+        "caldicott-police-2027",
+    ),
+    (
+        "misspelt header field",
+        edit(POLICE, "CPD_hours: 5", "CPD_hour: 5"),
+        POLICE,
+        "cpd_hour",
+        "is not a field an event knows",
+        "caldicott-police-2027",
+    ),
+    (
+        "CPD hours in words",
+        edit(POLICE, "CPD_hours: 5", "CPD_hours: five"),
+        POLICE,
+        "cpd_hours",
+        "number of hours",
+        "caldicott-police-2027",
+    ),
+    (
+        "link to an event that does not exist",
+        edit(POLICE, "Also_of_interest: records-retention-2027", "Also_of_interest: records-retention-2028"),
+        POLICE,
+        "also_of_interest",
+        '"records-retention-2028" is not another event',
+        "caldicott-police-2027",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("make_mistake", "file", "field", "message", "slug"),
-                         [m[1:] for m in MISTAKES], ids=[m[0] for m in MISTAKES])
-def test_mistake_stops_the_build_and_says_where(content: Path, tmp_path: Path, make_mistake, file: str, field: str, message: str, slug: str) -> None:
+@pytest.mark.parametrize(
+    ("make_mistake", "file", "field", "message", "slug"), [m[1:] for m in MISTAKES], ids=[m[0] for m in MISTAKES]
+)
+def test_mistake_stops_the_build_and_says_where(
+    content: Path, tmp_path: Path, make_mistake, file: str, field: str, message: str, slug: str
+) -> None:
     make_mistake(content)
     build = run_pelican(content, tmp_path / "output")
     assert build.returncode != 0
@@ -94,18 +228,24 @@ def test_mistake_stops_the_build_and_says_where(content: Path, tmp_path: Path, m
 
 
 def test_every_problem_is_reported_at_once(content: Path, tmp_path: Path) -> None:
-    chosen = [m for m in MISTAKES if m[0] in ("price written as a number", "ends before it starts", "misspelt header field")]
+    chosen = [
+        m for m in MISTAKES if m[0] in ("price written as a number", "ends before it starts", "misspelt header field")
+    ]
     for mistake in chosen:
         mistake[1](content)
     build = run_pelican(content, tmp_path / "output")
     assert build.returncode == 1
     assert "The site was not built: fix 3 problems in the content" in build.output
     for _, _, file, field, message, _ in chosen:
-        assert any(line.startswith(f"{content / file}: {field}: ") and message in line for line in build.output.splitlines())
+        assert any(
+            line.startswith(f"{content / file}: {field}: ") and message in line for line in build.output.splitlines()
+        )
 
 
 def test_a_bad_site_now_is_reported_not_raised(tmp_path: Path) -> None:
     build = run_pelican(ROOT / "content", tmp_path / "output", now="next tuesday")
     assert build.returncode == 1
-    assert 'SITE_NOW: SITE_NOW: must be a date and time like 2027-01-31T09:00:00+00:00, not "next tuesday"' in build.output
+    assert (
+        'SITE_NOW: SITE_NOW: must be a date and time like 2027-01-31T09:00:00+00:00, not "next tuesday"' in build.output
+    )
     assert "Traceback" not in build.output

@@ -10,7 +10,7 @@ from pricing import PAYMENTS, quote
 from tests.build.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "plugins"))
-from event_site.booking import build_booking  # noqa: E402
+from event_site.booking import build_booking
 
 UK = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, tzinfo=UK)

@@ -18,9 +18,17 @@ from tests.build.conftest import ROOT, Build, run_pelican, section, text
 UK = ZoneInfo("Europe/London")
 EVENT = "events/caldicott-police-2027/index.html"
 PAGES = [
-    "index.html", "events/archive/index.html", EVENT, "events/caldicott-police-2024/index.html",
-    "events/records-retention-2027/index.html", "about/index.html", "terms/index.html", "privacy/index.html",
-    "booking-confirmed/index.html", "booking-cancelled/index.html", "404.html",
+    "index.html",
+    "events/archive/index.html",
+    EVENT,
+    "events/caldicott-police-2024/index.html",
+    "events/records-retention-2027/index.html",
+    "about/index.html",
+    "terms/index.html",
+    "privacy/index.html",
+    "booking-confirmed/index.html",
+    "booking-cancelled/index.html",
+    "404.html",
 ]
 
 
@@ -30,18 +38,31 @@ def json_ld(page: str) -> dict:
     return json.loads(match.group(1))
 
 
-@pytest.mark.parametrize("path", PAGES + ["theme/css/site.css", "sitemap.xml", "feeds/events.atom.xml",
-                                          "events/caldicott-police-2027/caldicott-police-2027.ics"])
+@pytest.mark.parametrize(
+    "path",
+    PAGES
+    + [
+        "theme/css/site.css",
+        "sitemap.xml",
+        "feeds/events.atom.xml",
+        "events/caldicott-police-2027/caldicott-police-2027.ics",
+    ],
+)
 def test_every_agreed_url_is_built(site: Build, path: str) -> None:
     assert (site.out / path).is_file()
 
 
-@pytest.mark.parametrize(("category", "seed_line"), [
-    ("public-sector", "£295.00 + VAT (£354.00 inc. VAT at 20%)"),
-    ("voluntary", "£250.00 + VAT (£300.00 inc. VAT at 20%)"),
-    ("commercial", "£495.00 + VAT (£594.00 inc. VAT at 20%)"),
-])
-def test_fee_table_shows_net_and_vat_inclusive_prices_from_pricing(site: Build, fees, category: str, seed_line: str) -> None:
+@pytest.mark.parametrize(
+    ("category", "seed_line"),
+    [
+        ("public-sector", "£295.00 + VAT (£354.00 inc. VAT at 20%)"),
+        ("voluntary", "£250.00 + VAT (£300.00 inc. VAT at 20%)"),
+        ("commercial", "£495.00 + VAT (£594.00 inc. VAT at 20%)"),
+    ],
+)
+def test_fee_table_shows_net_and_vat_inclusive_prices_from_pricing(
+    site: Build, fees, category: str, seed_line: str
+) -> None:
     row = re.search(rf'<tr id="fee-{category}">(.*?)</tr>', site.page(EVENT), re.S)
     assert row, f"no fee row for {category}"
     shown = text(row.group(1))
@@ -57,8 +78,10 @@ def test_worked_discount_example_is_a_real_quote(site: Build, fees) -> None:
     assert "15% off the fee for every delegate after the first" in shown
     assert "10% off every fee" in shown
     for line in example.lines:
-        assert f"{line.delegate} {format_pence(line.list_pence)} −{format_pence(line.discount_pence)} " \
-               f"{format_pence(line.net_pence)} {format_pence(line.vat_pence)} {format_pence(line.gross_pence)}" in shown
+        assert (
+            f"{line.delegate} {format_pence(line.list_pence)} −{format_pence(line.discount_pence)} "
+            f"{format_pence(line.net_pence)} {format_pence(line.vat_pence)} {format_pence(line.gross_pence)}" in shown
+        )
     assert f"pay {format_pence(example.total_pence)} including VAT ({format_pence(example.net_pence)} + VAT)" in shown
 
 
@@ -72,7 +95,11 @@ def test_json_ld_describes_an_online_event_with_an_offer_per_category(site: Buil
     assert data["location"]["@type"] == "VirtualLocation"
     assert data["organizer"]["name"] == "Health IG Conferences"
     offers = {offer["category"]: offer for offer in data["offers"]}
-    assert {c: o["price"] for c, o in offers.items()} == {"public-sector": "354.00", "voluntary": "300.00", "commercial": "594.00"}
+    assert {c: o["price"] for c, o in offers.items()} == {
+        "public-sector": "354.00",
+        "voluntary": "300.00",
+        "commercial": "594.00",
+    }
     for offer in offers.values():
         assert offer["priceCurrency"] == "GBP"
         assert offer["availability"] == "https://schema.org/InStock"
@@ -85,7 +112,9 @@ def test_past_event_offers_are_no_longer_available(site: Build) -> None:
 
 
 def test_calendar_file_has_the_day_and_uk_times(site: Build) -> None:
-    calendar = icalendar.Calendar.from_ical((site.out / "events/caldicott-police-2027/caldicott-police-2027.ics").read_bytes())
+    calendar = icalendar.Calendar.from_ical(
+        (site.out / "events/caldicott-police-2027/caldicott-police-2027.ics").read_bytes()
+    )
     (event,) = calendar.walk("VEVENT")
     assert event.decoded("dtstart") == datetime(2027, 9, 14, 9, 30, tzinfo=UK)
     assert event.decoded("dtend") == datetime(2027, 9, 14, 16, 0, tzinfo=UK)
@@ -121,19 +150,25 @@ def test_booking_section_says_open_and_until_when(site: Build) -> None:
 
 
 def test_booking_section_of_a_past_event_says_it_took_place(site: Build) -> None:
-    assert "This conference took place on Tuesday 10 September 2024, so booking is closed." in _booking_text(site, "caldicott-police-2024")
+    assert "This conference took place on Tuesday 10 September 2024, so booking is closed." in _booking_text(
+        site, "caldicott-police-2024"
+    )
 
 
 def test_booking_closes_at_the_fee_table_deadline(tmp_path: Path) -> None:
     build = run_pelican(ROOT / "content", tmp_path / "out", now="2027-09-13T17:00:00+01:00")
     assert build.returncode == 0, build.output
-    assert "Booking closed at 17:00 on Monday 13 September 2027 (UK time)." in _booking_text(build, "caldicott-police-2027")
+    assert "Booking closed at 17:00 on Monday 13 September 2027 (UK time)." in _booking_text(
+        build, "caldicott-police-2027"
+    )
     assert "caldicott-police-2027" in _titles(build.page("index.html")), "still upcoming until the day ends"
 
 
 def test_sold_out_event_says_fully_booked(content: Path, tmp_path: Path) -> None:
     fees = content / "fees.yaml"
-    fees.write_text(fees.read_text().replace("  caldicott-police-2027:\n", "  caldicott-police-2027:\n    sold_out: true\n"))
+    fees.write_text(
+        fees.read_text().replace("  caldicott-police-2027:\n", "  caldicott-police-2027:\n    sold_out: true\n")
+    )
     build = run_pelican(content, tmp_path / "out")
     assert build.returncode == 0, build.output
     assert "This conference is fully booked." in _booking_text(build, "caldicott-police-2027")
@@ -143,8 +178,16 @@ def test_sold_out_event_says_fully_booked(content: Path, tmp_path: Path) -> None
 def test_event_page_sections_come_in_the_agreed_order(site: Build) -> None:
     headings = [text(h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", site.page(EVENT), re.S)]
     assert headings == [
-        "Event details", "Overview", "What the national bodies say", "This conference will enable you to", "Programme",
-        "Exhibition and sponsorship", "Fee options", "Discounts", "Book your place", "Also of interest",
+        "Event details",
+        "Overview",
+        "What the national bodies say",
+        "This conference will enable you to",
+        "Programme",
+        "Exhibition and sponsorship",
+        "Fee options",
+        "Discounts",
+        "Book your place",
+        "Also of interest",
         "Supporting organisations",
     ]
 
@@ -164,9 +207,15 @@ def test_page_structure_is_accessible_and_self_contained(site: Build, path: str)
     assert "<nav" in page and "<footer" in page
     assert " style=" not in page and "<style" not in page
     scripts = re.findall(r"<script[^>]*>", page)
-    allowed = re.compile(r'<script type="application/(?:ld\+)?json"[^>]*>|<script type="module" src="/assets/js/booking\.[0-9a-f]{10}\.js">')
-    assert all(allowed.fullmatch(tag) for tag in scripts), f"only data blocks and the booking form's own deferred script: {scripts}"
-    assert not re.search(r'<(?:link|script|img|iframe)[^>]+(?:src|href)="(?:https?:)?//', page), "no third-party requests"
+    allowed = re.compile(
+        r'<script type="application/(?:ld\+)?json"[^>]*>|<script type="module" src="/assets/js/booking\.[0-9a-f]{10}\.js">'
+    )
+    assert all(allowed.fullmatch(tag) for tag in scripts), (
+        f"only data blocks and the booking form's own deferred script: {scripts}"
+    )
+    assert not re.search(r'<(?:link|script|img|iframe)[^>]+(?:src|href)="(?:https?:)?//', page), (
+        "no third-party requests"
+    )
 
 
 def test_event_page_and_css_are_small(site: Build) -> None:
@@ -183,7 +232,9 @@ def test_sitemap_lists_events_and_feed_is_atom(site: Build) -> None:
 
 
 def test_publishconf_builds_absolute_links_from_site_url(tmp_path: Path) -> None:
-    build = run_pelican(ROOT / "content", tmp_path / "out", settings="publishconf.py", site_url="https://events.example.org")
+    build = run_pelican(
+        ROOT / "content", tmp_path / "out", settings="publishconf.py", site_url="https://events.example.org"
+    )
     assert build.returncode == 0, build.output
     page = build.page(EVENT)
     assert re.search(r'href="https://events\.example\.org/assets/css/site\.[0-9a-f]{10}\.css"', page)  # fingerprinted

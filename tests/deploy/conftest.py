@@ -46,13 +46,15 @@ _CfnLoader.add_multi_constructor("!", _intrinsic)
 
 @pytest.fixture(scope="session")
 def template() -> dict[str, Any]:
-    return yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)
 
 
 def _build(out: Path, *args: str) -> tuple[Path, str]:
     result = subprocess.run(
         [sys.executable, str(ROOT / "deploy" / "package.py"), "--out", str(out), *args],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, f"package.py failed:\n{result.stdout}\n{result.stderr}"
     return out / "booking-function", result.stdout
@@ -70,8 +72,12 @@ def local_bundle(tmp_path_factory) -> Path:
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     machine = sysconfig.get_platform().split("-", 1)[-1]  # "x86_64" or "aarch64" on Linux
     bundle, _ = _build(
-        tmp_path_factory.mktemp("local"), "--python-version", version,
-        "--platform", f"manylinux2014_{machine}", "--no-zip",
+        tmp_path_factory.mktemp("local"),
+        "--python-version",
+        version,
+        "--platform",
+        f"manylinux2014_{machine}",
+        "--no-zip",
     )
     return bundle
 
@@ -83,7 +89,9 @@ def find_lambda_python(version: str) -> str | None:
     for candidate in candidates:
         check = subprocess.run(
             [candidate, "-I", "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True, text=True, timeout=30,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
         if check.returncode == 0 and check.stdout.strip() == version:
             return candidate

@@ -42,29 +42,35 @@ def test_python_on_netlify_is_the_lambda_runtime_version(netlify, template):
     assert runtime == "python" + netlify["build"]["environment"]["PYTHON_VERSION"]
 
 
-@pytest.mark.parametrize("header, value", [
-    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
-    ("Cross-Origin-Opener-Policy", "same-origin"),
-])
+@pytest.mark.parametrize(
+    "header, value",
+    [
+        ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ],
+)
 def test_every_static_file_carries_the_security_header(netlify, header, value):
     assert _headers_for(netlify, "/*")[header] == value
 
 
-@pytest.mark.parametrize("directive, sources", [
-    ("default-src", ["'self'"]),
-    ("script-src", ["'self'"]),
-    ("style-src", ["'self'"]),
-    ("img-src", ["'self'", "data:"]),
-    ("connect-src", ["'self'"]),
-    ("form-action", ["'self'", "https://checkout.stripe.com"]),
-    ("frame-ancestors", ["'none'"]),
-    ("base-uri", ["'self'"]),
-    ("object-src", ["'none'"]),
-])
+@pytest.mark.parametrize(
+    "directive, sources",
+    [
+        ("default-src", ["'self'"]),
+        ("script-src", ["'self'"]),
+        ("style-src", ["'self'"]),
+        ("img-src", ["'self'", "data:"]),
+        ("connect-src", ["'self'"]),
+        ("form-action", ["'self'", "https://checkout.stripe.com"]),
+        ("frame-ancestors", ["'none'"]),
+        ("base-uri", ["'self'"]),
+        ("object-src", ["'none'"]),
+    ],
+)
 def test_content_security_policy_directive(netlify, directive, sources):
     assert _csp(netlify)[directive] == sources
 
@@ -84,7 +90,9 @@ def test_html_is_revalidated_on_every_visit(netlify):
 def test_fingerprinted_assets_are_cached_for_a_year_by_the_later_rule(netlify):
     assert _headers_for(netlify, "/assets/*")["Cache-Control"] == "public, max-age=31536000, immutable"
     order = [rule["for"] for rule in netlify["headers"]]
-    assert order.index("/assets/*") > order.index("/*"), "the /assets/* rule must follow /* to override its Cache-Control"
+    assert order.index("/assets/*") > order.index("/*"), (
+        "the /assets/* rule must follow /* to override its Cache-Control"
+    )
 
 
 def test_plain_theme_files_are_revalidated_because_the_functions_pages_link_them(netlify):

@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,19 +52,33 @@ def _event(body: dict[str, Any]) -> dict[str, Any]:
         "routeKey": "$default",
         "rawPath": "/api/bookings",
         "rawQueryString": "",
-        "headers": {"content-type": "application/json", "accept": "application/json", "host": "abc.lambda-url.eu-west-2.on.aws"},
-        "requestContext": {"http": {"method": "POST", "path": "/api/bookings", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9"}},
+        "headers": {
+            "content-type": "application/json",
+            "accept": "application/json",
+            "host": "abc.lambda-url.eu-west-2.on.aws",
+        },
+        "requestContext": {
+            "http": {"method": "POST", "path": "/api/bookings", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9"}
+        },
         "body": json.dumps(body),
         "isBase64Encoded": False,
     }
 
 
 def _booking(event: str, email: str = "sam.okafor@nhs.net") -> dict[str, Any]:
-    person = {"name": "Sam Okafor", "email": email, "job_title": "Data Protection Officer", "organisation": "Bristol City Council"}
+    person = {
+        "name": "Sam Okafor",
+        "email": email,
+        "job_title": "Data Protection Officer",
+        "organisation": "Bristol City Council",
+    }
     return {
-        "event": event, "category": "public-sector", "payment": "card",
+        "event": event,
+        "category": "public-sector",
+        "payment": "card",
         "contact": {"name": "Sam Okafor", "email": "sam.okafor@nhs.net", "organisation": "Bristol City Council"},
-        "delegates": [person], "accept_terms": True,
+        "delegates": [person],
+        "accept_terms": True,
     }
 
 
@@ -72,7 +86,7 @@ def _fees_with_an_open_event(bundle: Path, tmp_path: Path) -> tuple[Path, str]:
     """The bundle's own fee table and an event open for booking today; if none is open any more,
     a copy with one closing date moved a year ahead, so this test does not expire with the content."""
     fees_path = bundle / "content" / "fees.yaml"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     fees = load_fee_table(fees_path)
     for slug, entry in fees.events.items():
         if entry.booking_status(now) == "open":
@@ -89,7 +103,12 @@ def _fees_with_an_open_event(bundle: Path, tmp_path: Path) -> tuple[Path, str]:
 def _run_bundle(python: str, bundle: Path, events: list[dict[str, Any]], env: dict[str, str]) -> dict[str, Any]:
     result = subprocess.run(
         [python, "-I", "-S", "-B", "-c", RUNNER, str(bundle)],
-        input=json.dumps(events), capture_output=True, text=True, timeout=120, cwd=bundle, env=env,
+        input=json.dumps(events),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=bundle,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))
@@ -138,8 +157,10 @@ def test_lambda_bundle_itself_answers_under_the_lambda_python(lambda_bundle, tmp
     bundle, _ = lambda_bundle
     python = find_lambda_python(package.LAMBDA_PYTHON)
     if python is None:
-        pytest.skip(f"no CPython {package.LAMBDA_PYTHON} on this machine to run the Lambda bundle itself; "
-                    "the bundle built for this interpreter answered above")
+        pytest.skip(
+            f"no CPython {package.LAMBDA_PYTHON} on this machine to run the Lambda bundle itself; "
+            "the bundle built for this interpreter answered above"
+        )
     _answers_bookings_from(python, bundle, tmp_path)
 
 
@@ -156,11 +177,30 @@ def test_bundle_holds_the_function_pricing_and_only_the_fee_table_of_content(lam
     assert (bundle / "content" / "fees.yaml").read_bytes() == (package.ROOT / "content" / "fees.yaml").read_bytes()
 
 
-@pytest.mark.parametrize("unwanted", [
-    r"^pelican", r"^markdown/", r"^icalendar", r"^pytest", r"^_pytest", r"^hypothesis", r"^playwright",
-    r"^cfnlint", r"^openpyxl", r"^stripe_standin/", r"^devserver/", r"^plugins/", r"^theme/(?!email/)", r"^tests?/",
-    r"/tests?/", r"^functions/template\.yaml$", r"__pycache__", r"\.pyc$", r"^bin/",
-])
+@pytest.mark.parametrize(
+    "unwanted",
+    [
+        r"^pelican",
+        r"^markdown/",
+        r"^icalendar",
+        r"^pytest",
+        r"^_pytest",
+        r"^hypothesis",
+        r"^playwright",
+        r"^cfnlint",
+        r"^openpyxl",
+        r"^stripe_standin/",
+        r"^devserver/",
+        r"^plugins/",
+        r"^theme/(?!email/)",
+        r"^tests?/",
+        r"/tests?/",
+        r"^functions/template\.yaml$",
+        r"__pycache__",
+        r"\.pyc$",
+        r"^bin/",
+    ],
+)
 def test_bundle_leaves_out_what_lambda_never_runs(lambda_bundle, unwanted):
     bundle, _ = lambda_bundle
     assert [f for f in _files(bundle) if re.search(unwanted, f)] == []

@@ -26,7 +26,10 @@ def _env(**values: str) -> dict[str, str]:
 def _redirects(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(ROOT / "deploy" / "redirects.py"), *args],
-        capture_output=True, text=True, env=_env(**env), timeout=60,
+        capture_output=True,
+        text=True,
+        env=_env(**env),
+        timeout=60,
     )
 
 
@@ -66,15 +69,18 @@ def test_a_deploy_preview_without_the_function_url_builds_with_a_warning(tmp_pat
     assert not (tmp_path / "_redirects").exists()
 
 
-@pytest.mark.parametrize("value, reason", [
-    ("http://abc.lambda-url.eu-west-2.on.aws/", "not an https:// address"),
-    ("abc.lambda-url.eu-west-2.on.aws", "not an https:// address"),
-    ("https://", "not an https:// address"),
-    ("https://user:pw@abc.lambda-url.eu-west-2.on.aws/", "not an https:// address"),
-    ("https://abc.lambda-url.eu-west-2.on.aws/api/", "without a path or query"),
-    ("https://abc.lambda-url.eu-west-2.on.aws/?x=1", "without a path or query"),
-    ("https://abc.lambda-url.eu-west-2.on.aws/ extra", "not an https:// address"),
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("http://abc.lambda-url.eu-west-2.on.aws/", "not an https:// address"),
+        ("abc.lambda-url.eu-west-2.on.aws", "not an https:// address"),
+        ("https://", "not an https:// address"),
+        ("https://user:pw@abc.lambda-url.eu-west-2.on.aws/", "not an https:// address"),
+        ("https://abc.lambda-url.eu-west-2.on.aws/api/", "without a path or query"),
+        ("https://abc.lambda-url.eu-west-2.on.aws/?x=1", "without a path or query"),
+        ("https://abc.lambda-url.eu-west-2.on.aws/ extra", "not an https:// address"),
+    ],
+)
 def test_a_function_url_that_would_not_work_stops_the_build(tmp_path, value, reason):
     result = _redirects(str(tmp_path), BOOKING_FUNCTION_URL=value, CONTEXT="production")
     assert result.returncode == 1
@@ -85,14 +91,19 @@ def test_a_function_url_that_would_not_work_stops_the_build(tmp_path, value, rea
 def _netlify_build(output: Path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["bash", str(ROOT / "deploy" / "netlify_build.sh"), "--no-install", str(output)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
         env=_env(PYTHON=sys.executable, **env),
     )
 
 
 def test_the_netlify_build_script_builds_the_production_site_with_the_proxy(tmp_path):
     output = tmp_path / "output"
-    result = _netlify_build(output, BOOKING_FUNCTION_URL=FUNCTION_URL, URL="https://events.example.org", CONTEXT="production")
+    result = _netlify_build(
+        output, BOOKING_FUNCTION_URL=FUNCTION_URL, URL="https://events.example.org", CONTEXT="production"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (output / "index.html").is_file()
     assert _rules(output)[0][:2] == ["/api/*", "https://abc123xyz.lambda-url.eu-west-2.on.aws/api/:splat"]
@@ -110,12 +121,17 @@ def test_the_netlify_build_script_stops_before_building_without_the_function_url
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(
-    st.text(),
-    st.builds(lambda rest: "https://" + rest, st.text()),
-    st.builds(lambda host, tail: f"https://{host}.lambda-url.eu-west-2.on.aws{tail}",
-              st.from_regex(r"[a-z0-9]{1,40}", fullmatch=True), st.sampled_from(["", "/", "/x", "/\n/evil 200!", "?a=b"])),
-))
+@given(
+    st.one_of(
+        st.text(),
+        st.builds(lambda rest: "https://" + rest, st.text()),
+        st.builds(
+            lambda host, tail: f"https://{host}.lambda-url.eu-west-2.on.aws{tail}",
+            st.from_regex(r"[a-z0-9]{1,40}", fullmatch=True),
+            st.sampled_from(["", "/", "/x", "/\n/evil 200!", "?a=b"]),
+        ),
+    )
+)
 def test_any_value_gives_one_well_formed_proxy_rule_or_a_plain_refusal(value):
     try:
         base = function_url({"BOOKING_FUNCTION_URL": value, "CONTEXT": "production"})

@@ -86,13 +86,16 @@ def test_secrets_are_noecho_parameters_without_defaults(template, name):
     assert "Default" not in parameter
 
 
-@pytest.mark.parametrize("variable, parameter", [
-    ("STRIPE_SECRET_KEY", "StripeSecretKey"),
-    ("STRIPE_WEBHOOK_SECRET", "StripeWebhookSecret"),
-    ("SITE_URL", "SiteUrl"),
-    ("SMTP_URL", "SmtpUrl"),
-    ("MAIL_FROM", "MailFrom"),
-])
+@pytest.mark.parametrize(
+    "variable, parameter",
+    [
+        ("STRIPE_SECRET_KEY", "StripeSecretKey"),
+        ("STRIPE_WEBHOOK_SECRET", "StripeWebhookSecret"),
+        ("SITE_URL", "SiteUrl"),
+        ("SMTP_URL", "SmtpUrl"),
+        ("MAIL_FROM", "MailFrom"),
+    ],
+)
 def test_settings_reach_the_function_environment(template, variable, parameter):
     assert _function(template)["Environment"]["Variables"][variable] == {"Ref": parameter}
 

@@ -22,7 +22,9 @@ def site(tmp_path: Path) -> Path:
     (out / "index.html").write_text("<!doctype html><title>Home</title><h1>Events</h1>", encoding="utf-8")
     (out / "404.html").write_text("<!doctype html><title>Not found</title><h1>Page not found</h1>", encoding="utf-8")
     (out / "events" / "caldicott-police-2027" / "index.html").write_text("<h1>Caldicott</h1>", encoding="utf-8")
-    (out / "events" / "caldicott-police-2027" / "event.ics").write_text("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", encoding="utf-8")
+    (out / "events" / "caldicott-police-2027" / "event.ics").write_text(
+        "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", encoding="utf-8"
+    )
     (out / "theme" / "css" / "site.css").write_text("body { margin: 0 }", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("outside the site", encoding="utf-8")
     return out
@@ -40,7 +42,11 @@ class DevServer:
 
 
 def dev_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STRIPE_") and k not in ("SITE_URL", "PORT", "FEES_PATH")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("STRIPE_") and k not in ("SITE_URL", "PORT", "FEES_PATH")
+    }
     env.update(extra)
     return env
 
@@ -56,7 +62,11 @@ def start_devserver(tmp_path: Path):
         env.setdefault("MAIL_OUTBOX", str(tmp_path / "outbox"))  # never the repository's outbox/
         process = subprocess.Popen(
             [sys.executable, "-m", "devserver", "--port", "0", "--output", str(output)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr_path.open("w"), text=True,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr_path.open("w"),
+            text=True,
         )
         started.append(process)
         lines: list[str] = []

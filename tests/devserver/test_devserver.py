@@ -29,7 +29,12 @@ def test_booking_pay_and_confirmation_end_to_end(site, start_devserver):
     action = re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)
 
     # 3. Pay: the stand-in completes the session, signs a webhook to /api/stripe-webhook and redirects.
-    paid = http("POST", action if action.startswith("http") else server.url + action, b"", {"content-type": "application/x-www-form-urlencoded"})
+    paid = http(
+        "POST",
+        action if action.startswith("http") else server.url + action,
+        b"",
+        {"content-type": "application/x-www-form-urlencoded"},
+    )
     assert paid.status == 303
     success = urlsplit(paid.headers["location"])
     assert f"{success.scheme}://{success.netloc}" == server.url and success.path == "/api/bookings/confirmation"
@@ -67,7 +72,11 @@ def test_static_files_directories_and_misses(site, start_devserver):
     assert event.status == 200 and "Caldicott" in event.text
     assert http("GET", server.url + "/events/caldicott-police-2027").status == 301
     assert http("GET", server.url + "/theme/css/site.css").headers["content-type"].startswith("text/css")
-    assert http("GET", server.url + "/events/caldicott-police-2027/event.ics").headers["content-type"].startswith("text/calendar")
+    assert (
+        http("GET", server.url + "/events/caldicott-police-2027/event.ics")
+        .headers["content-type"]
+        .startswith("text/calendar")
+    )
     missing = http("GET", server.url + "/no/such/page/")
     assert missing.status == 404 and "Page not found" in missing.text
     assert http("GET", server.url + "/../secret.txt").status == 404
@@ -76,8 +85,14 @@ def test_static_files_directories_and_misses(site, start_devserver):
 
 
 def _run(site, env):
-    return subprocess.run([sys.executable, "-m", "devserver", "--port", "0", "--output", str(site)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        [sys.executable, "-m", "devserver", "--port", "0", "--output", str(site)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
 def test_live_keys_are_refused(site):
@@ -91,7 +106,9 @@ def test_a_test_key_needs_the_stripe_listen_secret(site):
 
 
 def test_a_test_key_uses_real_stripe_and_explains_stripe_listen(site, start_devserver):
-    server = start_devserver(site, dev_env(STRIPE_SECRET_KEY="sk_test_abc", STRIPE_WEBHOOK_SECRET="whsec_from_stripe_listen"))
+    server = start_devserver(
+        site, dev_env(STRIPE_SECRET_KEY="sk_test_abc", STRIPE_WEBHOOK_SECRET="whsec_from_stripe_listen")
+    )
     assert "REAL Stripe in TEST mode" in server.banner
     assert "stripe listen --forward-to localhost:" in server.banner and "/api/stripe-webhook" in server.banner
     assert "SIMULATED" not in server.banner

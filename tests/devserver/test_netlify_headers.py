@@ -19,12 +19,21 @@ def _netlify_values(pattern: str) -> dict[str, str]:
 def test_every_static_path_gets_the_security_headers_netlify_sends(path):
     expected = _netlify_values("/*")
     sent = dict(static_headers(path, None, 200))
-    for name in ("Content-Security-Policy", "Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy", "X-Frame-Options"):
+    for name in (
+        "Content-Security-Policy",
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Permissions-Policy",
+        "X-Frame-Options",
+    ):
         assert sent[name] == expected[name]
 
 
 def test_a_later_rule_wins_for_the_same_header_as_on_netlify():
-    assert headers_for("/assets/css/site.0123456789.css")["Cache-Control"] == _netlify_values("/assets/*")["Cache-Control"]
+    assert (
+        headers_for("/assets/css/site.0123456789.css")["Cache-Control"] == _netlify_values("/assets/*")["Cache-Control"]
+    )
     assert headers_for("/events/x/")["Cache-Control"] == _netlify_values("/*")["Cache-Control"]
 
 
@@ -36,7 +45,13 @@ def test_calendar_files_are_served_as_text_calendar(tmp_path):
 
 @pytest.mark.parametrize(
     ("pattern", "path", "matches"),
-    [("/*", "/a/b/c", True), ("/theme/*", "/theme/js/x.js", True), ("/theme/*", "/themes/x", False), ("/events/:slug/", "/events/a-b/", True), ("/events/:slug/", "/events/a/b/", False)],
+    [
+        ("/*", "/a/b/c", True),
+        ("/theme/*", "/theme/js/x.js", True),
+        ("/theme/*", "/themes/x", False),
+        ("/events/:slug/", "/events/a-b/", True),
+        ("/events/:slug/", "/events/a/b/", False),
+    ],
 )
 def test_netlify_path_patterns(pattern, path, matches):
     assert bool(_compile(pattern).match(path)) is matches

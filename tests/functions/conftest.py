@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +15,7 @@ from functions.settings import Settings
 
 WEBHOOK_SECRET = "whsec_test_functions_suite"
 OPEN_EVENT = "caldicott-police-2027"
-NOW = datetime(2027, 6, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -31,7 +31,9 @@ def make_settings(**overrides: Any) -> Settings:
     return Settings(**values)
 
 
-def lambda_event(method: str, path: str, body: str | bytes = "", headers: dict[str, str] | None = None, query: str = "") -> dict[str, Any]:
+def lambda_event(
+    method: str, path: str, body: str | bytes = "", headers: dict[str, str] | None = None, query: str = ""
+) -> dict[str, Any]:
     is_b64 = isinstance(body, bytes)
     if is_b64:
         import base64
@@ -48,14 +50,25 @@ def lambda_event(method: str, path: str, body: str | bytes = "", headers: dict[s
     }
 
 
-def booking(delegates: int = 1, category: str = "public-sector", event: str = OPEN_EVENT, payment: str = "card", **extra: Any) -> dict[str, Any]:
+def booking(
+    delegates: int = 1, category: str = "public-sector", event: str = OPEN_EVENT, payment: str = "card", **extra: Any
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "event": event,
         "category": category,
         "payment": payment,
-        "contact": {"name": "Priya Shah", "email": "priya.shah@nhs.net", "organisation": "Leeds Teaching Hospitals NHS Trust"},
+        "contact": {
+            "name": "Priya Shah",
+            "email": "priya.shah@nhs.net",
+            "organisation": "Leeds Teaching Hospitals NHS Trust",
+        },
         "delegates": [
-            {"name": f"Delegate {i}", "email": f"delegate{i}@nhs.net", "job_title": "Information Governance Lead", "organisation": "Leeds Teaching Hospitals NHS Trust"}
+            {
+                "name": f"Delegate {i}",
+                "email": f"delegate{i}@nhs.net",
+                "job_title": "Information Governance Lead",
+                "organisation": "Leeds Teaching Hospitals NHS Trust",
+            }
             for i in range(1, delegates + 1)
         ],
         "accept_terms": True,
@@ -159,7 +172,12 @@ class LiveFunction:
         self.settings = make_settings(site_url=url, stripe_api_base=standin.api_base, stripe_timeout_seconds=1.0)
 
     def configure(self, **overrides: Any) -> None:
-        values = {"site_url": self.url, "stripe_api_base": self.standin.api_base, "stripe_timeout_seconds": 1.0, **overrides}
+        values = {
+            "site_url": self.url,
+            "stripe_api_base": self.standin.api_base,
+            "stripe_timeout_seconds": 1.0,
+            **overrides,
+        }
         self.settings = make_settings(**values)
 
     def post_json(self, data: Any) -> HttpResponse:
@@ -188,7 +206,11 @@ def live():
         url = f"http://127.0.0.1:{server.server_address[1]}"
         with running_standin(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
             live = LiveFunction(url, standin)
-            server.set_app(lambda environ, start: call_function(environ, start, lambda event, ctx: handle_event(event, live.settings)))
+            server.set_app(
+                lambda environ, start: call_function(
+                    environ, start, lambda event, ctx: handle_event(event, live.settings)
+                )
+            )
             yield live
 
 

@@ -19,7 +19,10 @@ SIZES = [1, 2, 5, 20]  # 20: the events' max_delegates
 def _cli_total(repo_root, event, category, delegates, payment="card") -> int:
     out = subprocess.run(
         [sys.executable, "-m", "pricing", "quote", event, category, str(delegates), "--payment", payment, "--json"],
-        cwd=repo_root, capture_output=True, text=True, check=True,
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout)["total_pence"]
 
@@ -59,7 +62,9 @@ def test_the_session_carries_the_booking(live):
     assert session["mode"] == "payment" and session["currency"] == "gbp"
     assert session["metadata"]["booking_ref"] == ref and session["metadata"]["delegates"] == "2"
     success = urlsplit(session["success_url"])
-    assert success.path == "/api/bookings/confirmation" and parse_qs(success.query)["session_id"] == ["{CHECKOUT_SESSION_ID}"]
+    assert success.path == "/api/bookings/confirmation" and parse_qs(success.query)["session_id"] == [
+        "{CHECKOUT_SESSION_ID}"
+    ]
     assert session["cancel_url"].endswith(f"/events/{OPEN_EVENT}/?booking=cancelled#book")
     (create,) = [r for r in live.api_requests() if r.method == "POST"]
     assert create.params["payment_intent_data"]["metadata"]["booking_ref"] == ref

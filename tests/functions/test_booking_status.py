@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.functions.conftest import booking
 
 
 def test_booking_after_the_closing_time_is_409(live):
     # caldicott-police-2027 closes 2027-09-13 17:00 UK time (16:00 UTC, BST).
-    live.configure(now=lambda: datetime(2027, 9, 13, 16, 0, 1, tzinfo=timezone.utc))
+    live.configure(now=lambda: datetime(2027, 9, 13, 16, 0, 1, tzinfo=UTC))
     response = live.post_json(booking(1))
     assert response.status == 409
     (error,) = response.json()["errors"]
@@ -18,7 +18,7 @@ def test_booking_after_the_closing_time_is_409(live):
 
 
 def test_booking_a_second_before_closing_goes_through(live):
-    live.configure(now=lambda: datetime(2027, 9, 13, 15, 59, 59, tzinfo=timezone.utc))
+    live.configure(now=lambda: datetime(2027, 9, 13, 15, 59, 59, tzinfo=UTC))
     assert live.post_json(booking(1)).status == 201
 
 
@@ -31,7 +31,10 @@ def test_past_event_is_409_for_a_form_post_with_a_readable_page(live):
 
 
 def test_sold_out_event_is_409(live, fees_file):
-    path = fees_file("  caldicott-police-2027:\n    tariff: virtual\n", "  caldicott-police-2027:\n    tariff: virtual\n    sold_out: true\n")
+    path = fees_file(
+        "  caldicott-police-2027:\n    tariff: virtual\n",
+        "  caldicott-police-2027:\n    tariff: virtual\n    sold_out: true\n",
+    )
     live.configure(fees_path=path)
     response = live.post_json(booking(1))
     assert response.status == 409
@@ -40,12 +43,20 @@ def test_sold_out_event_is_409(live, fees_file):
 
 
 def test_max_delegates_comes_from_the_fee_table(live, fees_file):
-    path = fees_file("    booking_closes: \"2027-09-13 17:00\"\n    max_delegates: 20", "    booking_closes: \"2027-09-13 17:00\"\n    max_delegates: 3")
+    path = fees_file(
+        '    booking_closes: "2027-09-13 17:00"\n    max_delegates: 20',
+        '    booking_closes: "2027-09-13 17:00"\n    max_delegates: 3',
+    )
     live.configure(fees_path=path)
     assert live.post_json(booking(3)).status == 201
     response = live.post_json(booking(4))
     assert response.status == 422
-    assert response.json()["errors"] == [{"field": "delegates", "message": "One online booking can hold at most 3 delegates; make a second booking for the others"}]
+    assert response.json()["errors"] == [
+        {
+            "field": "delegates",
+            "message": "One online booking can hold at most 3 delegates; make a second booking for the others",
+        }
+    ]
 
 
 def test_unknown_event_is_404(live):

@@ -29,7 +29,10 @@ def test_one_nhs_delegate_by_card_is_one_line_of_318_60(fees):
     # £295.00 less 10% online = £265.50 net, + 20% VAT = £318.60
     assert item["price_data"]["unit_amount"] == 31860
     assert item["price_data"]["currency"] == "gbp"
-    assert item["price_data"]["product_data"]["name"] == "Delegate place — NHS, Schools, Care and Public Sector (first delegate)"
+    assert (
+        item["price_data"]["product_data"]["name"]
+        == "Delegate place — NHS, Schools, Care and Public Sector (first delegate)"
+    )
 
 
 def test_additional_delegates_share_a_discounted_line(fees):
@@ -50,12 +53,18 @@ def test_session_parameters_follow_the_design(fees):
     assert params["mode"] == "payment" and params["currency"] == "gbp"
     assert params["client_reference_id"] == priced.ref
     assert params["customer_email"] == "priya.shah@nhs.net"
-    assert params["success_url"] == "https://events.example.org/api/bookings/confirmation?session_id={CHECKOUT_SESSION_ID}"
+    assert (
+        params["success_url"] == "https://events.example.org/api/bookings/confirmation?session_id={CHECKOUT_SESSION_ID}"
+    )
     assert params["cancel_url"] == "https://events.example.org/events/caldicott-police-2027/?booking=cancelled#book"
     assert params["metadata"] == params["payment_intent_data"]["metadata"]
     meta = params["metadata"]
     assert {k: meta[k] for k in ("booking_ref", "event", "category", "payment", "delegates")} == {
-        "booking_ref": priced.ref, "event": "caldicott-police-2027", "category": "public-sector", "payment": "card", "delegates": "2",
+        "booking_ref": priced.ref,
+        "event": "caldicott-police-2027",
+        "category": "public-sector",
+        "payment": "card",
+        "delegates": "2",
     }
     assert meta["delegate_01"].startswith("Delegate 1 <delegate1@nhs.net>")
 
@@ -63,12 +72,22 @@ def test_session_parameters_follow_the_design(fees):
 def test_metadata_stays_within_stripes_limits_for_fifty_long_delegates(fees):
     data = booking(1)
     data["delegates"] = [
-        {"name": "N" * 100, "email": f"{'e' * 60}{i}@{'d' * 60}.nhs.uk", "job_title": "J" * 150, "organisation": "O" * 150}
+        {
+            "name": "N" * 100,
+            "email": f"{'e' * 60}{i}@{'d' * 60}.nhs.uk",
+            "job_title": "J" * 150,
+            "organisation": "O" * 150,
+        }
         for i in range(50)
     ]
-    meta = metadata(price(BookingRequest.model_validate(data), fees.model_copy(update={"events": {
-        k: v.model_copy(update={"max_delegates": 50}) for k, v in fees.events.items()
-    }})))
+    meta = metadata(
+        price(
+            BookingRequest.model_validate(data),
+            fees.model_copy(
+                update={"events": {k: v.model_copy(update={"max_delegates": 50}) for k, v in fees.events.items()}}
+            ),
+        )
+    )
     assert len(meta) + 1 <= 50  # room left for fulfilled_at
     assert all(len(k) <= 40 and len(v) <= 500 for k, v in meta.items())
     assert sum(v.count("@") for k, v in meta.items() if k.startswith("delegates_")) == 50

@@ -77,15 +77,23 @@ def test_missing_secrets_give_a_clear_503_not_a_traceback(monkeypatch, caplog):
 
 def test_settings_name_every_bad_variable():
     with pytest.raises(SettingsError) as error:
-        Settings.from_env({"STRIPE_SECRET_KEY": "pk_test_x", "STRIPE_WEBHOOK_SECRET": "abc", "SITE_URL": "events.example.org"})
+        Settings.from_env(
+            {"STRIPE_SECRET_KEY": "pk_test_x", "STRIPE_WEBHOOK_SECRET": "abc", "SITE_URL": "events.example.org"}
+        )
     assert len(error.value.problems) == 3
 
 
 def test_settings_from_env_reads_the_optional_variables(tmp_path):
-    settings = Settings.from_env({
-        "STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1", "SITE_URL": "https://events.example.org/",
-        "STRIPE_API_BASE": "http://127.0.0.1:12111", "FEES_PATH": str(tmp_path / "f.yaml"), "STRIPE_TAX_RATE_ID": "txr_1",
-    })
+    settings = Settings.from_env(
+        {
+            "STRIPE_SECRET_KEY": "sk_test_1",
+            "STRIPE_WEBHOOK_SECRET": "whsec_1",
+            "SITE_URL": "https://events.example.org/",
+            "STRIPE_API_BASE": "http://127.0.0.1:12111",
+            "FEES_PATH": str(tmp_path / "f.yaml"),
+            "STRIPE_TAX_RATE_ID": "txr_1",
+        }
+    )
     assert settings.site_url == "https://events.example.org"
     assert settings.fees_path == tmp_path / "f.yaml"
     assert settings.stripe_tax_rate_id == "txr_1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,7 +16,7 @@ from tests.functions.webhook_events import signed, stripe_event
 
 @pytest.fixture
 def live(live):
-    live.configure(now=lambda: datetime.now(timezone.utc))  # webhook signatures are checked against the real clock
+    live.configure(now=lambda: datetime.now(UTC))  # webhook signatures are checked against the real clock
     return live
 
 
@@ -50,7 +50,9 @@ def test_a_replayed_event_is_acknowledged_and_not_fulfilled_again(live, confirme
 def test_async_payment_succeeded_for_an_already_fulfilled_session_does_nothing(live, confirmed):
     _, session_id = _pay(live)
     session = live.standin.app.session(session_id)
-    response = handle_event(signed(stripe_event("checkout.session.async_payment_succeeded", session, "evt_async")), live.settings)
+    response = handle_event(
+        signed(stripe_event("checkout.session.async_payment_succeeded", session, "evt_async")), live.settings
+    )
     assert response["statusCode"] == 200
     assert json.loads(response["body"])["state"] == "already_fulfilled"
     assert len(confirmed()) == 1
@@ -116,7 +118,11 @@ def test_whole_path_over_http_lands_on_the_confirmation_page(live, confirmed):
     assert checkout.status == 200
     form_action = re.search(r'<form[^>]*action="([^"]+)"', checkout.text)
     action = form_action.group(1) if form_action else urlsplit(response.headers["location"]).path
-    target = action if action.startswith("http") else live.standin.url.split("/", 3)[0] + "//" + urlsplit(live.standin.url).netloc + action
+    target = (
+        action
+        if action.startswith("http")
+        else live.standin.url.split("/", 3)[0] + "//" + urlsplit(live.standin.url).netloc + action
+    )
     paid = http("POST", target, b"", {"content-type": "application/x-www-form-urlencoded"})
     assert paid.status == 303
     page = live.get(urlsplit(paid.headers["location"]).path + "?" + urlsplit(paid.headers["location"]).query)

@@ -13,5 +13,12 @@ def test_every_route_names_a_handler_that_exists():
 
 
 def test_a_booking_loads_neither_the_webhook_nor_the_confirmation_code(repo_root):
-    unwanted = ("functions.webhook", "functions.confirmation", "functions.fulfilment", "functions.mailer", "smtplib", "stripe")
+    unwanted = (
+        "functions.webhook",
+        "functions.confirmation",
+        "functions.fulfilment",
+        "functions.mailer",
+        "smtplib",
+        "stripe",
+    )
     assert modules_loaded_by_an_invalid_booking(repo_root, unwanted) == []

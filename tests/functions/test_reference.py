@@ -27,7 +27,9 @@ def test_same_booking_same_reference_even_with_different_case_and_spacing():
 
 
 def test_different_bookings_get_different_references():
-    refs = {_ref(booking(n)) for n in range(1, 21)} | {_ref(booking(1, category=c)) for c in ("voluntary", "commercial")}
+    refs = {_ref(booking(n)) for n in range(1, 21)} | {
+        _ref(booking(1, category=c)) for c in ("voluntary", "commercial")
+    }
     assert len(refs) == 22
 
 

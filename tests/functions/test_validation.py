@@ -9,8 +9,8 @@ import pytest
 from functions.body import parse_form
 from functions.bookings import validate
 from functions.errors import BookingProblem
-from tests.functions.conftest import FORM_HEADERS, booking, form_body, lambda_event, post_json
 from functions.lambda_handler import handle_event
+from tests.functions.conftest import FORM_HEADERS, booking, form_body, lambda_event, post_json
 
 
 def _with(path: str, value, data=None):
@@ -28,19 +28,61 @@ def _with(path: str, value, data=None):
 
 
 INVALID = [
-    ("bad delegate e-mail", "delegates.1.email", "not-an-email", "delegates.1.email", "Enter delegate 2's e-mail address, like name@nhs.net"),
-    ("missing contact e-mail", "contact.email", KeyError, "contact.email", "Enter your e-mail address, like name@nhs.net"),
+    (
+        "bad delegate e-mail",
+        "delegates.1.email",
+        "not-an-email",
+        "delegates.1.email",
+        "Enter delegate 2's e-mail address, like name@nhs.net",
+    ),
+    (
+        "missing contact e-mail",
+        "contact.email",
+        KeyError,
+        "contact.email",
+        "Enter your e-mail address, like name@nhs.net",
+    ),
     ("blank delegate name", "delegates.0.name", "   ", "delegates.0.name", "Enter delegate 1's full name"),
-    ("huge name", "delegates.0.name", "x" * 101, "delegates.0.name", "Delegate 1's name is too long: shorten it to 100 characters or fewer"),
+    (
+        "huge name",
+        "delegates.0.name",
+        "x" * 101,
+        "delegates.0.name",
+        "Delegate 1's name is too long: shorten it to 100 characters or fewer",
+    ),
     ("no delegates", "delegates", [], "delegates", "Add at least one delegate"),
-    ("terms not accepted", "accept_terms", False, "accept_terms", "Tick the box to accept the booking terms and conditions"),
-    ("terms missing", "accept_terms", KeyError, "accept_terms", "Tick the box to accept the booking terms and conditions"),
-    ("honeypot filled", "website", "http://spam.example", "website", "Leave this field empty (it is there to catch automated form fillers)"),
+    (
+        "terms not accepted",
+        "accept_terms",
+        False,
+        "accept_terms",
+        "Tick the box to accept the booking terms and conditions",
+    ),
+    (
+        "terms missing",
+        "accept_terms",
+        KeyError,
+        "accept_terms",
+        "Tick the box to accept the booking terms and conditions",
+    ),
+    (
+        "honeypot filled",
+        "website",
+        "http://spam.example",
+        "website",
+        "Leave this field empty (it is there to catch automated form fillers)",
+    ),
     ("payment unknown", "payment", "cash", "payment", "Choose how to pay: by card now, or by invoice"),
     ("number as a name", "contact.name", 42, "contact.name", "Enter this as text"),
     ("contact is a list", "contact", ["x"], "contact", "This must be a group of fields (name, e-mail address, ...)"),
     ("unknown category", "category", "students", "category", None),
-    ("too many delegates", "delegates", [booking(1)["delegates"][0]] * 21, "delegates", "One online booking can hold at most 20 delegates; make a second booking for the others"),
+    (
+        "too many delegates",
+        "delegates",
+        [booking(1)["delegates"][0]] * 21,
+        "delegates",
+        "One online booking can hold at most 20 delegates; make a second booking for the others",
+    ),
 ]
 
 
@@ -85,7 +127,9 @@ def test_unknown_event_is_404(settings):
 def test_broken_json_is_422_on_the_body(settings):
     response = post_json(settings, '{"event": ')
     assert response["statusCode"] == 422
-    assert json.loads(response["body"]) == {"errors": [{"field": "body", "message": "The booking could not be read: it is not valid JSON."}]}
+    assert json.loads(response["body"]) == {
+        "errors": [{"field": "body", "message": "The booking could not be read: it is not valid JSON."}]
+    }
 
 
 def test_body_over_64_kb_is_413_before_parsing(settings):
@@ -132,7 +176,9 @@ def test_form_field_sent_twice_is_an_error():
 
 
 def test_form_with_invalid_percent_encoding_is_422(settings):
-    response = handle_event(lambda_event("POST", "/api/bookings", "event=%ff%fe", {**FORM_HEADERS, "accept": "application/json"}), settings)
+    response = handle_event(
+        lambda_event("POST", "/api/bookings", "event=%ff%fe", {**FORM_HEADERS, "accept": "application/json"}), settings
+    )
     assert response["statusCode"] == 422
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC
 
 import pytest
 
@@ -17,18 +18,22 @@ PAID = {"id": "cs_test_nope", "object": "checkout.session", "payment_status": "p
 @pytest.fixture
 def settings():
     # The real clock: signatures are checked against it.
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return make_settings(now=lambda: datetime.now(timezone.utc))
+    return make_settings(now=lambda: datetime.now(UTC))
 
 
 def test_wrong_secret_is_400(settings):
-    response = handle_event(signed(stripe_event("checkout.session.completed", PAID), secret="whsec_someone_else"), settings)
+    response = handle_event(
+        signed(stripe_event("checkout.session.completed", PAID), secret="whsec_someone_else"), settings
+    )
     assert response["statusCode"] == 400
 
 
 def test_missing_signature_is_400(settings):
-    response = handle_event(lambda_event("POST", "/api/stripe-webhook", stripe_event("checkout.session.completed", PAID)), settings)
+    response = handle_event(
+        lambda_event("POST", "/api/stripe-webhook", stripe_event("checkout.session.completed", PAID)), settings
+    )
     assert response["statusCode"] == 400
 
 

@@ -16,4 +16,6 @@ def stripe_event(kind: str, obj: dict, event_id: str = "evt_test_1") -> str:
 
 def signed(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> dict:
     header = WebhookSignature.generate_signature_header(payload, secret, timestamp=timestamp or int(time.time()))
-    return lambda_event("POST", "/api/stripe-webhook", payload, {"stripe-signature": header, "content-type": "application/json"})
+    return lambda_event(
+        "POST", "/api/stripe-webhook", payload, {"stripe-signature": header, "content-type": "application/json"}
+    )

@@ -37,21 +37,57 @@ def test_the_example_loads():
     [
         ("float price", '"295.00"', "295.00", "tariffs.virtual.categories.public-sector.net", "in quotes"),
         ("negative price", '"295.00"', '"-295.00"', "tariffs.virtual.categories.public-sector.net", "not negative"),
-        ("three decimals", '"295.00"', '"295.001"', "tariffs.virtual.categories.public-sector.net", "two decimal places"),
+        (
+            "three decimals",
+            '"295.00"',
+            '"295.001"',
+            "tariffs.virtual.categories.public-sector.net",
+            "two decimal places",
+        ),
         ("zero price", '"295.00"', '"0.00"', "tariffs.virtual.categories.public-sector", "more than"),
         ("unknown tariff", "{tariff: virtual,", "{tariff: in-person,", "events.some-event.tariff", '"in-person"'),
         ("vat missing", "vat_percent: 20\n", "", "vat_percent", "required"),
         ("vat over 100", "vat_percent: 20", "vat_percent: 120", "vat_percent", "more than 100%"),
-        ("discount over 100", "additional_delegate_percent: 15", "additional_delegate_percent: 150", "discounts.additional_delegate_percent", "more than 100%"),
-        ("negative discount", "online_payment_percent: 10", "online_payment_percent: -10", "discounts.online_payment_percent", "percentage"),
-        ("float discount", "online_payment_percent: 10", "online_payment_percent: 12.5", "discounts.online_payment_percent", "in quotes"),
+        (
+            "discount over 100",
+            "additional_delegate_percent: 15",
+            "additional_delegate_percent: 150",
+            "discounts.additional_delegate_percent",
+            "more than 100%",
+        ),
+        (
+            "negative discount",
+            "online_payment_percent: 10",
+            "online_payment_percent: -10",
+            "discounts.online_payment_percent",
+            "percentage",
+        ),
+        (
+            "float discount",
+            "online_payment_percent: 10",
+            "online_payment_percent: 12.5",
+            "discounts.online_payment_percent",
+            "in quotes",
+        ),
         ("misspelt field", "max_delegates: 20", "max_delegate: 20", "events.some-event.max_delegate", "spelling"),
         ("bad date", '"2027-09-13 17:00"', '"next tuesday"', "events.some-event.booking_closes", "date and time"),
         ("bad slug", "some-event:", "Some Event:", "events.Some Event", "lower-case"),
         ("too many delegates", "max_delegates: 20", "max_delegates: 500", "events.some-event.max_delegates", "50"),
         ("wrong currency", "currency: GBP", "currency: EUR", "currency", "GBP"),
-        ("sold_out not yes/no", "max_delegates: 20}", "max_delegates: 20, sold_out: maybe}", "events.some-event.sold_out", "true or false"),
-        ("duplicate id", "      public-sector: {label: NHS, net: \"295.00\"}", "      public-sector: {label: NHS, net: \"295.00\"}\n      public-sector: {label: NHS2, net: \"1.00\"}", "line 12", "written twice"),
+        (
+            "sold_out not yes/no",
+            "max_delegates: 20}",
+            "max_delegates: 20, sold_out: maybe}",
+            "events.some-event.sold_out",
+            "true or false",
+        ),
+        (
+            "duplicate id",
+            '      public-sector: {label: NHS, net: "295.00"}',
+            '      public-sector: {label: NHS, net: "295.00"}\n      public-sector: {label: NHS2, net: "1.00"}',
+            "line 12",
+            "written twice",
+        ),
         ("broken YAML", "tariffs:", "tariffs: [", "line", "not valid YAML"),
     ],
 )
@@ -66,7 +102,11 @@ def test_each_mistake_names_file_field_and_reason(name, old, new, field, words):
 
 
 def test_every_problem_is_listed_not_just_the_first():
-    text = GOOD.replace('"295.00"', "295.00").replace("vat_percent: 20\n", "").replace("{tariff: virtual,", "{tariff: nope,")
+    text = (
+        GOOD.replace('"295.00"', "295.00")
+        .replace("vat_percent: 20\n", "")
+        .replace("{tariff: virtual,", "{tariff: nope,")
+    )
     with pytest.raises(FeeTableError) as caught:
         parse_fee_table(text)
     fields = {p.field for p in caught.value.problems}

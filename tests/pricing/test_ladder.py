@@ -11,8 +11,14 @@ from tests.pricing.test_quote import _table, percents, prices
 
 
 @settings(max_examples=60, deadline=None)
-@given(price=prices, vat=percents, additional=percents, online=percents,
-       delegates=st.integers(1, 50), payment=st.sampled_from(PAYMENTS))
+@given(
+    price=prices,
+    vat=percents,
+    additional=percents,
+    online=percents,
+    delegates=st.integers(1, 50),
+    payment=st.sampled_from(PAYMENTS),
+)
 def test_every_rung_is_the_quote_for_that_many_delegates(price, vat, additional, online, delegates, payment):
     fees = parse_fee_table(_table(price, vat, additional, online))
     rungs = ladder(fees, "e", "c", payment, delegates)
@@ -27,13 +33,16 @@ def test_the_default_ladder_runs_to_the_events_maximum(fees):
     assert [r.delegates for r in rungs] == list(range(1, fees.events["caldicott-police-2027"].max_delegates + 1))
 
 
-@pytest.mark.parametrize(("event", "category", "payment", "delegates", "code"), [
-    ("no-such-event", "voluntary", "card", 3, "unknown_event"),
-    ("caldicott-police-2027", "gold", "card", 3, "unknown_category"),
-    ("caldicott-police-2027", "voluntary", "cash", 3, "bad_payment"),
-    ("caldicott-police-2027", "voluntary", "card", 0, "bad_delegates"),
-    ("caldicott-police-2027", "voluntary", "card", 21, "bad_delegates"),
-])
+@pytest.mark.parametrize(
+    ("event", "category", "payment", "delegates", "code"),
+    [
+        ("no-such-event", "voluntary", "card", 3, "unknown_event"),
+        ("caldicott-police-2027", "gold", "card", 3, "unknown_category"),
+        ("caldicott-police-2027", "voluntary", "cash", 3, "bad_payment"),
+        ("caldicott-police-2027", "voluntary", "card", 0, "bad_delegates"),
+        ("caldicott-police-2027", "voluntary", "card", 21, "bad_delegates"),
+    ],
+)
 def test_a_ladder_for_something_not_sold_is_refused_like_a_quote(fees, event, category, payment, delegates, code):
     with pytest.raises(QuoteError) as caught:
         ladder(fees, event, category, payment, delegates)
@@ -44,5 +53,10 @@ def test_a_quote_for_another_event_keeps_the_prices_and_names_the_event(fees):
     one = quote(fees, "caldicott-police-2027", "voluntary", 4, "invoice")
     twin = one.for_event("another-event")
     assert twin.event == "another-event" and one.event == "caldicott-police-2027"
-    assert (twin.lines, twin.total_pence, twin.net_pence, twin.vat_pence) == (one.lines, one.total_pence, one.net_pence, one.vat_pence)
+    assert (twin.lines, twin.total_pence, twin.net_pence, twin.vat_pence) == (
+        one.lines,
+        one.total_pence,
+        one.net_pence,
+        one.vat_pence,
+    )
     assert one.for_event("caldicott-police-2027") is one

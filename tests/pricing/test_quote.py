@@ -74,7 +74,7 @@ def test_a_quote_for_something_not_sold_is_refused_with_a_code(fees, event, cate
     assert caught.value.code == code
 
 
-@given(st.integers(min_value=-10**9, max_value=10**9))
+@given(st.integers(min_value=-(10**9), max_value=10**9))
 def test_pence_become_exact_decimal_text_for_machines(pence):
     text = pence_to_decimal_text(pence)
     assert Decimal(text) * 100 == pence and len(text.split(".")[1]) == 2
@@ -112,13 +112,18 @@ def test_totals_are_exact_sums_of_lines_and_never_negative(price, vat, additiona
 def test_one_more_delegate_never_costs_less(price, vat, additional, online, delegates):
     fees = parse_fee_table(_table(price, vat, additional, online))
     for payment in ("card", "invoice"):
-        assert quote(fees, "e", "c", delegates + 1, payment).total_pence >= quote(fees, "e", "c", delegates, payment).total_pence
+        assert (
+            quote(fees, "e", "c", delegates + 1, payment).total_pence
+            >= quote(fees, "e", "c", delegates, payment).total_pence
+        )
 
 
 @given(price=prices, vat=percents, additional=percents, online=percents, delegates=st.integers(1, 50))
 def test_paying_by_card_never_costs_more_than_by_invoice(price, vat, additional, online, delegates):
     fees = parse_fee_table(_table(price, vat, additional, online))
-    assert quote(fees, "e", "c", delegates, "card").total_pence <= quote(fees, "e", "c", delegates, "invoice").total_pence
+    assert (
+        quote(fees, "e", "c", delegates, "card").total_pence <= quote(fees, "e", "c", delegates, "invoice").total_pence
+    )
 
 
 @given(price=prices, vat=percents, additional=percents, online=percents, delegates=st.integers(1, 50))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,9 @@ class Receiver:
 
             def do_GET(self) -> None:
                 receiver.gets.append(self.path)
-                self._answer(200, b"<!doctype html><html lang='en-GB'><title>Booked</title><main><h1>Booked</h1></main></html>")
+                self._answer(
+                    200, b"<!doctype html><html lang='en-GB'><title>Booked</title><main><h1>Booked</h1></main></html>"
+                )
 
             def _answer(self, status: int, body: bytes) -> None:
                 self.send_response(status)

@@ -128,7 +128,10 @@ def test_resend_replays_the_identical_signed_event(standin, session, receiver):
     delivery = standin.resend(event.id)
     assert delivery.status == 200
     first, second = receiver.posts
-    assert (second["body"], second["headers"]["Stripe-Signature"]) == (first["body"], first["headers"]["Stripe-Signature"])
+    assert (second["body"], second["headers"]["Stripe-Signature"]) == (
+        first["body"],
+        first["headers"]["Stripe-Signature"],
+    )
     assert [d.event_id for d in standin.deliveries] == [event.id, event.id]
     resigned = standin.resend(event.id, resign=True)
     assert receiver.posts[2]["body"] == first["body"] and resigned.signature.startswith("t=")

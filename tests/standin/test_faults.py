@@ -98,7 +98,9 @@ def test_stopping_does_not_wait_for_a_held_response():
         handle.fault("timeout", delay=60)
         url = f"{handle.api_base}/v1/checkout/sessions"
         worker = threading.Thread(
-            target=lambda: _ignore(lambda: requests.get(url, headers={"Authorization": "Bearer sk_test_x1"}, timeout=60)),
+            target=lambda: _ignore(
+                lambda: requests.get(url, headers={"Authorization": "Bearer sk_test_x1"}, timeout=60)
+            ),
             daemon=True,
         )
         worker.start()
@@ -141,8 +143,12 @@ def test_drop_also_works_when_a_plain_wsgiref_server_mounts_the_standin_like_the
     thread.start()
     try:
         app.fault("drop")
-        client = stripe.StripeClient("sk_test_dev", base_addresses={"api": base}, max_network_retries=1,
-                                     http_client=stripe.RequestsClient(timeout=5))
+        client = stripe.StripeClient(
+            "sk_test_dev",
+            base_addresses={"api": base},
+            max_network_retries=1,
+            http_client=stripe.RequestsClient(timeout=5),
+        )
         session = client.v1.checkout.sessions.create(params=valid_session())
         assert [(r.status, r.fault) for r in app.requests] == [(None, "drop"), (200, None)]
         assert session.url == f"{base}/checkout/{session.id}"

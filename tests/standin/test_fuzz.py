@@ -12,20 +12,68 @@ from hypothesis import strategies as st
 from stripe_standin.testing import running_standin
 
 KNOWN_KEYS = [
-    "mode", "ui_mode", "currency", "success_url", "cancel_url", "customer_email", "client_reference_id",
-    "expires_at", "locale", "submit_type", "expand[]", "expand[0]", "metadata[booking_ref]", "metadata",
-    "metadata[a[b]]", "payment_intent_data[metadata][event]", "payment_intent_data[description]",
-    "payment_intent_data[receipt_email]", "allowed_payment_method_types[0]", "invoice_creation[enabled]",
-    "custom_text[submit][message]", "line_items", "line_items[0]", "line_items[]", "line_items[0][quantity]",
-    "line_items[0][price_data][currency]", "line_items[0][price_data][unit_amount]",
-    "line_items[0][price_data][product_data][name]", "line_items[0][price_data][product_data][metadata][k]",
-    "line_items[0][price_data][tax_behavior]", "line_items[0][tax_rates][0]", "line_items[1][quantity]",
-    "line_items[5][price_data][currency]", "line_items[x][quantity]", "line_items[0][price_data]",
+    "mode",
+    "ui_mode",
+    "currency",
+    "success_url",
+    "cancel_url",
+    "customer_email",
+    "client_reference_id",
+    "expires_at",
+    "locale",
+    "submit_type",
+    "expand[]",
+    "expand[0]",
+    "metadata[booking_ref]",
+    "metadata",
+    "metadata[a[b]]",
+    "payment_intent_data[metadata][event]",
+    "payment_intent_data[description]",
+    "payment_intent_data[receipt_email]",
+    "allowed_payment_method_types[0]",
+    "invoice_creation[enabled]",
+    "custom_text[submit][message]",
+    "line_items",
+    "line_items[0]",
+    "line_items[]",
+    "line_items[0][quantity]",
+    "line_items[0][price_data][currency]",
+    "line_items[0][price_data][unit_amount]",
+    "line_items[0][price_data][product_data][name]",
+    "line_items[0][price_data][product_data][metadata][k]",
+    "line_items[0][price_data][tax_behavior]",
+    "line_items[0][tax_rates][0]",
+    "line_items[1][quantity]",
+    "line_items[5][price_data][currency]",
+    "line_items[x][quantity]",
+    "line_items[0][price_data]",
 ]
 INTERESTING_VALUES = [
-    "", "payment", "setup", "hosted_page", "gbp", "GBP", "jpy", "-1", "0", "1", "1.5", "1e3", "99999999999999999999",
-    "true", "false", "https://x.example/ok?id={CHECKOUT_SESSION_ID}", "javascript:alert(1)", "a@b.org", "x" * 600,
-    "\x00", "é", "😀", "[", "]", "[]",
+    "",
+    "payment",
+    "setup",
+    "hosted_page",
+    "gbp",
+    "GBP",
+    "jpy",
+    "-1",
+    "0",
+    "1",
+    "1.5",
+    "1e3",
+    "99999999999999999999",
+    "true",
+    "false",
+    "https://x.example/ok?id={CHECKOUT_SESSION_ID}",
+    "javascript:alert(1)",
+    "a@b.org",
+    "x" * 600,
+    "\x00",
+    "é",
+    "😀",
+    "[",
+    "]",
+    "[]",
 ]
 
 keys = st.one_of(
@@ -85,8 +133,12 @@ def test_random_raw_bodies_get_only_stripe_shaped_400s(endpoint, body):
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain", "multipart/form-data; boundary=x"])
 def test_other_content_types_are_refused_not_crashed(endpoint, content_type):
     handle, http = endpoint
-    response = http.post(f"{handle.api_base}/v1/checkout/sessions", data=b'{"mode": "payment"}',
-                         headers={"Authorization": "Bearer sk_test_fuzz", "Content-Type": content_type}, timeout=10)
+    response = http.post(
+        f"{handle.api_base}/v1/checkout/sessions",
+        data=b'{"mode": "payment"}',
+        headers={"Authorization": "Bearer sk_test_fuzz", "Content-Type": content_type},
+        timeout=10,
+    )
     _assert_stripe_shaped_refusal(response)
     assert response.status_code == 400
 
@@ -97,8 +149,19 @@ def test_huge_bodies_are_refused(endpoint):
 
 
 query_keys = st.one_of(
-    st.sampled_from(["limit", "starting_after", "ending_before", "status", "payment_intent", "expand[]", "expand[0]",
-                     "limit[]", "created[gt]"]),
+    st.sampled_from(
+        [
+            "limit",
+            "starting_after",
+            "ending_before",
+            "status",
+            "payment_intent",
+            "expand[]",
+            "expand[0]",
+            "limit[]",
+            "created[gt]",
+        ]
+    ),
     st.text(min_size=1, max_size=20),
 )
 
@@ -107,8 +170,12 @@ query_keys = st.one_of(
 @given(st.lists(st.tuples(query_keys, values), max_size=6))
 def test_random_list_queries_get_a_list_or_a_stripe_shaped_4xx(endpoint, fields):
     handle, http = endpoint
-    response = http.get(f"{handle.api_base}/v1/checkout/sessions", params=fields,
-                        headers={"Authorization": "Bearer sk_test_fuzz"}, timeout=10)
+    response = http.get(
+        f"{handle.api_base}/v1/checkout/sessions",
+        params=fields,
+        headers={"Authorization": "Bearer sk_test_fuzz"},
+        timeout=10,
+    )
     assert response.status_code in (200, 400, 404), response.text
     body = response.json()
     if response.status_code == 200:

@@ -13,7 +13,9 @@ from tests.standin.conftest import valid_session
 
 def test_a_repeated_key_with_the_same_parameters_returns_the_same_session(standin, client):
     first = client.v1.checkout.sessions.create(params=valid_session(), options={"idempotency_key": "booking-BK-7Q2M4X"})
-    second = client.v1.checkout.sessions.create(params=valid_session(), options={"idempotency_key": "booking-BK-7Q2M4X"})
+    second = client.v1.checkout.sessions.create(
+        params=valid_session(), options={"idempotency_key": "booking-BK-7Q2M4X"}
+    )
     assert second.id == first.id and second.url == first.url
     assert len(standin.sessions()) == 1
     assert [r.replayed for r in standin.requests] == [False, True]
@@ -34,9 +36,11 @@ def test_the_same_key_with_different_parameters_is_an_idempotency_error(standin,
 
 def test_keys_are_per_api_key(standin):
     one = standin.client(api_key="sk_test_account_one").v1.checkout.sessions.create(
-        params=valid_session(), options={"idempotency_key": "k"})
+        params=valid_session(), options={"idempotency_key": "k"}
+    )
     two = standin.client(api_key="sk_test_account_two").v1.checkout.sessions.create(
-        params=valid_session(), options={"idempotency_key": "k"})
+        params=valid_session(), options={"idempotency_key": "k"}
+    )
     assert one.id != two.id
 
 
@@ -66,11 +70,16 @@ def test_concurrent_double_submit_makes_one_session(standin, client):
 
 
 def test_without_a_key_every_post_creates_a_new_session(standin):
-    form = "mode=payment&success_url=https://x.example/ok&line_items[0][quantity]=1" \
-           "&line_items[0][price_data][currency]=gbp&line_items[0][price_data][unit_amount]=100" \
-           "&line_items[0][price_data][product_data][name]=Place"
+    form = (
+        "mode=payment&success_url=https://x.example/ok&line_items[0][quantity]=1"
+        "&line_items[0][price_data][currency]=gbp&line_items[0][price_data][unit_amount]=100"
+        "&line_items[0][price_data][product_data][name]=Place"
+    )
     headers = {"Authorization": "Bearer sk_test_curl", "Content-Type": "application/x-www-form-urlencoded"}
     for _ in range(2):
-        assert requests.post(f"{standin.api_base}/v1/checkout/sessions", data=form, headers=headers, timeout=5).status_code == 200
+        assert (
+            requests.post(f"{standin.api_base}/v1/checkout/sessions", data=form, headers=headers, timeout=5).status_code
+            == 200
+        )
     assert len(standin.sessions()) == 2
     assert [r.idempotency_key for r in standin.requests] == [None, None]

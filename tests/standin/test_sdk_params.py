@@ -7,15 +7,17 @@ import importlib
 import sys
 import types
 import typing
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, NotRequired, Required, Union, get_args, get_origin
 
 import pytest
-from typing_extensions import NotRequired, Required, is_typeddict
+from typing_extensions import is_typeddict
 
 from stripe_standin import billing_schema, schema
 
 # Checkout's specs (schema.py) and Invoicing's (billing_schema.py), each beside its SDK TypedDict.
-_SPECS = {name: (schema, name) for name in schema.SDK_PARAMS} | {name: (billing_schema, name) for name in billing_schema.BILLING_SDK_PARAMS}
+_SPECS = {name: (schema, name) for name in schema.SDK_PARAMS} | {
+    name: (billing_schema, name) for name in billing_schema.BILLING_SDK_PARAMS
+}
 _SDK = {**schema.SDK_PARAMS, **billing_schema.BILLING_SDK_PARAMS}
 
 _WRAPPERS = {NotRequired, Required, typing.NotRequired, typing.Required}
@@ -55,9 +57,9 @@ def sdk_leaves(tp: Any, path: tuple[str, ...]) -> list[Any]:
             hints = _hints(alt)
             if path[0] in hints:
                 found += sdk_leaves(hints[path[0]], path[1:])
-        elif get_origin(alt) in (list, typing.List) and path[0] == "[]":
+        elif get_origin(alt) in (list, list) and path[0] == "[]":
             found += sdk_leaves(get_args(alt)[0], path[1:])
-        elif get_origin(alt) in (dict, typing.Dict) and path[0] == "{}":
+        elif get_origin(alt) in (dict, dict) and path[0] == "{}":
             found += sdk_leaves(get_args(alt)[1], path[1:])
     return found
 
@@ -88,7 +90,9 @@ CASES = [
 def test_accepted_parameter_exists_in_the_sdk_typed_params_with_the_same_type(spec_name, leaf):
     leaves = sdk_leaves(_sdk_class(spec_name), leaf.path)
     assert leaves, f"{'.'.join(leaf.path)} is not in {_SDK[spec_name][1]}"
-    assert _kind_matches(leaf.kind, leaves), f"{'.'.join(leaf.path)}: the SDK types it as {leaves}, the stand-in as {leaf.kind}"
+    assert _kind_matches(leaf.kind, leaves), (
+        f"{'.'.join(leaf.path)}: the SDK types it as {leaves}, the stand-in as {leaf.kind}"
+    )
     sdk_values = _literal_values(leaves)
     if leaf.values and sdk_values is not None:
         assert set(leaf.values) <= sdk_values, f"not in the SDK's Literal: {sorted(set(leaf.values) - sdk_values)}"
@@ -97,22 +101,45 @@ def test_accepted_parameter_exists_in_the_sdk_typed_params_with_the_same_type(sp
 def test_the_whitelist_covers_what_the_booking_function_needs():
     paths = {".".join(p.path) for p in schema.accepted_paths(schema.SESSION_CREATE)}
     assert {
-        "mode", "currency", "line_items.[].quantity", "line_items.[].tax_rates.[]",
-        "line_items.[].price_data.currency", "line_items.[].price_data.unit_amount",
-        "line_items.[].price_data.tax_behavior", "line_items.[].price_data.product_data.name",
-        "line_items.[].price_data.product_data.description", "line_items.[].price_data.product_data.metadata.{}",
-        "customer_email", "client_reference_id", "metadata.{}", "payment_intent_data.metadata.{}",
-        "payment_intent_data.description", "payment_intent_data.receipt_email", "success_url", "cancel_url",
-        "allowed_payment_method_types.[]", "expires_at", "locale", "submit_type", "custom_text.submit.message",
-        "invoice_creation.enabled", "expand.[]",
+        "mode",
+        "currency",
+        "line_items.[].quantity",
+        "line_items.[].tax_rates.[]",
+        "line_items.[].price_data.currency",
+        "line_items.[].price_data.unit_amount",
+        "line_items.[].price_data.tax_behavior",
+        "line_items.[].price_data.product_data.name",
+        "line_items.[].price_data.product_data.description",
+        "line_items.[].price_data.product_data.metadata.{}",
+        "customer_email",
+        "client_reference_id",
+        "metadata.{}",
+        "payment_intent_data.metadata.{}",
+        "payment_intent_data.description",
+        "payment_intent_data.receipt_email",
+        "success_url",
+        "cancel_url",
+        "allowed_payment_method_types.[]",
+        "expires_at",
+        "locale",
+        "submit_type",
+        "custom_text.submit.message",
+        "invoice_creation.enabled",
+        "expand.[]",
     } <= paths
     assert {".".join(p.path) for p in schema.accepted_paths(schema.PAYMENT_INTENT_UPDATE)} >= {"metadata.{}"}
 
 
 @pytest.mark.parametrize(
     "path",
-    [("line_items", "[]", "foo"), ("payment_method_types", "[]"), ("metadata", "[]"), ("line_items", "price_data"),
-     ("mode", "[]"), ("payment_intent_data", "metadata", "{}", "x")],
+    [
+        ("line_items", "[]", "foo"),
+        ("payment_method_types", "[]"),
+        ("metadata", "[]"),
+        ("line_items", "price_data"),
+        ("mode", "[]"),
+        ("payment_intent_data", "metadata", "{}", "x"),
+    ],
 )
 def test_the_walker_rejects_paths_the_sdk_does_not_have(path):
     assert sdk_leaves(_sdk_class("SESSION_CREATE"), path) == []
@@ -126,10 +153,29 @@ def test_the_walker_sees_the_sdk_literal_values():
 
 def test_the_invoicing_whitelist_covers_what_the_booking_function_sends():
     paths = {".".join(p.path) for p in schema.accepted_paths(billing_schema.INVOICE_CREATE)}
-    assert {"customer", "collection_method", "days_until_due", "currency", "auto_advance", "pending_invoice_items_behavior",
-            "custom_fields.[].name", "custom_fields.[].value", "description", "metadata.{}"} <= paths
+    assert {
+        "customer",
+        "collection_method",
+        "days_until_due",
+        "currency",
+        "auto_advance",
+        "pending_invoice_items_behavior",
+        "custom_fields.[].name",
+        "custom_fields.[].value",
+        "description",
+        "metadata.{}",
+    } <= paths
     items = {".".join(p.path) for p in schema.accepted_paths(billing_schema.INVOICE_ITEM_CREATE)}
     assert {"customer", "invoice", "currency", "amount", "description", "metadata.{}", "tax_rates.[]"} <= items
     customers = {".".join(p.path) for p in schema.accepted_paths(billing_schema.CUSTOMER_CREATE)}
-    assert {"email", "name", "business_name", "address.line1", "address.line2", "address.postal_code", "address.country",
-            "preferred_locales.[]", "metadata.{}"} <= customers
+    assert {
+        "email",
+        "name",
+        "business_name",
+        "address.line1",
+        "address.line2",
+        "address.postal_code",
+        "address.country",
+        "preferred_locales.[]",
+        "metadata.{}",
+    } <= customers

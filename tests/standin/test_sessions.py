@@ -88,7 +88,9 @@ def test_paid_session_has_a_payment_intent_with_the_amount_and_intent_metadata(s
 def test_payment_intent_metadata_update_merges_and_empty_string_deletes(standin, client):
     session = client.v1.checkout.sessions.create(params=valid_session())
     intent_id = standin.complete(session.id)["payment_intent"]
-    updated = client.v1.payment_intents.update(intent_id, params={"metadata": {"fulfilled_at": "2026-11-25T07:00:00Z", "event": ""}})
+    updated = client.v1.payment_intents.update(
+        intent_id, params={"metadata": {"fulfilled_at": "2026-11-25T07:00:00Z", "event": ""}}
+    )
     assert updated.metadata.to_dict() == {"booking_ref": "BK-7Q2M4X", "fulfilled_at": "2026-11-25T07:00:00Z"}
     assert client.v1.payment_intents.retrieve(intent_id).metadata.to_dict() == updated.metadata.to_dict()
     cleared = client.v1.payment_intents.update(intent_id, params={"metadata": ""})  # type: ignore[typeddict-item]
@@ -103,7 +105,16 @@ def test_payment_intent_metadata_update_may_not_grow_past_fifty_keys(standin, cl
     assert (caught.value.param, caught.value.code) == ("metadata", "parameter_invalid_metadata")
 
 
-@pytest.mark.parametrize("header", [None, "Bearer pk_test_publishable123", "Bearer sk_live_realkey123", "Basic cGtfdGVzdF94Og==", "Token sk_test_x123"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "Bearer pk_test_publishable123",
+        "Bearer sk_live_realkey123",
+        "Basic cGtfdGVzdF94Og==",
+        "Token sk_test_x123",
+    ],
+)
 def test_requests_without_a_test_secret_key_get_a_401(standin, header):
     headers = {"Authorization": header} if header else {}
     response = requests.get(f"{standin.api_base}/v1/checkout/sessions", headers=headers, timeout=5)
@@ -122,7 +133,9 @@ def test_the_sdk_raises_authentication_error_for_a_wrong_key(standin):
 
 
 def test_unknown_urls_are_stripe_shaped_404s(standin):
-    response = requests.post(f"{standin.api_base}/v1/subscriptions", headers={"Authorization": "Bearer sk_test_x1"}, timeout=5)
+    response = requests.post(
+        f"{standin.api_base}/v1/subscriptions", headers={"Authorization": "Bearer sk_test_x1"}, timeout=5
+    )
     assert response.status_code == 404
     assert "Unrecognized request URL" in response.json()["error"]["message"]
 
