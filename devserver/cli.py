@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     port = server.server_address[1]
     base = f"http://{HOST}:{port}"
     environ["SITE_URL"] = base  # success and cancel URLs must come back here, not to the live site
+    # The booker's private links need a signing secret; one made up for this run is enough locally.
+    if not environ.get("LINK_SECRET", "").strip():
+        environ["LINK_SECRET"] = secrets.token_urlsafe(32)
     standin = None
     if mode == "simulated":
         from stripe_standin.app import StandIn

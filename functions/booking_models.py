@@ -27,6 +27,9 @@ Slug = Annotated[
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Organisation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
+# One line about what a delegate needs arranged (captions, an interpreter); more detail goes by e-mail.
+ACCESS_NEEDS_MAX = 300
+AccessNeeds = Annotated[str, StringConstraints(strip_whitespace=True, max_length=ACCESS_NEEDS_MAX)]
 Email = Annotated[EmailStr, Field(max_length=254)]
 # A postal address as people type it into a textarea; lines are kept, blank ones dropped.
 PostalAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -60,6 +63,7 @@ class Delegate(_Input):
     email: Email
     job_title: OptionalText = ""
     organisation: OptionalText = ""
+    access_needs: AccessNeeds = ""  # shown to the organisers (and the booker), never to other delegates
 
     @field_validator("email")
     @classmethod
@@ -160,6 +164,10 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("organisation", "string_too_short"): "Enter {whose} organisation, like Leeds Teaching Hospitals NHS Trust",
     ("organisation", "string_too_long"): "{Whose_cap} organisation is too long: shorten it to 150 characters or fewer",
     ("job_title", "string_too_long"): "{Whose_cap} job title is too long: shorten it to 150 characters or fewer",
+    ("access_needs", "string_too_long"): (
+        "{Whose_cap} access needs are too long for this form: shorten them to 300 characters or fewer, and e-mail us "
+        "the rest"
+    ),
     ("event", "missing"): "Choose the event to book (open the booking form from the event's page)",
     ("event", "string_pattern_mismatch"): "That is not one of our events: open the booking form from the event's page",
     ("category", "missing"): "Choose the fee category that fits the delegates' organisation",

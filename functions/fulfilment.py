@@ -202,7 +202,7 @@ def _fulfil(
     if send_mail and not flags.get("confirmation_sent"):
         if settings.smtp_url or settings.mail_outbox:
             try:
-                sent_to = _send_confirmation(booking, payment, settings)
+                sent_to = _send_confirmation(booking, payment, settings, extra.get("payment_intent") or extra.get("invoice_id"))
                 marks["confirmation_sent"] = now
                 log.info(
                     json.dumps(
@@ -240,23 +240,27 @@ def _fulfil(
     return Fulfilment("confirmation_sent" if marks else "already_fulfilled", booking)
 
 
-def _send_confirmation(booking: Booking, payment: Payment, settings: Settings) -> list[str]:
+def _send_confirmation(booking: Booking, payment: Payment, settings: Settings, source: str | None) -> list[str]:
     from functions.fees import fee_table
+    from functions.manage import booker_link
 
     record = booking.record
     assert record is not None
     try:
-        category_label = fee_table(settings.fees_path).tariff_for(record.event).categories[record.category].label
+        fees = fee_table(settings.fees_path)
+        category_label = fees.tariff_for(record.event).categories[record.category].label
     except Exception:  # the e-mail still goes if the fee table has since changed
-        category_label = record.category
+        fees, category_label = None, record.category
     assert settings.events_dir is not None
+    facts = event_facts(record.event, settings.events_dir)
     messages = build_messages(
         record,
-        event_facts(record.event, settings.events_dir),
+        facts,
         payment,
         site_url=settings.site_url,
         mail_from=settings.mail_from,
         contact_email=settings.contact_email,
         category_label=category_label,
+        manage_url=booker_link(record.ref, source, facts, fees, settings),
     )
     return send_messages(messages, settings.smtp_url, settings.mail_outbox)

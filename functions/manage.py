@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from booking import record as records
+from booking import signed
 from booking.record import Attendee, BookingRecord
 from functions import pages
+from functions.body import parse_form, parse_json
+from functions.booking_models import ACCESS_NEEDS_MAX, MAX_DELEGATES_ANY_EVENT, Delegate, _Input, field_errors
 from functions.errors import BookingProblem, FieldError
 from functions.event_facts import EventFacts, event_facts
+from functions.fees import fee_table
+from functions.fulfilment import SessionNotFound, retrieve
 from functions.http import Request, Response, html_response, json_response
 from functions.settings import Settings
-from functions.stripe_api import StripeUnavailable
+from functions.stripe_api import StripeUnavailable, client, unavailable
 from pricing import FeeTable, FeeTableError, format_pence
 from pricing.models import UK
 
@@ -89,6 +94,14 @@ def manage_url(settings: Settings, ref: str, source: str, expires: datetime) -> 
     """The booker's private link to booking `ref`, whose record lives on Stripe object `source`."""
     token = signed.sign({"ref": ref, "src": source}, PURPOSE, settings.link_secret, expires)
     return f"{settings.site_url}/api/bookings/manage?t={token}"
+
+
+def booker_link(ref: str, source: str | None, facts: EventFacts, fees: FeeTable | None, settings: Settings) -> str:
+    """The manage link for the booker's confirmation; "" when links cannot be signed or the event is unknown."""
+    if not (settings.link_secret and source and fees is not None and facts.slug in fees.events):
+        log.warning(json.dumps({"msg": "no_manage_link", "booking_ref": ref}))
+        return ""
+    return manage_url(settings, ref, source, link_expiry(facts, fees))
 
 
 def read_link(token: str, settings: Settings) -> ManageLink:
@@ -419,3 +432,30 @@ def _category_label(fees: FeeTable, record: BookingRecord) -> str:
         return fees.tariff_for(record.event).categories[record.category].label
     except Exception:  # the page still shows the booking if the fee table has since changed
         return record.category
+
+
+def _tell(record: BookingRecord, changes: list[Change], found: Found, fees: FeeTable, settings: Settings) -> bool:
+    """E-mail the new delegates, the people they replace and the organisers; False if the mail could not go."""
+    from functions.emails import Payment, change_messages
+    from functions.mailer import MailUnavailable, send_messages
+
+    if not (settings.smtp_url or settings.mail_outbox):
+        log.warning(json.dumps({"msg": "change_not_mailed", "booking_ref": record.ref, "reason": "no mail set up"}))
+        return False
+    assert settings.events_dir is not None
+    messages = change_messages(
+        record,
+        changes,
+        event_facts(record.event, settings.events_dir),
+        Payment(record.payment, found.amount_pence, found.currency, found.invoice_number),
+        site_url=settings.site_url,
+        mail_from=settings.mail_from,
+        contact_email=settings.contact_email,
+        category_label=_category_label(fees, record),
+    )
+    try:
+        send_messages(messages, settings.smtp_url, settings.mail_outbox)
+    except MailUnavailable as exc:
+        log.error(json.dumps({"msg": "change_not_mailed", "booking_ref": record.ref, "reason": str(exc)}))
+        return False
+    return True

@@ -45,6 +45,8 @@ class Settings:
     mail_outbox: Path | None = None
     # Event titles and dates for e-mails come from the header of content/events/<slug>.md (None: beside fees_path).
     events_dir: Path | None = None
+    # Signs the booker's private links (LINK_SECRET); without it no link is made and none is accepted.
+    link_secret: str = ""
     stripe_timeout_seconds: float = 5.0
     stripe_max_network_retries: int = 2
     now: Callable[[], datetime] = field(default=_utc_now, compare=False)
@@ -76,6 +78,11 @@ class Settings:
             problems.append(
                 "MAIL_FROM must be an e-mail address, like bookings@example.org or Bookings <bookings@example.org>"
             )
+        if self.link_secret and len(self.link_secret) < 32:
+            problems.append(
+                "LINK_SECRET must be at least 32 random characters, like the output of "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
         if problems:
             raise SettingsError(problems)
         object.__setattr__(self, "site_url", self.site_url.rstrip("/"))
@@ -106,4 +113,5 @@ class Settings:
             smtp_url=get("SMTP_URL"),
             mail_from=get("MAIL_FROM"),
             mail_outbox=Path(outbox) if (outbox := get("MAIL_OUTBOX")) else None,
+            link_secret=get("LINK_SECRET") or "",
         )

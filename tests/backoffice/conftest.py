@@ -26,6 +26,7 @@ from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS, HttpResponse, f
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "whsec_test_backoffice_suite"
+LINK_SECRET = "link-secret-of-the-backoffice-suite-0123456789"
 EVENT = "caldicott-police-2027"
 OTHER_EVENT = "records-retention-2027"
 MAIL_FROM = "Conference Bookings <bookings@events.example.org>"
@@ -167,6 +168,7 @@ class Live:
             "smtp_url": self.smtp.url if self.smtp else None,
             "mail_from": MAIL_FROM,
             "contact_email": "bookings@events.example.org",
+            "link_secret": LINK_SECRET,
         }
         values.update(overrides)
         return Settings(**values)
