@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.booking_record import Amount, BookingRecord, from_metadata
+from booking.record_v1 import Amount, BookingRecord, from_metadata
 from pricing import FeeTable, QuoteError, pence_to_decimal_text, quote
 
 SEARCH_PAGE = 100

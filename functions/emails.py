@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from functions.booking_record import BookingRecord, Person
+from booking.record_v1 import BookingRecord, Person
 from functions.event_facts import EventFacts
 from pricing import format_pence
 

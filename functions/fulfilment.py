@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from functions.booking_record import BookingRecord, from_metadata
+from booking.record_v1 import BookingRecord, from_metadata
 from functions.emails import Payment, build_messages
 from functions.event_facts import event_facts
 from functions.mailer import MailUnavailable, send_messages

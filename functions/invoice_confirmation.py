@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from functions import pages
-from functions.booking_record import from_metadata
+from booking.record_v1 import from_metadata
 from functions.event_facts import event_facts
 from functions.fees import fee_table
 from functions.fulfilment import SessionNotFound, retrieve

@@ -73,6 +73,7 @@ def copy_sources(target: Path, root: Path = ROOT) -> None:
     """The project's own code and the one content file the function reads."""
     shutil.copytree(root / "functions", target / "functions", ignore=_SKIP_IN_SOURCE)
     shutil.copytree(root / "pricing", target / "pricing", ignore=_SKIP_IN_SOURCE)
+    shutil.copytree(root / "booking", target / "booking", ignore=_SKIP_IN_SOURCE)
     (target / "content").mkdir()
     shutil.copy2(root / "content" / "fees.yaml", target / "content" / "fees.yaml")
     # The confirmation e-mails' templates, and the events' Markdown headers they take title and date from.
@@ -162,7 +163,7 @@ def build(
         f"on {', '.join(platforms)}: {', '.join(requirements)}"
     )
     install_wheels(requirements, bundle, python_version, platforms)
-    log("package: adding functions/, pricing/, content/fees.yaml, content/events/*.md and theme/email/")
+    log("package: adding functions/, pricing/, booking/, content/fees.yaml, content/events/*.md and theme/email/")
     copy_sources(bundle)
     saved = trim(bundle, locales)
     log(

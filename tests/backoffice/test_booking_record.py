@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from functions.booking_models import BookingRequest
-from functions.booking_record import from_metadata
+from booking.record_v1 import from_metadata
 from functions.bookings import price
 from functions.checkout import metadata
 from tests.backoffice.conftest import booking

@@ -1,8 +1,7 @@
-"""A booking read back from Stripe's metadata (a Checkout Session's PaymentIntent or an Invoice).
+"""The first record format, read only: hand-made text in metadata ("Name <email> | job | org").
 
-There is no database: the metadata written by checkout.py and invoicing.py is the record. This module
-is the one reader of that format, used by fulfilment, the confirmation pages, the e-mails and the
-organiser's delegate list (`python -m bookings export`).
+Bookings made before the record became versioned JSON (booking.record) still carry it; `read` turns one
+into today's record. (Until every caller reads booking.record, `from_metadata` here still serves them.)
 """
 
 from __future__ import annotations
@@ -10,7 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from booking import record
 
 _ENTRY = re.compile(r"^(?P<name>.*?) <(?P<email>[^<>\s]+@[^<>\s]+)>(?: \| (?P<rest>.*))?$", re.DOTALL)
 _PACKED = re.compile(r"^(?P<email>[^\s()]+@[^\s()]+) \((?P<name>.*)\)$", re.DOTALL)
@@ -124,4 +125,25 @@ def from_metadata(meta: Mapping[str, Any]) -> BookingRecord:
         delegates=delegates,
         amounts=parse_amounts(meta.get("amounts", ""), len(delegates)),
         purchase_order=meta.get("purchase_order", ""),
+    )
+
+
+def read(meta: Mapping[str, Any]) -> record.BookingRecord:
+    """A first-format booking as today's record; the flags it had (fulfilled, e-mails sent) carry over."""
+    old = from_metadata(meta)
+    payment: Literal["card", "invoice"] = "invoice" if old.payment == "invoice" else "card"
+    return record.BookingRecord(
+        ref=old.ref,
+        event=old.event,
+        category=old.category,
+        payment=payment,
+        contact=record.Contact(name=old.contact.name, email=old.contact.email, organisation=old.contact.organisation),
+        delegates=tuple(
+            record.Attendee(name=d.name, email=d.email, job_title=d.job_title, organisation=d.organisation)
+            for d in old.delegates
+        ),
+        amounts=tuple(record.Amount(net_pence=a.net_pence, vat_pence=a.vat_pence) for a in old.amounts),
+        purchase_order=old.purchase_order,
+        fulfilled_at=str(meta.get("fulfilled_at", "")),
+        confirmation_sent=str(meta.get("confirmation_sent", "")),
     )
