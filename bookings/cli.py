@@ -100,8 +100,11 @@ def export(
             last[what] = count
             print(f"bookings: read {count} {what} of {event} from Stripe", file=stderr, flush=True)
 
+    def skipped(reason: str) -> None:
+        print(f"bookings: left out, its booking record cannot be read: {reason}", file=stderr, flush=True)
+
     try:
-        found = find_bookings(api, event, progress)
+        found = find_bookings(api, event, progress, skipped)
     except stripe.AuthenticationError:
         raise CliError(
             "Stripe refused STRIPE_SECRET_KEY: check the key (and that it is for the right account and mode)"
