@@ -186,12 +186,28 @@ class BookingRequest(_Input):
                 name=self.contact.name, email=self.contact.email, organisation=self.contact.organisation
             ),
             delegates=tuple(
-                Attendee(name=d.name, email=d.email, job_title=d.job_title, organisation=d.organisation)
+                Attendee(
+                    name=d.name,
+                    email=d.email,
+                    job_title=d.job_title,
+                    organisation=d.organisation,
+                    access_needs=d.access_needs,
+                )
                 for d in self.delegates
             ),
             amounts=tuple(amounts),
             purchase_order=self.purchase_order if self.payment == "invoice" else "",
         )
+
+
+class DelegateChanges(_Input):
+    """What the booker's private page sends: every delegate of the booking, in order, checked like a new booking's."""
+
+    delegates: list[Delegate] = Field(min_length=1, max_length=MAX_DELEGATES_ANY_EVENT)
+
+    def attendees(self) -> tuple[Attendee, ...]:
+        """The delegates as the record stores them."""
+        return tuple(Attendee(**d.model_dump()) for d in self.delegates)
 
 
 def amounts(priced: Quote) -> tuple[Amount, ...]:

@@ -68,7 +68,9 @@ def _dispatch(request: Request, settings: Settings) -> Response:
     allowed = methods.split()
     if request.method not in allowed:
         only = " or ".join(allowed)
-        return _plain(request, 405, "Not allowed", f"This address only accepts {only} requests.", {"Allow": ", ".join(allowed)})
+        return _plain(
+            request, 405, "Not allowed", f"This address only accepts {only} requests.", {"Allow": ", ".join(allowed)}
+        )
     return _handler(target)(request, settings)
 
 

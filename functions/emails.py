@@ -12,11 +12,14 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from booking.record import Attendee, BookingRecord, Contact
 from functions.event_facts import EventFacts
 from pricing import format_pence
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "theme" / "email"
 DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
@@ -34,7 +37,7 @@ class Payment:
 
 
 @lru_cache(maxsize=2)
-def _environment(folder: str):
+def _environment(folder: str) -> jinja2.Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     return Environment(
@@ -76,7 +79,9 @@ def _context(
     contact_email: str | None,
     category_label: str,
 ) -> dict[str, Any]:
-    money = lambda pence: format_pence(pence, payment.currency)  # noqa: E731 - one formatter for the message
+    def money(pence: int) -> str:
+        return format_pence(pence, payment.currency)
+
     amounts_known = bool(record.amounts) and record.gross_pence == payment.amount_pence
     return {
         "person": person,
@@ -110,7 +115,7 @@ def build_messages(
     """Every confirmation message for one booking, ready to send: the booker (with the private `manage_url`), each
     delegate, and the organisers' copy to `contact_email`, the only one that shows access needs."""
     mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates)
-    messages = []
+    messages: list[EmailMessage] = []
     for person, is_booker in recipients(record):
         extra = {"manage_url": manage_url if is_booker else ""}
         messages.append(mail.confirmation(person, is_booker, len(messages) + 1, extra))
@@ -134,7 +139,7 @@ def change_messages(
     """After the booker changed delegates: each new delegate's confirmation, a short note to each person they
     replace, and the organisers' copy listing the changes."""
     mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates)
-    messages = []
+    messages: list[EmailMessage] = []
     for change in changes:
         if change.replaced:
             messages.append(mail.confirmation(change.after, False, len(messages) + 1, {"manage_url": ""}))
@@ -147,9 +152,14 @@ def change_messages(
 class Change(Protocol):
     """A delegate changed by the booker (functions.manage.Change)."""
 
-    number: int
-    before: Attendee
-    after: Attendee
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def before(self) -> Attendee: ...
+
+    @property
+    def after(self) -> Attendee: ...
 
     @property
     def replaced(self) -> bool: ...
@@ -179,7 +189,9 @@ class _Mail:
 
     def confirmation(self, person: Person, is_booker: bool, number: int, extra: dict[str, Any]) -> EmailMessage:
         context = {**self.base, "person": person, "is_booker": is_booker, **extra}
-        return self._message(person.name, person.email, subject(self.record, self.event), "confirmation", context, number)
+        return self._message(
+            person.name, person.email, subject(self.record, self.event), "confirmation", context, number
+        )
 
     def replaced(self, person: Person, number: int) -> EmailMessage:
         title = f"Your place has been given to someone else: {self.event.title} ({self.record.ref})"

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
 from booking import record as records
 from booking import signed
 from booking.record import Attendee, BookingRecord
+from booking.request import ACCESS_NEEDS_MAX, DelegateChanges, FieldError, field_errors
 from functions import pages
 from functions.body import parse_form, parse_json
-from functions.booking_models import ACCESS_NEEDS_MAX, MAX_DELEGATES_ANY_EVENT, Delegate, _Input, field_errors
-from functions.errors import BookingProblem, FieldError
+from functions.errors import BookingProblem
 from functions.event_facts import EventFacts, event_facts
 from functions.fees import fee_table
 from functions.fulfilment import SessionNotFound, retrieve
@@ -143,12 +143,6 @@ class Found:
     invoice_number: str = ""
 
 
-class DelegateChanges(_Input):
-    """What the manage form sends: every delegate of the booking, in order, checked like a new booking's."""
-
-    delegates: list[Delegate] = Field(min_length=1, max_length=MAX_DELEGATES_ANY_EVENT)
-
-
 def change_delegates(current: BookingRecord, data: Any) -> tuple[BookingRecord, list[Change]]:
     """The record with the delegates `data` sends, and what changed; BookingProblem (422) with field errors."""
     try:
@@ -167,14 +161,7 @@ def change_delegates(current: BookingRecord, data: Any) -> tuple[BookingRecord, 
             ],
         )
     updated, changes = current, []
-    for position, (before, delegate) in enumerate(zip(current.delegates, sent.delegates, strict=True)):
-        after = Attendee(
-            name=delegate.name,
-            email=delegate.email,
-            job_title=delegate.job_title,
-            organisation=delegate.organisation,
-            access_needs=delegate.access_needs,
-        )
+    for position, (before, after) in enumerate(zip(current.delegates, sent.attendees(), strict=True)):
         if after == before:
             continue
         change = Change(position + 1, before, after)
@@ -211,8 +198,8 @@ def handle_manage(request: Request, settings: Settings) -> Response:
     if request.method == "GET":
         return page.respond(request, 200)
     if not page.can_change:
-        problem = BookingProblem(409, [FieldError("delegates", page.why_not)])
-        return page.respond(request, 409, problem=problem)
+        closed = BookingProblem(409, [FieldError("delegates", page.why_not)])
+        return page.respond(request, 409, problem=closed)
     try:
         updated, changes = change_delegates(found.record, _read(request))
     except BookingProblem as problem:
@@ -222,10 +209,8 @@ def handle_manage(request: Request, settings: Settings) -> Response:
     try:
         _save(link, found, updated, settings)
     except StripeUnavailable as exc:
-        problem = BookingProblem(
-            exc.status, [FieldError("delegates", f"{exc.message} Nothing has been changed.")]
-        )
-        return page.respond(request, exc.status, problem=problem, sent=_sent(request))
+        failed = BookingProblem(exc.status, [FieldError("delegates", f"{exc.message} Nothing has been changed.")])
+        return page.respond(request, exc.status, problem=failed, sent=_sent(request))
     log.info(
         json.dumps(
             {
@@ -286,9 +271,7 @@ def _read(request: Request) -> Any:
         return parse_json(request.body)
     if request.content_type == "application/x-www-form-urlencoded":
         return parse_form(request.body, keep_blank=True)
-    raise BookingProblem(
-        415, [FieldError("body", "Send the changes as JSON or as the form on this page does.")]
-    )
+    raise BookingProblem(415, [FieldError("body", "Send the changes as JSON or as the form on this page does.")])
 
 
 def _sent(request: Request) -> list[dict[str, Any]]:
@@ -384,12 +367,9 @@ class _Page:
             access_needs_max=ACCESS_NEEDS_MAX,
             form=_form(record, sent if errors else None, errors),
             errors=[
-                {"label": pages.field_label(e.field), "message": e.message, "anchor": _anchor(e.field)}
-                for e in errors
+                {"label": pages.field_label(e.field), "message": e.message, "anchor": _anchor(e.field)} for e in errors
             ],
-            saved={"replaced": [c.after.email for c in changes if c.replaced], "mailed": mailed}
-            if changes
-            else None,
+            saved={"replaced": [c.after.email for c in changes if c.replaced], "mailed": mailed} if changes else None,
             unchanged=unchanged,
         )
         return html_response(status, html)
@@ -397,10 +377,13 @@ class _Page:
 
 def _form(record: BookingRecord, sent: list[dict[str, Any]] | None, errors: list[FieldError]) -> list[FormDelegate]:
     """One fieldset per delegate: what was typed (after a refused save) or what the record holds."""
-    rows = []
+    rows: list[FormDelegate] = []
     for position, delegate in enumerate(record.delegates):
         typed = (sent[position] if sent and position < len(sent) else None) or delegate.model_dump()
-        rows.append(FormDelegate(**{name: str(typed.get(name, "")) for name in _FIELDS}))
+        text = {name: str(typed.get(name, "")) for name in _FIELDS}
+        rows.append(
+            FormDelegate(text["name"], text["email"], text["job_title"], text["organisation"], text["access_needs"])
+        )
     for error in errors:
         parts = error.field.split(".")
         if len(parts) >= 3 and parts[0] == "delegates" and parts[1].isdigit() and int(parts[1]) < len(rows):
@@ -443,19 +426,22 @@ def _tell(record: BookingRecord, changes: list[Change], found: Found, fees: FeeT
         log.warning(json.dumps({"msg": "change_not_mailed", "booking_ref": record.ref, "reason": "no mail set up"}))
         return False
     assert settings.events_dir is not None
-    messages = change_messages(
-        record,
-        changes,
-        event_facts(record.event, settings.events_dir),
-        Payment(record.payment, found.amount_pence, found.currency, found.invoice_number),
-        site_url=settings.site_url,
-        mail_from=settings.mail_from,
-        contact_email=settings.contact_email,
-        category_label=_category_label(fees, record),
-    )
     try:
+        messages = change_messages(
+            record,
+            changes,
+            event_facts(record.event, settings.events_dir),
+            Payment(record.payment, found.amount_pence, found.currency, found.invoice_number),
+            site_url=settings.site_url,
+            mail_from=settings.mail_from,
+            contact_email=settings.contact_email,
+            category_label=_category_label(fees, record),
+        )
         send_messages(messages, settings.smtp_url, settings.mail_outbox)
     except MailUnavailable as exc:
         log.error(json.dumps({"msg": "change_not_mailed", "booking_ref": record.ref, "reason": str(exc)}))
+        return False
+    except Exception:  # the change is saved: say the e-mails did not go, never answer 500 for a saved change
+        log.exception(json.dumps({"msg": "change_not_mailed", "booking_ref": record.ref}))
         return False
     return True

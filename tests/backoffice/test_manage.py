@@ -43,9 +43,7 @@ def _delegates(data: dict) -> list[dict[str, str]]:
 
 
 def _record(live, ref: str) -> records.BookingRecord:
-    (intent,) = [
-        i for i in live.standin.app.payment_intents() if i["metadata"].get(records.REF_KEY) == ref
-    ]
+    (intent,) = [i for i in live.standin.app.payment_intents() if i["metadata"].get(records.REF_KEY) == ref]
     found = records.from_metadata(intent["metadata"])
     assert found is not None
     return found
@@ -121,7 +119,7 @@ def test_a_corrected_job_title_is_no_substitution(live):
 def test_a_change_is_checked_like_a_new_booking_and_nothing_is_saved(live):
     data, ref, link = _booked(live)
     delegates = _delegates(data)
-    delegates[1] = {**NEW, "email": "not an address", "name": "Sam\u202eOkafor"}
+    delegates[1] = {**NEW, "email": "not an address", "name": ""}
     answer = http("POST", link, _fields(delegates), FORM_HEADERS | {"accept": "text/html"})
     assert answer.status == 422
     assert "There is a problem" in answer.text and 'href="#delegate-1-email"' in answer.text
@@ -130,7 +128,7 @@ def test_a_change_is_checked_like_a_new_booking_and_nothing_is_saved(live):
     as_json = http("POST", link, _json(delegates), JSON_HEADERS)
     assert as_json.status == 422
     fields = {e["field"] for e in as_json.json()["errors"]}
-    assert {"delegates.1.email", "delegates.1.name"} <= fields
+    assert fields == {"delegates.1.email", "delegates.1.name"}
     assert _record(live, ref).delegates[1].name == data["delegates"][1]["name"]
 
 
@@ -141,7 +139,7 @@ def _json(delegates: list[dict[str, str]]) -> str:
 
 
 def test_adding_or_removing_a_delegate_is_refused_with_a_pointer_to_the_organiser(live):
-    data, ref, link = _booked(live)
+    data, _ref, link = _booked(live)
     answer = http("POST", link, _json(_delegates(data)[:1]), JSON_HEADERS)
     assert answer.status == 422
     assert answer.json()["errors"][0]["field"] == "delegates" and "e-mail us" in answer.json()["errors"][0]["message"]
@@ -151,7 +149,7 @@ def test_adding_or_removing_a_delegate_is_refused_with_a_pointer_to_the_organise
 
 def test_a_tampered_link_is_refused_and_shows_no_booking(live):
     data, ref, link = _booked(live)
-    payload, signature = link.split("t=", 1)[1].split(".")
+    payload, _signature = link.split("t=", 1)[1].split(".")
     for bad in (
         link[:-2],
         link + "x",
@@ -169,12 +167,10 @@ def test_a_tampered_link_is_refused_and_shows_no_booking(live):
 
 
 def test_a_link_signed_for_another_purpose_or_booking_is_refused(live):
-    data_a, ref_a, link_a = _booked(live, tag="-a")
-    data_b, ref_b, link_b = _booked(live, tag="-b")
+    _data_a, ref_a, _link_a = _booked(live, tag="-a")
+    data_b, ref_b, _link_b = _booked(live, tag="-b")
     secret = live.settings.link_secret
-    intent_b = next(
-        i["id"] for i in live.standin.app.payment_intents() if i["metadata"].get(records.REF_KEY) == ref_b
-    )
+    intent_b = next(i["id"] for i in live.standin.app.payment_intents() if i["metadata"].get(records.REF_KEY) == ref_b)
     far = datetime.now(UTC) + timedelta(days=30)
     other_purpose = signed.sign({"ref": ref_b, "src": intent_b}, "invoice", secret, far)
     swapped = signed.sign({"ref": ref_a, "src": intent_b}, PURPOSE, secret, far)
@@ -188,7 +184,7 @@ def test_a_link_signed_for_another_purpose_or_booking_is_refused(live):
 
 
 def test_an_expired_link_is_refused(live):
-    data, ref, link = _booked(live)
+    _data, ref, link = _booked(live)
     live.configure(now=lambda: datetime(2027, 9, 14, 15, 1, tzinfo=UTC))  # 16:01 in London: the event has ended
     page = live.get(link)
     assert page.status == 410 and "This booking link has expired" in page.text and ref not in page.text
