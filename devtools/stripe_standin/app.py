@@ -419,8 +419,7 @@ class StandIn:
                     )
         raise StripeAPIError(
             f"Unrecognized request URL ({method}: {path}). The local stand-in speaks only the Checkout Session, "
-            "PaymentIntent, refund and invoicing calls listed in the README (The local Stripe stand-in; Invoices in "
-            "the local stand-in).",
+            "PaymentIntent, refund and invoicing calls listed in docs/development.md and docs/back-office.md.",
             status=404,
         )
 
