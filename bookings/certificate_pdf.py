@@ -114,7 +114,7 @@ def render(certificate: Certificate) -> bytes:
     def line(tag: str, text: str, size: float, style: str = "", colour: tuple[int, int, int] = _INK) -> None:
         pdf.set_font(_primary(text), style, size)
         pdf.set_text_color(*colour)
-        with _tagged(pdf, tag):
+        with _tagged(pdf, tag, text):
             pdf.multi_cell(width, size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
 
     pdf.set_y(28)
@@ -141,8 +141,9 @@ def render(certificate: Certificate) -> bytes:
 
 
 @contextmanager
-def _tagged(pdf: FPDF, tag: str) -> Iterator[None]:
-    """Wrap what is drawn inside in a structure element (P, H1) of the document's structure tree.
+def _tagged(pdf: FPDF, tag: str, text: str) -> Iterator[None]:
+    """Wrap what is drawn inside in a structure element (P, H1) of the document's structure tree, with the
+    text as its ActualText: shaped Arabic is drawn as joined glyphs, and a screen reader should read letters.
 
     fpdf2 tags only images and links itself; this follows its own `_marked_sequence` with the element's type.
     """
@@ -152,7 +153,8 @@ def _tagged(pdf: FPDF, tag: str) -> Iterator[None]:
     _, parents = builder.add_marked_content(page_number=page, struct_type=f"/{tag}", mcid=mcid)
     pdf.pages[page].struct_parents = parents
     pdf._set_min_pdf_version("1.4")  # private: fpdf2 has no public call for this
-    pdf._out(f"/{tag} <</MCID {mcid}>> BDC")  # private: fpdf2 has no public call for this
+    actual = (b"\xfe\xff" + unicodedata.normalize("NFC", text).encode("utf-16-be")).hex().upper()
+    pdf._out(f"/{tag} <</MCID {mcid} /ActualText <{actual}>>> BDC")  # private: fpdf2 has no public call for this
     yield
     pdf._out("EMC")  # private: fpdf2 has no public call for this
 
