@@ -83,5 +83,5 @@ def test_a_report_without_an_email_column_is_refused_with_what_it_starts_with(tm
 
 
 def test_a_missing_file_is_named(tmp_path):
-    with pytest.raises(AttendanceError, match="cannot read .*missing.csv"):
+    with pytest.raises(AttendanceError, match=r"cannot read .*missing\.csv"):
         read_attendance(tmp_path / "missing.csv")

@@ -71,7 +71,6 @@ def test_one_pdf_per_delegate_with_name_title_date_and_hours(office, booked, tmp
 
 
 def test_each_pdf_is_a4_tagged_in_british_english_titled_and_embeds_its_fonts(office, booked, tmp_path):
-    first, third = booked
     out = tmp_path / "certificates"
     office.run("certificates", EVENT, "--output", str(out))
 
@@ -148,7 +147,7 @@ def test_an_attendance_report_limits_certificates_to_those_who_came(live, office
 
 
 def test_send_emails_each_delegate_their_certificate_once(live, office, booked, tmp_path):
-    first, third = booked
+    first, _ = booked
     out = tmp_path / "certificates"
 
     once = office.run("certificates", EVENT, "--output", str(out), "--send", now=AFTER)
