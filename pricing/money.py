@@ -27,6 +27,8 @@ def parse_amount_to_pence(text: str) -> int:
 
 def parse_percent(text: str) -> Decimal:
     """'15' or '17.5' -> Decimal fraction (0.15, 0.175); must lie between 0 and 100."""
+    if text.startswith("-") and _PERCENT.match(text[1:]):
+        raise ValueError(f'"{text}" is below 0%: a percentage runs from 0 to 100')
     if not _PERCENT.match(text):
         raise ValueError(f'"{text}" is not a percentage: write it like "15" or "17.5", without the % sign')
     value = Decimal(text)
