@@ -57,7 +57,8 @@ def joining(
     api, where = stripe_client(environ, "joining")
 
     def searched(what: str, count: int) -> None:
-        print(f"bookings: read {count} {what} of {event_slug} from Stripe", file=stderr, flush=True)
+        if count:
+            print(f"bookings: read {count} {what} of {event_slug} from Stripe", file=stderr, flush=True)
 
     found = stripe_errors(where, lambda: find_bookings(api, event_slug, searched))
     todo = plan(found, "joining_sent")
