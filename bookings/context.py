@@ -50,7 +50,7 @@ def stripe_client(environ: Mapping[str, str], command: str = "export") -> tuple[
     base = environ.get("STRIPE_API_BASE", "").strip().rstrip("/")
     return stripe.StripeClient(
         key,
-        base_addresses={"api": base} if base else None,  # type: ignore[arg-type]
+        base_addresses={"api": base} if base else None,
         max_network_retries=2,
         http_client=stripe.RequestsClient(timeout=20),
     ), base or "https://api.stripe.com"

@@ -110,8 +110,12 @@ def deliver(
             progress(done, len(due))
         if not accepted:
             continue
+
+        def mark(record: BookingRecord, served: list[Place] = accepted) -> BookingRecord:
+            return _mark(record, flag, served)
+
         try:
-            update_record(api, places[0].booking, lambda record, served=accepted: _mark(record, flag, served))
+            update_record(api, places[0].booking, mark)
         except Exception as exc:  # the messages went; say so, and that a rerun would send them again
             outcome.failures.append(
                 f"{places[0].record.ref}: sent to {len(accepted)} but not recorded in Stripe "

@@ -141,12 +141,15 @@ def _connect(config: SmtpConfig) -> smtplib.SMTP:
 
 
 def _refusal(exc: smtplib.SMTPException) -> str:
+    """The server's code and words, e.g. '550 5.1.1 Mailbox unavailable'."""
+    reply: bytes | str
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        code, text = next(iter(exc.recipients.values()), (0, b""))
-        return f"{code} {text.decode('utf-8', 'replace')[:120]}".strip()
-    code = getattr(exc, "smtp_code", "")
-    text = getattr(exc, "smtp_error", b"")
-    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        code, reply = next(iter(exc.recipients.values()), (0, b""))
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code, reply = exc.smtp_code, exc.smtp_error
+    else:
+        return type(exc).__name__
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
     return f"{code} {text[:120]}".strip()
 
 
