@@ -56,6 +56,7 @@ class ListedBooking:
     amount_pence: int
     invoice_number: str = ""
     invoice_due: int | None = None
+    stripe_id: str = ""  # the PaymentIntent (card) or Invoice that holds the record
 
 
 pounds = pence_to_decimal_text  # 29500 -> '295.00' in the spreadsheet's pounds columns
@@ -108,7 +109,8 @@ def find_bookings(
         if record is None or record.payment != "card" or record.event != event:
             continue
         amount = int(intent.get("amount_received") or intent.get("amount") or 0)
-        found.append(ListedBooking(record, "card", "paid", int(intent.get("created") or 0), amount))
+        created = int(intent.get("created") or 0)
+        found.append(ListedBooking(record, "card", "paid", created, amount, stripe_id=intent["id"]))
     for invoice in _search(lambda p: api.v1.invoices.search(params=p), query, lambda n: progress("invoices", n)):
         if invoice.get("status") not in ("open", "paid"):
             continue
@@ -125,6 +127,7 @@ def find_bookings(
                 int(invoice.get("total") or 0),
                 invoice.get("number") or "",
                 invoice.get("due_date"),
+                invoice["id"],
             )
         )
     found.sort(key=lambda b: (b.created, b.record.ref))
