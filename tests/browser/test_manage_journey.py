@@ -24,6 +24,7 @@ from tests.browser.test_accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
 
+ACCESS_NEEDS = "Anything we should arrange so you can take part? For example captions or a BSL interpreter (optional)"
 MANAGE_LINK = re.compile(r"https?://\S+/api/bookings/manage\?t=[A-Za-z0-9_.-]+")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -114,7 +115,7 @@ def test_the_booker_replaces_delegate_two_from_the_link_in_the_email(request, ja
     expect(second.get_by_label("Full name")).to_have_value(old_name)
     second.get_by_label("Full name").fill(new["name"])
     second.get_by_label("E-mail address").fill(new["email"])
-    second.get_by_label("Anything we should arrange so you can take part? (optional)").fill("Live captions")
+    second.get_by_label(ACCESS_NEEDS).fill("Live captions")
     page.get_by_role("button", name="Save changes").click()
 
     expect(page.get_by_role("status")).to_contain_text("Your changes are saved")

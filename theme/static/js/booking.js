@@ -38,16 +38,8 @@ function renumber() {
     for (const input of all(fieldset, '[data-field]')) {
       const field = input.dataset.field;
       const id = `delegate-${i}-${field.replace(/_/g, '-')}`;
-      const box = input.closest('.field');
-      if (input.id !== id) {
-        clearErrors(box);
-        const hint = box.querySelector('.hint');
-        if (hint) {
-          hint.id = `${id}-hint`;
-          input.setAttribute('aria-describedby', hint.id);
-        }
-      }
-      box.querySelector('label').htmlFor = id;
+      if (input.id !== id) clearErrors(input.closest('.field'));
+      input.closest('.field').querySelector('label').htmlFor = id;
       input.id = id;
       input.name = `delegates[${i}][${field}]`;
       input.required = field === 'name' || field === 'email';
