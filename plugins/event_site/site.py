@@ -138,8 +138,8 @@ class EventSite:
             "email": settings.get("ORGANISER_EMAIL", ""),
         }
         ladders: Ladders = {}
-        # The form's price data depends only on the tariff and the maximum: one JSON text per pair.
-        price_data: dict[tuple[str, int], str] = {}
+        # The form's price data depends only on the tariff, the maximum and a running early rate: one JSON text each.
+        price_data: dict[tuple[str, int, tuple[str, datetime] | None], str] = {}
         for slug, (article, meta) in joined.items():
             url = f"{base}/{article.url}"
             article.details = meta
@@ -148,7 +148,8 @@ class EventSite:
             description = meta.summary or Markup(article.summary or "").striptags() or meta.title
             article.json_ld = script_safe_json(event_json_ld(meta, article.booking, url, description, organiser))
             entry = fees.events[slug]
-            key = (entry.tariff, entry.max_delegates)
+            early = article.booking.early
+            key = (entry.tariff, entry.max_delegates, (early.percent, early.until) if early else None)
             if key not in price_data:
                 price_data[key] = script_safe_json(form_prices(article.booking))
             article.booking_prices = price_data[key]

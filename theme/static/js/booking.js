@@ -76,13 +76,17 @@ function removeDelegate(fieldset) {
   say(`Delegate ${index + 1} removed. ${total()}`);
 }
 
+// The early-booking rate's rows while this device's clock is before its end (the function's clock decides the charge).
+const early = () => (prices.early && Date.now() < Date.parse(prices.early.ends) ? prices.early : null);
+
 // rows[n-1] = [delegate n before VAT, total before VAT, VAT, total to pay] for a booking of n delegates.
 function quote() {
   const category = prices.categories[picked('category')];
-  const rows = category && category[picked('payment')];
+  const rate = early();
+  const rows = category && (rate ? rate.categories[picked('category')] : category)[picked('payment')];
   if (!rows) return null;
   const n = Math.min(delegates().length, rows.length);
-  return { label: category.label, card: picked('payment') === 'card', n, rows: rows.slice(0, n), sums: rows[n - 1] };
+  return { label: category.label, card: picked('payment') === 'card', n, rows: rows.slice(0, n), sums: rows[n - 1], rate };
 }
 
 const total = () => (quote() ? `Total to pay ${quote().sums[3]} including VAT.` : '');
@@ -100,7 +104,8 @@ function update() {
   if (!q) return summary.append(el('p', 'Choose a fee category to see the total for your booking.'));
   const [table, head, body, foot] = ['table', 'thead', 'tbody', 'tfoot'].map((tag) => el(tag));
   const people = `${q.n} delegate${q.n > 1 ? 's' : ''}`;
-  table.append(el('caption', `Your booking: ${people}, ${q.label}, paying ${q.card ? 'online by card' : 'by invoice'}`), head, body, foot);
+  const rate = q.rate ? 'early-booking rate' : 'standard rate';
+  table.append(el('caption', `Your booking: ${people}, ${q.label}, paying ${q.card ? 'online by card' : 'by invoice'}, ${rate}`), head, body, foot);
   row(head, 'Item', 'Amount', 'th');
   q.rows.forEach((r, i) => row(body, `Delegate ${i + 1}, before VAT`, r[0]));
   row(foot, 'Total before VAT', q.sums[1]);
@@ -108,6 +113,9 @@ function update() {
   row(foot, 'Total to pay', q.sums[3]);
   table.className = 'price-summary';
   summary.append(table);
+  if (q.rate) summary.append(el('p', `Early-booking rate: ${q.rate.percent}% off for bookings made by ${q.rate.until} (UK time).`));
+  else if (prices.early) summary.append(el('p', `Standard rate: the early-booking rate ended ${prices.early.until} (UK time).`));
+  if (val('code')) summary.append(el('p', `Discount code ${val('code')}: checked when you book, and taken off this total before you pay.`));
 }
 
 // Errors as the GOV.UK design system shows them: a focused summary linking to messages by the fields.
@@ -213,6 +221,7 @@ function payload() {
     accept_terms: $('accept-terms').checked,
     website: $('website').value,
   };
+  if (val('code')) body.code = val('code');
   if (body.payment === 'invoice') {
     body.billing = { name: val('billing-name'), email: val('billing-email'), address: val('billing-address') };
     body.purchase_order = val('purchase-order');
@@ -241,7 +250,7 @@ async function send() {
     setBusy(false);
     return apology();
   }
-  const next = response.status === 201 && answer && new URL(answer.checkout_url, location.href);
+  const next = response.status === 201 && answer && new URL(answer.checkout_url || answer.confirmation_url, location.href);
   if (next && /^https?:$/.test(next.protocol)) return location.assign(next.href);
   setBusy(false);
   const errors = answer && answer.errors && answer.errors.length ? answer.errors : null;
@@ -277,6 +286,7 @@ if (form && prices) {
     }
   });
   form.addEventListener('input', (event) => event.target.id.startsWith('contact-') && copyBooker());
+  $('code').addEventListener('change', update);
   $('same-as-booker').addEventListener('change', copyBooker);
   if (add) add.addEventListener('click', addDelegate);
   // Back from the checkout page, the browser may show this page as it was left: mid-send.
