@@ -18,7 +18,7 @@ build: $(STAMP)
 	$(BIN)/pelican content --settings pelicanconf.py --output output --delete-output-directory
 
 dev: build
-	$(BIN)/python -m devserver --port $(PORT)
+	$(BIN)/python -m devtools.devserver --port $(PORT)
 
 # axe-core (package.json) for the browser tests' accessibility checks, where npm exists; without it
 # those tests skip (and fail under CI=true).
@@ -32,14 +32,14 @@ node_modules/.package-lock.json: package-lock.json
 
 # The booking function's Lambda bundle: dist/booking-function/ (SAM's CodeUri) and its zip.
 package: $(STAMP)
-	$(BIN)/python deploy/package.py
+	$(BIN)/python devtools/deploy/package.py
 
 # Benchmarks (issue 6), about 10 minutes; BENCH_QUICK=1 make bench is a fast smoke run. Results: BENCHMARKS.md.
-bench: $(STAMP) bench/node_modules/.package-lock.json
-	$(BIN)/python -m bench.run
+bench: $(STAMP) devtools/bench/node_modules/.package-lock.json
+	$(BIN)/python -m devtools.bench.run
 
-bench/node_modules/.package-lock.json: bench/package-lock.json
-	cd bench && npm ci --no-audit --no-fund --silent
+devtools/bench/node_modules/.package-lock.json: devtools/bench/package-lock.json
+	cd devtools/bench && npm ci --no-audit --no-fund --silent
 
 clean:
 	rm -rf output dist .pytest_cache .hypothesis

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
-import sys
+import runpy
+from pathlib import Path
 
-sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: F403
+# Pelican loads a settings file by its path, so pelicanconf.py is read beside this file, not imported.
+globals().update(
+    {
+        name: value
+        for name, value in runpy.run_path(str(Path(__file__).with_name("pelicanconf.py"))).items()
+        if name.isupper()
+    }
+)
 
 SITEURL = os.environ.get("SITE_URL", "").rstrip("/")
 FEED_DOMAIN = SITEURL

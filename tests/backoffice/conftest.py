@@ -218,8 +218,8 @@ class Live:
 
 
 def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):
-    from devserver.lambda_bridge import call_function
-    from devserver.server import serving_in_background
+    from devtools.devserver.lambda_bridge import call_function
+    from devtools.devserver.server import serving_in_background
 
     with serving_in_background() as server:
         url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -235,6 +235,6 @@ def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):
 
 @pytest.fixture
 def live(smtp, far_fees):
-    from stripe_standin.testing import running_standin
+    from devtools.stripe_standin.testing import running_standin
 
     yield from _serve(running_standin, smtp, far_fees)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pelican.plugins.event_site.booking import build_booking
+from pelican.plugins.event_site.form_prices import form_prices
 from pricing import format_pence, quote
 from pricing.loader import parse_fee_table
-from tests.browser.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "plugins"))  # where Pelican finds the plugin
-from event_site.booking import build_booking
-from event_site.form_prices import form_prices
 
 FEES = """\
 currency: GBP

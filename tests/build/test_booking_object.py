@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from pelican.plugins.event_site.booking import build_booking
 from pricing import PAYMENTS, quote
-from tests.build.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from event_site.booking import build_booking
 
 UK = ZoneInfo("Europe/London")
 ENDS = datetime(2027, 9, 14, 16, tzinfo=UK)

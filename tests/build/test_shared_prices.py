@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from pelican.plugins.event_site.booking import build_booking
 from pricing import PAYMENTS, quote
-from tests.build.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from event_site.booking import build_booking
 
 UK = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 25, tzinfo=UK)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from stripe._http_client import HTTPClient
 
-from deploy import package
+from devtools.deploy import package
 from functions.settings import Settings
 from tests.deploy.conftest import ROOT, TEMPLATE
 
@@ -126,4 +126,4 @@ def test_outputs_give_the_function_url_and_the_webhook_url_on_it(template):
 def test_sam_resolves_code_uri_next_to_the_template():
     # A guard on the layout the walk-through relies on: template under functions/, bundle under dist/.
     assert TEMPLATE == ROOT / "functions" / "template.yaml"
-    assert Path(package.__file__).resolve() == ROOT / "deploy" / "package.py"
+    assert Path(package.__file__).resolve() == ROOT / "devtools" / "deploy" / "package.py"

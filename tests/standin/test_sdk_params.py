@@ -12,7 +12,7 @@ from typing import Any, Literal, NotRequired, Required, Union, get_args, get_ori
 import pytest
 from typing_extensions import is_typeddict
 
-from stripe_standin import billing_schema, schema
+from devtools.stripe_standin import billing_schema, schema
 
 # Checkout's specs (schema.py) and Invoicing's (billing_schema.py), each beside its SDK TypedDict.
 _SPECS = {name: (schema, name) for name in schema.SDK_PARAMS} | {
