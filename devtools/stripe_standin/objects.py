@@ -112,7 +112,7 @@ def checkout_session(
         "customer_email": params.get("customer_email"),
         "expires_at": expires_at,
         "invoice": None,
-        "invoice_creation": {"enabled": params.get("invoice_creation", {}).get("enabled", False), "invoice_data": {}},
+        "invoice_creation": _invoice_creation(params.get("invoice_creation", {})),
         "livemode": False,
         "locale": params.get("locale"),
         "metadata": {k: v for k, v in params.get("metadata", {}).items() if v != ""},
@@ -130,6 +130,22 @@ def checkout_session(
         },
         "ui_mode": params.get("ui_mode", "hosted_page"),
         "url": url,
+    }
+
+
+def _invoice_creation(params: dict[str, Any]) -> dict[str, Any]:
+    data = params.get("invoice_data", {})
+    return {
+        "enabled": params.get("enabled", False),
+        "invoice_data": {
+            "account_tax_ids": None,
+            "custom_fields": data.get("custom_fields") or None,
+            "description": data.get("description"),
+            "footer": data.get("footer"),
+            "issuer": None,
+            "metadata": {k: v for k, v in data.get("metadata", {}).items() if v != ""},
+            "rendering_options": None,
+        },
     }
 
 
@@ -156,13 +172,18 @@ def payment_intent(session: dict[str, Any], intent_data: dict[str, Any], created
     }
 
 
-def event(event_type: str, data_object: dict[str, Any], created: int) -> dict[str, Any]:
+def event(
+    event_type: str, data_object: dict[str, Any], created: int, previous_attributes: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"object": data_object}
+    if previous_attributes is not None:
+        data["previous_attributes"] = previous_attributes
     return {
         "id": new_id("evt_"),
         "object": "event",
         "api_version": API_VERSION,
         "created": created,
-        "data": {"object": data_object},
+        "data": data,
         "livemode": False,
         "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None},
