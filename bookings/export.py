@@ -7,7 +7,7 @@ the open or paid Invoices whose metadata names it. Amounts are the ones recorded
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,6 +55,8 @@ class Booking:
     amount_pence: int
     invoice_number: str = ""
     invoice_due: int | None = None
+    stripe_id: str = ""  # the PaymentIntent (card) or Invoice that holds the record
+    metadata: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 pounds = pence_to_decimal_text  # 29500 -> '295.00' in the spreadsheet's pounds columns
@@ -97,6 +99,8 @@ def find_bookings(api: Any, event: str, progress: Callable[[str, int], None]) ->
                 "paid",
                 int(intent.get("created") or 0),
                 int(intent.get("amount_received") or intent.get("amount") or 0),
+                stripe_id=intent["id"],
+                metadata=dict(meta),
             )
         )
     for invoice in _search(lambda p: api.v1.invoices.search(params=p), query, lambda n: progress("invoices", n)):
@@ -113,6 +117,8 @@ def find_bookings(api: Any, event: str, progress: Callable[[str, int], None]) ->
                 int(invoice.get("total") or 0),
                 invoice.get("number") or "",
                 invoice.get("due_date"),
+                invoice["id"],
+                dict(meta),
             )
         )
     found.sort(key=lambda b: (b.created, b.record.ref))
