@@ -33,7 +33,8 @@ class Payment:
 
 
 @lru_cache(maxsize=2)
-def _environment(folder: str):
+def template_environment(folder: str):
+    """The Jinja2 environment for the e-mail templates in `folder` (theme/email/)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     return Environment(
@@ -106,7 +107,7 @@ def build_messages(
     templates: Path = TEMPLATES,
 ) -> list[EmailMessage]:
     """Every confirmation message for one booking, ready to send."""
-    env = _environment(str(templates))
+    env = template_environment(str(templates))
     text_template = env.get_template("confirmation.txt")
     html_template = env.get_template("confirmation.html")
     sender = mail_from or DEFAULT_FROM
