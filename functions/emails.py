@@ -37,7 +37,8 @@ class Payment:
 
 
 @lru_cache(maxsize=2)
-def _environment(folder: str) -> jinja2.Environment:
+def template_environment(folder: str) -> jinja2.Environment:
+    """The Jinja2 environment for the e-mail templates in `folder` (theme/email/)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     return Environment(
@@ -179,7 +180,7 @@ class _Mail:
         category_label: str,
         templates: Path,
     ):
-        self.env = _environment(str(templates))
+        self.env = template_environment(str(templates))
         self.record = record
         self.event = event
         self.contact_email = contact_email
