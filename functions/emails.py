@@ -120,7 +120,7 @@ def build_messages(
     for person, is_booker in recipients(record):
         extra = {"manage_url": manage_url if is_booker else ""}
         messages.append(mail.confirmation(person, is_booker, len(messages) + 1, extra))
-    if contact_email:
+    if contact_email and messages:  # a copy of what went out: nothing to copy for a booking with no one on it
         messages.append(mail.organisers(len(messages) + 1, changes=()))
     return messages
 
