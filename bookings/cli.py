@@ -86,7 +86,10 @@ def export(
             last[what] = count
             print(f"bookings: read {count} {what} of {event} from Stripe", file=stderr, flush=True)
 
-    found = stripe_errors(where, lambda: find_bookings(api, event, progress))
+    def skipped(reason: str) -> None:
+        print(f"bookings: left out, its booking record cannot be read: {reason}", file=stderr, flush=True)
+
+    found = stripe_errors(where, lambda: find_bookings(api, event, progress, skipped))
     if not found and not known:
         names = ", ".join(sorted(fees.events)) if fees is not None else "(fee table unreadable)"
         raise CliError(

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from typing import Any, Literal
 
 from booking.record import Attendee, BookingRecord, from_metadata, to_metadata
-from bookings.export import Booking
+from bookings.export import ListedBooking
 from functions.mailer import MailRefused, MailSession, MailUnavailable
 
 Flag = Literal["joining_sent", "certificate_sent"]
@@ -23,7 +23,7 @@ Flag = Literal["joining_sent", "certificate_sent"]
 class Place:
     """One delegate's place on one booking; `position` is 0-based, `number` as people count."""
 
-    booking: Booking
+    booking: ListedBooking
     record: BookingRecord
     position: int
 
@@ -50,17 +50,10 @@ class Plan:
     places: list[Place] = field(default_factory=list)  # every place on a live booking, due or not
 
 
-def record_of(booking: Booking) -> BookingRecord:
-    record = from_metadata(booking.metadata)
-    if record is None:  # find_bookings keeps only this site's bookings
-        raise ValueError(f"{booking.stripe_id} holds no booking")
-    return record
-
-
-def plan(bookings: list[Booking], flag: Flag) -> Plan:
+def plan(bookings: list[ListedBooking], flag: Flag) -> Plan:
     result = Plan()
     for booking in bookings:
-        record = record_of(booking)
+        record = booking.record
         if record.cancelled:
             result.cancelled += len(record.delegates)
             continue
@@ -136,7 +129,7 @@ def _mark(record: BookingRecord, flag: Flag, accepted: list[Place]) -> BookingRe
     return record.model_copy(update={flag: current | served})
 
 
-def update_record(api: Any, booking: Booking, change: Callable[[BookingRecord], BookingRecord]) -> BookingRecord:
+def update_record(api: Any, booking: ListedBooking, change: Callable[[BookingRecord], BookingRecord]) -> BookingRecord:
     """Read the booking's record fresh from Stripe, apply `change`, and write it back if it changed."""
     resource = api.v1.payment_intents if booking.method == "card" else api.v1.invoices
     meta = dict(resource.retrieve(booking.stripe_id).to_dict().get("metadata") or {})

@@ -1,7 +1,7 @@
 """The confirmation e-mails: one to the booker and one to each delegate, plain text and HTML, from theme/email/.
 
 Templates only lay out; every amount is formatted here with pricing.format_pence from the amounts
-recorded at booking time (booking_record), never worked out again.
+recorded at booking time (booking.record), never worked out again.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from booking.record_v1 import BookingRecord, Person
+from booking.record import Attendee, BookingRecord, Contact
 from functions.event_facts import EventFacts
 from pricing import format_pence
 
@@ -48,10 +48,13 @@ def template_environment(folder: str):
     )
 
 
+Person = Contact | Attendee
+
+
 def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
     """The booker first, then each delegate with a different address: one message per person per booking."""
     seen = {record.contact.email}
-    result = [(record.contact, True)] if record.contact.email else []
+    result: list[tuple[Person, bool]] = [(record.contact, True)] if record.contact.email else []
     for delegate in record.delegates:
         if delegate.email and delegate.email not in seen:
             seen.add(delegate.email)
