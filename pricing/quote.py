@@ -1,4 +1,4 @@
-"""quote(): the exact pricing rules of DESIGN.md, in integer pence, for one booking."""
+"""quote(): the pricing rules (docs/organisers.md, "Check a price"), in integer pence, for one booking."""
 
 from __future__ import annotations
 
