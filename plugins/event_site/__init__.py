@@ -36,6 +36,8 @@ Per event (a Pelican article; theme/templates/article.html names it `event`, so 
 - `article.booking_prices`: the booking form script's price data (event_site.form_prices), JSON
   with every amount already formatted ("£1,234.56"), safe inside <script type="application/json">.
 - `article.also_of_interest`: list of other event articles to link to.
+
+The build also writes the organisers' CMS to /admin/ (event_site.admin).
 """
 
 from __future__ import annotations
@@ -51,5 +53,6 @@ def register() -> None:
     signals.initialized.connect(site.configure, weak=False)
     signals.article_generator_finalized.connect(site.join_events, weak=False)
     signals.finalized.connect(site.write_calendars, weak=False)
+    signals.finalized.connect(site.write_admin, weak=False)
     signals.initialized.connect(register_filter)
     signals.finalized.connect(minify_and_fingerprint)

@@ -11,6 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from event_site.admin import AdminProblem, write_admin
 from event_site.booking import Ladders, build_booking
 from event_site.calendar import event_calendar
 from event_site.form_prices import form_prices
@@ -178,6 +179,12 @@ class EventSite:
                     self.now,
                 )
             )
+
+    def write_admin(self, pelican: Any) -> None:
+        try:
+            write_admin(pelican.settings, Path(pelican.output_path))
+        except AdminProblem as exc:
+            self._stop([exc.problem])
 
     @staticmethod
     def _stop(problems: list[Problem]) -> None:
