@@ -73,13 +73,19 @@ export function writeHeader(data) {
 
 // content/fees.yaml keeps its maps keyed by id (tariffs, categories, events, codes); Decap's list
 // widget edits lists, so each map becomes a list of entries with the key as a field, and back.
+// The last item is the order a person writes an entry's keys in (others follow).
 const KEYED = [
-  ["tariffs", "id", [["categories", "id", []]]],
-  ["events", "slug", []],
-  ["codes", "code", []],
+  ["tariffs", "id", [["categories", "id", [], ["label", "net"]]], ["label", "categories"]],
+  ["events", "slug", [], ["tariff", "booking_closes", "max_delegates", "sold_out", "early_booking"]],
+  ["codes", "code", [], ["percent", "events", "until"]],
 ];
 
-function toList(map, keyName, nested) {
+function ordered(entry, order) {
+  const rank = (key) => (order.includes(key) ? order.indexOf(key) : order.length);
+  return Object.fromEntries(Object.entries(entry).sort(([a], [b]) => rank(a) - rank(b)));
+}
+
+function toList(map, keyName, nested, order = []) {
   if (!map || typeof map !== "object" || Array.isArray(map)) return map;
   return Object.entries(map).map(([key, value]) => {
     const entry = { [keyName]: key, ...(value && typeof value === "object" ? value : {}) };
@@ -88,13 +94,15 @@ function toList(map, keyName, nested) {
   });
 }
 
-function toMap(list, keyName, nested) {
+function toMap(list, keyName, nested, order = []) {
   if (!Array.isArray(list)) return list;
   const map = {};
   for (const item of list) {
     const { [keyName]: key, ...rest } = item ?? {};
-    for (const [field, innerKey, innerNested] of nested) rest[field] = toMap(rest[field], innerKey, innerNested);
-    map[String(key ?? "").trim()] = rest;
+    for (const [field, innerKey, innerNested, innerOrder] of nested) {
+      if (field in rest) rest[field] = toMap(rest[field], innerKey, innerNested, innerOrder);
+    }
+    map[String(key ?? "").trim()] = ordered(rest, order);
   }
   return map;
 }
@@ -160,7 +168,7 @@ export const feeTableFormat = yamlFormat(
   },
   (data) => {
     const out = { ...data };
-    for (const [field, key, nested] of KEYED) if (field in out) out[field] = toMap(out[field], key, nested);
+    for (const [field, key, nested, order] of KEYED) if (field in out) out[field] = toMap(out[field], key, nested, order);
     return out;
   },
 );

@@ -17,7 +17,7 @@ function feeTableHtml(page) {
 export function eventPreview() {
   return window.createClass({
   getInitialState() {
-    return { slug: "", fees: null };
+    return { slug: "", fees: "" };
   },
   componentDidMount() {
     this.load();
@@ -48,7 +48,7 @@ export function eventPreview() {
           { className: "preview-note" },
           this.state.fees === null
             ? "Loading the fee table…"
-            : "No fee table yet: give this event a tariff under “Fee table and organiser” → “Fee table” → “Events open for booking”, save both, and the prices appear here after the site is rebuilt.",
+            : "No fee table yet: give this event a tariff under “Fee table” → “Events open for booking”, save both, and the prices appear here after the site is rebuilt.",
         );
     return h(
       "main",
