@@ -25,7 +25,7 @@ build: $(STAMP) $(NODE_DEPS)
 
 # Serves the site, /api/*, the Stripe stand-in and the CMS at /admin/; rebuilds after each change in content/.
 dev: build
-	$(BIN)/python -m devserver --port $(PORT) --content content
+	$(BIN)/python -m devtools.devserver --port $(PORT) --content content
 
 test: $(STAMP) $(NODE_DEPS)
 	$(BIN)/python -m pytest
@@ -35,14 +35,14 @@ node_modules/.package-lock.json: package-lock.json
 
 # The booking function's Lambda bundle: dist/booking-function/ (SAM's CodeUri) and its zip.
 package: $(STAMP)
-	$(BIN)/python deploy/package.py
+	$(BIN)/python devtools/deploy/package.py
 
 # Benchmarks (issue 6), about 10 minutes; BENCH_QUICK=1 make bench is a fast smoke run. Results: BENCHMARKS.md.
-bench: $(STAMP) bench/node_modules/.package-lock.json
-	$(BIN)/python -m bench.run
+bench: $(STAMP) devtools/bench/node_modules/.package-lock.json
+	$(BIN)/python -m devtools.bench.run
 
-bench/node_modules/.package-lock.json: bench/package-lock.json
-	cd bench && npm ci --no-audit --no-fund --silent
+devtools/bench/node_modules/.package-lock.json: devtools/bench/package-lock.json
+	cd devtools/bench && npm ci --no-audit --no-fund --silent
 
 clean:
 	rm -rf output dist .pytest_cache .hypothesis

@@ -24,8 +24,7 @@ DEFAULT_PAGINATION = False
 SLUGIFY_SOURCE = "basename"
 
 THEME = "theme"
-PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["event_site", "pelican.plugins.sitemap"]
+PLUGINS = ["pelican.plugins.event_site", "pelican.plugins.sitemap"]
 
 # The event plugin prices from FEES_PATH (default: fees.yaml inside PATH, i.e. content/fees.yaml).
 # SITE_NOW decides open/closed and upcoming/past: an ISO datetime such as

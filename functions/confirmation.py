@@ -46,16 +46,18 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
             ),
         )
     booking = result.booking
-    category_label = _category_label(booking.event, booking.category, settings)
+    if booking is None:  # a Checkout Session this site did not create
+        return not_found
+    record = booking.record
     html = pages.render(
         "confirmation.html",
-        title=f"Booking {booking.ref} confirmed"
+        title=f"Booking {record.ref} confirmed"
         if result.state != "unpaid"
-        else f"Booking {booking.ref}: payment pending",
+        else f"Booking {record.ref}: payment pending",
         paid=result.state != "unpaid",
-        booking=booking,
-        event_title=booking.event,
-        category_label=category_label,
+        record=record,
+        event_title=record.event,
+        category_label=_category_label(record.event, record.category, settings),
         amount=format_pence(booking.amount_total, booking.currency),
     )
     return html_response(200, html)

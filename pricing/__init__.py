@@ -3,17 +3,23 @@
 Nothing here imports Pelican or Stripe, so the booking function can bundle it as it is.
 """
 
-from pricing.errors import FeeTableError, Problem, QuoteError
+from pricing.errors import CodeError, FeeTableError, Problem, QuoteError
 from pricing.loader import DEFAULT_FEES_PATH, load_fee_table, parse_fee_table
-from pricing.models import BookableEvent, Category, FeeTable, Tariff
+from pricing.models import UK, BookableEvent, Category, DiscountCode, EarlyBooking, FeeTable, Tariff
 from pricing.money import format_pence, pence_to_decimal_text, round_half_up
-from pricing.quote import PAYMENTS, Quote, QuoteLine, ladder, quote
+from pricing.quote import PAYMENTS, Discount, Quote, QuoteLine, ladder, quote
+from pricing.refund import refund_vat
 
 __all__ = [
     "DEFAULT_FEES_PATH",
     "PAYMENTS",
+    "UK",
     "BookableEvent",
     "Category",
+    "CodeError",
+    "Discount",
+    "DiscountCode",
+    "EarlyBooking",
     "FeeTable",
     "FeeTableError",
     "Problem",
@@ -27,5 +33,6 @@ __all__ = [
     "parse_fee_table",
     "pence_to_decimal_text",
     "quote",
+    "refund_vat",
     "round_half_up",
 ]

@@ -1,4 +1,4 @@
-"""`python -m pricing quote EVENT CATEGORY DELEGATES [--payment card|invoice] [--json]`."""
+"""`python -m pricing quote EVENT CATEGORY DELEGATES [--payment card|invoice] [--code CODE] [--at TIME] [--json]`."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ import argparse
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from pricing.errors import FeeTableError, QuoteError
 from pricing.loader import DEFAULT_FEES_PATH, load_fee_table
+from pricing.models import UK, uk_time_text
 from pricing.money import format_pence
 from pricing.quote import PAYMENTS, Quote, quote
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not argparse's usage block
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
         self.exit(2, f"pricing: {message}\n")
 
 
@@ -33,14 +36,36 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("category", help="fee category id, e.g. public-sector")
     q.add_argument("delegates", help="number of delegates")
     q.add_argument("--payment", choices=PAYMENTS, default="card", help="card (online, discounted; default) or invoice")
+    q.add_argument("--code", default=None, help="a discount code from the fee table (any case)")
+    q.add_argument(
+        "--at",
+        type=_uk_time,
+        default=None,
+        metavar='"YYYY-MM-DD HH:MM"',
+        help="when the booking is made, UK time (default: now); decides the early-booking rate and code expiry",
+    )
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.add_argument("--fees", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
-def _text(result: Quote) -> str:
+def _uk_time(text: str) -> datetime:
+    try:
+        moment = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a UK time like "2027-06-30 23:59"') from None
+    return moment.replace(tzinfo=UK)
+
+
+def _text(result: Quote, at: datetime) -> str:
     how = "paying online by card" if result.payment == "card" else "paying by invoice"
-    rows = [f"{result.event} · {result.category_label} · {result.delegates} delegate(s) · {how}"]
+    rows = [
+        f"{result.event} · {result.category_label} · {result.delegates} delegate(s) · {how}"
+        f" · booked {uk_time_text(at)} (UK time)"
+    ]
+    rows.extend(f"  Discount: {d.label}" for d in result.discounts)
+    if result.before_code is not None:
+        rows.append(f"  Without the code: {format_pence(result.before_code.total_pence)}")
     for line in result.lines:
         rows.append(
             f"  Delegate {line.delegate:<3} {format_pence(line.net_pence):>11} + VAT {format_pence(line.vat_pence):>10}"
@@ -62,12 +87,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         fees = load_fee_table(args.fees)
-        result = quote(fees, args.event, args.category, delegates, args.payment)
+        at = args.at or datetime.now(UK)
+        result = quote(fees, args.event, args.category, delegates, args.payment, at=at, code=args.code)
     except FeeTableError as exc:
         print(f"pricing: the fee table has problems:\n{exc}", file=sys.stderr)
         return 1
     except QuoteError as exc:
         print(f"pricing: {exc.message}", file=sys.stderr)
         return 2
-    print(json.dumps(result.to_dict()) if args.json else _text(result))
+    if args.json:
+        print(json.dumps({**result.to_dict(), "booked_at": at.astimezone(UK).isoformat(timespec="minutes")}))
+    else:
+        print(_text(result, at))
     return 0

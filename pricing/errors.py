@@ -37,3 +37,13 @@ class QuoteError(ValueError):
         self.field = field
         self.message = message
         super().__init__(message)
+
+
+class CodeError(QuoteError):
+    """A discount code that cannot be used for this booking: unknown, expired or for another event.
+
+    Always on field "code", with a message for the delegate who typed it (a 422 at the booking function).
+    """
+
+    def __init__(self, code: str, message: str):
+        super().__init__(code, "code", message)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import re
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -14,6 +15,8 @@ from pricing.money import parse_amount_to_pence, parse_percent
 
 UK = ZoneInfo("Europe/London")
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 BookingStatus = Literal["open", "closed", "sold_out"]
 
 
@@ -45,8 +48,9 @@ def _percent(value: Any) -> Decimal:
 def _uk_datetime(value: Any) -> datetime:
     """A date means the end of that day in the UK; a time without an offset is UK time."""
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = datetime.fromisoformat(value.strip())
+            value = date.fromisoformat(text) if _DATE_ONLY.match(text) else datetime.fromisoformat(text)
         except ValueError:
             raise PydanticCustomError(
                 "datetime_format", 'must be a date and time like "2027-09-13 17:00" (UK time)'
@@ -58,10 +62,34 @@ def _uk_datetime(value: Any) -> datetime:
     raise PydanticCustomError("datetime_format", 'must be a date and time like "2027-09-13 17:00" (UK time)')
 
 
+def to_the_minute(at: datetime) -> datetime:
+    """`at` in UK time without seconds: an end time like "23:59" includes the whole of that minute."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UK)
+    return at.astimezone(UK).replace(second=0, microsecond=0)
+
+
+def uk_time_text(moment: datetime) -> str:
+    """'30 June 2027 at 23:59' (UK time): how an end date reads in messages and on the page."""
+    local = moment.astimezone(UK)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def _code_text(value: Any) -> str:
+    if not isinstance(value, str) or not _CODE.match(value):
+        raise PydanticCustomError(
+            "code_format",
+            "a discount code must be 3 to 40 letters, digits, hyphens or underscores, starting with a letter or digit",
+        )
+    return value
+
+
 Pence = Annotated[int, BeforeValidator(_amount)]
 Fraction = Annotated[Decimal, BeforeValidator(_percent)]
 UKDateTime = Annotated[datetime, BeforeValidator(_uk_datetime)]
 Label = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(str.strip)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+CodeText = Annotated[str, BeforeValidator(_code_text)]
 
 
 class _Strict(BaseModel):
@@ -88,13 +116,43 @@ class Tariff(_Strict):
     categories: dict[Annotated[str, Field(pattern=SLUG_PATTERN)], Category] = Field(min_length=1)
 
 
+class EarlyBooking(_Strict):
+    """A lower rate for bookings made on or before `until` (UK time, to the minute)."""
+
+    until: UKDateTime
+    percent: Fraction
+
+    def applies(self, at: datetime) -> bool:
+        return to_the_minute(at) <= self.until
+
+    @property
+    def ends(self) -> datetime:
+        """The first moment of the standard rate: the minute after `until`, for a browser comparing its clock."""
+        return to_the_minute(self.until) + timedelta(minutes=1)
+
+
+class DiscountCode(_Strict):
+    """A code an organiser gives out (never published): a percentage off, maybe for some events, maybe until a time."""
+
+    percent: Fraction
+    events: tuple[Slug, ...] | None = Field(default=None, min_length=1)
+    until: UKDateTime | None = None
+
+    def expired(self, at: datetime) -> bool:
+        return self.until is not None and to_the_minute(at) > self.until
+
+    def valid_for(self, event: str) -> bool:
+        return self.events is None or event in self.events
+
+
 class BookableEvent(_Strict):
     """What the booking function needs to know about one event."""
 
-    tariff: Annotated[str, Field(pattern=SLUG_PATTERN)]
+    tariff: Slug
     booking_closes: UKDateTime
     sold_out: bool = False
     max_delegates: int = Field(default=10, ge=1, le=50)
+    early_booking: EarlyBooking | None = None
 
     def booking_status(self, now: datetime) -> BookingStatus:
         if self.sold_out:
@@ -114,24 +172,71 @@ class FeeTable(_Strict):
     vat_percent: Fraction
     discounts: Discounts
     invoice_due_days: int = Field(default=30, ge=1, le=120)
-    tariffs: dict[Annotated[str, Field(pattern=SLUG_PATTERN)], Tariff] = Field(min_length=1)
-    events: dict[Annotated[str, Field(pattern=SLUG_PATTERN)], BookableEvent]
+    tariffs: dict[Slug, Tariff] = Field(min_length=1)
+    events: dict[Slug, BookableEvent]
+    codes: dict[CodeText, DiscountCode] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _events_name_known_tariffs(self) -> FeeTable:
-        unknown = [
-            {
-                "field": f"events.{slug}.tariff",
-                "message": f'names tariff "{entry.tariff}", which is not under tariffs (known: {", ".join(sorted(self.tariffs))})',
-            }
-            for slug, entry in self.events.items()
-            if entry.tariff not in self.tariffs
-        ]
-        if unknown:
+    def _entries_agree(self) -> FeeTable:
+        problems = self._event_problems() + self._code_problems()
+        if problems:
             raise PydanticCustomError(
-                "unknown_tariff", "an event names a tariff that does not exist", {"problems": unknown}
+                "entries_disagree",
+                "entries of the fee table contradict each other",
+                {"problems": [{"field": field, "message": message} for field, message in problems]},
             )
         return self
+
+    def _event_problems(self) -> list[tuple[str, str]]:
+        problems = []
+        for slug, entry in self.events.items():
+            if entry.tariff not in self.tariffs:
+                known = ", ".join(sorted(self.tariffs))
+                problems.append(
+                    (
+                        f"events.{slug}.tariff",
+                        f'names tariff "{entry.tariff}", which is not under tariffs (known: {known})',
+                    )
+                )
+            early = entry.early_booking
+            if early is not None and early.until >= entry.booking_closes:
+                problems.append(
+                    (
+                        f"events.{slug}.early_booking.until",
+                        f"ends {uk_time_text(early.until)}, which is not before booking closes"
+                        f" ({uk_time_text(entry.booking_closes)}): an early rate must end before booking closes",
+                    )
+                )
+        return problems
+
+    def _code_problems(self) -> list[tuple[str, str]]:
+        problems = []
+        first_spelling: dict[str, str] = {}
+        for code, entry in self.codes.items():
+            same = first_spelling.setdefault(code.casefold(), code)
+            if same != code:
+                problems.append(
+                    (
+                        f"codes.{code}",
+                        f'is the same code as "{same}": codes are matched whatever their case, so two codes must'
+                        " differ by more than case",
+                    )
+                )
+            for event in entry.events or ():
+                if event not in self.events:
+                    known = ", ".join(sorted(self.events))
+                    problems.append(
+                        (f"codes.{code}.events", f'names event "{event}", which is not under events (known: {known})')
+                    )
+        return problems
+
+    def find_code(self, text: str) -> tuple[str, DiscountCode] | None:
+        """The code as the organiser spelt it and its terms, whatever case the delegate typed; None if unknown."""
+        wanted = text.strip().casefold()
+        for code, entry in self.codes.items():
+            if code.casefold() == wanted:
+                return code, entry
+        return None
 
     def tariff_for(self, event: str) -> Tariff:
         return self.tariffs[self.events[event].tariff]

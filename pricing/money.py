@@ -27,6 +27,8 @@ def parse_amount_to_pence(text: str) -> int:
 
 def parse_percent(text: str) -> Decimal:
     """'15' or '17.5' -> Decimal fraction (0.15, 0.175); must lie between 0 and 100."""
+    if text.startswith("-") and _PERCENT.match(text[1:]):
+        raise ValueError(f'"{text}" is below 0%: a percentage runs from 0 to 100')
     if not _PERCENT.match(text):
         raise ValueError(f'"{text}" is not a percentage: write it like "15" or "17.5", without the % sign')
     value = Decimal(text)
@@ -35,7 +37,6 @@ def parse_percent(text: str) -> Decimal:
     return value / 100
 
 
-@lru_cache(maxsize=4096)  # pure, and babel takes ~60 µs a call; a site repeats a few hundred amounts
 def pence_to_decimal_text(pence: int) -> str:
     """29500 -> '295.00': exact, no symbol, for machines (JSON-LD prices, spreadsheet columns)."""
     sign = "-" if pence < 0 else ""
@@ -44,6 +45,13 @@ def pence_to_decimal_text(pence: int) -> str:
 
 def format_pence(pence: int, currency: str = "GBP", locale: str = "en_GB") -> str:
     """29500 -> '£295.00' for people; the only place pence become text with a symbol."""
+    return _format_currency(pence, currency, locale)
+
+
+# Keyed on all three arguments positionally: lru_cache alone would keep format_pence(x) and
+# format_pence(x, "GBP") apart. Pure, and babel takes ~60 µs a call; a site repeats a few hundred amounts.
+@lru_cache(maxsize=4096)
+def _format_currency(pence: int, currency: str, locale: str) -> str:
     from babel.numbers import format_currency  # imported lazily: the function's cold path skips it
 
     return format_currency(Decimal(pence) / 100, currency, locale=locale)

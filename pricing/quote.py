@@ -1,17 +1,52 @@
-"""quote(): the exact pricing rules of DESIGN.md, in integer pence, for one booking."""
+"""quote(): the pricing rules (docs/organisers.md, "Check a price"), in integer pence, for one booking."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import datetime
+from decimal import Decimal, localcontext
 from typing import Literal
 
-from pricing.errors import QuoteError
-from pricing.models import FeeTable
+from pricing.errors import CodeError, QuoteError
+from pricing.models import UK, FeeTable, uk_time_text
 from pricing.money import round_half_up
 
 Payment = Literal["card", "invoice"]
 PAYMENTS: tuple[Payment, ...] = ("card", "invoice")
+DiscountKind = Literal["additional_delegate", "online_payment", "early_booking", "code"]
+# Enough digits that P * a * o * e * c is exact (four factors of up to six decimal places each),
+# so the factors give the same pence in any order and the one rounding is the only one.
+_EXACT_DIGITS = 60
+
+
+@dataclass(frozen=True, kw_only=True)
+class Discount:
+    """One rule that took money off this booking, as people and machines read it."""
+
+    kind: DiscountKind
+    percent: Decimal  # a fraction: 0.15 is 15%
+    code: str | None = None  # kind "code": the code as the fee table spells it
+    until: datetime | None = None  # kind "early_booking": the rate's last minute, UK time
+
+    @property
+    def label(self) -> str:
+        pct = f"{_percent_text(self.percent)}%"
+        if self.kind == "additional_delegate":
+            return f"{pct} off each additional delegate"
+        if self.kind == "online_payment":
+            return f"{pct} off for paying online by card"
+        if self.kind == "early_booking":
+            assert self.until is not None
+            return f"{pct} early-booking rate (booked by {uk_time_text(self.until)})"
+        return f"{pct} off with code {self.code}"
+
+    def to_dict(self) -> dict[str, str]:
+        data = {"kind": self.kind, "percent": _percent_text(self.percent), "label": self.label}
+        if self.code is not None:
+            data["code"] = self.code
+        if self.until is not None:
+            data["until"] = self.until.astimezone(UK).isoformat(timespec="minutes")
+        return data
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,7 +84,11 @@ class QuoteLine:
 
 @dataclass(frozen=True, kw_only=True)
 class Quote:
-    """The priced booking; totals must be exactly the sums of the lines."""
+    """The priced booking; totals must be exactly the sums of the lines.
+
+    With a code, `before_code` is the same booking priced without it, so that a checkout or an
+    invoice can show the code's saving as a line of its own that still adds up to the total.
+    """
 
     event: str
     category: str
@@ -58,6 +97,8 @@ class Quote:
     currency: str
     vat_percent: Decimal
     lines: tuple[QuoteLine, ...]
+    discounts: tuple[Discount, ...] = ()
+    before_code: Quote | None = None
     net_pence: int = field(default=-1)
     vat_pence: int = field(default=-1)
     total_pence: int = field(default=-1)
@@ -77,6 +118,12 @@ class Quote:
             raise ValueError(f"quote totals {given} are not the sums of its lines {sums}")
         if not self.lines:
             raise ValueError("a quote needs at least one delegate")
+        if (self.before_code is None) != (self.code is None):
+            raise ValueError("a quote has the price before its code exactly when it has a code")
+        if self.before_code is not None and not (
+            self.before_code.delegates == self.delegates and self.before_code.total_pence >= self.total_pence
+        ):
+            raise ValueError(f"a code raised the price or changed the delegates in {self}")
 
     @property
     def delegates(self) -> int:
@@ -90,13 +137,28 @@ class Quote:
     def discount_pence(self) -> int:
         return self.list_pence - self.net_pence
 
+    @property
+    def code(self) -> str | None:
+        return next((d.code for d in self.discounts if d.kind == "code"), None)
+
+    @property
+    def early_booking(self) -> Discount | None:
+        return next((d for d in self.discounts if d.kind == "early_booking"), None)
+
+    @property
+    def code_discount_pence(self) -> int:
+        """What the code took off the gross total (0 without a code)."""
+        return 0 if self.before_code is None else self.before_code.total_pence - self.total_pence
+
     def for_event(self, event: str) -> Quote:
-        """The same prices for another event (events sharing a tariff and maximum price alike); totals are not re-checked."""
+        """The same prices for another event (events sharing a tariff, maximum and rates alike); totals are not re-checked."""
         if event == self.event:
             return self
         twin = object.__new__(Quote)
         twin.__dict__.update(self.__dict__)
         twin.__dict__["event"] = event
+        if self.before_code is not None:
+            twin.__dict__["before_code"] = self.before_code.for_event(event)
         return twin
 
     def to_dict(self) -> dict[str, object]:
@@ -108,8 +170,11 @@ class Quote:
             "delegates": self.delegates,
             "currency": self.currency,
             "vat_percent": _percent_text(self.vat_percent),
+            "code": self.code,
+            "discounts": [d.to_dict() for d in self.discounts],
             "list_pence": self.list_pence,
             "discount_pence": self.discount_pence,
+            "code_discount_pence": self.code_discount_pence,
             "net_pence": self.net_pence,
             "vat_pence": self.vat_pence,
             "total_pence": self.total_pence,
@@ -121,14 +186,34 @@ def _percent_text(fraction: Decimal) -> str:
     return format((fraction * 100).normalize(), "f")
 
 
-def quote(fees: FeeTable, event: str, category: str, delegates: int, payment: str = "card") -> Quote:
-    """Price `delegates` places at `event` in `category`, paid by `payment` (card or invoice)."""
-    lines = _lines(fees, event, category, payment, delegates)
-    return _quote(fees, event, category, payment, lines)
+def quote(
+    fees: FeeTable,
+    event: str,
+    category: str,
+    delegates: int,
+    payment: str = "card",
+    *,
+    at: datetime | None = None,
+    code: str | None = None,
+) -> Quote:
+    """Price `delegates` places at `event` in `category`, paid by `payment` (card or invoice).
+
+    `at` is when the booking is made (default: now; a time without a zone is UK time): it decides
+    the early-booking rate and whether `code` has expired. `code` is matched whatever its case;
+    an unknown, expired or other-event code raises CodeError (field "code").
+    """
+    return _priced(fees, event, category, payment, delegates, at, code, only_last=True)[-1]
 
 
 def ladder(
-    fees: FeeTable, event: str, category: str, payment: str = "card", delegates: int | None = None
+    fees: FeeTable,
+    event: str,
+    category: str,
+    payment: str = "card",
+    delegates: int | None = None,
+    *,
+    at: datetime | None = None,
+    code: str | None = None,
 ) -> tuple[Quote, ...]:
     """The quotes for 1, 2, ... `delegates` places (default: the event's maximum) in one pass.
 
@@ -137,11 +222,55 @@ def ladder(
     """
     if delegates is None and event in fees.events:
         delegates = fees.events[event].max_delegates
-    lines = _lines(fees, event, category, payment, delegates)
-    return tuple(_quote(fees, event, category, payment, lines[:n]) for n in range(1, len(lines) + 1))
+    return _priced(fees, event, category, payment, delegates, at, code, only_last=False)
 
 
-def _quote(fees: FeeTable, event: str, category: str, payment: str, lines: tuple[QuoteLine, ...]) -> Quote:
+def _priced(
+    fees: FeeTable,
+    event: str,
+    category: str,
+    payment: str,
+    delegates: object,
+    at: datetime | None,
+    code: str | None,
+    *,
+    only_last: bool,
+) -> tuple[Quote, ...]:
+    _check(fees, event, category, payment, delegates)
+    assert isinstance(delegates, int)
+    when = datetime.now(UK) if at is None else at
+    discounts = _discounts(fees, event, payment, when, code)
+    lines = _lines(fees, event, category, delegates, discounts)
+    plain = [d for d in discounts if d.kind != "code"]
+    before = _lines(fees, event, category, delegates, plain) if len(plain) < len(discounts) else None
+    counts = range(delegates, delegates + 1) if only_last else range(1, delegates + 1)
+    return tuple(
+        _quote(
+            fees,
+            event,
+            category,
+            payment,
+            lines[:n],
+            _applied(discounts, n),
+            None if before is None else _quote(fees, event, category, payment, before[:n], _applied(plain, n), None),
+        )
+        for n in counts
+    )
+
+
+def _applied(discounts: list[Discount], delegates: int) -> tuple[Discount, ...]:
+    return tuple(d for d in discounts if d.kind != "additional_delegate" or delegates > 1)
+
+
+def _quote(
+    fees: FeeTable,
+    event: str,
+    category: str,
+    payment: str,
+    lines: tuple[QuoteLine, ...],
+    discounts: tuple[Discount, ...],
+    before_code: Quote | None,
+) -> Quote:
     return Quote(
         event=event,
         category=category,
@@ -150,11 +279,12 @@ def _quote(fees: FeeTable, event: str, category: str, payment: str, lines: tuple
         currency=fees.currency,
         vat_percent=fees.vat_percent,
         lines=lines,
+        discounts=discounts,
+        before_code=before_code,
     )
 
 
-def _lines(fees: FeeTable, event: str, category: str, payment: str, delegates: object) -> tuple[QuoteLine, ...]:
-    """Check the request, then price delegates 1..`delegates`, each line on its own."""
+def _check(fees: FeeTable, event: str, category: str, payment: str, delegates: object) -> None:
     if event not in fees.events:
         raise QuoteError("unknown_event", "event", f'there is no bookable event "{event}"')
     entry = fees.events[event]
@@ -171,15 +301,60 @@ def _lines(fees: FeeTable, event: str, category: str, payment: str, delegates: o
             "bad_delegates", "delegates", f"a booking holds from 1 to {entry.max_delegates} delegates, not {delegates}"
         )
 
-    list_pence = categories[category].net_pence
-    online = (1 - fees.discounts.online_payment_percent) if payment == "card" else Decimal(1)
-    additional = 1 - fees.discounts.additional_delegate_percent
-    lines = []
-    for number in range(1, delegates + 1):
-        factor = (Decimal(1) if number == 1 else additional) * online
-        net = round_half_up(list_pence * factor)
-        vat = round_half_up(net * fees.vat_percent)
-        lines.append(
-            QuoteLine(delegate=number, list_pence=list_pence, net_pence=net, vat_pence=vat, gross_pence=net + vat)
+
+def _discounts(fees: FeeTable, event: str, payment: str, at: datetime, code: str | None) -> list[Discount]:
+    """Every rule that may take money off this booking; additional_delegate applies from the second line."""
+    found = [Discount(kind="additional_delegate", percent=fees.discounts.additional_delegate_percent)]
+    if payment == "card":
+        found.append(Discount(kind="online_payment", percent=fees.discounts.online_payment_percent))
+    early = fees.events[event].early_booking
+    if early is not None and early.applies(at):
+        found.append(Discount(kind="early_booking", percent=early.percent, until=early.until))
+    if code is not None and code.strip():
+        found.append(_code_discount(fees, event, at, code))
+    return found
+
+
+def _code_discount(fees: FeeTable, event: str, at: datetime, typed: str) -> Discount:
+    shown = typed.strip()[:40]
+    match = fees.find_code(typed)
+    if match is None:
+        raise CodeError(
+            "unknown_code",
+            f'We do not recognise the discount code "{shown}". Check it, or leave the box empty to book without one.',
         )
+    name, terms = match
+    if not terms.valid_for(event):
+        raise CodeError("code_not_for_event", f'The discount code "{shown}" is for a different event, not this one.')
+    if terms.expired(at):
+        assert terms.until is not None
+        raise CodeError(
+            "expired_code",
+            f'The discount code "{shown}" could be used until {uk_time_text(terms.until)}, and has expired.',
+        )
+    return Discount(kind="code", percent=terms.percent, code=name)
+
+
+def _lines(
+    fees: FeeTable, event: str, category: str, delegates: int, discounts: list[Discount]
+) -> tuple[QuoteLine, ...]:
+    """Price delegates 1..`delegates`, each line on its own: net = round(P * a * o * e * c), then VAT."""
+    list_pence = fees.tariff_for(event).categories[category].net_pence
+    lines = []
+    with localcontext() as exact:
+        exact.prec = _EXACT_DIGITS
+        every = Decimal(1)
+        additional = Decimal(1)
+        for d in discounts:
+            if d.kind == "additional_delegate":
+                additional = 1 - d.percent
+            else:
+                every *= 1 - d.percent
+        for number in range(1, delegates + 1):
+            factor = every if number == 1 else every * additional
+            net = round_half_up(list_pence * factor)
+            vat = round_half_up(net * fees.vat_percent)
+            lines.append(
+                QuoteLine(delegate=number, list_pence=list_pence, net_pence=net, vat_pence=vat, gross_pence=net + vat)
+            )
     return tuple(lines)

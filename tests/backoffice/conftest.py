@@ -91,11 +91,19 @@ class Received:
 
 @dataclass
 class SmtpSink:
-    """An aiosmtpd server on loopback that keeps every message; `up=False` makes it refuse mail (451)."""
+    """An aiosmtpd server on loopback that keeps every message; `up=False` makes it refuse mail (451), and an
+    address in `refused` is refused as a recipient (550)."""
 
     port: int = 0
     received: list[Received] = field(default_factory=list)
     up: bool = True
+    refused: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if address in self.refused:
+            return "550 5.1.1 Mailbox unavailable (test)"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if not self.up:
@@ -218,8 +226,8 @@ class Live:
 
 
 def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):
-    from devserver.lambda_bridge import call_function
-    from devserver.server import serving_in_background
+    from devtools.devserver.lambda_bridge import call_function
+    from devtools.devserver.server import serving_in_background
 
     with serving_in_background() as server:
         url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -235,6 +243,6 @@ def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):
 
 @pytest.fixture
 def live(smtp, far_fees):
-    from stripe_standin.testing import running_standin
+    from devtools.stripe_standin.testing import running_standin
 
     yield from _serve(running_standin, smtp, far_fees)

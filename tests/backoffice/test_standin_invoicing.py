@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from stripe_standin.testing import running_standin
+from devtools.stripe_standin.testing import running_standin
 
 
 @pytest.fixture

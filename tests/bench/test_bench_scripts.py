@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.report import render
-from bench.sitegen import SITE_NOW, write_event_site, write_plain_site
+from devtools.bench.report import render
+from devtools.bench.sitegen import SITE_NOW, write_event_site, write_plain_site
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,8 +55,8 @@ HEADINGS = {
 
 
 def test_recorded_results_render_a_table_per_section_with_misses_marked():
-    recorded = sorted((ROOT / "bench" / "results").glob("*Z.json"))
-    assert recorded, "BENCHMARKS.md quotes a committed run in bench/results/"
+    recorded = sorted((ROOT / "devtools" / "bench" / "results").glob("*Z.json"))
+    assert recorded, "BENCHMARKS.md quotes a committed run in devtools/bench/results/"
     runs = [json.loads(path.read_text()) for path in recorded]
     assert any(set(run["sections"]) == set(HEADINGS) for run in runs), "no committed run covers every section"
     for run in runs:  # a run of some sections (bench.run build cold) renders just those

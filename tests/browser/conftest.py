@@ -26,7 +26,7 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 @dataclass
 class DevServer:
-    """A running `python -m devserver`: its address and everything it has logged so far."""
+    """A running `python -m devtools.devserver`: its address and everything it has logged so far."""
 
     url: str
     log_path: Path
@@ -88,7 +88,7 @@ def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     env["MAIL_OUTBOX"] = str(log_path.parent / "outbox")  # never the repository's outbox/
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "devserver", "--port", str(port), "--output", str(site)],
+            [sys.executable, "-m", "devtools.devserver", "--port", str(port), "--output", str(site)],
             cwd=ROOT,
             env=env,
             stdout=log,

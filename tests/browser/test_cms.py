@@ -21,7 +21,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT, SITE_NOW, DevServer, _free_port
-from tests.browser.test_accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
 DECAP = ROOT / "node_modules" / "decap-cms" / "dist" / "decap-cms.js"

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pelican.plugins.event_site.metadata import read_header
 from tests.build.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from event_site.metadata import read_header
 
 
 def _whole(text: str) -> dict[str, str]:

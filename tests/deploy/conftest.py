@@ -51,7 +51,7 @@ def template() -> dict[str, Any]:
 
 def _build(out: Path, *args: str) -> tuple[Path, str]:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "deploy" / "package.py"), "--out", str(out), *args],
+        [sys.executable, str(ROOT / "devtools" / "deploy" / "package.py"), "--out", str(out), *args],
         capture_output=True,
         text=True,
         timeout=600,

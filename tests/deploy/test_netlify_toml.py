@@ -29,8 +29,8 @@ def _csp(netlify: dict[str, Any]) -> dict[str, list[str]]:
 def test_build_installs_the_project_and_publishes_output(netlify):
     build = netlify["build"]
     assert build["publish"] == "output"
-    assert build["command"] == "bash deploy/netlify_build.sh"
-    script = (ROOT / "deploy" / "netlify_build.sh").read_text(encoding="utf-8")
+    assert build["command"] == "bash devtools/deploy/netlify_build.sh"
+    script = (ROOT / "devtools" / "deploy" / "netlify_build.sh").read_text(encoding="utf-8")
     # Netlify only installs requirements.txt by itself: the script must install the project.
     assert "pip install" in script and ".[site]" in script
     assert "--settings publishconf.py" in script
@@ -104,6 +104,6 @@ def test_calendar_files_are_served_as_text_calendar(netlify):
 
 
 def test_no_redirect_in_netlify_toml_hard_codes_a_function_address(netlify):
-    # The /api/* proxy comes from BOOKING_FUNCTION_URL at build time (deploy/redirects.py).
+    # The /api/* proxy comes from BOOKING_FUNCTION_URL at build time (devtools/deploy/redirects.py).
     for rule in netlify.get("redirects", []):
         assert "lambda-url" not in rule.get("to", "")

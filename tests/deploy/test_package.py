@@ -1,4 +1,4 @@
-"""The Lambda bundle: only what the function runs, and its handler answers bookings with nothing else on sys.path."""
+"""The Lambda bundle: only what the function runs, and its handler answers bookings with nothing else importable."""
 
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ from typing import Any
 import pytest
 import yaml
 
-from deploy import package
+from devtools.deploy import package
+from devtools.stripe_standin.testing import TEST_API_KEY, running_standin
 from pricing import load_fee_table, quote
-from stripe_standin.testing import TEST_API_KEY, running_standin
 from tests.deploy.conftest import find_lambda_python
 
-# Run in a fresh interpreter: -I (no environment, no user site, no cwd on the path), -S (no
-# site-packages at all), -B (no .pyc written: Lambda's /var/task is read-only). Only the bundle
-# and the standard library can be imported.
+# Run in a fresh interpreter inside the bundle, as Lambda runs /var/task: -E (no PYTHON*
+# environment), -s (no user site), -S (no site-packages at all), -B (no .pyc written: /var/task is
+# read-only); `-c` puts the working directory, the bundle, first on the import path. Only the
+# bundle and the standard library can be imported.
 RUNNER = r"""
 import importlib.util, json, sys
-sys.path.insert(0, sys.argv[1])
 from functions.lambda_handler import handler
 from pricing.money import format_pence
 events = json.loads(sys.stdin.read())
@@ -102,7 +102,7 @@ def _fees_with_an_open_event(bundle: Path, tmp_path: Path) -> tuple[Path, str]:
 
 def _run_bundle(python: str, bundle: Path, events: list[dict[str, Any]], env: dict[str, str]) -> dict[str, Any]:
     result = subprocess.run(
-        [python, "-I", "-S", "-B", "-c", RUNNER, str(bundle)],
+        [python, "-E", "-s", "-S", "-B", "-c", RUNNER],
         input=json.dumps(events),
         capture_output=True,
         text=True,
@@ -189,9 +189,11 @@ def test_bundle_holds_the_function_pricing_and_only_the_fee_table_of_content(lam
         r"^playwright",
         r"^cfnlint",
         r"^openpyxl",
+        r"^devtools/",
         r"^stripe_standin/",
         r"^devserver/",
-        r"^plugins/",
+        r"^bench/",
+        r"^deploy/",
         r"^theme/(?!email/)",
         r"^tests?/",
         r"/tests?/",

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deploy.redirects import RedirectsError, function_url, proxy_rule
+from devtools.deploy.redirects import RedirectsError, function_url, proxy_rule
 from tests.deploy.conftest import ROOT
 
 FUNCTION_URL = "https://abc123xyz.lambda-url.eu-west-2.on.aws/"
@@ -25,7 +25,7 @@ def _env(**values: str) -> dict[str, str]:
 
 def _redirects(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(ROOT / "deploy" / "redirects.py"), *args],
+        [sys.executable, str(ROOT / "devtools" / "deploy" / "redirects.py"), *args],
         capture_output=True,
         text=True,
         env=_env(**env),
@@ -90,7 +90,7 @@ def test_a_function_url_that_would_not_work_stops_the_build(tmp_path, value, rea
 
 def _netlify_build(output: Path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["bash", str(ROOT / "deploy" / "netlify_build.sh"), "--no-install", str(output)],
+        ["bash", str(ROOT / "devtools" / "deploy" / "netlify_build.sh"), "--no-install", str(output)],
         capture_output=True,
         text=True,
         timeout=300,

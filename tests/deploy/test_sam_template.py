@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from stripe._http_client import HTTPClient
 
-from deploy import package
+from devtools.deploy import package
 from functions.settings import Settings
 from tests.deploy.conftest import ROOT, TEMPLATE
 
@@ -126,4 +126,14 @@ def test_outputs_give_the_function_url_and_the_webhook_url_on_it(template):
 def test_sam_resolves_code_uri_next_to_the_template():
     # A guard on the layout the walk-through relies on: template under functions/, bundle under dist/.
     assert TEMPLATE == ROOT / "functions" / "template.yaml"
-    assert Path(package.__file__).resolve() == ROOT / "deploy" / "package.py"
+    assert Path(package.__file__).resolve() == ROOT / "devtools" / "deploy" / "package.py"
+
+
+def test_the_webhook_output_and_the_deploy_guide_name_every_event_the_webhook_handles(template):
+    from functions.webhook import EVENTS
+
+    described = " ".join(template["Outputs"]["StripeWebhookUrl"]["Description"].split())
+    guide = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    for event in EVENTS:
+        assert event in described, f"the SAM template's StripeWebhookUrl output does not name {event}"
+        assert f"`{event}`" in guide, f"docs/deploy.md does not tell the organiser to subscribe {event}"

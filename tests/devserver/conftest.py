@@ -1,4 +1,4 @@
-"""Start `python -m devserver` as a newcomer would, on a free loopback port, against a tiny built site."""
+"""Start `python -m devtools.devserver` as a newcomer would, on a free loopback port, against a tiny built site."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def start_devserver(tmp_path: Path):
         env = dict(env or dev_env())
         env.setdefault("MAIL_OUTBOX", str(tmp_path / "outbox"))  # never the repository's outbox/
         process = subprocess.Popen(
-            [sys.executable, "-m", "devserver", "--port", "0", "--output", str(output)],
+            [sys.executable, "-m", "devtools.devserver", "--port", "0", "--output", str(output)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

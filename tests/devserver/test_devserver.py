@@ -1,4 +1,4 @@
-"""`python -m devserver`: the built site, /api/* through the production adapter and a simulated checkout, end to end."""
+"""`python -m devtools.devserver`: the built site, /api/* through the production adapter and a simulated checkout, end to end."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def test_static_files_directories_and_misses(site, start_devserver):
 
 def _run(site, env):
     return subprocess.run(
-        [sys.executable, "-m", "devserver", "--port", "0", "--output", str(site)],
+        [sys.executable, "-m", "devtools.devserver", "--port", "0", "--output", str(site)],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -6,8 +6,8 @@ import tomllib
 
 import pytest
 
-from devserver.netlify_headers import NETLIFY_TOML, _compile, headers_for
-from devserver.static import static_headers
+from devtools.devserver.netlify_headers import NETLIFY_TOML, _compile, headers_for
+from devtools.devserver.static import static_headers
 
 
 def _netlify_values(pattern: str) -> dict[str, str]:

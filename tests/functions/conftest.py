@@ -198,9 +198,9 @@ class LiveFunction:
 def live():
     """A function server and a stand-in that sends its webhooks to it; both stop after the test."""
 
-    from devserver.lambda_bridge import call_function
-    from devserver.server import serving_in_background
-    from stripe_standin.testing import running_standin
+    from devtools.devserver.lambda_bridge import call_function
+    from devtools.devserver.server import serving_in_background
+    from devtools.stripe_standin.testing import running_standin
 
     with serving_in_background() as server:
         url = f"http://127.0.0.1:{server.server_address[1]}"

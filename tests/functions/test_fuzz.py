@@ -63,7 +63,7 @@ TEXT_FIELDS = ["contact.name", "contact.email", "contact.organisation", "delegat
 
 @pytest.fixture(scope="module")
 def standin():
-    from stripe_standin.testing import running_standin
+    from devtools.stripe_standin.testing import running_standin
 
     with running_standin() as handle:
         yield handle

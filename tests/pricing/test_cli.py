@@ -50,3 +50,64 @@ def test_a_bad_argument_exits_non_zero_with_one_line(args, reason):
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1
     assert reason in done.stderr
+
+
+@pytest.fixture
+def early_table(tmp_path):
+    """A fee table whose event "police" has an early rate to 30 June 2027 and two codes."""
+    from tests.pricing.test_early_and_codes import TABLE
+
+    path = tmp_path / "fees.yaml"
+    path.write_text(TABLE, encoding="utf-8")
+    return str(path)
+
+
+def test_at_and_code_price_the_early_rate_and_the_code_and_list_both(early_table):
+    done = run(
+        "quote", "police", "public-sector", "2", "--code", "partner15", "--at", "2027-06-30 23:59", "--json",
+        "--fees", early_table,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert [d["kind"] for d in body["discounts"]] == ["additional_delegate", "online_payment", "early_booking", "code"]
+    assert body["code"] == "PARTNER15" and body["booked_at"] == "2027-06-30T23:59+01:00"
+    # 295 * 0.9 * 0.9 * 0.85 = 203.1075 -> 203.11; 295 * 0.85 * 0.9 * 0.9 * 0.85 = 172.641375 -> 172.64
+    assert [line["net_pence"] for line in body["lines"]] == [20311, 17264]
+
+
+def test_text_output_names_each_discount_and_the_price_without_the_code(early_table):
+    done = run(
+        "quote",
+        "police",
+        "public-sector",
+        "1",
+        "--code",
+        "PARTNER15",
+        "--at",
+        "2027-06-01 09:00",
+        "--fees",
+        early_table,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "10% early-booking rate (booked by 30 June 2027 at 23:59)" in done.stdout
+    assert "15% off with code PARTNER15" in done.stdout and "Without the code: £286.74" in done.stdout
+
+
+def test_after_the_early_date_the_standard_rate_applies(early_table):
+    done = run("quote", "police", "public-sector", "1", "--at", "2027-07-01 00:00", "--json", "--fees", early_table)
+    body = json.loads(done.stdout)
+    assert body["total_pence"] == 31860 and body["discounts"][-1]["kind"] == "online_payment"
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        (("--code", "NOPE"), 'do not recognise the discount code "NOPE"'),
+        (("--code", "SPEAKER27"), "for a different event"),
+        (("--at", "tomorrow"), 'not a UK time like "2027-06-30 23:59"'),
+    ],
+)
+def test_a_code_or_time_that_cannot_be_used_exits_with_one_line(early_table, extra, reason):
+    done = run("quote", "retention", "public-sector", "1", *extra, "--fees", early_table)
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and reason in done.stderr

@@ -1,4 +1,4 @@
-"""The pricing rules of DESIGN.md, as literal totals and as properties."""
+"""The pricing rules (docs/organisers.md, "Check a price"), as literal totals and as properties."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from stripe_standin.testing import StandInHandle, running_standin
+from devtools.stripe_standin.testing import StandInHandle, running_standin
 
 WEBHOOK_SECRET = "whsec_test_standin_suite"
 

@@ -1,4 +1,4 @@
-"""`python -m stripe_standin` runs the stand-in on its own and the SDK can talk to it."""
+"""`python -m devtools.stripe_standin` runs the stand-in on its own and the SDK can talk to it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def test_cli_serves_the_api_and_says_payments_are_simulated(repo_root, receiver)
         [
             sys.executable,
             "-m",
-            "stripe_standin",
+            "devtools.stripe_standin",
             "--port",
             "0",
             "--webhook-url",
@@ -52,7 +52,7 @@ def test_cli_serves_the_api_and_says_payments_are_simulated(repo_root, receiver)
 
 def test_cli_refuses_a_malformed_tax_rate(repo_root):
     result = subprocess.run(
-        [sys.executable, "-m", "stripe_standin", "--port", "0", "--tax-rate", "txr_x:twenty:inclusive"],
+        [sys.executable, "-m", "devtools.stripe_standin", "--port", "0", "--tax-rate", "txr_x:twenty:inclusive"],
         cwd=repo_root,
         env=dict(os.environ, PYTHONPATH=str(repo_root)),
         capture_output=True,

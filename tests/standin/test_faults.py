@@ -9,7 +9,7 @@ import pytest
 import requests
 import stripe
 
-from stripe_standin.testing import running_standin
+from devtools.stripe_standin.testing import running_standin
 from tests.standin.conftest import valid_session
 
 
@@ -125,8 +125,8 @@ def test_drop_also_works_when_a_plain_wsgiref_server_mounts_the_standin_like_the
     from socketserver import ThreadingMixIn
     from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-    from stripe_standin.app import StandIn
-    from stripe_standin.server import mount
+    from devtools.stripe_standin.app import StandIn
+    from devtools.stripe_standin.server import mount
 
     class Quiet(WSGIRequestHandler):
         def log_message(self, format, *args):

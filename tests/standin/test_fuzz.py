@@ -9,7 +9,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stripe_standin.testing import running_standin
+from devtools.stripe_standin.testing import running_standin
 
 KNOWN_KEYS = [
     "mode",

@@ -6,7 +6,7 @@ import pytest
 import requests
 import stripe
 
-from stripe_standin.testing import running_standin
+from devtools.stripe_standin.testing import running_standin
 from tests.standin.conftest import valid_session
 
 

@@ -1,0 +1,1 @@
+"""The booking core: what a booking is and how Stripe records it. Imports neither Stripe nor Pelican."""

@@ -1,3 +1,0 @@
-from devserver.cli import main
-
-raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Local tooling that helps develop and deploy the site; none of it ships."""

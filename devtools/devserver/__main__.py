@@ -1,0 +1,3 @@
+from devtools.devserver.cli import main
+
+raise SystemExit(main())

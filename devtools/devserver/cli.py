@@ -1,0 +1,170 @@
+"""`python -m devtools.devserver [--port N] [--output DIR]`: decide real or simulated Stripe, print what that means, serve."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import signal
+import sys
+from collections.abc import MutableMapping
+from pathlib import Path
+
+from devtools.devserver.cms import LocalBackend, Rebuilder
+from devtools.devserver.server import STANDIN_PREFIX, DevApp, bind
+
+HOST = "127.0.0.1"
+RULE = "=" * 72
+
+
+class DevConfigError(Exception):
+    """The environment asks for something the dev server will not do (a live key, a missing secret)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.devserver", description="Serve the built site, /api/* and a local Stripe stand-in."
+    )
+    parser.add_argument(
+        "--port", type=int, default=None, help="port on 127.0.0.1 (default: $PORT, else 8000; 0 picks a free one)"
+    )
+    parser.add_argument("--output", type=Path, default=Path("output"), help="the built site (default: output/)")
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=None,
+        help="watch this content folder: rebuild the site after each change and serve the CMS's local backend"
+        " for the repository around it (what `make dev` does)",
+    )
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=Path("pelicanconf.py"),
+        help="Pelican settings for rebuilds (default: pelicanconf.py)",
+    )
+    return parser
+
+
+def stripe_mode(environ: MutableMapping[str, str], port: int = 8000) -> str:
+    """'simulated' (no key: use the stand-in) or 'test' (a sk_test_ key); refuse live keys."""
+    key = environ.get("STRIPE_SECRET_KEY", "").strip()
+    if not key:
+        return "simulated"
+    if key.startswith(("sk_live_", "rk_live_")):
+        raise DevConfigError(
+            "STRIPE_SECRET_KEY is a LIVE key. The dev server never takes real money: use a sk_test_ key, or unset it to simulate payments."
+        )
+    if not key.startswith(("sk_test_", "rk_test_")):
+        raise DevConfigError("STRIPE_SECRET_KEY must be a test key (sk_test_...), or unset it to simulate payments.")
+    if not environ.get("STRIPE_WEBHOOK_SECRET", "").strip():
+        raise DevConfigError(
+            "STRIPE_WEBHOOK_SECRET is not set. Run\n"
+            f"  stripe listen --forward-to localhost:{port or 8000}/api/stripe-webhook\n"
+            "and set STRIPE_WEBHOOK_SECRET to the whsec_... secret it prints."
+        )
+    return "test"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    port = args.port if args.port is not None else int(os.environ.get("PORT") or 8000)
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("stripe").setLevel(logging.WARNING)
+    environ = os.environ
+    try:
+        mode = stripe_mode(environ, port)
+    except DevConfigError as exc:
+        print(f"devserver: {exc}", file=sys.stderr)
+        return 2
+    if not (args.output / "index.html").is_file():
+        print(
+            f"devserver: {args.output}/ has no index.html: run `make build` first (or pass --output DIR).",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        server = bind(HOST, port)
+    except OSError as exc:
+        print(
+            f"devserver: cannot listen on {HOST}:{port}: {exc.strerror}. Set PORT to another port, e.g. PORT=8001 make dev",
+            file=sys.stderr,
+        )
+        return 2
+    port = server.server_address[1]
+    base = f"http://{HOST}:{port}"
+    environ["SITE_URL"] = base  # success and cancel URLs must come back here, not to the live site
+    standin = None
+    if mode == "simulated":
+        from devtools.stripe_standin.app import StandIn
+
+        secret = "whsec_" + secrets.token_hex(24)
+        environ["STRIPE_SECRET_KEY"] = "sk_test_standin_" + secrets.token_hex(8)
+        environ["STRIPE_WEBHOOK_SECRET"] = secret
+        environ["STRIPE_API_BASE"] = base + STANDIN_PREFIX
+        standin = StandIn(
+            public_base=base + STANDIN_PREFIX, webhook_url=base + "/api/stripe-webhook", webhook_secret=secret
+        )
+    outbox = None
+    if not environ.get("SMTP_URL", "").strip():
+        # No mail server: confirmation e-mails become .eml files to open in any mail program.
+        outbox = Path(environ.get("MAIL_OUTBOX", "").strip() or "outbox").resolve()
+        environ["MAIL_OUTBOX"] = str(outbox)
+    backend = rebuilder = None
+    cms_note = ""
+    if args.content is not None:
+        rebuilder = Rebuilder(args.content, args.output, args.settings)
+        backend = LocalBackend(args.content.resolve().parent)
+        cms_note = backend.start() or ""
+        if cms_note:
+            backend = None
+    server.set_app(DevApp(args.output, standin, backend, rebuilder))
+    print(banner(mode, base, args.output, outbox, cms=None if args.content is None else cms_note), flush=True)
+    # `kill` (as tests and process managers stop it) must stop decap-server too, as Ctrl+C does.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        if rebuilder is not None:
+            rebuilder.start()
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if rebuilder is not None:
+            rebuilder.stop()
+        if backend is not None:
+            backend.stop()
+        server.server_close()
+    return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def banner(mode: str, base: str, output: Path, outbox: Path | None = None, cms: str | None = None) -> str:
+    """What the dev server serves; `cms` is None without --content, "" when the CMS runs, else why not."""
+    lines = [RULE, f"  Event site:        {base}/   (serving {output}/)", f"  Booking function:  {base}/api/bookings"]
+    if cms == "":
+        lines += [
+            f"  Editor (CMS):      {base}/admin/   (Login: saves write content/ here; the site rebuilds)",
+        ]
+    elif cms:
+        lines += [f"  Editor (CMS):      off: {cms}"]
+    if mode == "simulated":
+        lines += [
+            "",
+            "  PAYMENTS ARE SIMULATED. No STRIPE_SECRET_KEY is set, so bookings go to a local",
+            f'  test checkout at {base}{STANDIN_PREFIX}/ that takes no money. Press its "Pay"',
+            "  button to complete a booking; the signed webhook is sent to this server.",
+        ]
+    else:
+        lines += [
+            "",
+            "  Using REAL Stripe in TEST mode (sk_test_ key). Forward Stripe's webhooks here with:",
+            f"    stripe listen --forward-to localhost:{base.rsplit(':', 1)[1]}/api/stripe-webhook",
+            "  and pay with a test card such as 4242 4242 4242 4242.",
+        ]
+    if outbox is not None:
+        lines += ["", f"  E-MAILS ARE NOT SENT (no SMTP_URL): confirmations are written to {outbox}/"]
+    lines += ["", "  Press Ctrl+C to stop.", RULE]
+    return "\n".join(lines)

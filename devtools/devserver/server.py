@@ -1,0 +1,95 @@
+"""The dev server's one WSGI app and its threaded loopback server."""
+
+from __future__ import annotations
+
+import logging
+import socketserver
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from devtools.devserver.cms import CMS_PREFIX, LocalBackend, Rebuilder, refusal_page
+from devtools.devserver.lambda_bridge import call_function
+from devtools.devserver.netlify_headers import headers_for
+from devtools.devserver.static import serve
+
+STANDIN_PREFIX = "/_stripe"
+log = logging.getLogger("devserver")
+
+
+class DevApp:
+    """Routes /api/* to the function, /_stripe/* to the stand-in (when simulating), /_cms/* to Decap's
+    local backend (with --content) and the rest to output/, or to why the last rebuild was refused."""
+
+    def __init__(
+        self,
+        output: Path,
+        standin: Callable[..., Iterable[bytes]] | None = None,
+        backend: LocalBackend | None = None,
+        rebuilder: Rebuilder | None = None,
+    ):
+        self.output = output.resolve()
+        self.standin = standin
+        self.backend = backend
+        self.rebuilder = rebuilder
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if path == "/api" or path.startswith("/api/"):
+            return call_function(environ, start_response)
+        if self.standin is not None and (path == STANDIN_PREFIX or path.startswith(STANDIN_PREFIX + "/")):
+            environ = dict(environ)
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + STANDIN_PREFIX
+            environ["PATH_INFO"] = path[len(STANDIN_PREFIX) :] or "/"
+            return self.standin(environ, start_response)
+        if self.backend is not None and path.startswith(CMS_PREFIX + "/"):
+            return self.backend(environ, start_response)
+        if self.rebuilder is not None and self.rebuilder.problems and _is_page(path):
+            body = refusal_page(self.rebuilder.problems)
+            headers = {**headers_for(path), "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+            start_response("503 Service Unavailable", [*headers.items(), ("Content-Length", str(len(body)))])
+            return [body]
+        return serve(self.output, environ, start_response)
+
+
+def _is_page(path: str) -> bool:
+    """A page a person opens (not the CMS itself, a stylesheet or an image)."""
+    return not path.startswith("/admin/") and (path.endswith("/") or path.endswith(".html"))
+
+
+class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    # The function calls the stand-in, and the stand-in's "Pay" calls the webhook, on this same server.
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.info("%s %s", self.address_string(), format % args)
+
+
+def bind(host: str, port: int) -> ThreadingWSGIServer:
+    """Bind first (port 0 picks a free one) so the stand-in can be told the real address."""
+    return make_server(host, port, _unset_app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)  # type: ignore[return-value]
+
+
+@contextmanager
+def serving_in_background(host: str = "127.0.0.1", port: int = 0) -> Iterator[ThreadingWSGIServer]:
+    """A bound server answering on its own thread until the block ends (for tests); give it an app with set_app()."""
+    server = bind(host, port)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _unset_app(environ: dict, start_response) -> Iterable[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting\n"]

@@ -1,0 +1,131 @@
+"""The whitelist for Stripe Invoicing calls: customers, invoice items, invoices and the Search API.
+
+Like schema.py, every accepted path must exist in the SDK's typed params
+(tests/standin/test_sdk_params.py checks BILLING_SDK_PARAMS as it checks SDK_PARAMS).
+Limits follow Stripe's API reference (custom fields: up to 4, name 40 and value 140 characters).
+"""
+
+from __future__ import annotations
+
+from devtools.stripe_standin.currencies import MAXIMUM_AMOUNT
+from devtools.stripe_standin.schema import CUSTOM_FIELD, Array, Bool, Hash, Int, Metadata, Str
+
+SEARCH_QUERY_MAX = 10_000
+
+_page = {
+    "limit": Int(minimum=1, maximum=100),
+    "starting_after": Str(max_length=255),
+    "ending_before": Str(max_length=255),
+}
+
+ADDRESS = Hash(
+    {
+        "line1": Str(max_length=200),
+        "line2": Str(max_length=200),
+        "city": Str(max_length=200),
+        "postal_code": Str(max_length=20),
+        "state": Str(max_length=200),
+        "country": Str(max_length=2),
+    }
+)
+
+CUSTOMER_CREATE = Hash(
+    {
+        "email": Str(kind="email", max_length=512),
+        "name": Str(max_length=256),
+        "business_name": Str(max_length=150),
+        "description": Str(),
+        "phone": Str(max_length=20),
+        "address": ADDRESS,
+        "preferred_locales": Array(Str(max_length=20), max_items=10),
+        "metadata": Metadata(),
+    }
+)
+
+CUSTOMER_RETRIEVE = Hash({})
+
+CUSTOMER_LIST = Hash({**_page, "email": Str(max_length=512)})
+
+SEARCH = Hash(
+    {"query": Str(max_length=SEARCH_QUERY_MAX), "limit": Int(minimum=1, maximum=100), "page": Str(max_length=5000)},
+    required=("query",),
+)
+
+INVOICE_ITEM_CREATE = Hash(
+    {
+        "customer": Str(max_length=255),
+        "invoice": Str(max_length=255),
+        # Negative for a credit, such as a discount code's line on an invoice.
+        "amount": Int(minimum=-MAXIMUM_AMOUNT, maximum=MAXIMUM_AMOUNT),
+        "currency": Str(kind="currency"),
+        "description": Str(),
+        "discountable": Bool(),
+        "metadata": Metadata(),
+        "tax_rates": Array(Str(max_length=255), max_items=10),
+    },
+    required=("customer",),
+)
+
+_custom_field = CUSTOM_FIELD
+
+INVOICE_CREATE = Hash(
+    {
+        "customer": Str(max_length=255),
+        "collection_method": Str(enum=("charge_automatically", "send_invoice")),
+        "days_until_due": Int(minimum=0, maximum=3650),
+        "currency": Str(kind="currency"),
+        "auto_advance": Bool(),
+        "pending_invoice_items_behavior": Str(enum=("exclude", "include")),
+        "custom_fields": Array(_custom_field, max_items=4),
+        "description": Str(max_length=1500),
+        "footer": Str(max_length=5000),
+        "metadata": Metadata(),
+    }
+)
+
+INVOICE_RETRIEVE = Hash({})
+
+INVOICE_UPDATE = Hash(
+    {
+        "metadata": Metadata(),
+        "description": Str(max_length=1500),
+        "footer": Str(max_length=5000),
+    }
+)
+
+INVOICE_LIST = Hash(
+    {
+        **_page,
+        "customer": Str(max_length=255),
+        "status": Str(enum=("draft", "open", "paid", "uncollectible", "void")),
+        "collection_method": Str(enum=("charge_automatically", "send_invoice")),
+    }
+)
+
+INVOICE_FINALIZE = Hash({"auto_advance": Bool()})
+
+INVOICE_SEND = Hash({})
+
+INVOICE_VOID = Hash({})
+
+# Each stand-in spec beside the SDK TypedDict it must fit in.
+BILLING_SDK_PARAMS = {
+    "CUSTOMER_CREATE": ("stripe.params", "CustomerCreateParams"),
+    "CUSTOMER_RETRIEVE": ("stripe.params", "CustomerRetrieveParams"),
+    "CUSTOMER_LIST": ("stripe.params", "CustomerListParams"),
+    "CUSTOMER_SEARCH": ("stripe.params", "CustomerSearchParams"),
+    "INVOICE_ITEM_CREATE": ("stripe.params", "InvoiceItemCreateParams"),
+    "INVOICE_CREATE": ("stripe.params", "InvoiceCreateParams"),
+    "INVOICE_RETRIEVE": ("stripe.params", "InvoiceRetrieveParams"),
+    "INVOICE_UPDATE": ("stripe.params", "InvoiceUpdateParams"),
+    "INVOICE_LIST": ("stripe.params", "InvoiceListParams"),
+    "INVOICE_FINALIZE": ("stripe.params", "InvoiceFinalizeInvoiceParams"),
+    "INVOICE_SEND": ("stripe.params", "InvoiceSendInvoiceParams"),
+    "INVOICE_VOID": ("stripe.params", "InvoiceVoidInvoiceParams"),
+    "INVOICE_SEARCH": ("stripe.params", "InvoiceSearchParams"),
+    "PAYMENT_INTENT_SEARCH": ("stripe.params", "PaymentIntentSearchParams"),
+}
+
+CUSTOMER_SEARCH = SEARCH
+INVOICE_SEARCH = SEARCH
+PAYMENT_INTENT_SEARCH = SEARCH

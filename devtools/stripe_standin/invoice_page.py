@@ -1,0 +1,113 @@
+"""The hosted test invoice page (an invoice's `hosted_invoice_url`): shows the invoice and pays it on a button press.
+
+Same look and rules as the test checkout page: plain HTML, one same-origin stylesheet, no scripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from devtools.stripe_standin.checkout_page import _layout, _redirect, _send
+from devtools.stripe_standin.errors import StripeAPIError
+from pricing.money import format_pence
+
+if TYPE_CHECKING:
+    from devtools.stripe_standin.app import StandIn
+
+LABEL = "Test invoice — no real payment is taken"
+
+
+def handle(standin: StandIn, environ: dict[str, Any], start_response: Callable, parts: list[str]) -> Iterable[bytes]:
+    """GET /invoice/<id> shows it; POST /invoice/<id>/pay pays it, /void voids it (then back to the page)."""
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    base = environ.get("SCRIPT_NAME", "").rstrip("/")
+    invoice = _find(standin, parts[1]) if len(parts) >= 2 else None
+    if invoice is None or invoice["status"] == "draft":
+        body = _layout(
+            "Invoice not found", "<h1>Invoice not found</h1><p>There is no test invoice at this address.</p>", base
+        )
+        return _send(start_response, "404 Not Found", body)
+    if len(parts) == 2 and method == "GET":
+        return _send(start_response, "200 OK", _page(invoice, base))
+    if len(parts) == 3 and parts[2] in ("pay", "void") and method == "POST":
+        if invoice["status"] == "open":
+            try:
+                if parts[2] == "pay":
+                    standin.billing.pay(invoice["id"])
+                else:
+                    standin.billing.void(invoice["id"])
+            except StripeAPIError:
+                pass  # paid or voided meanwhile: the page says so
+        return _redirect(start_response, f"{base}/invoice/{invoice['id']}")
+    return _send(
+        start_response, "405 Method Not Allowed", _layout("Method not allowed", "<h1>Method not allowed</h1>", base)
+    )
+
+
+def _find(standin: StandIn, invoice_id: str) -> dict[str, Any] | None:
+    try:
+        return standin.billing.invoice(invoice_id)
+    except StripeAPIError:
+        return None
+
+
+def _day(timestamp: int | None) -> str:
+    if not timestamp:
+        return ""
+    day = datetime.fromtimestamp(timestamp, UTC)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _page(invoice: dict[str, Any], base: str) -> str:
+    currency = invoice["currency"].upper()
+    money = lambda pence: escape(format_pence(pence, currency))  # noqa: E731 - one formatter for the whole page
+    rows = "".join(
+        f'<tr><td>{escape(line["description"] or "")}</td><td class="amount">{money(line["amount"])}</td></tr>'
+        for line in invoice["lines"]["data"]
+    )
+    tax = sum(t["amount"] for t in invoice["total_taxes"])
+    tax_row = f'<tr><th scope="row">Of which VAT</th><td class="amount">{money(tax)}</td></tr>' if tax else ""
+    heading = {"paid": "Amount paid", "void": "Amount (voided)"}.get(invoice["status"], "Amount due")
+    table = (
+        f'<table><caption>Invoice {escape(invoice["number"] or "")}</caption><thead><tr><th scope="col">Item</th>'
+        '<th scope="col" class="amount">Amount</th></tr></thead>'
+        f'<tbody>{rows}</tbody><tfoot>{tax_row}<tr><th scope="row">{heading}</th>'
+        f'<td class="amount">{money(invoice["total"])}</td></tr></tfoot></table>'
+    )
+    facts = [("Billed to", invoice["customer_name"] or ""), ("E-mail", invoice["customer_email"] or "")]
+    facts += [(f["name"], f["value"]) for f in invoice["custom_fields"] or []]
+    if invoice["due_date"]:
+        facts.append(("Due", _day(invoice["due_date"])))
+    details = "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts if v) + "</dl>"
+    total = money(invoice["amount_remaining"])
+    if invoice["status"] == "paid":
+        action = f"<p><strong>This invoice was paid on {escape(_day(invoice['status_transitions']['paid_at']))}.</strong> Thank you.</p>"
+        title = f"Paid — {LABEL}"
+    elif invoice["status"] == "open":
+        action = (
+            f'<form method="post" action="{escape(base)}/invoice/{escape(invoice["id"])}/pay">'
+            f'<button type="submit">Pay {total}</button></form>'
+            '<h2 id="void">Cancel the invoice</h2>'
+            "<p>Stands in for <em>Void invoice</em> in the Stripe Dashboard: nothing more is owed and Stripe "
+            "sends the site a signed <code>invoice.voided</code> event.</p>"
+            f'<form method="post" action="{escape(base)}/invoice/{escape(invoice["id"])}/void">'
+            '<button type="submit">Void invoice</button></form>'
+        )
+        title = f"Invoice {invoice['number']}: {format_pence(invoice['amount_remaining'], currency)} due — {LABEL}"
+    elif invoice["status"] == "void":
+        voided = _day(invoice["status_transitions"]["voided_at"])
+        action = f"<p><strong>This invoice was voided on {escape(voided)}.</strong> Nothing is owed on it.</p>"
+        title = f"Void — {LABEL}"
+    else:
+        action = f"<p><strong>This invoice is {escape(invoice['status'])} and cannot be paid.</strong></p>"
+        title = f"Invoice — {LABEL}"
+    content = (
+        f"<h1>{LABEL}</h1>"
+        "<p>This page stands in for Stripe's hosted invoice page while the site runs locally or under test. "
+        "Pressing the button marks the invoice as paid; no card or bank transfer is asked for and no money moves.</p>"
+        f"{details}{table}{action}"
+    )
+    return _layout(title, content, base)

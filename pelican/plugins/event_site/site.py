@@ -1,0 +1,222 @@
+"""EventSite: the work behind the plugin's signals; it joins events to fees and stops a bad build."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from pelican.plugins.event_site.admin import AdminProblem, write_admin
+from pelican.plugins.event_site.booking import Booking, Ladders, build_booking
+from pelican.plugins.event_site.calendar import event_calendar
+from pelican.plugins.event_site.form_prices import form_prices, standard_prices
+from pelican.plugins.event_site.metadata import EventMeta, check_event_file
+from pelican.plugins.event_site.structured import event_json_ld, script_safe_json
+from pricing import FeeTable, FeeTableError, Problem, format_pence, load_fee_table
+from pricing.models import UK
+
+log = logging.getLogger(__name__)
+ALSO_OF_INTEREST_MAX = 3
+PRICES_DIR = "assets/prices"
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def public_base(settings: dict[str, Any]) -> str:
+    """Absolute site address for .ics and JSON-LD links: SITEURL, else the feed domain."""
+    return str(settings.get("SITEURL") or settings.get("FEED_DOMAIN") or "").rstrip("/")
+
+
+def gbp(pence: int) -> str:
+    """Jinja filter: 29500 -> "£295.00"."""
+    return format_pence(pence)
+
+
+def parse_now(text: str) -> datetime:
+    """SITE_NOW as an aware datetime; a time without an offset is UK time; empty means now."""
+    if not text.strip():
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(text.strip())
+    return moment if moment.tzinfo else moment.replace(tzinfo=UK)
+
+
+class BuildStopped(SystemExit):
+    """Ends the pelican command with status 1 after the problems are printed (no traceback)."""
+
+
+class EventSite:
+    """Holds what one build learned about its events between Pelican's signals."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+        self.events: list[Any] = []
+        self.price_files: dict[str, str] = {}
+        self.site_url = ""
+
+    def configure(self, pelican: Any) -> None:
+        pelican.settings.setdefault("JINJA_FILTERS", {})["gbp"] = gbp
+
+    def join_events(self, generator: Any) -> None:
+        settings = generator.settings
+        self.site_url = str(settings.get("SITEURL") or "").rstrip("/")
+        problems: list[Problem] = []
+        try:
+            self.now = parse_now(str(settings.get("SITE_NOW") or ""))
+        except ValueError:
+            problems.append(
+                Problem(
+                    "SITE_NOW",
+                    "SITE_NOW",
+                    f'must be a date and time like 2027-01-31T09:00:00+00:00, not "{settings["SITE_NOW"]}"',
+                )
+            )
+        fees_path = Path(settings.get("FEES_PATH") or os.path.join(settings["PATH"], "fees.yaml"))
+        fees: FeeTable | None = None
+        try:
+            fees = load_fee_table(fees_path, _display(fees_path))
+        except FeeTableError as exc:
+            problems.extend(exc.problems)
+
+        metas: dict[str, tuple[Path, EventMeta | None]] = {}
+        for folder in settings["ARTICLE_PATHS"]:
+            for path in sorted(Path(settings["PATH"], folder).rglob("*.md")):
+                meta, found = check_event_file(path, _display(path))
+                problems.extend(found)
+                metas[path.stem] = (path, meta)
+
+        articles = {
+            os.path.realpath(a.source_path): a
+            for a in [*generator.articles, *generator.drafts, *getattr(generator, "hidden_articles", [])]
+        }
+        if fees is not None:
+            for slug in fees.events:
+                if slug not in metas:
+                    problems.append(
+                        Problem(
+                            _display(fees_path),
+                            f"events.{slug}",
+                            f"has no event page: add content/events/{slug}.md or remove this entry",
+                        )
+                    )
+            for slug, (path, _) in metas.items():
+                if slug not in fees.events:
+                    problems.append(
+                        Problem(
+                            _display(path),
+                            "slug",
+                            f'"{slug}" has no entry under events: in {_display(fees_path)}, so it cannot be priced or booked',
+                        )
+                    )
+        for slug, (path, meta) in metas.items():
+            if meta is None:
+                continue
+            for other in meta.also_of_interest:
+                if other not in metas or other == slug:
+                    problems.append(
+                        Problem(_display(path), "also_of_interest", f'"{other}" is not another event in content/events')
+                    )
+            if os.path.realpath(path) not in articles:
+                problems.append(
+                    Problem(_display(path), "(file)", "Pelican could not read this event; see its message above")
+                )
+        if problems:
+            self._stop(problems)
+        assert fees is not None  # no problems means the fee table loaded
+        self._attach(generator, fees, {slug: (articles[os.path.realpath(p)], m) for slug, (p, m) in metas.items() if m})
+
+    def _attach(self, generator: Any, fees: FeeTable, joined: dict[str, tuple[Any, EventMeta]]) -> None:
+        settings = generator.settings
+        base = public_base(settings)
+        organiser = {
+            "name": settings.get("SITENAME", ""),
+            "url": f"{base}/",
+            "email": settings.get("ORGANISER_EMAIL", ""),
+        }
+        ladders: Ladders = {}
+        # The form's price data depends only on the tariff, the maximum and a running early rate: one JSON text each.
+        price_data: dict[tuple[str, int, tuple[str, datetime] | None], str] = {}
+        for slug, (article, meta) in joined.items():
+            url = f"{base}/{article.url}"
+            article.details = meta
+            article.booking = build_booking(fees, slug, meta.end, self.now, ladders)
+            article.ics_url = f"{article.url}{slug}.ics"
+            description = meta.summary or Markup(article.summary or "").striptags() or meta.title
+            article.json_ld = script_safe_json(event_json_ld(meta, article.booking, url, description, organiser))
+            entry = fees.events[slug]
+            early = article.booking.early
+            key = (entry.tariff, entry.max_delegates, (early.percent, early.until) if early else None)
+            if key not in price_data:
+                price_data[key] = script_safe_json(form_prices(article.booking, self._standard_file(article.booking)))
+            article.booking_prices = price_data[key]
+        events = sorted((a for a, _ in joined.values() if a.status == "published"), key=lambda a: a.details.start)
+        upcoming = [a for a in events if a.booking.status != "past"]
+        past = [a for a in reversed(events) if a.booking.status == "past"]
+        by_slug = {a.slug: a for a in events}
+        for article, meta in joined.values():
+            chosen = [by_slug[s] for s in meta.also_of_interest if s in by_slug]
+            article.also_of_interest = chosen or [a for a in upcoming if a is not article][:ALSO_OF_INTEREST_MAX]
+        generator.context["upcoming_events"] = upcoming
+        generator.context["past_events"] = past
+        self.events = [a for a, _ in joined.values()]
+
+    def _standard_file(self, booking: Booking) -> str:
+        """While an early rate runs, the standard prices go in a file of their own (named by its content, so a
+        year-long cache is safe) that the form's script fetches only once the rate has ended; returns its URL."""
+        if booking.early is None:
+            return ""
+        text = json.dumps(standard_prices(booking), ensure_ascii=False, separators=(",", ":"))
+        name = f"{PRICES_DIR}/{hashlib.sha256(text.encode()).hexdigest()[:10]}.json"
+        self.price_files[name] = text
+        return f"{self.site_url}/{name}"
+
+    def write_price_files(self, pelican: Any) -> None:
+        for name, text in self.price_files.items():
+            target = Path(pelican.output_path, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+
+    def write_calendars(self, pelican: Any) -> None:
+        settings = pelican.settings
+        for article in self.events:
+            target = Path(pelican.output_path, article.url, f"{article.slug}.ics")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(
+                event_calendar(
+                    article.details,
+                    article.slug,
+                    f"{public_base(settings)}/{article.url}",
+                    settings.get("SITENAME", ""),
+                    settings.get("ORGANISER_EMAIL", "bookings@example.org"),
+                    self.now,
+                )
+            )
+
+    def write_admin(self, pelican: Any) -> None:
+        try:
+            write_admin(pelican.settings, Path(pelican.output_path))
+        except AdminProblem as exc:
+            self._stop([exc.problem])
+
+    @staticmethod
+    def _stop(problems: list[Problem]) -> None:
+        unique = sorted(dict.fromkeys(problems), key=lambda p: p.file)  # stable: per-file order kept
+        noun = "problem" if len(unique) == 1 else "problems"
+        lines = [
+            f"The site was not built: fix {len(unique)} {noun} in the content, then run `make build` again.",
+            *map(str, unique),
+        ]
+        sys.stderr.write("\n".join(lines) + "\n")
+        sys.stderr.flush()
+        raise BuildStopped(1)
