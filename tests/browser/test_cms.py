@@ -64,7 +64,7 @@ def cms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DevServer, P
             [
                 sys.executable,
                 "-m",
-                "devserver",
+                "devtools.devserver",
                 "--port",
                 str(port),
                 "--content",
