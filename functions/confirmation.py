@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from functions import pages
-from functions.fees import fee_table
+from functions.fees import category_label
 from functions.fulfilment import SessionNotFound, fulfil_checkout
 from functions.http import Request, Response, html_response
 from functions.settings import Settings
@@ -46,7 +46,6 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
             ),
         )
     booking = result.booking
-    category_label = _category_label(booking.event, booking.category, settings)
     html = pages.render(
         "confirmation.html",
         title=f"Booking {booking.ref} confirmed"
@@ -55,14 +54,7 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
         paid=result.state != "unpaid",
         booking=booking,
         event_title=booking.event,
-        category_label=category_label,
+        category_label=category_label(settings.fees_path, booking.event, booking.category),
         amount=format_pence(booking.amount_total, booking.currency),
     )
     return html_response(200, html)
-
-
-def _category_label(event: str, category: str, settings: Settings) -> str:
-    try:
-        return fee_table(settings.fees_path).tariff_for(event).categories[category].label
-    except Exception:  # the page still confirms the booking if the fee table has since changed
-        return category

@@ -1,4 +1,4 @@
-"""The `event.booking` object templates (and the booking form) read: status and every price, from pricing."""
+"""BookingOffer, the `event.booking` object templates (and the booking form) read: whether it is open, every price."""
 
 from __future__ import annotations
 
@@ -48,17 +48,20 @@ Ladders = dict[tuple[str, str, str, int], tuple[Quote, ...]]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Booking:
-    """Everything about booking one event, priced by pricing (one shared ladder per tariff); see the package docstring."""
+class BookingOffer:
+    """What one event offers for booking: status, deadline and every price (one shared ladder per tariff); see README.md.
+
+    Percentages are fractions, as in pricing (Decimal("0.2") is 20%); templates show them with the `percent` filter.
+    """
 
     slug: str
     status: Status
     closes: datetime
     max_delegates: int
     currency: str
-    vat_percent: str
-    additional_delegate_percent: str
-    online_payment_percent: str
+    vat_percent: Decimal
+    additional_delegate_percent: Decimal
+    online_payment_percent: Decimal
     payments: tuple[str, ...]
     categories: tuple[FeeCategory, ...]
     prices: dict[str, dict[str, Rungs]]
@@ -72,11 +75,9 @@ class Booking:
         return self.prices[category][payment][delegates]
 
 
-def _percent(fraction: Decimal) -> str:
-    return format((fraction * 100).normalize(), "f")
-
-
-def build_booking(fees: FeeTable, slug: str, ends: datetime, now: datetime, ladders: Ladders | None = None) -> Booking:
+def build_offer(
+    fees: FeeTable, slug: str, ends: datetime, now: datetime, ladders: Ladders | None = None
+) -> BookingOffer:
     """Price every category × payment × delegate count for `slug`; `ends` makes it past.
 
     `ladders` (one dict per build, for one fee table) shares the priced ladders between events
@@ -106,15 +107,15 @@ def build_booking(fees: FeeTable, slug: str, ends: datetime, now: datetime, ladd
         for one in [prices[category]["invoice"][1]]
     )
     example_size = min(EXAMPLE_DELEGATES, entry.max_delegates)
-    return Booking(
+    return BookingOffer(
         slug=slug,
         status=status,
         closes=entry.booking_closes,
         max_delegates=entry.max_delegates,
         currency=fees.currency,
-        vat_percent=_percent(fees.vat_percent),
-        additional_delegate_percent=_percent(fees.discounts.additional_delegate_percent),
-        online_payment_percent=_percent(fees.discounts.online_payment_percent),
+        vat_percent=fees.vat_percent,
+        additional_delegate_percent=fees.discounts.additional_delegate_percent,
+        online_payment_percent=fees.discounts.online_payment_percent,
         payments=PAYMENTS,
         categories=categories,
         prices=prices,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pelican.plugins.event_site.booking import Booking
-from pricing import format_pence
+from pelican.plugins.event_site.booking import BookingOffer
+from pricing import format_pence, format_percent
 
 
-def form_prices(booking: Booking) -> dict[str, Any]:
+def form_prices(booking: BookingOffer) -> dict[str, Any]:
     """{"vat", "max", "categories": {id: {"label", "card": rows, "invoice": rows}}}; rows[n-1] is
     [delegate n's fee before VAT, net total, VAT total, total to pay] for a booking of n delegates.
 
@@ -40,4 +40,4 @@ def form_prices(booking: Booking) -> dict[str, Any]:
                 )
             entry[payment] = rows
         categories[category.id] = entry
-    return {"vat": booking.vat_percent, "max": booking.max_delegates, "categories": categories}
+    return {"vat": format_percent(booking.vat_percent), "max": booking.max_delegates, "categories": categories}

@@ -11,12 +11,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pelican.plugins.event_site.booking import Ladders, build_booking
+from pelican.plugins.event_site.booking import Ladders, build_offer
 from pelican.plugins.event_site.calendar import event_calendar
 from pelican.plugins.event_site.form_prices import form_prices
 from pelican.plugins.event_site.metadata import EventMeta, check_event_file
 from pelican.plugins.event_site.structured import event_json_ld, script_safe_json
-from pricing import FeeTable, FeeTableError, Problem, format_pence, load_fee_table
+from pricing import FeeTable, FeeTableError, Problem, format_pence, format_percent, load_fee_table
 from pricing.models import UK
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,9 @@ class EventSite:
         self.events: list[Any] = []
 
     def configure(self, pelican: Any) -> None:
-        pelican.settings.setdefault("JINJA_FILTERS", {})["gbp"] = gbp
+        filters = pelican.settings.setdefault("JINJA_FILTERS", {})
+        filters["gbp"] = gbp
+        filters["percent"] = format_percent
 
     def join_events(self, generator: Any) -> None:
         settings = generator.settings
@@ -143,7 +145,7 @@ class EventSite:
         for slug, (article, meta) in joined.items():
             url = f"{base}/{article.url}"
             article.details = meta
-            article.booking = build_booking(fees, slug, meta.end, self.now, ladders)
+            article.booking = build_offer(fees, slug, meta.end, self.now, ladders)
             article.ics_url = f"{article.url}{slug}.ics"
             description = meta.summary or Markup(article.summary or "").striptags() or meta.title
             article.json_ld = script_safe_json(event_json_ld(meta, article.booking, url, description, organiser))
