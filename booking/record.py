@@ -168,13 +168,18 @@ def fits_new(record: BookingRecord) -> bool:
 
 
 def to_metadata(record: BookingRecord, previous: Mapping[str, Any] | None = None) -> dict[str, str]:
-    """The metadata that stores `record`; with `previous`, chunk keys no longer needed are set to "" (Stripe
-    deletes a key whose value is empty), so an update never leaves a stale piece behind."""
+    """The metadata that stores `record`; with `previous`, chunk keys no longer needed (and the keys of a
+    first-format record) are set to "" (Stripe deletes a key whose value is empty), so an update never leaves a
+    stale piece behind."""
     chunks = _split(document(record))
     if len(chunks) > CHUNK_KEYS:
         raise RecordTooLarge(f"booking {record.ref}: {size(record)} characters, more than {CAPACITY}")
     meta = {MARKER_KEY: str(RECORD_VERSION), REF_KEY: record.ref, EVENT_KEY: record.event}
     meta.update({_chunk_key(i): chunk for i, chunk in enumerate(chunks)})
+    if previous and MARKER_KEY not in previous:  # a first-format record: its keys go, today's replace them
+        from booking import record_v1
+
+        meta.update({key: "" for key in previous if record_v1.is_v1_key(key)})
     for key in previous or {}:
         if key.startswith(CHUNK_PREFIX) and key not in meta:
             meta[key] = ""

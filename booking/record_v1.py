@@ -1,14 +1,13 @@
 """The first record format, read only: hand-made text in metadata ("Name <email> | job | org").
 
 Bookings made before the record became versioned JSON (booking.record) still carry it; `read` turns one
-into today's record. (Until every caller reads booking.record, `from_metadata` here still serves them.)
+into today's record, and `KEYS` names what it wrote so that an update in today's format removes it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from booking import record
@@ -16,134 +15,80 @@ from booking import record
 _ENTRY = re.compile(r"^(?P<name>.*?) <(?P<email>[^<>\s]+@[^<>\s]+)>(?: \| (?P<rest>.*))?$", re.DOTALL)
 _PACKED = re.compile(r"^(?P<email>[^\s()]+@[^\s()]+) \((?P<name>.*)\)$", re.DOTALL)
 _AMOUNT = re.compile(r"^(\d{1,9})\+(\d{1,9})$")
+_PLAIN_KEYS = ("category", "payment", "delegates", "amounts", "contact", "purchase_order")
+_STATE_KEYS = ("fulfilled_at", "confirmation_sent")
 
 
-@dataclass(frozen=True)
-class Person:
-    """A delegate (or the booker) as recorded: job title and organisation may be empty."""
-
-    name: str
-    email: str
-    job_title: str = ""
-    organisation: str = ""
-
-    @property
-    def display(self) -> str:
-        return f"{self.name} <{self.email}>"
-
-
-@dataclass(frozen=True)
-class Amount:
-    """One delegate's place as charged: net + VAT = gross, in pence."""
-
-    net_pence: int
-    vat_pence: int
-
-    @property
-    def gross_pence(self) -> int:
-        return self.net_pence + self.vat_pence
-
-
-@dataclass(frozen=True)
-class BookingRecord:
-    """Everything the metadata says about one booking; `amounts` is per delegate ([] if not recorded)."""
-
-    ref: str
-    event: str
-    category: str
-    payment: str
-    contact: Person
-    delegates: tuple[Person, ...]
-    amounts: tuple[Amount, ...]
-    purchase_order: str = ""
-
-    @property
-    def net_pence(self) -> int:
-        return sum(a.net_pence for a in self.amounts)
-
-    @property
-    def vat_pence(self) -> int:
-        return sum(a.vat_pence for a in self.amounts)
-
-    @property
-    def gross_pence(self) -> int:
-        return sum(a.gross_pence for a in self.amounts)
+def is_v1_key(key: str) -> bool:
+    """Whether the first format wrote this key (beyond the reference and event, which today's keeps)."""
+    return key in _PLAIN_KEYS or key in _STATE_KEYS or re.fullmatch(r"delegates?_\d+", key) is not None
 
 
 def _blank(text: str) -> str:
     return "" if text.strip() in ("", "-") else text.strip()
 
 
-def parse_person(entry: str) -> Person:
+def _attendee(entry: str) -> record.Attendee:
     """'Name <email> | job | org' (both slots kept, '-' for empty) or the packed 'email (Name)'."""
     match = _ENTRY.match(entry)
     if match:
         rest = (match.group("rest") or "").rsplit(" | ", 1)
         job, org = (rest[0], rest[1]) if len(rest) == 2 else (rest[0], "")
-        return Person(match.group("name").strip(), match.group("email").lower(), _blank(job), _blank(org))
+        return record.Attendee(
+            name=match.group("name").strip(),
+            email=match.group("email").lower(),
+            job_title=_blank(job),
+            organisation=_blank(org),
+        )
     packed = _PACKED.match(entry.strip())
     if packed:
-        return Person(packed.group("name").strip(), packed.group("email").lower())
-    return Person(entry.strip(), "")
+        return record.Attendee(name=packed.group("name").strip(), email=packed.group("email").lower())
+    return record.Attendee(name=entry.strip(), email="")
 
 
-def _contact(entry: str) -> Person:
+def _contact(entry: str) -> record.Contact:
     # "Name <email> | organisation"
     match = _ENTRY.match(entry)
     if not match:
-        return Person(entry.strip(), "")
-    return Person(match.group("name").strip(), match.group("email").lower(), "", _blank(match.group("rest") or ""))
+        return record.Contact(name=entry.strip(), email="")
+    return record.Contact(
+        name=match.group("name").strip(),
+        email=match.group("email").lower(),
+        organisation=_blank(match.group("rest") or ""),
+    )
 
 
-def parse_amounts(entry: str, delegates: int) -> tuple[Amount, ...]:
+def _amounts(entry: str, delegates: int) -> tuple[record.Amount, ...]:
     """'26550+5310;22568+4514' -> one Amount per delegate (first, then each additional); () if absent or malformed."""
     parts = [_AMOUNT.match(p.strip()) for p in entry.split(";")] if entry else []
-    if not parts or not all(parts) or len(parts) > 2 or delegates < 1:
+    matched = [m for m in parts if m is not None]
+    if not parts or len(matched) != len(parts) or len(parts) > 2 or delegates < 1:
         return ()
-    first = Amount(int(parts[0].group(1)), int(parts[0].group(2)))  # type: ignore[union-attr]
+    pairs = [record.Amount(net_pence=int(m.group(1)), vat_pence=int(m.group(2))) for m in matched]
     if delegates == 1:
-        return (first,)
-    if len(parts) < 2:
+        return (pairs[0],)
+    if len(pairs) < 2:
         return ()
-    additional = Amount(int(parts[1].group(1)), int(parts[1].group(2)))  # type: ignore[union-attr]
-    return (first,) + (additional,) * (delegates - 1)
-
-
-def from_metadata(meta: Mapping[str, Any]) -> BookingRecord:
-    """Read a booking from Stripe metadata written by checkout.metadata() / invoicing."""
-    meta = {str(k): str(v) for k, v in (meta or {}).items()}
-    entries = [meta[k] for k in sorted(meta) if k.startswith("delegate_")]
-    for key in sorted(k for k in meta if k.startswith("delegates_")):
-        entries.extend(meta[key].split("\n"))
-    delegates = tuple(parse_person(e) for e in entries if e.strip())
-    return BookingRecord(
-        ref=meta.get("booking_ref", ""),
-        event=meta.get("event", ""),
-        category=meta.get("category", ""),
-        payment=meta.get("payment", ""),
-        contact=_contact(meta.get("contact", "")),
-        delegates=delegates,
-        amounts=parse_amounts(meta.get("amounts", ""), len(delegates)),
-        purchase_order=meta.get("purchase_order", ""),
-    )
+    return (pairs[0],) + (pairs[1],) * (delegates - 1)
 
 
 def read(meta: Mapping[str, Any]) -> record.BookingRecord:
     """A first-format booking as today's record; the flags it had (fulfilled, e-mails sent) carry over."""
-    old = from_metadata(meta)
-    payment: Literal["card", "invoice"] = "invoice" if old.payment == "invoice" else "card"
+    values = {str(k): str(v) for k, v in meta.items()}
+    entries = [values[k] for k in sorted(values) if k.startswith("delegate_")]
+    for key in sorted(k for k in values if k.startswith("delegates_")):
+        entries.extend(values[key].split("\n"))
+    delegates = tuple(_attendee(e) for e in entries if e.strip())
+    payment: Literal["card", "invoice"] = "invoice" if values.get("payment") == "invoice" else "card"
     return record.BookingRecord(
-        ref=old.ref,
-        event=old.event,
-        category=old.category,
+        ref=values.get(record.REF_KEY, ""),
+        event=values.get(record.EVENT_KEY, ""),
+        category=values.get("category", ""),
         payment=payment,
-        contact=record.Contact(name=old.contact.name, email=old.contact.email, organisation=old.contact.organisation),
-        delegates=tuple(
-            record.Attendee(name=d.name, email=d.email, job_title=d.job_title, organisation=d.organisation)
-            for d in old.delegates
-        ),
-        amounts=tuple(record.Amount(net_pence=a.net_pence, vat_pence=a.vat_pence) for a in old.amounts),
-        purchase_order=old.purchase_order,
-        fulfilled_at=str(meta.get("fulfilled_at", "")),
-        confirmation_sent=str(meta.get("confirmation_sent", "")),
+        contact=_contact(values.get("contact", "")),
+        delegates=delegates,
+        amounts=_amounts(values.get("amounts", ""), len(delegates)),
+        purchase_order=values.get("purchase_order", ""),
+        fulfilled_at=values.get("fulfilled_at", ""),
+        confirmation_sent=values.get("confirmation_sent", ""),
     )

@@ -1,32 +1,25 @@
-"""`python -m bookings export EVENT [--format csv|xlsx] [--output FILE]`: the delegate list of one event, from Stripe.
+"""`python -m bookings export|joining|certificates EVENT ...`: the organiser's back office, reading bookings from Stripe.
 
-Reads STRIPE_SECRET_KEY (a restricted read-only key is enough) and STRIPE_API_BASE (optional: the
-local stand-in) from the environment. Errors are one line on stderr and a non-zero exit status.
+Reads STRIPE_SECRET_KEY and STRIPE_API_BASE (optional: the local stand-in) from the environment, and for
+e-mail SMTP_URL and MAIL_FROM (or MAIL_OUTBOX). Errors are one line on stderr and a non-zero exit status.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bookings.context import CliError, check_slug, load_fees, stripe_client, stripe_errors
 from bookings.export import find_bookings, rows
 from bookings.writers import write_csv, write_xlsx
-from pricing import DEFAULT_FEES_PATH, FeeTable, FeeTableError, format_pence, load_fee_table
+from pricing import format_pence
 
-_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-class CliError(Exception):
-    """A one-line reason to stop, and the exit status."""
-
-    def __init__(self, message: str, status: int = 2):
-        self.status = status
-        super().__init__(message)
+__all__ = ["CliError", "main"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,47 +44,40 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="write to this file (default: stdout for csv, delegates-EVENT.xlsx for xlsx)",
     )
+    joining = commands.add_parser(
+        "joining",
+        help="e-mail every confirmed delegate the joining instructions, once",
+        description="E-mail the joining details to every delegate of a paid or invoiced, not cancelled booking "
+        "who has not had them yet (so a rerun reaches only substitutes and late bookings).",
+    )
+    joining.add_argument("event", help="the event's slug, e.g. caldicott-police-2027")
+    joining.add_argument("--link", required=True, help="the meeting's https:// address (Zoom, Teams, ...)")
+    joining.add_argument("--dry-run", action="store_true", help="list who would get them and send nothing")
+    certificates = commands.add_parser(
+        "certificates",
+        help="write (and e-mail) one CPD certificate per delegate",
+        description="One PDF certificate per delegate of a paid or invoiced, not cancelled booking.",
+    )
+    certificates.add_argument("event", help="the event's slug, e.g. caldicott-police-2027")
+    certificates.add_argument("--output", "-o", type=Path, required=True, help="the folder to write the PDFs to")
+    certificates.add_argument(
+        "--attended",
+        type=Path,
+        default=None,
+        help="the attendance report exported from Zoom or Teams (CSV): certificates only for delegates in it",
+    )
+    certificates.add_argument(
+        "--send", action="store_true", help="e-mail each delegate their certificate (once; reruns skip them)"
+    )
     return parser
-
-
-def _client(environ: Mapping[str, str]):
-    key = environ.get("STRIPE_SECRET_KEY", "").strip()
-    if not key:
-        raise CliError(
-            "STRIPE_SECRET_KEY is not set: export the Stripe secret (or restricted read-only) key first, "
-            "e.g. STRIPE_SECRET_KEY=rk_live_... python -m bookings export EVENT"
-        )
-    if not key.startswith(("sk_", "rk_")):
-        raise CliError("STRIPE_SECRET_KEY does not look like a Stripe key (sk_... or rk_...)")
-    import stripe
-
-    base = environ.get("STRIPE_API_BASE", "").strip().rstrip("/")
-    return stripe.StripeClient(
-        key,
-        base_addresses={"api": base} if base else None,  # type: ignore[arg-type]
-        max_network_retries=2,
-        http_client=stripe.RequestsClient(timeout=20),
-    ), base or "https://api.stripe.com"
-
-
-def _fees(environ: Mapping[str, str]) -> FeeTable | None:
-    try:
-        return load_fee_table(environ.get("FEES_PATH") or DEFAULT_FEES_PATH)
-    except FeeTableError:
-        return None
 
 
 def export(
     event: str, fmt: str, output: Path | None, environ: Mapping[str, str], stdout: TextIO, stderr: TextIO
 ) -> int:
-    import stripe
-
-    if not _SLUG.match(event):
-        raise CliError(
-            f"'{event[:80]}' is not an event slug: use the name from content/fees.yaml, like caldicott-police-2027"
-        )
-    fees = _fees(environ)
-    api, where = _client(environ)
+    check_slug(event)
+    fees = load_fees(environ)
+    api, where = stripe_client(environ)
     known = fees is not None and event in fees.events
     last: dict[str, int] = {}
 
@@ -100,22 +86,10 @@ def export(
             last[what] = count
             print(f"bookings: read {count} {what} of {event} from Stripe", file=stderr, flush=True)
 
-    try:
-        found = find_bookings(api, event, progress)
-    except stripe.AuthenticationError:
-        raise CliError(
-            "Stripe refused STRIPE_SECRET_KEY: check the key (and that it is for the right account and mode)"
-        ) from None
-    except stripe.PermissionError:
-        raise CliError(
-            "the Stripe key may not read PaymentIntents and Invoices: give the restricted key read access to both"
-        ) from None
-    except stripe.APIConnectionError:
-        raise CliError(
-            f"cannot reach Stripe at {where}: check the network (or that the local stand-in is running)", 3
-        ) from None
-    except stripe.StripeError as exc:
-        raise CliError(f"Stripe answered with an error: {exc.user_message or type(exc).__name__}", 3) from None
+    def skipped(reason: str) -> None:
+        print(f"bookings: left out, its booking record cannot be read: {reason}", file=stderr, flush=True)
+
+    found = stripe_errors(where, lambda: find_bookings(api, event, progress, skipped))
     if not found and not known:
         names = ", ".join(sorted(fees.events)) if fees is not None else "(fee table unreadable)"
         raise CliError(
@@ -147,13 +121,23 @@ def main(
     environ: Mapping[str, str] | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> int:
     args = _parser().parse_args(argv)
     environ = os.environ if environ is None else environ
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    fmt = args.format or ("xlsx" if args.output is not None and args.output.suffix.lower() == ".xlsx" else "csv")
+    clock = now or (lambda: datetime.now(UTC))
     try:
+        if args.command == "joining":
+            from bookings.joining import joining
+
+            return joining(args.event, args.link, args.dry_run, environ, stdout, stderr, clock)
+        if args.command == "certificates":
+            from bookings.certificates import certificates
+
+            return certificates(args.event, args.output, args.attended, args.send, environ, stdout, stderr, clock)
+        fmt = args.format or ("xlsx" if args.output is not None and args.output.suffix.lower() == ".xlsx" else "csv")
         return export(args.event, fmt, args.output, environ, stdout, stderr)
     except CliError as exc:
         print(f"bookings: {exc}", file=stderr)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from booking.record_v1 import Amount, BookingRecord, from_metadata
+from booking.record import Amount, BookingRecord, NotABooking, from_metadata
 from pricing import FeeTable, QuoteError, pence_to_decimal_text, quote
 
 SEARCH_PAGE = 100
@@ -45,8 +45,8 @@ POUND_COLUMNS = ("net_gbp", "vat_gbp", "gross_gbp")
 
 
 @dataclass(frozen=True)
-class Booking:
-    """One booking as found in Stripe, before it is split into delegate rows."""
+class ListedBooking:
+    """One booking as found in Stripe for the delegate list, before it is split into delegate rows."""
 
     record: BookingRecord
     method: str
@@ -55,6 +55,7 @@ class Booking:
     amount_pence: int
     invoice_number: str = ""
     invoice_due: int | None = None
+    stripe_id: str = ""  # the PaymentIntent (card) or Invoice that holds the record
 
 
 pounds = pence_to_decimal_text  # 29500 -> '295.00' in the spreadsheet's pounds columns
@@ -80,46 +81,59 @@ def _search(
         params = {**params, "page": page["next_page"]}
 
 
-def find_bookings(api: Any, event: str, progress: Callable[[str, int], None]) -> list[Booking]:
-    """Every paid card booking and every open or paid invoice booking of `event`, oldest first."""
+def _read(obj: dict[str, Any], skipped: Callable[[str], None]) -> BookingRecord | None:
+    try:
+        return from_metadata(obj.get("metadata"))
+    except NotABooking as exc:
+        skipped(f"{obj.get('id')}: {exc}")
+        return None
+
+
+def find_bookings(
+    api: Any, event: str, progress: Callable[[str, int], None], skipped: Callable[[str], None] = lambda _: None
+) -> list[ListedBooking]:
+    """Every paid card booking and every open or paid invoice booking of `event`, oldest first.
+
+    Objects that are not this site's bookings are left out; a booking whose record cannot be read (edited by
+    hand in the Dashboard, say) is left out and named to `skipped`.
+    """
     query = f"metadata['event']:'{event}'"
-    found: list[Booking] = []
+    found: list[ListedBooking] = []
     for intent in _search(
         lambda p: api.v1.payment_intents.search(params=p), query, lambda n: progress("card payments", n)
     ):
-        meta = intent.get("metadata") or {}
-        if intent.get("status") != "succeeded" or meta.get("payment") == "invoice" or not meta.get("booking_ref"):
+        if intent.get("status") != "succeeded":
             continue
-        found.append(
-            Booking(
-                from_metadata(meta),
-                "card",
-                "paid",
-                int(intent.get("created") or 0),
-                int(intent.get("amount_received") or intent.get("amount") or 0),
-            )
-        )
+        record = _read(intent, skipped)
+        if record is None or record.payment != "card" or record.event != event:
+            continue
+        amount = int(intent.get("amount_received") or intent.get("amount") or 0)
+        created = int(intent.get("created") or 0)
+        found.append(ListedBooking(record, "card", "paid", created, amount, stripe_id=intent["id"]))
     for invoice in _search(lambda p: api.v1.invoices.search(params=p), query, lambda n: progress("invoices", n)):
-        meta = invoice.get("metadata") or {}
-        if invoice.get("status") not in ("open", "paid") or not meta.get("booking_ref"):
+        if invoice.get("status") not in ("open", "paid"):
+            continue
+        record = _read(invoice, skipped)
+        if record is None or record.payment != "invoice" or record.event != event:
             continue
         status = "paid" if invoice["status"] == "paid" else "invoiced, awaiting payment"
         found.append(
-            Booking(
-                from_metadata(meta),
+            ListedBooking(
+                record,
                 "invoice",
                 status,
                 int(invoice.get("created") or 0),
                 int(invoice.get("total") or 0),
                 invoice.get("number") or "",
                 invoice.get("due_date"),
+                invoice["id"],
             )
         )
     found.sort(key=lambda b: (b.created, b.record.ref))
     return found
 
 
-def _amounts(booking: Booking, fees: FeeTable | None) -> tuple[Amount, ...]:
+def _amounts(booking: ListedBooking, fees: FeeTable | None) -> tuple[Amount, ...]:
     """The recorded per-delegate amounts; for a booking made before they were recorded, today's quote if it matches."""
     record = booking.record
     if record.amounts and record.gross_pence == booking.amount_pence:
@@ -132,10 +146,10 @@ def _amounts(booking: Booking, fees: FeeTable | None) -> tuple[Amount, ...]:
         return ()
     if priced.total_pence != booking.amount_pence:
         return ()
-    return tuple(Amount(line.net_pence, line.vat_pence) for line in priced.lines)
+    return tuple(Amount(net_pence=line.net_pence, vat_pence=line.vat_pence) for line in priced.lines)
 
 
-def rows(bookings: list[Booking], fees: FeeTable | None) -> list[dict[str, Any]]:
+def rows(bookings: list[ListedBooking], fees: FeeTable | None) -> list[dict[str, Any]]:
     """One dict per delegate with every COLUMNS key; amounts blank if they cannot be known exactly."""
     result = []
     for booking in bookings:

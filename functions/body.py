@@ -7,7 +7,8 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from functions.errors import BookingProblem, FieldError
+from booking.request import FieldError
+from functions.errors import BookingProblem
 
 MAX_FORM_FIELDS = 400
 MAX_DELEGATE_INDEX = 99

@@ -14,14 +14,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from booking.reference import booking_ref, idempotency_key
+from booking.request import BookingRequest, FieldError, field_errors
 from functions import pages
 from functions.body import parse_form, parse_json
-from functions.booking_models import BookingRequest, field_errors
 from functions.checkout import PricedBooking, create_checkout_session
-from functions.errors import BookingProblem, FieldError
+from functions.errors import BookingProblem
 from functions.fees import fee_table
 from functions.http import Request, Response, html_response, json_response, redirect
-from functions.reference import booking_ref, idempotency_key
 from functions.settings import Settings
 from functions.stripe_api import StripeUnavailable
 from pricing import FeeTable, FeeTableError, QuoteError, quote

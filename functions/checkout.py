@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from functions.booking_models import BookingRequest, Delegate
+from booking.record import BookingRecord, to_metadata
+from booking.request import BookingRequest, amounts
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
 from pricing import FeeTable, Quote, format_percent
-
-METADATA_VALUE_MAX = 500
-# Stripe allows 50 keys: 7 of ours, purchase_order on invoices, and fulfilled_at and confirmation_sent
-# set after fulfilment leave room for 38 delegate keys.
-_DELEGATE_KEYS_MAX = 38
 
 
 @dataclass(frozen=True)
@@ -25,6 +21,11 @@ class PricedBooking:
     ref: str
     idempotency_key: str
     fees: FeeTable
+
+    @property
+    def record(self) -> BookingRecord:
+        """The booking as Stripe will hold it."""
+        return self.booking.to_record(self.ref, amounts(self.quote))
 
 
 @dataclass(frozen=True)
@@ -67,54 +68,9 @@ def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[di
     return items
 
 
-def _compact(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _delegate_entry(d: Delegate) -> str:
-    # "Name <email> | job title | organisation", both slots always present (empty as "-") so that
-    # functions/booking_record.py reads them back. Name and e-mail always fit; the rest may be cut.
-    return _compact(f"{d.name} <{d.email}> | {d.job_title or '-'} | {d.organisation or '-'}", METADATA_VALUE_MAX)
-
-
-def amounts_entry(q: Quote) -> str:
-    """The quote's per-delegate net+VAT in pence, first delegate then each additional: "26550+5310;22568+4514".
-
-    Recorded so that e-mails and the delegate list show what was charged even after the fee table changes.
-    """
-    first = q.lines[0]
-    assert len({(line.net_pence, line.vat_pence) for line in q.lines[1:]}) <= 1, (
-        "additional delegates priced differently"
-    )
-    entry = f"{first.net_pence}+{first.vat_pence}"
-    if len(q.lines) > 1:
-        entry += f";{q.lines[1].net_pence}+{q.lines[1].vat_pence}"
-    return entry
-
-
 def metadata(priced: PricedBooking) -> dict[str, str]:
-    """What fulfilment (and a person reading the Stripe dashboard) needs, within Stripe's limits."""
-    b = priced.booking
-    data = {
-        "booking_ref": priced.ref,
-        "event": b.event,
-        "category": b.category,
-        "payment": b.payment,
-        "delegates": str(len(b.delegates)),
-        "amounts": amounts_entry(priced.quote),
-        "contact": _compact(f"{b.contact.name} <{b.contact.email}> | {b.contact.organisation}", METADATA_VALUE_MAX),
-    }
-    if len(b.delegates) <= _DELEGATE_KEYS_MAX:
-        data.update({f"delegate_{n:02d}": _delegate_entry(d) for n, d in enumerate(b.delegates, start=1)})
-    else:
-        # More delegates than keys (an event allowing over 40): shorter entries, e-mail first, packed
-        # one per line into as few values as fit. Fulfilment reads both shapes.
-        per_value = -(-len(b.delegates) // _DELEGATE_KEYS_MAX)
-        budget = (METADATA_VALUE_MAX - (per_value - 1)) // per_value
-        entries = [_compact(f"{d.email} ({d.name})", budget) for d in b.delegates]
-        packs = ["\n".join(entries[i : i + per_value]) for i in range(0, len(entries), per_value)]
-        data.update({f"delegates_{n:02d}": pack for n, pack in enumerate(packs, start=1)})
-    return data
+    """The booking record as Stripe metadata (booking.record), on the session and on its PaymentIntent."""
+    return to_metadata(priced.record)
 
 
 def session_params(priced: PricedBooking, settings: Settings) -> dict:

@@ -46,15 +46,18 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
             ),
         )
     booking = result.booking
+    if booking is None:  # a Checkout Session this site did not create
+        return not_found
+    record = booking.record
     html = pages.render(
         "confirmation.html",
-        title=f"Booking {booking.ref} confirmed"
+        title=f"Booking {record.ref} confirmed"
         if result.state != "unpaid"
-        else f"Booking {booking.ref}: payment pending",
+        else f"Booking {record.ref}: payment pending",
         paid=result.state != "unpaid",
-        booking=booking,
-        event_title=booking.event,
-        category_label=category_label(settings.fees_path, booking.event, booking.category),
+        record=record,
+        event_title=record.event,
+        category_label=category_label(settings.fees_path, record.event, record.category),
         amount=format_pence(booking.amount_total, booking.currency),
     )
     return html_response(200, html)

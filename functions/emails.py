@@ -1,7 +1,7 @@
 """The confirmation e-mails: one to the booker and one to each delegate, plain text and HTML, from theme/email/.
 
 Templates only lay out; every amount is formatted here with pricing.format_pence from the amounts
-recorded at booking time (booking_record), never worked out again.
+recorded at booking time (booking.record), never worked out again.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from booking.record_v1 import BookingRecord, Person
+from booking.record import Attendee, BookingRecord, Contact
 from functions.event_facts import EventFacts
 from pricing import format_pence
 
@@ -33,7 +33,8 @@ class Payment:
 
 
 @lru_cache(maxsize=2)
-def _environment(folder: str):
+def template_environment(folder: str):
+    """The Jinja2 environment for the e-mail templates in `folder` (theme/email/)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     return Environment(
@@ -47,10 +48,13 @@ def _environment(folder: str):
     )
 
 
+Person = Contact | Attendee
+
+
 def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
     """The booker first, then each delegate with a different address: one message per person per booking."""
     seen = {record.contact.email}
-    result = [(record.contact, True)] if record.contact.email else []
+    result: list[tuple[Person, bool]] = [(record.contact, True)] if record.contact.email else []
     for delegate in record.delegates:
         if delegate.email and delegate.email not in seen:
             seen.add(delegate.email)
@@ -103,7 +107,7 @@ def build_messages(
     templates: Path = TEMPLATES,
 ) -> list[EmailMessage]:
     """Every confirmation message for one booking, ready to send."""
-    env = _environment(str(templates))
+    env = template_environment(str(templates))
     text_template = env.get_template("confirmation.txt")
     html_template = env.get_template("confirmation.html")
     sender = mail_from or DEFAULT_FROM

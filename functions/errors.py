@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One thing to fix, named by its field path (`delegates.0.email`)."""
-
-    field: str
-    message: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message}
+from booking.request import FieldError
 
 
 class BookingProblem(Exception):

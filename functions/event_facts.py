@@ -1,7 +1,7 @@
 """An event's title, date, times and format for e-mails and pages, read from the header of its Markdown file.
 
 The function has no Pelican, but the organiser's content/events/<slug>.md starts with plain
-`Key: value` lines (Title, Date, Starts, Ends, Format); reading those keeps one source of truth.
+`Key: value` lines (Title, Date, Starts, Ends, Format, CPD_hours); reading those keeps one source of truth.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class EventFacts:
     starts: str = ""
     ends: str = ""
     format: str = ""
+    cpd_hours: str = ""  # as the organiser wrote it ("5", "5.5"); the build has checked it is a number
 
     @property
     def when(self) -> str:
@@ -77,4 +78,5 @@ def _read(path: str, slug: str, _mtime_ns: int) -> EventFacts:
         starts=header.get("starts", ""),
         ends=header.get("ends", ""),
         format=header.get("format", ""),
+        cpd_hours=header.get("cpd_hours", ""),
     )

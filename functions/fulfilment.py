@@ -1,14 +1,16 @@
 """Fulfilment: the one idempotent path that turns a paid Checkout Session or a paid Invoice into a confirmed booking.
 
 The webhook and the success page call it as often as they like; the work happens once. There is no
-database: Stripe is the record. Two metadata flags on the PaymentIntent (card) or the Invoice
-(invoice) say what has been done, and every call reads them first:
+database: Stripe is the record. The booking record (booking.record) on the PaymentIntent (card) or the
+Invoice (invoice) says what has been done, and every call reads it first:
 
 - `fulfilled_at`: the booking was confirmed (the `booking_confirmed` log line was written);
 - `confirmation_sent`: the confirmation e-mails were handed to the mail server.
 
-Only the webhook sends e-mail (`send_mail=True`); the success page only confirms. The flags are
-written after the work and before the webhook is acknowledged, so a repeated event finds them set.
+Only the webhook sends e-mail (`send_mail=True`); the success page only confirms. The record is
+written after the work and before the webhook is acknowledged, so a repeated event finds it updated.
+A Stripe object without this site's marker (a payment made another way on the same account) is
+`not_a_booking`: acknowledged, never confirmed.
 
 Windows that remain, because Stripe offers no compare-and-set on metadata:
 - two deliveries of the same event processed at the same instant (Stripe rarely does this) can both
@@ -26,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from booking.record_v1 import BookingRecord, from_metadata
+from booking.record import BookingRecord, NotABooking, from_metadata, to_metadata
 from functions.emails import Payment, build_messages
 from functions.event_facts import event_facts
 from functions.mailer import MailUnavailable, send_messages
@@ -43,53 +45,43 @@ class SessionNotFound(Exception):
 class ConfirmationNotSent(Exception):
     """The booking is confirmed but its e-mails could not be sent; the webhook answers 503 so Stripe retries."""
 
-    def __init__(self, booking: Booking):
+    def __init__(self, booking: BookingPayment):
         self.booking = booking
-        super().__init__(booking.ref)
+        super().__init__(booking.record.ref)
 
 
 @dataclass(frozen=True)
-class Booking:
-    """A paid (or awaited) booking as the confirmation pages and the log see it."""
+class BookingPayment:
+    """A booking's record with its payment as Stripe reports it, as the confirmation pages and the log see it.
 
-    session_id: str
-    ref: str
-    event: str
-    category: str
-    payment: str
-    delegates: tuple[str, ...]
-    contact: str
+    `stripe_object_id` is the Checkout Session (card) or the Invoice (invoice) the booking was found by.
+    """
+
+    stripe_object_id: str
+    record: BookingRecord
     amount_total: int
     currency: str
     payment_status: str
-    record: BookingRecord | None = None
 
 
 @dataclass(frozen=True)
 class Fulfilment:
-    """What a call found: fulfilled (now), confirmation_sent (e-mails now), already_fulfilled, unpaid or not_a_booking."""
+    """What a call found: fulfilled (now), confirmation_sent (e-mails now), already_fulfilled, unpaid or
+    not_a_booking (no booking of this site: `booking` is None)."""
 
     state: str
-    booking: Booking
+    booking: BookingPayment | None
 
 
-def _booking(
-    source_id: str, meta: dict[str, Any], amount: int, currency: str, status: str, ref: str | None = None
-) -> Booking:
-    record = from_metadata(meta)
-    return Booking(
-        session_id=source_id,
-        ref=ref or record.ref,
-        event=record.event,
-        category=record.category,
-        payment=record.payment,
-        delegates=tuple(d.display if d.email else d.name for d in record.delegates),
-        contact=str(meta.get("contact", "")),
-        amount_total=amount,
-        currency=(currency or "gbp").upper(),
-        payment_status=status,
-        record=record,
-    )
+def _record(meta: Any, stripe_object_id: str) -> BookingRecord | None:
+    """The booking in a Stripe object's metadata; None (logged if damaged) when it holds none of ours."""
+    try:
+        return from_metadata(meta)
+    except NotABooking as exc:
+        log.error(
+            json.dumps({"msg": "booking_record_unreadable", "stripe_object": stripe_object_id, "error": str(exc)})
+        )
+        return None
 
 
 def retrieve(call: Callable[[], Any], action: str) -> dict[str, Any]:
@@ -113,31 +105,34 @@ def fulfil_checkout(session_id: str, settings: Settings, send_mail: bool = True)
         lambda: api.v1.checkout.sessions.retrieve(session_id, params={"expand": ["payment_intent"]}),
         "retrieve_checkout_session",
     )
-    booking = _booking(
+    intent = session.get("payment_intent")
+    intent_id = intent.get("id") if isinstance(intent, dict) else intent
+    intent_meta = dict(intent.get("metadata") or {}) if isinstance(intent, dict) else {}
+    # The PaymentIntent's copy carries what happened since; the session's is the record as booked.
+    record = _record(intent_meta, str(intent_id)) or _record(session.get("metadata"), session["id"])
+    if record is None:
+        return Fulfilment("not_a_booking", None)
+    booking = BookingPayment(
         session["id"],
-        dict(session.get("metadata") or {}),
+        record,
         int(session.get("amount_total") or 0),
-        session.get("currency") or "gbp",
+        (session.get("currency") or "gbp").upper(),
         session.get("payment_status") or "",
-        ref=session.get("client_reference_id"),
     )
     if booking.payment_status != "paid":
         return Fulfilment("unpaid", booking)
-    intent = session.get("payment_intent")
-    intent_id = intent.get("id") if isinstance(intent, dict) else intent
-    flags = dict(intent.get("metadata") or {}) if isinstance(intent, dict) else {}
 
-    def mark(values: dict[str, str]) -> None:
+    def save(updated: BookingRecord) -> None:
         if intent_id:
-            api.v1.payment_intents.update(intent_id, params={"metadata": values})
+            api.v1.payment_intents.update(intent_id, params={"metadata": to_metadata(updated, previous=intent_meta)})
 
     payment = Payment("card", booking.amount_total, booking.currency)
     extra = {
-        "session_id": booking.session_id,
+        "session_id": session["id"],
         "payment_intent": intent_id,
         "customer_email": session.get("customer_email"),
     }
-    return _fulfil(booking, flags, mark, payment, extra, settings, send_mail)
+    return _fulfil(booking, save, payment, extra, settings, send_mail)
 
 
 def fulfil_invoice(invoice_id: str, settings: Settings, send_mail: bool = True) -> Fulfilment:
@@ -145,15 +140,17 @@ def fulfil_invoice(invoice_id: str, settings: Settings, send_mail: bool = True) 
     api = client(settings)
     invoice = retrieve(lambda: api.v1.invoices.retrieve(invoice_id), "retrieve_invoice")
     meta = dict(invoice.get("metadata") or {})
+    record = _record(meta, invoice["id"])
+    if record is None or record.payment != "invoice":
+        return Fulfilment("not_a_booking", None)  # an invoice made by hand in the Dashboard, say
     amount = int(invoice.get("amount_paid") or invoice.get("total") or 0)
-    booking = _booking(invoice["id"], meta, amount, invoice.get("currency") or "gbp", invoice.get("status") or "")
-    if not booking.ref or meta.get("payment") != "invoice":
-        return Fulfilment("not_a_booking", booking)  # an invoice made by hand in the Dashboard, say
+    currency = (invoice.get("currency") or "gbp").upper()
+    booking = BookingPayment(invoice["id"], record, amount, currency, invoice.get("status") or "")
     if booking.payment_status != "paid":
         return Fulfilment("unpaid", booking)
 
-    def mark(values: dict[str, str]) -> None:
-        api.v1.invoices.update(invoice_id, params={"metadata": values})
+    def save(updated: BookingRecord) -> None:
+        api.v1.invoices.update(invoice_id, params={"metadata": to_metadata(updated, previous=meta)})
 
     payment = Payment(
         "invoice", amount, booking.currency, invoice.get("number") or "", invoice.get("hosted_invoice_url") or ""
@@ -163,13 +160,12 @@ def fulfil_invoice(invoice_id: str, settings: Settings, send_mail: bool = True) 
         "invoice_number": invoice.get("number"),
         "customer_email": invoice.get("customer_email"),
     }
-    return _fulfil(booking, meta, mark, payment, extra, settings, send_mail)
+    return _fulfil(booking, save, payment, extra, settings, send_mail)
 
 
 def _fulfil(
-    booking: Booking,
-    flags: dict[str, Any],
-    mark: Callable[[dict[str, str]], None],
+    booking: BookingPayment,
+    save: Callable[[BookingRecord], None],
     payment: Payment,
     extra: dict[str, Any],
     settings: Settings,
@@ -178,73 +174,73 @@ def _fulfil(
     import stripe
 
     now = settings.now().isoformat(timespec="seconds")
-    marks: dict[str, str] = {}
-    if not flags.get("fulfilled_at"):
+    record = booking.record
+    changes: dict[str, str] = {}
+    if not record.fulfilled_at:
         log.info(
             json.dumps(
                 {
                     "msg": "booking_confirmed",
-                    "booking_ref": booking.ref,
+                    "booking_ref": record.ref,
                     **extra,
-                    "event": booking.event,
-                    "category": booking.category,
-                    "payment": booking.payment,
+                    "event": record.event,
+                    "category": record.category,
+                    "payment": record.payment,
                     "amount_total": booking.amount_total,
                     "currency": booking.currency,
-                    "contact": booking.contact,
-                    "delegates": list(booking.delegates),
+                    "contact": f"{record.contact.name} <{record.contact.email}>",
+                    "delegates": [f"{d.name} <{d.email}>" for d in record.delegates],
                 },
                 ensure_ascii=False,
             )
         )
-        marks["fulfilled_at"] = now
+        changes["fulfilled_at"] = now
     failure: ConfirmationNotSent | None = None
-    if send_mail and not flags.get("confirmation_sent"):
+    if send_mail and not record.confirmation_sent:
         if settings.smtp_url or settings.mail_outbox:
             try:
                 sent_to = _send_confirmation(booking, payment, settings)
-                marks["confirmation_sent"] = now
+                changes["confirmation_sent"] = now
                 log.info(
                     json.dumps(
                         {
                             "msg": "confirmation_sent",
-                            "booking_ref": booking.ref,
+                            "booking_ref": record.ref,
                             "messages": len(sent_to),
                             "where": sorted(set(sent_to)),
                         }
                     )
                 )
             except MailUnavailable as exc:
-                log.error(json.dumps({"msg": "confirmation_not_sent", "booking_ref": booking.ref, "reason": str(exc)}))
+                log.error(json.dumps({"msg": "confirmation_not_sent", "booking_ref": record.ref, "reason": str(exc)}))
                 failure = ConfirmationNotSent(booking)
-        elif marks:
+        elif changes:
             log.warning(
                 json.dumps(
                     {
                         "msg": "confirmation_not_sent",
-                        "booking_ref": booking.ref,
+                        "booking_ref": record.ref,
                         "reason": "no SMTP_URL or MAIL_OUTBOX is set",
                     }
                 )
             )
-    if marks:
+    if changes:
         try:
-            mark(marks)
+            save(record.model_copy(update=changes))
         except stripe.StripeError as exc:
-            # Done but not marked: a retry may repeat it (at least once beats not at all).
+            # Done but not recorded: a retry may repeat it (at least once beats not at all).
             raise unavailable(exc, "mark_fulfilled") from None
     if failure is not None:
         raise failure
-    if "fulfilled_at" in marks:
+    if "fulfilled_at" in changes:
         return Fulfilment("fulfilled", booking)
-    return Fulfilment("confirmation_sent" if marks else "already_fulfilled", booking)
+    return Fulfilment("confirmation_sent" if changes else "already_fulfilled", booking)
 
 
-def _send_confirmation(booking: Booking, payment: Payment, settings: Settings) -> list[str]:
+def _send_confirmation(booking: BookingPayment, payment: Payment, settings: Settings) -> list[str]:
     from functions.fees import category_label
 
     record = booking.record
-    assert record is not None
     assert settings.events_dir is not None
     messages = build_messages(
         record,

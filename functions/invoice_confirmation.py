@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from booking.record_v1 import from_metadata
+from booking.record import NotABooking, from_metadata
 from functions import pages
 from functions.event_facts import event_facts
 from functions.fees import category_label
@@ -45,8 +45,11 @@ def handle_invoice_confirmation(request: Request, settings: Settings) -> Respons
                 contact_email=settings.contact_email,
             ),
         )
-    record = from_metadata(dict(invoice.get("metadata") or {}))
-    if not record.ref:
+    try:
+        record = from_metadata(invoice.get("metadata"))
+    except NotABooking:
+        record = None
+    if record is None or record.payment != "invoice":  # an invoice this site did not raise
         return not_found
     currency = (invoice.get("currency") or "gbp").upper()
     total = int(invoice.get("total") or 0)

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from booking.record import NotABooking, from_metadata
 from functions.checkout import PricedBooking, metadata
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
@@ -32,14 +33,6 @@ class SentInvoice:
     status: str
 
 
-def invoice_metadata(priced: PricedBooking) -> dict[str, str]:
-    """The same keys as a Checkout booking, plus the PO number (also shown on the invoice itself)."""
-    data = metadata(priced)
-    if priced.booking.purchase_order:
-        data["purchase_order"] = priced.booking.purchase_order
-    return data
-
-
 def customer_params(priced: PricedBooking) -> dict[str, Any]:
     billing = priced.booking.billing
     assert billing is not None, "an invoice booking always has billing details"
@@ -57,7 +50,6 @@ def customer_params(priced: PricedBooking) -> dict[str, Any]:
         "business_name": priced.booking.contact.organisation,
         "address": address,
         "preferred_locales": ["en-GB"],
-        "metadata": {"created_for_booking": priced.ref},
     }
 
 
@@ -72,7 +64,7 @@ def invoice_params(priced: PricedBooking, customer_id: str, event_title: str = "
         "pending_invoice_items_behavior": "exclude",
         "description": f"Booking {priced.ref}: {len(b.delegates)} delegate place(s) at {event_title or b.event}"[:1500],
         "footer": f"Please quote booking reference {priced.ref} with your payment.",
-        "metadata": invoice_metadata(priced),
+        "metadata": metadata(priced),
     }
     if b.purchase_order:
         params["custom_fields"] = [{"name": PO_FIELD_NAME, "value": b.purchase_order}]
@@ -98,7 +90,6 @@ def invoice_items(
                 f"Delegate place — {q.category_label} ({which}): {quantity} × {format_pence(gross, q.currency)} "
                 f"including VAT at {format_percent(q.vat_percent)}%"
             ),
-            "metadata": {"booking_ref": priced.ref, "places": str(quantity), "unit_gross_pence": str(gross)},
         }
         if tax_rate_id:
             item["tax_rates"] = [tax_rate_id]
@@ -126,10 +117,17 @@ def _existing_invoice(api: Any, customer_id: str, ref: str) -> Any | None:
     """
     page = api.v1.invoices.list(params={"customer": customer_id, "limit": 100})
     for invoice in (i.to_dict() for i in page.data):
-        meta = invoice.get("metadata") or {}
-        if meta.get("booking_ref") == ref and invoice.get("status") in ("draft", "open", "paid"):
+        if invoice.get("status") in ("draft", "open", "paid") and _ref(invoice) == ref:
             return invoice
     return None
+
+
+def _ref(invoice: dict[str, Any]) -> str:
+    try:
+        record = from_metadata(invoice.get("metadata"))
+    except NotABooking:
+        return ""
+    return record.ref if record is not None else ""
 
 
 def _find_customer(api: Any, email: str) -> Any | None:

@@ -62,45 +62,109 @@ def parse_smtp_url(url: str) -> SmtpConfig:
 
 def send_messages(messages: list[EmailMessage], smtp_url: str | None, outbox: Path | None) -> list[str]:
     """Hand every message to the SMTP server over one connection, or write them to `outbox`; where each went."""
-    if smtp_url:
-        return _send_smtp(messages, parse_smtp_url(smtp_url))
-    if outbox is not None:
-        return _write_outbox(messages, outbox)
-    raise MailUnavailable("no SMTP_URL or MAIL_OUTBOX is set")
+    if not smtp_url and outbox is None:
+        raise MailUnavailable("no SMTP_URL or MAIL_OUTBOX is set")
+    with MailSession(smtp_url, outbox) as session:
+        try:
+            return [session.send(message) for message in messages]
+        except MailRefused as exc:
+            raise MailUnavailable(str(exc)) from None
 
 
-def _send_smtp(messages: list[EmailMessage], config: SmtpConfig) -> list[str]:
+class MailRefused(MailUnavailable):
+    """The server refused this one message (say, its recipient); the connection is still good for the next."""
+
+
+class MailSession:
+    """One connection for many messages, each accepted or refused on its own (the back office's bulk sends).
+
+    `send` raises MailRefused when the server refuses that message and MailUnavailable when the connection
+    fails; the next `send` after a failed connection connects again.
+    """
+
+    def __init__(self, smtp_url: str | None, outbox: Path | None):
+        self.config = parse_smtp_url(smtp_url) if smtp_url else None
+        self.outbox = outbox
+        self._server: smtplib.SMTP | None = None
+
+    def __enter__(self) -> MailSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            try:
+                server.quit()
+            except (OSError, smtplib.SMTPException):
+                server.close()
+
+    def send(self, message: EmailMessage) -> str:
+        if self.config is None:
+            if self.outbox is None:
+                raise MailUnavailable("no SMTP_URL or MAIL_OUTBOX is set")
+            return _write_outbox([message], self.outbox)[0]
+        config = self.config
+        try:
+            if self._server is None:
+                self._server = _connect(config)
+            self._server.send_message(message)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+            _log_error(config, exc)
+            raise MailRefused(f"{_refusal(exc)} from {config.host}:{config.port}") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            _log_error(config, exc)
+            self.close()
+            raise MailUnavailable(f"{type(exc).__name__} from {config.host}:{config.port}") from None
+        return f"smtp:{config.host}:{config.port}"
+
+
+def _connect(config: SmtpConfig) -> smtplib.SMTP:
     context = ssl.create_default_context()
+    if config.scheme == "smtps":
+        server: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=SMTP_TIMEOUT_SECONDS, context=context)
+    else:
+        server = smtplib.SMTP(config.host, config.port, timeout=SMTP_TIMEOUT_SECONDS)
     try:
-        if config.scheme == "smtps":
-            server: smtplib.SMTP = smtplib.SMTP_SSL(
-                config.host, config.port, timeout=SMTP_TIMEOUT_SECONDS, context=context
-            )
-        else:
-            server = smtplib.SMTP(config.host, config.port, timeout=SMTP_TIMEOUT_SECONDS)
-        with server:
+        server.ehlo()
+        if config.scheme == "smtp+starttls":
+            server.starttls(context=context)
             server.ehlo()
-            if config.scheme == "smtp+starttls":
-                server.starttls(context=context)
-                server.ehlo()
-            if config.username:
-                server.login(config.username, config.password or "")
-            for message in messages:
-                server.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        log.error(
-            json.dumps(
-                {
-                    "msg": "smtp_error",
-                    "host": config.host,
-                    "port": config.port,
-                    "error_class": type(exc).__name__,
-                    "error": str(exc)[:300],
-                }
-            )
+        if config.username:
+            server.login(config.username, config.password or "")
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
+def _refusal(exc: smtplib.SMTPException) -> str:
+    """The server's code and words, e.g. '550 5.1.1 Mailbox unavailable'."""
+    reply: bytes | str
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(exc.recipients.values()), (0, b""))
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code, reply = exc.smtp_code, exc.smtp_error
+    else:
+        return type(exc).__name__
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return f"{code} {text[:120]}".strip()
+
+
+def _log_error(config: SmtpConfig, exc: BaseException) -> None:
+    log.error(
+        json.dumps(
+            {
+                "msg": "smtp_error",
+                "host": config.host,
+                "port": config.port,
+                "error_class": type(exc).__name__,
+                "error": str(exc)[:300],
+            }
         )
-        raise MailUnavailable(f"{type(exc).__name__} from {config.host}:{config.port}") from None
-    return [f"smtp:{config.host}:{config.port}"] * len(messages)
+    )
 
 
 def _write_outbox(messages: list[EmailMessage], outbox: Path) -> list[str]:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from functions.errors import FieldError
+from booking.request import FieldError
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _FIELD_LABELS = {

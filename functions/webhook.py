@@ -1,4 +1,5 @@
-"""POST /api/stripe-webhook: verify Stripe's signature on the raw body, then fulfil paid checkouts and invoices once."""
+"""POST /api/stripe-webhook: verify Stripe's signature on the raw body, then fulfil paid checkouts and invoices once,
+and record refunds and voided invoices (telling the booker once)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from hashlib import sha256
 from typing import Any
 
+from functions.cancellation import NoticeNotSent, Outcome, refund_notice, void_notice
 from functions.fulfilment import ConfirmationNotSent, Fulfilment, SessionNotFound, fulfil_checkout, fulfil_invoice
 from functions.http import Request, Response, json_response
 from functions.settings import Settings
@@ -18,6 +20,10 @@ TOLERANCE_SECONDS = 300
 MAX_WEBHOOK_BYTES = 512 * 1024
 FULFIL_ON = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
 INVOICE_PAID = "invoice.paid"
+CHARGE_REFUNDED = "charge.refunded"
+INVOICE_VOIDED = "invoice.voided"
+# Every event the endpoint must be subscribed to in Stripe (the SAM template and docs/deploy.md list them).
+EVENTS = (*FULFIL_ON, INVOICE_PAID, CHARGE_REFUNDED, INVOICE_VOIDED)
 log = logging.getLogger("functions.webhook")
 
 
@@ -58,6 +64,13 @@ def handle_webhook(request: Request, settings: Settings) -> Response:
     except (ValueError, KeyError, TypeError):
         return json_response(400, {"error": "not a Stripe event"})
 
+    if kind == CHARGE_REFUNDED:
+        intent = obj.get("payment_intent")
+        if not isinstance(intent, str) or not intent:
+            return json_response(200, {"received": True, "handled": False})  # a charge made without a PaymentIntent
+        return _notice(lambda: refund_notice(intent, settings), event, kind)
+    if kind == INVOICE_VOIDED:
+        return _notice(lambda: void_notice(str(obj["id"]), settings), event, kind)
     if kind == INVOICE_PAID:
         if obj.get("status") != "paid":
             return json_response(200, {"received": True, "handled": False, "status": obj.get("status")})
@@ -82,3 +95,16 @@ def _fulfil(call: Callable[[], Fulfilment], event: Any, kind: str) -> Response:
         return json_response(200, {"received": True, "handled": False, "error": "no such object"})
     log.info(json.dumps({"msg": "webhook_handled", "event_id": event.get("id"), "type": kind, "state": result.state}))
     return json_response(200, {"received": True, "handled": True, "state": result.state})
+
+
+def _notice(call: Callable[[], Outcome], event: Any, kind: str) -> Response:
+    try:
+        result = call()
+    except StripeUnavailable as exc:
+        return json_response(503, {"error": exc.message})
+    except NoticeNotSent:
+        return json_response(503, {"error": "the cancellation is recorded but the booker could not be told yet"})
+    except SessionNotFound:
+        return json_response(200, {"received": True, "handled": False, "error": "no such object"})
+    log.info(json.dumps({"msg": "webhook_handled", "event_id": event.get("id"), "type": kind, "state": result.state}))
+    return json_response(200, {"received": True, "handled": result.state != "not_a_booking", "state": result.state})

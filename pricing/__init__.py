@@ -8,6 +8,7 @@ from pricing.loader import DEFAULT_FEES_PATH, load_fee_table, parse_fee_table
 from pricing.models import UK, BookableEvent, Category, DiscountCode, EarlyBooking, FeeTable, Tariff
 from pricing.money import format_pence, format_percent, pence_to_decimal_text, round_half_up
 from pricing.quote import PAYMENTS, Discount, Quote, QuoteLine, ladder, quote
+from pricing.refund import refund_vat
 
 __all__ = [
     "DEFAULT_FEES_PATH",
@@ -33,5 +34,6 @@ __all__ = [
     "parse_fee_table",
     "pence_to_decimal_text",
     "quote",
+    "refund_vat",
     "round_half_up",
 ]

@@ -17,9 +17,11 @@ from urllib.parse import parse_qsl
 
 from devtools.stripe_standin import auth, checkout_page, invoice_page, objects, session_rules
 from devtools.stripe_standin.billing import Billing
+from devtools.stripe_standin.coupons import Coupons
 from devtools.stripe_standin.errors import StripeAPIError, not_found
 from devtools.stripe_standin.faults import FaultQueue, drop
 from devtools.stripe_standin.forms import nest, parse_pairs
+from devtools.stripe_standin.refunds import Refunds
 from devtools.stripe_standin.schema import (
     LINE_ITEM_LIST,
     PAYMENT_INTENT_RETRIEVE,
@@ -115,6 +117,8 @@ class StandIn:
         self.billing = Billing(
             self
         )  # customers, invoice items, invoices and search (devtools/stripe_standin/billing.py)
+        self.refunds = Refunds(self)  # charges and refunds (devtools/stripe_standin/refunds.py)
+        self.coupons = Coupons(self)  # amount-off coupons for Checkout's discounts (devtools/stripe_standin/coupons.py)
 
     # ---- what tests and the dev server read -------------------------------------------------
 
@@ -220,9 +224,19 @@ class StandIn:
                     "tax_ids": [],
                 },
             )
+            self.refunds.add_charge(intent, now)
+            for discount in session["discounts"]:
+                self.coupons.redeem(discount["coupon"])
+            receipt = None
+            if session["invoice_creation"]["enabled"]:
+                invoice, receipt = self.billing.receipt(session, self._line_items[session_id], now)
+                session.update(invoice=invoice["id"], customer=invoice["customer"])
+                intent["customer"] = invoice["customer"]
             stored = self._new_event("checkout.session.completed", session, now)
             result = copy.deepcopy(session)
         self._deliver(stored)
+        if receipt is not None:
+            self._deliver(receipt)
         return result
 
     def expire(self, session_id: str) -> dict[str, Any]:
@@ -368,6 +382,10 @@ class StandIn:
         parts = path.strip("/").split("/")
         with self._lock:
             billed = self.billing.route(method, parts, raw)
+            if billed is None:
+                billed = self.refunds.route(method, parts, raw)
+            if billed is None:
+                billed = self.coupons.route(method, parts, raw)
             if billed is not None:
                 return _Response(200, billed)
             if parts[:3] == ["v1", "checkout", "sessions"]:
@@ -398,15 +416,18 @@ class StandIn:
                     )
             if parts[:2] == ["v1", "payment_intents"] and len(parts) == 3:
                 if method == "GET":
-                    self._params(PAYMENT_INTENT_RETRIEVE, raw)
-                    return _Response(200, copy.deepcopy(self._get_intent(parts[2])))
+                    params = self._params(PAYMENT_INTENT_RETRIEVE, raw)
+                    intent = copy.deepcopy(self._get_intent(parts[2]))
+                    if "latest_charge" in params.get("expand", []) and intent["latest_charge"]:
+                        intent["latest_charge"] = copy.deepcopy(self.refunds.charges[intent["latest_charge"]])
+                    return _Response(200, intent)
                 if method == "POST":
                     return _Response(
                         200, self._update_intent(parts[2], self._params(PAYMENT_INTENT_UPDATE, raw, updating=True))
                     )
         raise StripeAPIError(
-            f"Unrecognized request URL ({method}: {path}). The local stand-in speaks only the Checkout Session "
-            "and PaymentIntent calls listed in docs/development.md and docs/back-office.md.",
+            f"Unrecognized request URL ({method}: {path}). The local stand-in speaks only the Checkout Session, "
+            "PaymentIntent, refund and invoicing calls listed in docs/development.md and docs/back-office.md.",
             status=404,
         )
 
@@ -416,7 +437,7 @@ class StandIn:
 
     def _create_session(self, params: dict[str, Any]) -> _Response:
         now = int(self.clock())
-        built, expires_at = session_rules.priced_line_items(params, self._tax_rates, now)
+        built, expires_at = session_rules.priced_line_items(params, self._tax_rates, now, self.coupons)
         session_id = objects.new_id("cs_test_", 58)
         session = objects.checkout_session(session_id, params, built, self.checkout_url(session_id), now, expires_at)
         self._sessions[session_id] = session
@@ -443,6 +464,8 @@ class StandIn:
         expand = params.get("expand", [])
         if "payment_intent" in expand and body["payment_intent"]:
             body["payment_intent"] = copy.deepcopy(self._payment_intents[body["payment_intent"]])
+        if "invoice" in expand and body["invoice"]:
+            body["invoice"] = self.billing.render(self.billing.invoices[body["invoice"]])
         if "line_items" in expand:
             items = [objects.public_line_item(i) for i in self._line_items[session["id"]]]
             body["line_items"] = objects.paginate(items, {}, f"/v1/checkout/sessions/{session['id']}/line_items")
@@ -493,8 +516,10 @@ class StandIn:
         session.update(status="expired", url=None)
         return self._new_event("checkout.session.expired", session, int(self.clock()))
 
-    def _new_event(self, event_type: str, session: dict[str, Any], now: int) -> StoredEvent:
-        event = objects.event(event_type, copy.deepcopy(session), now)
+    def _new_event(
+        self, event_type: str, obj: dict[str, Any], now: int, previous_attributes: dict[str, Any] | None = None
+    ) -> StoredEvent:
+        event = objects.event(event_type, copy.deepcopy(obj), now, previous_attributes)
         payload = json.dumps(event, indent=2)
         stored = StoredEvent(event["id"], event_type, payload, signature_header(payload, self.webhook_secret, now))
         self._events[stored.id] = stored

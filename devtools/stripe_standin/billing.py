@@ -114,6 +114,9 @@ class Billing:
             if len(parts) == 4 and parts[3] == "send" and method == "POST":
                 _params(spec.INVOICE_SEND, raw)
                 return self._send(parts[2])
+            if len(parts) == 4 and parts[3] == "void" and method == "POST":
+                _params(spec.INVOICE_VOID, raw)
+                return self._void(parts[2])
         if parts == ["v1", "payment_intents", "search"] and method == "GET":
             intents = list(self.standin._payment_intents.values())
             return search.search(
@@ -363,7 +366,7 @@ class Billing:
                 for t in taxes
             ],
             amount_due=total,
-            amount_remaining=max(total - paid, 0),
+            amount_remaining=0 if invoice["status"] == "void" else max(total - paid, 0),
         )
         return body
 
@@ -415,6 +418,73 @@ class Billing:
         self.sent[invoice_id] = self.sent.get(invoice_id, 0) + 1
         return self.render(invoice)
 
+    def _void(self, invoice_id: str) -> dict[str, Any]:
+        """Void an open invoice (nothing more is owed on it) and raise `invoice.voided`, as Stripe does."""
+        invoice = self._invoice(invoice_id)
+        if invoice["status"] != "open":
+            raise StripeAPIError(
+                f"You can only void an open or uncollectible invoice; this one is {invoice['status']}.",
+                code="invoice_not_editable",
+            )
+        now = int(self.standin.clock())
+        invoice["status"] = "void"
+        invoice["status_transitions"]["voided_at"] = now
+        rendered = self.render(invoice)
+        self.standin._pending.append(
+            self.standin._new_event("invoice.voided", rendered, now, previous_attributes={"status": "open"})
+        )
+        return rendered
+
+    def receipt(self, session: dict[str, Any], items: list[dict[str, Any]], now: int) -> tuple[dict[str, Any], Any]:
+        """The paid invoice a Checkout Session with `invoice_creation` leaves behind, and its `invoice.paid` event.
+
+        Its lines are the session's line items (with their tax rates), so its total is what was charged.
+        """
+        data = session["invoice_creation"]["invoice_data"]
+        details = session["customer_details"] or {}
+        customer = self._create_customer({"email": details.get("email"), "name": details.get("name")})
+        invoice_id = self._create_invoice(
+            {
+                "customer": customer["id"],
+                "currency": session["currency"],
+                "custom_fields": data.get("custom_fields") or [],
+                "description": data.get("description"),
+                "footer": data.get("footer"),
+                "metadata": data.get("metadata") or {},
+            }
+        )["id"]
+        for item in items:
+            label = item["description"] if item["quantity"] == 1 else f"{item['description']} × {item['quantity']}"
+            self._create_item(
+                {
+                    "customer": customer["id"],
+                    "invoice": invoice_id,
+                    "amount": item["amount_subtotal"],
+                    "currency": item["currency"],
+                    "description": label,
+                    "tax_rates": [tax["rate"]["id"] for tax in item["taxes"]],
+                }
+            )
+        discount = session["total_details"]["amount_discount"]
+        if discount:
+            names = [self.standin.coupons.coupons[d["coupon"]]["name"] for d in session["discounts"]]
+            self._create_item(
+                {
+                    "customer": customer["id"],
+                    "invoice": invoice_id,
+                    "amount": -discount,
+                    "currency": session["currency"],
+                    "description": names[0] if names and names[0] else "Discount",
+                }
+            )
+        self._finalize(invoice_id, {"auto_advance": False})
+        invoice = self.invoices[invoice_id]
+        total = self.render(invoice)["total"]
+        invoice.update(status="paid", amount_paid=total, attempted=True, attempt_count=1)
+        invoice["status_transitions"]["paid_at"] = now
+        rendered = self.render(invoice)
+        return rendered, self.standin._new_event("invoice.paid", rendered, now)
+
     def invoice_url(self, invoice_id: str) -> str:
         return f"{self.standin.public_base}/invoice/{invoice_id}"
 
@@ -436,6 +506,13 @@ class Billing:
             rendered = self.render(invoice)
             stored = standin._new_event("invoice.paid", rendered, now)
         standin._deliver(stored)
+        return rendered
+
+    def void(self, invoice_id: str) -> dict[str, Any]:
+        """Void an open invoice as the Dashboard does, then send the signed `invoice.voided` event."""
+        with self.standin._lock:
+            rendered = self._void(invoice_id)
+        self.standin.flush_events()
         return rendered
 
     def invoice(self, invoice_id: str) -> dict[str, Any]:

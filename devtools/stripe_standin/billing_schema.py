@@ -8,7 +8,7 @@ Limits follow Stripe's API reference (custom fields: up to 4, name 40 and value 
 from __future__ import annotations
 
 from devtools.stripe_standin.currencies import MAXIMUM_AMOUNT
-from devtools.stripe_standin.schema import Array, Bool, Hash, Int, Metadata, Str
+from devtools.stripe_standin.schema import CUSTOM_FIELD, Array, Bool, Hash, Int, Metadata, Str
 
 SEARCH_QUERY_MAX = 10_000
 
@@ -55,7 +55,8 @@ INVOICE_ITEM_CREATE = Hash(
     {
         "customer": Str(max_length=255),
         "invoice": Str(max_length=255),
-        "amount": Int(minimum=0, maximum=MAXIMUM_AMOUNT),
+        # Negative for a credit, such as a discount code's line on an invoice.
+        "amount": Int(minimum=-MAXIMUM_AMOUNT, maximum=MAXIMUM_AMOUNT),
         "currency": Str(kind="currency"),
         "description": Str(),
         "discountable": Bool(),
@@ -65,7 +66,7 @@ INVOICE_ITEM_CREATE = Hash(
     required=("customer",),
 )
 
-_custom_field = Hash({"name": Str(max_length=40), "value": Str(max_length=140)}, required=("name", "value"))
+_custom_field = CUSTOM_FIELD
 
 INVOICE_CREATE = Hash(
     {
@@ -105,6 +106,8 @@ INVOICE_FINALIZE = Hash({"auto_advance": Bool()})
 
 INVOICE_SEND = Hash({})
 
+INVOICE_VOID = Hash({})
+
 # Each stand-in spec beside the SDK TypedDict it must fit in.
 BILLING_SDK_PARAMS = {
     "CUSTOMER_CREATE": ("stripe.params", "CustomerCreateParams"),
@@ -118,6 +121,7 @@ BILLING_SDK_PARAMS = {
     "INVOICE_LIST": ("stripe.params", "InvoiceListParams"),
     "INVOICE_FINALIZE": ("stripe.params", "InvoiceFinalizeInvoiceParams"),
     "INVOICE_SEND": ("stripe.params", "InvoiceSendInvoiceParams"),
+    "INVOICE_VOID": ("stripe.params", "InvoiceVoidInvoiceParams"),
     "INVOICE_SEARCH": ("stripe.params", "InvoiceSearchParams"),
     "PAYMENT_INTENT_SEARCH": ("stripe.params", "PaymentIntentSearchParams"),
 }

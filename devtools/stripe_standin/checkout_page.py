@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from devtools.stripe_standin.errors import StripeAPIError
 from devtools.stripe_standin.validate import EMAIL_PATTERN
-from pricing.money import format_pence
+from pricing.money import format_pence, parse_amount_to_pence
 
 if TYPE_CHECKING:
     from devtools.stripe_standin.app import StandIn
@@ -40,13 +40,14 @@ body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Ari
 main { box-sizing: border-box; max-width: 40rem; margin: 1.5rem auto; padding: 1.5rem; background: #fff;
        border: 1px solid #c9ccd1; border-radius: 0.5rem; }
 h1 { font-size: 1.5rem; margin-top: 0; }
+h2 { font-size: 1.25rem; margin-top: 2rem; border-top: 1px solid #c9ccd1; padding-top: 1rem; }
 table { width: 100%; border-collapse: collapse; margin: 1rem 0; }
 caption { text-align: left; font-weight: 600; padding-bottom: 0.5rem; }
 th, td { padding: 0.5rem 0.25rem; border-bottom: 1px solid #c9ccd1; text-align: left; vertical-align: top; }
 td.amount, th.amount { text-align: right; white-space: nowrap; }
 tfoot th, tfoot td { font-weight: 700; border-bottom: none; }
 label { display: block; font-weight: 600; margin-bottom: 0.25rem; }
-input[type=email] { font: inherit; padding: 0.5rem; width: 100%; max-width: 24rem; border: 2px solid #555;
+input[type=email], input#amount { font: inherit; padding: 0.5rem; width: 100%; max-width: 24rem; border: 2px solid #555;
                     border-radius: 0.25rem; box-sizing: border-box; }
 button { font: inherit; font-weight: 700; padding: 0.75rem 1.5rem; margin-top: 1rem; color: #fff;
          background: #1f4fd1; border: 2px solid #1f4fd1; border-radius: 0.375rem; cursor: pointer; min-height: 44px; }
@@ -84,6 +85,8 @@ def handle(standin: StandIn, environ: dict[str, Any], start_response: Callable, 
         return _send(start_response, "200 OK", _page(standin, session, base))
     if len(parts) == 3 and parts[0] == "checkout" and parts[2] == "pay" and method == "POST":
         return _pay(standin, environ, start_response, parts[1], base)
+    if len(parts) == 3 and parts[0] == "checkout" and parts[2] == "refund" and method == "POST":
+        return _refund(standin, environ, start_response, parts[1], base)
     if path == "/" and method == "GET":
         body = _layout(
             "Local Stripe stand-in",
@@ -115,11 +118,7 @@ def _pay(
         return _not_found(start_response, base)
     if session["status"] != "open":
         return _redirect(start_response, f"{base}/checkout/{session_id}")
-    try:
-        length = min(int(environ.get("CONTENT_LENGTH") or 0), _MAX_FORM_BYTES)
-    except ValueError:
-        length = 0
-    form = dict(parse_qsl(environ["wsgi.input"].read(length).decode("utf-8", "replace"))) if length > 0 else {}
+    form = _form(environ)
     email = form.get("email", "").strip()
     if not session["customer_email"] and not EMAIL_PATTERN.match(email):
         page = _page(standin, session, base, error="Enter an e-mail address, like name@example.org, for the receipt.")
@@ -131,17 +130,83 @@ def _pay(
     return _redirect(start_response, paid["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id))
 
 
-def _page(standin: StandIn, session: dict[str, Any], base: str, error: str | None = None) -> str:
+def _form(environ: dict[str, Any]) -> dict[str, str]:
+    try:
+        length = min(int(environ.get("CONTENT_LENGTH") or 0), _MAX_FORM_BYTES)
+    except ValueError:
+        length = 0
+    return dict(parse_qsl(environ["wsgi.input"].read(length).decode("utf-8", "replace"))) if length > 0 else {}
+
+
+def _refund(
+    standin: StandIn, environ: dict[str, Any], start_response: Callable, session_id: str, base: str
+) -> Iterable[bytes]:
+    """What the Dashboard's "Refund payment" does: all that is left, or the amount typed in pounds."""
+    session = _find(standin, session_id)
+    if session is None:
+        return _not_found(start_response, base)
+    if session["status"] != "complete" or not session["payment_intent"]:
+        return _redirect(start_response, f"{base}/checkout/{session_id}")
+    text = _form(environ).get("amount", "").strip()
+    try:
+        amount = parse_amount_to_pence(text) if text else None
+        if amount == 0:
+            raise ValueError("Enter an amount of at least £0.01.")
+        standin.refunds.refund(session["payment_intent"], amount)
+    except (ValueError, StripeAPIError) as problem:
+        message = problem.message if isinstance(problem, StripeAPIError) else str(problem)
+        return _send(start_response, "400 Bad Request", _page(standin, session, base, refund_error=message))
+    return _redirect(start_response, f"{base}/checkout/{session_id}")
+
+
+def _refund_section(standin: StandIn, session: dict[str, Any], base: str, error: str | None) -> str:
+    """The paid session's "Refund" forms, standing in for the Dashboard's, with what has been refunded so far."""
+    currency = session["currency"].upper()
+    charge = standin.refunds.charge_of(session["payment_intent"])
+    left = charge["amount"] - charge["amount_refunded"]
+    done = (
+        f"<p>Refunded so far: <strong>{escape(format_pence(charge['amount_refunded'], currency))}</strong> "
+        f"of {escape(format_pence(charge['amount'], currency))}.</p>"
+        if charge["amount_refunded"]
+        else ""
+    )
+    if left == 0:
+        return f'<h2 id="refund">Refund</h2>{done}<p><strong>This payment has been refunded in full.</strong></p>'
+    action = f"{escape(base)}/checkout/{escape(session['id'])}/refund"
+    described = ' aria-describedby="amount-error" aria-invalid="true"' if error else ""
+    problem = f'<p class="error" id="amount-error" role="alert">{escape(error)}</p>' if error else ""
+    return (
+        '<h2 id="refund">Refund</h2>'
+        "<p>Stands in for <em>Refund payment</em> in the Stripe Dashboard: Stripe gives the money back and "
+        "sends the site a signed <code>charge.refunded</code> event.</p>"
+        f"{done}"
+        f'<form method="post" action="{action}"><button type="submit">'
+        f"Refund in full ({escape(format_pence(left, currency))})</button></form>"
+        f'<form method="post" action="{action}">{problem}'
+        '<label for="amount">Amount to refund, in pounds (for example 50.00)</label>'
+        f'<input id="amount" name="amount" inputmode="decimal" autocomplete="off" required{described}>'
+        '<button type="submit">Refund part</button></form>'
+    )
+
+
+def _page(
+    standin: StandIn, session: dict[str, Any], base: str, error: str | None = None, refund_error: str | None = None
+) -> str:
     currency = session["currency"].upper()
     money = lambda pence: escape(format_pence(pence, currency))  # noqa: E731 - one formatter for the whole page
     total = money(session["amount_total"])
     rows = "".join(
         f'<tr><td>{escape(item["description"])}<span class="detail">Quantity {item["quantity"]} × '
-        f'{money(item["price"]["unit_amount"])}</span></td><td class="amount">{money(item["amount_total"])}</td></tr>'
+        f"{money(item['price']['unit_amount'])}</span></td>"
+        f'<td class="amount">{money(item["amount_total"] + item["amount_discount"])}</td></tr>'
         for item in standin.line_items(session["id"])
     )
     tax = session["total_details"]["amount_tax"]
     tax_row = f'<tr><th scope="row">Of which tax</th><td class="amount">{money(tax)}</td></tr>' if tax else ""
+    discount = session["total_details"]["amount_discount"]
+    if discount:
+        names = [standin.coupons.coupons[d["coupon"]]["name"] or "Discount" for d in session["discounts"]]
+        tax_row = f'<tr><th scope="row">{escape(names[0])}</th><td class="amount">−{money(discount)}</td></tr>{tax_row}'
     table = (
         '<table><caption>Your order</caption><thead><tr><th scope="col">Item</th>'
         '<th scope="col" class="amount">Amount</th></tr></thead>'
@@ -150,9 +215,14 @@ def _page(standin: StandIn, session: dict[str, Any], base: str, error: str | Non
     )
     if session["status"] == "complete":
         back = escape(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"]))
+        receipt = ""
+        if session["invoice"]:
+            invoice = standin.billing.invoice(session["invoice"])
+            receipt = f'<p><a href="{escape(invoice["hosted_invoice_url"])}">VAT receipt (invoice {escape(invoice["number"])})</a></p>'
         content = (
             f"<h1>{LABEL}</h1><p><strong>This checkout has already been paid.</strong> "
-            f'It cannot be paid again.</p>{table}<p><a href="{back}">Return to the site</a></p>'
+            f'It cannot be paid again.</p>{table}{receipt}<p><a href="{back}">Return to the site</a></p>'
+            f"{_refund_section(standin, session, base, refund_error)}"
         )
         return _layout(f"Already paid — {LABEL}", content, base)
     if session["status"] == "expired":

@@ -99,6 +99,6 @@ def _bad_key(key: str) -> StripeAPIError:
 
 
 def _index(part: str, shown: str) -> int:
-    if not part.isdigit() or int(part) > _MAX_INDEX:
+    if not (part.isascii() and part.isdigit()) or int(part) > _MAX_INDEX:  # "²" is a digit to str.isdigit()
         raise invalid(shown, f"Invalid array index: {shown}", "parameter_invalid_array")
     return int(part)

@@ -21,7 +21,7 @@ LABEL = "Test invoice — no real payment is taken"
 
 
 def handle(standin: StandIn, environ: dict[str, Any], start_response: Callable, parts: list[str]) -> Iterable[bytes]:
-    """GET /invoice/<id> shows it; POST /invoice/<id>/pay pays it (then back to the page)."""
+    """GET /invoice/<id> shows it; POST /invoice/<id>/pay pays it, /void voids it (then back to the page)."""
     method = environ.get("REQUEST_METHOD", "GET").upper()
     base = environ.get("SCRIPT_NAME", "").rstrip("/")
     invoice = _find(standin, parts[1]) if len(parts) >= 2 else None
@@ -32,12 +32,15 @@ def handle(standin: StandIn, environ: dict[str, Any], start_response: Callable, 
         return _send(start_response, "404 Not Found", body)
     if len(parts) == 2 and method == "GET":
         return _send(start_response, "200 OK", _page(invoice, base))
-    if len(parts) == 3 and parts[2] == "pay" and method == "POST":
+    if len(parts) == 3 and parts[2] in ("pay", "void") and method == "POST":
         if invoice["status"] == "open":
             try:
-                standin.billing.pay(invoice["id"])
+                if parts[2] == "pay":
+                    standin.billing.pay(invoice["id"])
+                else:
+                    standin.billing.void(invoice["id"])
             except StripeAPIError:
-                pass  # paid meanwhile: the page says so
+                pass  # paid or voided meanwhile: the page says so
         return _redirect(start_response, f"{base}/invoice/{invoice['id']}")
     return _send(
         start_response, "405 Method Not Allowed", _layout("Method not allowed", "<h1>Method not allowed</h1>", base)
@@ -67,7 +70,7 @@ def _page(invoice: dict[str, Any], base: str) -> str:
     )
     tax = sum(t["amount"] for t in invoice["total_taxes"])
     tax_row = f'<tr><th scope="row">Of which VAT</th><td class="amount">{money(tax)}</td></tr>' if tax else ""
-    heading = "Amount paid" if invoice["status"] == "paid" else "Amount due"
+    heading = {"paid": "Amount paid", "void": "Amount (voided)"}.get(invoice["status"], "Amount due")
     table = (
         f'<table><caption>Invoice {escape(invoice["number"] or "")}</caption><thead><tr><th scope="col">Item</th>'
         '<th scope="col" class="amount">Amount</th></tr></thead>'
@@ -87,8 +90,17 @@ def _page(invoice: dict[str, Any], base: str) -> str:
         action = (
             f'<form method="post" action="{escape(base)}/invoice/{escape(invoice["id"])}/pay">'
             f'<button type="submit">Pay {total}</button></form>'
+            '<h2 id="void">Cancel the invoice</h2>'
+            "<p>Stands in for <em>Void invoice</em> in the Stripe Dashboard: nothing more is owed and Stripe "
+            "sends the site a signed <code>invoice.voided</code> event.</p>"
+            f'<form method="post" action="{escape(base)}/invoice/{escape(invoice["id"])}/void">'
+            '<button type="submit">Void invoice</button></form>'
         )
         title = f"Invoice {invoice['number']}: {format_pence(invoice['amount_remaining'], currency)} due — {LABEL}"
+    elif invoice["status"] == "void":
+        voided = _day(invoice["status_transitions"]["voided_at"])
+        action = f"<p><strong>This invoice was voided on {escape(voided)}.</strong> Nothing is owed on it.</p>"
+        title = f"Void — {LABEL}"
     else:
         action = f"<p><strong>This invoice is {escape(invoice['status'])} and cannot be paid.</strong></p>"
         title = f"Invoice — {LABEL}"

@@ -123,9 +123,12 @@ PAYMENT_METHOD_TYPES = (
     "customer_balance",
 )
 
-SESSION_EXPANDABLE = ("payment_intent", "line_items")
+SESSION_EXPANDABLE = ("payment_intent", "line_items", "invoice")
 
 _message = Hash({"message": Str(max_length=1200)}, required=("message",))
+
+# An invoice's custom field (Checkout's invoice_data and Invoicing alike): up to 4, name 40 and value 140 characters.
+CUSTOM_FIELD = Hash({"name": Str(max_length=40), "value": Str(max_length=140)}, required=("name", "value"))
 
 LINE_ITEM = Hash(
     {
@@ -181,7 +184,22 @@ SESSION_CREATE = Hash(
                 "terms_of_service_acceptance": _message,
             }
         ),
-        "invoice_creation": Hash({"enabled": Bool()}, required=("enabled",)),
+        "invoice_creation": Hash(
+            {
+                "enabled": Bool(),
+                "invoice_data": Hash(
+                    {
+                        "custom_fields": Array(CUSTOM_FIELD, max_items=4),
+                        "description": Str(max_length=1500),
+                        "footer": Str(max_length=5000),
+                        "metadata": Metadata(),
+                    }
+                ),
+            },
+            required=("enabled",),
+        ),
+        # Checkout takes one discount; the booking function passes a one-off amount_off coupon.
+        "discounts": Array(Hash({"coupon": Str(max_length=5000)}, required=("coupon",)), max_items=1),
         "expand": Array(Str(enum=SESSION_EXPANDABLE), max_items=10),
     }
 )
@@ -209,7 +227,7 @@ LINE_ITEM_LIST = Hash(
     }
 )
 
-PAYMENT_INTENT_RETRIEVE = Hash({})
+PAYMENT_INTENT_RETRIEVE = Hash({"expand": Array(Str(enum=("latest_charge",)), max_items=10)})
 
 PAYMENT_INTENT_UPDATE = Hash(
     {

@@ -91,11 +91,19 @@ class Received:
 
 @dataclass
 class SmtpSink:
-    """An aiosmtpd server on loopback that keeps every message; `up=False` makes it refuse mail (451)."""
+    """An aiosmtpd server on loopback that keeps every message; `up=False` makes it refuse mail (451), and an
+    address in `refused` is refused as a recipient (550)."""
 
     port: int = 0
     received: list[Received] = field(default_factory=list)
     up: bool = True
+    refused: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if address in self.refused:
+            return "550 5.1.1 Mailbox unavailable (test)"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if not self.up:

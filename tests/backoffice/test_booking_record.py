@@ -1,4 +1,4 @@
-"""The booking's metadata is the record: what checkout.metadata() writes, booking_record reads back unchanged."""
+"""The booking's metadata is the record: what checkout.metadata() writes, booking.record reads back unchanged."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from functions.booking_models import BookingRequest
-from booking.record_v1 import from_metadata
+from booking.record import from_metadata
+from booking.request import BookingRequest
 from functions.bookings import price
 from functions.checkout import metadata
 from tests.backoffice.conftest import booking

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from booking.record import from_metadata
 from tests.backoffice.conftest import MAIL_FROM, booking, http
 
 
@@ -62,7 +63,8 @@ def test_a_repeated_webhook_sends_no_second_email(live):
     assert live.standin.resend(event.id, resign=True).status == 200
     assert len(live.smtp.received) == 3
     (intent,) = live.standin.app.payment_intents()
-    assert intent["metadata"]["confirmation_sent"] and intent["metadata"]["fulfilled_at"]
+    stored = from_metadata(intent["metadata"])
+    assert stored is not None and stored.confirmation_sent and stored.fulfilled_at
 
 
 def test_the_success_page_never_sends_email_so_it_cannot_race_the_webhook(live):
@@ -96,7 +98,8 @@ def test_an_invoice_booking_is_confirmed_by_email_when_the_invoice_is_paid_and_o
     assert live.standin.resend(event.id).status == 200
     assert live.standin.resend(event.id, resign=True).status == 200
     assert len(live.smtp.received) == 3 and len(confirmed()) == 1
-    assert paid["metadata"]["confirmation_sent"] and paid["metadata"]["fulfilled_at"]
+    stored = from_metadata(paid["metadata"])
+    assert stored is not None and stored.confirmation_sent and stored.fulfilled_at
 
 
 def test_a_delegate_who_is_also_the_booker_gets_one_message(live):

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from booking.record import from_metadata
 from tests.backoffice.conftest import booking, http
 
 
@@ -25,13 +26,14 @@ def test_invoice_for_each_category_asks_for_exactly_the_quote(live, category, de
     assert invoice["amount_due"] == invoice["total"] == expected.total_pence == body["total_pence"]
     assert invoice["status"] == "open" and live.standin.app.billing.sent[invoice["id"]] == 1
     assert invoice["collection_method"] == "send_invoice" and invoice["days_until_due"] == live.fees.invoice_due_days
-    assert invoice["metadata"]["booking_ref"] == body["booking_ref"]
-    assert {k: invoice["metadata"][k] for k in ("event", "category", "payment", "delegates")} == {
-        "event": data["event"],
-        "category": category,
-        "payment": "invoice",
-        "delegates": str(delegates),
-    }
+    stored = from_metadata(invoice["metadata"])
+    assert stored is not None and stored.ref == body["booking_ref"]
+    assert (stored.event, stored.category, stored.payment, len(stored.delegates)) == (
+        data["event"],
+        category,
+        "invoice",
+        delegates,
+    )
     assert invoice["customer_email"] == "accounts.payable@nhs.net"
 
 
@@ -43,7 +45,8 @@ def test_one_nhs_delegate_by_invoice_is_354_pounds_without_the_online_discount(l
 def test_the_purchase_order_number_is_printed_on_the_invoice(live):
     _, invoice = live.book_invoice(booking(2, payment="invoice", purchase_order="PO-2027-004512"))
     assert invoice["custom_fields"] == [{"name": "PO number", "value": "PO-2027-004512"}]
-    assert invoice["metadata"]["purchase_order"] == "PO-2027-004512"
+    stored = from_metadata(invoice["metadata"])
+    assert stored is not None and stored.purchase_order == "PO-2027-004512"
 
 
 def test_without_a_purchase_order_there_is_no_custom_field(live):
@@ -190,7 +193,7 @@ def test_the_invoice_names_the_event_and_asks_for_the_reference_with_the_payment
 
 @pytest.mark.parametrize("stage", ["draft", "items added", "finalised"])
 def test_an_invoice_left_by_an_interrupted_request_is_completed_not_duplicated(live, stage):
-    from functions.booking_models import BookingRequest
+    from booking.request import BookingRequest
     from functions.bookings import price
     from functions.invoicing import customer_params, invoice_items, invoice_params
 

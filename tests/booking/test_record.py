@@ -192,3 +192,22 @@ def test_a_substitute_is_owed_what_the_delegate_they_replace_was_sent():
     assert swapped.certificate_sent == frozenset()
     assert swapped.substitutions == 1
     assert swapped.amounts == sent.amounts
+
+
+def test_updating_a_first_format_booking_removes_its_old_keys():
+    first = {
+        "booking_ref": "CP-ABCDEF",
+        "event": "caldicott-police-2027",
+        "category": "nhs",
+        "payment": "card",
+        "delegates": "1",
+        "amounts": "26550+5310",
+        "contact": "Sam Lee <sam@example.org> | Leeds NHS",
+        "delegate_01": "Ann Bee <ann@example.org> | Nurse | -",
+    }
+    read = record.from_metadata(first)
+    assert read is not None
+    update = record.to_metadata(read.model_copy(update={"fulfilled_at": "2027-01-01T00:00:00+00:00"}), previous=first)
+    kept = {k: v for k, v in {**first, **update}.items() if v != ""}  # what Stripe keeps
+    assert set(kept) == {record.MARKER_KEY, record.REF_KEY, record.EVENT_KEY, "record_00"}
+    assert record.from_metadata(kept) == read.model_copy(update={"fulfilled_at": "2027-01-01T00:00:00+00:00"})

@@ -127,3 +127,13 @@ def test_sam_resolves_code_uri_next_to_the_template():
     # A guard on the layout the walk-through relies on: template under functions/, bundle under dist/.
     assert TEMPLATE == ROOT / "functions" / "template.yaml"
     assert Path(package.__file__).resolve() == ROOT / "devtools" / "deploy" / "package.py"
+
+
+def test_the_webhook_output_and_the_deploy_guide_name_every_event_the_webhook_handles(template):
+    from functions.webhook import EVENTS
+
+    described = " ".join(template["Outputs"]["StripeWebhookUrl"]["Description"].split())
+    guide = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    for event in EVENTS:
+        assert event in described, f"the SAM template's StripeWebhookUrl output does not name {event}"
+        assert f"`{event}`" in guide, f"docs/deploy.md does not tell the organiser to subscribe {event}"

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from booking.record import from_metadata
 from pricing import quote
 from tests.functions.conftest import OPEN_EVENT, booking
 
@@ -60,14 +61,15 @@ def test_the_session_carries_the_booking(live):
     assert session["client_reference_id"] == ref
     assert session["customer_email"] == "priya.shah@nhs.net"
     assert session["mode"] == "payment" and session["currency"] == "gbp"
-    assert session["metadata"]["booking_ref"] == ref and session["metadata"]["delegates"] == "2"
+    stored = from_metadata(session["metadata"])
+    assert stored is not None and stored.ref == ref and len(stored.delegates) == 2
     success = urlsplit(session["success_url"])
     assert success.path == "/api/bookings/confirmation" and parse_qs(success.query)["session_id"] == [
         "{CHECKOUT_SESSION_ID}"
     ]
     assert session["cancel_url"].endswith(f"/events/{OPEN_EVENT}/?booking=cancelled#book")
     (create,) = [r for r in live.api_requests() if r.method == "POST"]
-    assert create.params["payment_intent_data"]["metadata"]["booking_ref"] == ref
+    assert from_metadata(create.params["payment_intent_data"]["metadata"]) == stored
 
 
 def test_prices_sent_by_the_client_are_ignored(live, fees):

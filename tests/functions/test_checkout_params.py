@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
-from functions.booking_models import BookingRequest
+from booking.record import from_metadata
+from booking.request import BookingRequest, field_errors
 from functions.bookings import price
 from functions.checkout import line_items, metadata, session_params
 from tests.functions.conftest import booking, make_settings
@@ -58,18 +60,19 @@ def test_session_parameters_follow_the_design(fees):
     )
     assert params["cancel_url"] == "https://events.example.org/events/caldicott-police-2027/?booking=cancelled#book"
     assert params["metadata"] == params["payment_intent_data"]["metadata"]
-    meta = params["metadata"]
-    assert {k: meta[k] for k in ("booking_ref", "event", "category", "payment", "delegates")} == {
-        "booking_ref": priced.ref,
-        "event": "caldicott-police-2027",
-        "category": "public-sector",
-        "payment": "card",
-        "delegates": "2",
-    }
-    assert meta["delegate_01"].startswith("Delegate 1 <delegate1@nhs.net>")
+    stored = from_metadata(params["metadata"])
+    assert stored is not None
+    assert (stored.ref, stored.event, stored.category, stored.payment, len(stored.delegates)) == (
+        priced.ref,
+        "caldicott-police-2027",
+        "public-sector",
+        "card",
+        2,
+    )
+    assert (stored.delegates[0].name, stored.delegates[0].email) == ("Delegate 1", "delegate1@nhs.net")
 
 
-def test_metadata_stays_within_stripes_limits_for_fifty_long_delegates(fees):
+def test_fifty_delegates_with_every_field_at_its_longest_are_refused_on_the_delegates_field():
     data = booking(1)
     data["delegates"] = [
         {
@@ -80,6 +83,14 @@ def test_metadata_stays_within_stripes_limits_for_fifty_long_delegates(fees):
         }
         for i in range(50)
     ]
+    with pytest.raises(ValidationError) as refused:
+        BookingRequest.model_validate(data)
+    (error,) = field_errors(refused.value)
+    assert error.field == "delegates" and "split the delegates over two bookings" in error.message
+
+
+def test_fifty_delegates_as_people_write_them_fit_stripes_limits(fees):
+    data = booking(50)
     meta = metadata(
         price(
             BookingRequest.model_validate(data),
@@ -88,6 +99,6 @@ def test_metadata_stays_within_stripes_limits_for_fifty_long_delegates(fees):
             ),
         )
     )
-    assert len(meta) + 1 <= 50  # room left for fulfilled_at
-    assert all(len(k) <= 40 and len(v) <= 500 for k, v in meta.items())
-    assert sum(v.count("@") for k, v in meta.items() if k.startswith("delegates_")) == 50
+    assert len(meta) <= 50 and all(len(k) <= 40 and len(v) <= 500 for k, v in meta.items())
+    stored = from_metadata(meta)
+    assert stored is not None and [d.email for d in stored.delegates] == [d["email"] for d in data["delegates"]]

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from booking.record import from_metadata
 from functions.lambda_handler import handle_event
 from tests.functions.conftest import booking, http
 from tests.functions.webhook_events import signed, stripe_event
@@ -36,7 +37,8 @@ def test_paying_sends_a_signed_webhook_that_fulfils_once(live, confirmed):
     assert line["booking_ref"] == body["booking_ref"] and line["session_id"] == session_id
     assert line["amount_total"] == body["total_pence"] and len(line["delegates"]) == 2
     (intent,) = live.standin.app.payment_intents()
-    assert intent["metadata"]["fulfilled_at"]
+    stored = from_metadata(intent["metadata"])
+    assert stored is not None and stored.fulfilled_at
 
 
 def test_a_replayed_event_is_acknowledged_and_not_fulfilled_again(live, confirmed):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from functions.booking_models import BookingRequest
-from functions.reference import REF_PATTERN, booking_ref, idempotency_key
+from booking.reference import REF_PATTERN, booking_ref, idempotency_key
+from booking.request import BookingRequest
 from pricing import quote
 from tests.functions.conftest import booking
 

@@ -12,13 +12,22 @@ from typing import Any, Literal, NotRequired, Required, Union, get_args, get_ori
 import pytest
 from typing_extensions import is_typeddict
 
-from devtools.stripe_standin import billing_schema, schema
+from devtools.stripe_standin import billing_schema, coupons, refund_schema, schema
 
-# Checkout's specs (schema.py) and Invoicing's (billing_schema.py), each beside its SDK TypedDict.
-_SPECS = {name: (schema, name) for name in schema.SDK_PARAMS} | {
-    name: (billing_schema, name) for name in billing_schema.BILLING_SDK_PARAMS
+# Checkout's specs (schema.py), Invoicing's (billing_schema.py) and refunds' (refund_schema.py), each beside
+# its SDK TypedDict.
+_SPECS = (
+    {name: (schema, name) for name in schema.SDK_PARAMS}
+    | {name: (billing_schema, name) for name in billing_schema.BILLING_SDK_PARAMS}
+    | {name: (refund_schema, name) for name in refund_schema.REFUND_SDK_PARAMS}
+    | {name: (coupons, name) for name in coupons.COUPON_SDK_PARAMS}
+)
+_SDK = {
+    **schema.SDK_PARAMS,
+    **billing_schema.BILLING_SDK_PARAMS,
+    **refund_schema.REFUND_SDK_PARAMS,
+    **coupons.COUPON_SDK_PARAMS,
 }
-_SDK = {**schema.SDK_PARAMS, **billing_schema.BILLING_SDK_PARAMS}
 
 _WRAPPERS = {NotRequired, Required, typing.NotRequired, typing.Required}
 _LITERALS = {Literal, typing.Literal}
@@ -125,6 +134,11 @@ def test_the_whitelist_covers_what_the_booking_function_needs():
         "submit_type",
         "custom_text.submit.message",
         "invoice_creation.enabled",
+        "invoice_creation.invoice_data.description",
+        "invoice_creation.invoice_data.footer",
+        "invoice_creation.invoice_data.metadata.{}",
+        "invoice_creation.invoice_data.custom_fields.[].name",
+        "invoice_creation.invoice_data.custom_fields.[].value",
         "expand.[]",
     } <= paths
     assert {".".join(p.path) for p in schema.accepted_paths(schema.PAYMENT_INTENT_UPDATE)} >= {"metadata.{}"}
@@ -179,3 +193,9 @@ def test_the_invoicing_whitelist_covers_what_the_booking_function_sends():
         "preferred_locales.[]",
         "metadata.{}",
     } <= customers
+
+
+def test_the_refund_whitelist_covers_what_the_dashboard_does():
+    refunds = {".".join(p.path) for p in schema.accepted_paths(refund_schema.REFUND_CREATE)}
+    assert {"payment_intent", "amount", "reason", "metadata.{}"} <= refunds
+    assert "INVOICE_VOID" in billing_schema.BILLING_SDK_PARAMS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import sys
@@ -11,9 +13,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pelican.plugins.event_site.booking import Ladders, build_offer
+from pelican.plugins.event_site.booking import BookingOffer, Ladders, build_offer
 from pelican.plugins.event_site.calendar import event_calendar
-from pelican.plugins.event_site.form_prices import form_prices
+from pelican.plugins.event_site.form_prices import form_prices, standard_prices
 from pelican.plugins.event_site.metadata import EventMeta, check_event_file
 from pelican.plugins.event_site.structured import event_json_ld, script_safe_json
 from pricing import FeeTable, FeeTableError, Problem, format_pence, format_percent, load_fee_table
@@ -21,6 +23,7 @@ from pricing.models import UK
 
 log = logging.getLogger(__name__)
 ALSO_OF_INTEREST_MAX = 3
+PRICES_DIR = "assets/prices"
 
 
 def _display(path: Path) -> str:
@@ -58,6 +61,8 @@ class EventSite:
     def __init__(self) -> None:
         self.now = datetime.now(UTC)
         self.events: list[Any] = []
+        self.price_files: dict[str, str] = {}
+        self.site_url = ""
 
     def configure(self, pelican: Any) -> None:
         filters = pelican.settings.setdefault("JINJA_FILTERS", {})
@@ -66,6 +71,7 @@ class EventSite:
 
     def join_events(self, generator: Any) -> None:
         settings = generator.settings
+        self.site_url = str(settings.get("SITEURL") or "").rstrip("/")
         problems: list[Problem] = []
         try:
             self.now = parse_now(str(settings.get("SITE_NOW") or ""))
@@ -140,8 +146,8 @@ class EventSite:
             "email": settings.get("ORGANISER_EMAIL", ""),
         }
         ladders: Ladders = {}
-        # The form's price data depends only on the tariff and the maximum: one JSON text per pair.
-        price_data: dict[tuple[str, int], str] = {}
+        # The form's price data depends only on the tariff, the maximum and a running early rate: one JSON text each.
+        price_data: dict[tuple[str, int, tuple[str, datetime] | None], str] = {}
         for slug, (article, meta) in joined.items():
             url = f"{base}/{article.url}"
             article.details = meta
@@ -150,9 +156,10 @@ class EventSite:
             description = meta.summary or Markup(article.summary or "").striptags() or meta.title
             article.json_ld = script_safe_json(event_json_ld(meta, article.booking, url, description, organiser))
             entry = fees.events[slug]
-            key = (entry.tariff, entry.max_delegates)
+            early = article.booking.early
+            key = (entry.tariff, entry.max_delegates, (early.percent, early.until) if early else None)
             if key not in price_data:
-                price_data[key] = script_safe_json(form_prices(article.booking))
+                price_data[key] = script_safe_json(form_prices(article.booking, self._standard_file(article.booking)))
             article.booking_prices = price_data[key]
         events = sorted((a for a, _ in joined.values() if a.status == "published"), key=lambda a: a.details.start)
         upcoming = [a for a in events if a.booking.status != "past"]
@@ -164,6 +171,22 @@ class EventSite:
         generator.context["upcoming_events"] = upcoming
         generator.context["past_events"] = past
         self.events = [a for a, _ in joined.values()]
+
+    def _standard_file(self, booking: BookingOffer) -> str:
+        """While an early rate runs, the standard prices go in a file of their own (named by its content, so a
+        year-long cache is safe) that the form's script fetches only once the rate has ended; returns its URL."""
+        if booking.early is None:
+            return ""
+        text = json.dumps(standard_prices(booking), ensure_ascii=False, separators=(",", ":"))
+        name = f"{PRICES_DIR}/{hashlib.sha256(text.encode()).hexdigest()[:10]}.json"
+        self.price_files[name] = text
+        return f"{self.site_url}/{name}"
+
+    def write_price_files(self, pelican: Any) -> None:
+        for name, text in self.price_files.items():
+            target = Path(pelican.output_path, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
 
     def write_calendars(self, pelican: Any) -> None:
         settings = pelican.settings

@@ -1,7 +1,10 @@
-"""The booking request's pydantic models: the spec of what a booking form may send, with messages for delegates."""
+"""The booking request: what a booking form may send (pydantic models), the messages a person sees when it is
+not right, and the record a valid request becomes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -15,9 +18,23 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from functions.errors import FieldError
+from booking.record import Amount, Attendee, BookingRecord, fits_new
+from booking.record import Contact as RecordContact
+from pricing import Quote
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One thing to fix, named by its field path (`delegates.0.email`)."""
+
+    field: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
 
 MAX_DELEGATES_ANY_EVENT = 50  # the fee table caps max_delegates at 50; each event may allow fewer
 
@@ -147,6 +164,46 @@ class BookingRequest(_Input):
             raise PydanticCustomError("billing_required", "billing")
         return value
 
+    @model_validator(mode="after")
+    def _record_fits(self) -> BookingRequest:
+        # Checked with the largest amounts a place could cost, so the real record always fits too.
+        if not fits_new(self.to_record(_LONGEST_REF, (_DEAREST,) * len(self.delegates))):
+            raise _error_at("delegates", "record_too_large")
+        return self
+
+    def to_record(self, ref: str, amounts: Sequence[Amount]) -> BookingRecord:
+        """The record this booking is stored as in Stripe, with what each delegate's place costs."""
+        return BookingRecord(
+            ref=ref,
+            event=self.event,
+            category=self.category,
+            payment=self.payment,
+            contact=RecordContact(
+                name=self.contact.name, email=self.contact.email, organisation=self.contact.organisation
+            ),
+            delegates=tuple(
+                Attendee(name=d.name, email=d.email, job_title=d.job_title, organisation=d.organisation)
+                for d in self.delegates
+            ),
+            amounts=tuple(amounts),
+            purchase_order=self.purchase_order if self.payment == "invoice" else "",
+        )
+
+
+def amounts(priced: Quote) -> tuple[Amount, ...]:
+    """The quote's lines as the record stores them: net and VAT per delegate, in delegate order."""
+    return tuple(Amount(net_pence=line.net_pence, vat_pence=line.vat_pence) for line in priced.lines)
+
+
+_LONGEST_REF = "CP-XXXXXX"
+_DEAREST = Amount(net_pence=99_999_999, vat_pence=99_999_999)  # £999,999.99 each: far above any fee
+
+
+def _error_at(field: str, kind: str) -> ValidationError:
+    return ValidationError.from_exception_data(
+        "BookingRequest", [InitErrorDetails(type=PydanticCustomError(kind, kind), loc=(field,), input=None)]
+    )
+
 
 _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("email", "value_error"): "Enter {whose} e-mail address, like name@nhs.net",
@@ -169,6 +226,10 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("delegates", "too_short"): "Add at least one delegate",
     ("delegates", "too_long"): "One booking can hold at most {max} delegates; make a second booking for the others",
     ("delegates", "list_type"): "Add the delegates as a list, one entry per delegate",
+    ("delegates", "record_too_large"): (
+        "This booking holds more text than we can store with the payment: shorten the job titles and "
+        "organisations, or split the delegates over two bookings"
+    ),
     ("accept_terms", "missing"): "Tick the box to accept the booking terms and conditions",
     ("accept_terms", "terms_not_accepted"): "Tick the box to accept the booking terms and conditions",
     ("accept_terms", "bool_parsing"): "Tick the box to accept the booking terms and conditions",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from functions.booking_models import BookingRequest
+from booking.request import BookingRequest
 from pricing import Quote
 
 # No 0/O, 1/I/L or U: a reference read out over the phone or copied from a receipt stays unambiguous.

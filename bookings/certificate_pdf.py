@@ -1,0 +1,170 @@
+"""A CPD certificate as a tagged, A4 PDF (fpdf2), with Noto fonts from PyPI embedded and subset.
+
+Text is shaped with HarfBuzz (uharfbuzz), so Arabic names join and run right to left. A name with a
+character none of the embedded fonts has is refused (`Uncovered`) rather than printed as empty boxes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+LANGUAGE = "en-GB"
+# (family, fontpkg name): the first covers Latin, Greek and Cyrillic; the second Arabic.
+FONTS = (("NotoSans", "Noto Sans"), ("NotoSansArabic", "Noto Sans Arabic"))
+_INK = (33, 37, 41)
+_ACCENT = (0, 84, 147)
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """What one certificate says. `hours` is the event's CPD_hours as written ("5", "5.5")."""
+
+    number: str
+    name: str
+    event_title: str
+    event_date: str
+    hours: str
+    organiser: str
+
+
+class Uncovered(ValueError):
+    """Text holds characters that no embedded font can draw; `characters` lists them."""
+
+    def __init__(self, characters: str):
+        self.characters = characters
+        super().__init__(f"no embedded font has {' '.join(characters)}")
+
+
+def hours_text(hours: str) -> str:
+    """'5 hours of CPD', '1 hour of CPD', '5.5 hours of CPD'."""
+    return f"{hours} {'hour' if hours in ('1', '1.0') else 'hours'} of CPD"
+
+
+@lru_cache(maxsize=1)
+def _font_files() -> tuple[tuple[str, Path], ...]:
+    import fontpkg
+
+    return tuple((family, Path(fontpkg.path(name))) for family, name in FONTS)
+
+
+@lru_cache(maxsize=1)
+def _coverage() -> tuple[frozenset[int], ...]:
+    from fontTools.ttLib import TTFont
+
+    covered = []
+    for _, path in _font_files():
+        with TTFont(path, lazy=True) as font:
+            covered.append(frozenset(font.getBestCmap()))
+    return tuple(covered)
+
+
+def uncovered(text: str) -> str:
+    """The distinct characters of `text` that no embedded font has (spaces and format characters need none)."""
+    fonts = _coverage()
+    missing: list[str] = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch.isspace() or unicodedata.category(ch) == "Cf" or ch in missing:
+            continue
+        if not any(ord(ch) in cmap for cmap in fonts):
+            missing.append(ch)
+    return "".join(missing)
+
+
+def _primary(text: str) -> str:
+    """The font to set a piece of text in: the Arabic one when it holds Arabic letters (the other is its fallback)."""
+    arabic = any(unicodedata.name(ch, "").startswith("ARABIC") for ch in text)
+    return FONTS[1][0] if arabic else FONTS[0][0]
+
+
+def render(certificate: Certificate) -> bytes:
+    """The certificate as PDF bytes; Uncovered if any of its text cannot be drawn."""
+    from fpdf import FPDF
+    from fpdf.prefs import ViewerPreferences
+
+    missing = "".join(dict.fromkeys(uncovered(certificate.name) + uncovered(certificate.event_title)))
+    if missing:
+        raise Uncovered(missing)
+    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(25, 20, 25)
+    for family, path in _font_files():
+        pdf.add_font(family, "", path)
+    pdf.set_fallback_fonts([FONTS[0][0], FONTS[1][0]], exact_match=False)
+    pdf.set_text_shaping(True)
+    title = f"Certificate of attendance: {certificate.name}, {certificate.event_title}"
+    pdf.set_title(title)
+    pdf.set_subject(f"{hours_text(certificate.hours)}, {certificate.event_date}")
+    pdf.set_author(certificate.organiser)
+    pdf.set_creator(certificate.organiser)
+    pdf.set_lang(LANGUAGE)
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
+    pdf.add_page()
+    _frame(pdf)
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def line(tag: str, text: str, size: float, style: str = "", colour: tuple[int, int, int] = _INK) -> None:
+        pdf.set_font(_primary(text), style, size)
+        pdf.set_text_color(*colour)
+        with _tagged(pdf, tag, text):
+            pdf.multi_cell(width, size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+
+    pdf.set_y(28)
+    line("P", certificate.organiser, 13, "", _ACCENT)
+    pdf.ln(8)
+    line("H1", "Certificate of attendance", 30)
+    pdf.ln(8)
+    line("P", "This is to certify that", 13)
+    pdf.ln(3)
+    line("P", certificate.name, 26, "", _ACCENT)
+    pdf.ln(3)
+    line("P", "attended", 13)
+    pdf.ln(3)
+    line("P", certificate.event_title, 17)
+    pdf.ln(2)
+    line("P", f"on {certificate.event_date}", 13)
+    pdf.ln(7)
+    line("P", f"{hours_text(certificate.hours)} (continuing professional development)", 15)
+    pdf.set_y(pdf.h - 42)
+    line("P", f"Issued by {certificate.organiser}", 11)
+    pdf.ln(1)
+    line("P", f"Certificate number {certificate.number}", 11)
+    return bytes(pdf.output())
+
+
+@contextmanager
+def _tagged(pdf: FPDF, tag: str, text: str) -> Iterator[None]:
+    """Wrap what is drawn inside in a structure element (P, H1) of the document's structure tree, with the
+    text as its ActualText: shaped Arabic is drawn as joined glyphs, and a screen reader should read letters.
+
+    fpdf2 tags only images and links itself; this follows its own `_marked_sequence` with the element's type.
+    """
+    page = pdf.page
+    builder = pdf.struct_builder
+    mcid = builder.next_mcid_for_page(page)
+    _, parents = builder.add_marked_content(page_number=page, struct_type=f"/{tag}", mcid=mcid)
+    pdf.pages[page].struct_parents = parents
+    pdf._set_min_pdf_version("1.4")  # private: fpdf2 has no public call for this
+    actual = (b"\xfe\xff" + unicodedata.normalize("NFC", text).encode("utf-16-be")).hex().upper()
+    pdf._out(f"/{tag} <</MCID {mcid} /ActualText <{actual}>>> BDC")  # private: fpdf2 has no public call for this
+    yield
+    pdf._out("EMC")  # private: fpdf2 has no public call for this
+
+
+def _frame(pdf: FPDF) -> None:
+    """The decorative border, marked as an artifact so screen readers skip it."""
+    pdf._out("/Artifact BMC")  # private: fpdf2 has no public call for this
+    pdf.set_draw_color(*_ACCENT)
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+    pdf.set_line_width(0.3)
+    pdf.rect(13, 13, pdf.w - 26, pdf.h - 26)
+    pdf._out("EMC")  # private: fpdf2 has no public call for this

@@ -1,0 +1,68 @@
+"""Helpers for the tests of the commands around the day of the event: run them, change bookings as Stripe would."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from booking.record import Attendee, BookingRecord
+from bookings.cli import main
+from bookings.context import stripe_client
+from bookings.delivery import update_record
+from bookings.export import find_bookings
+from tests.backoffice.conftest import EVENT, ROOT, Received
+
+BEFORE = datetime(2027, 9, 1, 9, 0, tzinfo=UTC)  # caldicott-police-2027 is on 14 September 2027
+AFTER = datetime(2027, 9, 15, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Run:
+    status: int
+    out: str
+    err: str
+
+
+class Office:
+    """The back office pointed at the live stand-in and SMTP sink, with the site's events beside a far fee table."""
+
+    def __init__(self, live: Any, folder: Path):
+        self.live = live
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(live.fees_path, folder / "fees.yaml")
+        shutil.copytree(ROOT / "content" / "events", folder / "events", dirs_exist_ok=True)
+        self.folder = folder
+        self.environ = {
+            "STRIPE_SECRET_KEY": "sk_test_backoffice_dayof",
+            "STRIPE_API_BASE": live.standin.api_base,
+            "FEES_PATH": str(folder / "fees.yaml"),
+            "SMTP_URL": live.smtp.url,
+            "MAIL_FROM": "Conference Bookings <bookings@events.example.org>",
+            "CONTACT_EMAIL": "bookings@events.example.org",
+            "ORGANISER_NAME": "Health IG Conferences",
+        }
+
+    def run(self, *argv: str, now: datetime = BEFORE, **environ: str) -> Run:
+        out, err = io.StringIO(), io.StringIO()
+        status = main(list(argv), environ={**self.environ, **environ}, stdout=out, stderr=err, now=lambda: now)
+        return Run(status, out.getvalue(), err.getvalue())
+
+    def mail(self, subject_start: str) -> list[Received]:
+        return [r for r in self.live.smtp.received if str(r.message["Subject"]).startswith(subject_start)]
+
+    def change(self, ref: str, change: Callable[[BookingRecord], BookingRecord]) -> BookingRecord:
+        """Update one booking's record in the stand-in as the webhook (refunds) or the manage page would."""
+        api = stripe_client(self.environ)[0]
+        (found,) = [b for b in find_bookings(api, EVENT, lambda *_: None) if b.record.ref == ref]
+        return update_record(api, found, change)
+
+    def cancel(self, ref: str) -> BookingRecord:
+        return self.change(ref, lambda r: r.model_copy(update={"cancelled_at": "2027-08-01T10:00:00Z"}))
+
+    def substitute(self, ref: str, position: int, name: str, email: str) -> BookingRecord:
+        return self.change(ref, lambda r: r.substitute(position, Attendee(name=name, email=email)))
