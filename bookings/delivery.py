@@ -105,9 +105,10 @@ def deliver(
     for places in by_booking.values():
         accepted: list[Place] = []
         for place in places:
+            if down is not None:
+                outcome.failures.append(f"{place.label}: not sent (the mail server could not be reached)")
+                continue
             try:
-                if down is not None:
-                    raise down
                 session.send(build(place))
             except MailRefused as exc:
                 outcome.failures.append(f"{place.label}: the mail server refused it ({exc})")
