@@ -241,15 +241,10 @@ def _fulfil(
 def _send_confirmation(
     booking: BookingPayment, payment: Payment, settings: Settings, record_on: str | None
 ) -> list[str]:
-    from functions.fees import fee_table
+    from functions.fees import category_label
     from functions.manage import booker_link
 
     record = booking.record
-    try:
-        fees = fee_table(settings.fees_path)
-        category_label = fees.tariff_for(record.event).categories[record.category].label
-    except Exception:  # the e-mail still goes if the fee table has since changed
-        fees, category_label = None, record.category
     assert settings.events_dir is not None
     facts = event_facts(record.event, settings.events_dir)
     messages = build_messages(
@@ -259,7 +254,7 @@ def _send_confirmation(
         site_url=settings.site_url,
         mail_from=settings.mail_from,
         contact_email=settings.contact_email,
-        category_label=category_label,
-        manage_url=booker_link(record.ref, record_on, facts, fees, settings),
+        category_label=category_label(settings.fees_path, record.event, record.category),
+        manage_url=booker_link(record.ref, record_on, facts, settings),
     )
     return send_messages(messages, settings.smtp_url, settings.mail_outbox)

@@ -23,7 +23,7 @@ from functions import pages
 from functions.body import parse_form, parse_json
 from functions.errors import BookingProblem
 from functions.event_facts import EventFacts, event_facts
-from functions.fees import fee_table
+from functions.fees import category_label, fee_table
 from functions.fulfilment import SessionNotFound, retrieve
 from functions.http import Request, Response, html_response, json_response
 from functions.settings import Settings
@@ -96,8 +96,12 @@ def manage_url(settings: Settings, ref: str, source: str, expires: datetime) -> 
     return f"{settings.site_url}/api/bookings/manage?t={token}"
 
 
-def booker_link(ref: str, source: str | None, facts: EventFacts, fees: FeeTable | None, settings: Settings) -> str:
+def booker_link(ref: str, source: str | None, facts: EventFacts, settings: Settings) -> str:
     """The manage link for the booker's confirmation; "" when links cannot be signed or the event is unknown."""
+    try:
+        fees = fee_table(settings.fees_path)
+    except (FeeTableError, OSError):
+        fees = None
     if not (settings.link_secret and source and fees is not None and facts.slug in fees.events):
         log.warning(json.dumps({"msg": "no_manage_link", "booking_ref": ref}))
         return ""
@@ -221,7 +225,7 @@ def handle_manage(request: Request, settings: Settings) -> Response:
             }
         )
     )
-    mailed = _tell(updated, changes, found, fees, settings)
+    mailed = _tell(updated, changes, found, settings)
     return _Page(replace(found, record=updated), fees, settings, request.query).respond(
         request, 200, changes=changes, mailed=mailed
     )
@@ -319,7 +323,7 @@ class _Page:
             self.why_not = "This booking has been cancelled, so its delegates cannot be changed."
         else:
             self.why_not = "Booking for this event has closed, so delegates can no longer be changed here: e-mail us."
-        self.category_label = _category_label(fees, self.record)
+        self.category_label = category_label(settings.fees_path, self.record.event, self.record.category)
         self.expires = link_expiry(self.event, fees) if entry else None
         self.action = f"/api/bookings/manage?{query}"
 
@@ -410,14 +414,7 @@ def _when(moment: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {local:%H:%M} (UK time)"
 
 
-def _category_label(fees: FeeTable, record: BookingRecord) -> str:
-    try:
-        return fees.tariff_for(record.event).categories[record.category].label
-    except Exception:  # the page still shows the booking if the fee table has since changed
-        return record.category
-
-
-def _tell(record: BookingRecord, changes: list[Change], found: Found, fees: FeeTable, settings: Settings) -> bool:
+def _tell(record: BookingRecord, changes: list[Change], found: Found, settings: Settings) -> bool:
     """E-mail the new delegates, the people they replace and the organisers; False if the mail could not go."""
     from functions.emails import Payment, change_messages
     from functions.mailer import MailUnavailable, send_messages
@@ -435,7 +432,7 @@ def _tell(record: BookingRecord, changes: list[Change], found: Found, fees: FeeT
             site_url=settings.site_url,
             mail_from=settings.mail_from,
             contact_email=settings.contact_email,
-            category_label=_category_label(fees, record),
+            category_label=category_label(settings.fees_path, record.event, record.category),
         )
         send_messages(messages, settings.smtp_url, settings.mail_outbox)
     except MailUnavailable as exc:
