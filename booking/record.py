@@ -20,6 +20,7 @@ MARKER_KEY = "booking_record"  # present, with the version as its value, on ever
 REF_KEY = "booking_ref"
 EVENT_KEY = "event"
 CHUNK_PREFIX = "record_"  # record_00, record_01, ...
+RECEIPT_KEY = "receipt_for"  # on a card booking's VAT receipt: the booking reference it is for
 
 # Stripe's metadata limits: 50 keys, keys up to 40 characters, values up to 500 characters.
 METADATA_MAX_KEYS = 50
@@ -184,6 +185,12 @@ def to_metadata(record: BookingRecord, previous: Mapping[str, Any] | None = None
         if key.startswith(CHUNK_PREFIX) and key not in meta:
             meta[key] = ""
     return meta
+
+
+def receipt_metadata(record: BookingRecord) -> dict[str, str]:
+    """The metadata of a card booking's VAT receipt (the paid invoice Checkout makes): the reference to find it
+    by, under its own key. It carries no marker and no event, so it is never read as a second booking."""
+    return {RECEIPT_KEY: record.ref}
 
 
 def is_booking(meta: Mapping[str, Any] | None) -> bool:

@@ -59,6 +59,7 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
         event_title=record.event,
         category_label=_category_label(record.event, record.category, settings),
         amount=format_pence(booking.amount_total, booking.currency),
+        receipt=booking.receipt if result.state != "unpaid" else None,
     )
     return html_response(200, html)
 
