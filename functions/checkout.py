@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from booking.record import BookingRecord, receipt_metadata, to_metadata
 from booking.request import BookingRequest, amounts
@@ -90,7 +91,7 @@ def _fit(text: str, limit: int) -> str:
     return text + "…"
 
 
-def receipt(priced: PricedBooking, settings: Settings) -> dict:
+def receipt(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
     """`invoice_creation`: Stripe makes a paid invoice from the session's lines (its total is what was charged),
     a VAT receipt naming the booking and its delegates; the VAT number goes in the footer when there is one."""
     from functions.event_facts import event_facts
@@ -99,7 +100,7 @@ def receipt(priced: PricedBooking, settings: Settings) -> dict:
     assert settings.events_dir is not None
     title = event_facts(record.event, settings.events_dir).title
     names = ", ".join(" ".join(d.name.split()) for d in record.delegates)
-    data: dict = {
+    data: dict[str, Any] = {
         "description": _fit(f"Booking {record.ref} for {title}. Delegates: {names}", _DESCRIPTION_MAX),
         "custom_fields": [
             {"name": "Booking reference", "value": record.ref},
