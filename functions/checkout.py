@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from booking.record import BookingRecord, receipt_metadata, to_metadata
 from booking.request import BookingRequest, amounts
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
-from pricing import FeeTable, Quote
+from pricing import FeeTable, Quote, format_percent
 
 
 @dataclass(frozen=True)
@@ -36,20 +35,18 @@ class CheckoutSession:
     url: str
 
 
-def _percent(fraction: Decimal) -> str:
-    return format((fraction * 100).normalize(), "f")
-
-
 def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict]:
     """One line per distinct delegate price (first, additional), gross of VAT, summing to the quote's total."""
     q = priced.quote
     discounts = priced.fees.discounts
-    online = f", {_percent(discounts.online_payment_percent)}% online booking discount" if q.payment == "card" else ""
+    online = (
+        f", {format_percent(discounts.online_payment_percent)}% online booking discount" if q.payment == "card" else ""
+    )
     counts = Counter((line.delegate > 1, line.gross_pence) for line in q.lines)
     items = []
     for (additional, gross), quantity in sorted(counts.items()):
         which = (
-            f"additional delegate, {_percent(discounts.additional_delegate_percent)}% off"
+            f"additional delegate, {format_percent(discounts.additional_delegate_percent)}% off"
             if additional
             else "first delegate"
         )
@@ -60,7 +57,7 @@ def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[di
                 "unit_amount": gross,
                 "product_data": {
                     "name": f"Delegate place — {q.category_label} ({which})",
-                    "description": f"Event: {q.event}{online}; price includes VAT at {_percent(q.vat_percent)}%",
+                    "description": f"Event: {q.event}{online}; price includes VAT at {format_percent(q.vat_percent)}%",
                 },
             },
         }
