@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install dev build test clean package bench
+.PHONY: install dev build test lint clean package bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,14 @@ dev: build
 # those tests skip (and fail under CI=true).
 NODE_DEPS := $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.json)
 
-test: $(STAMP) $(NODE_DEPS)
+test: lint $(NODE_DEPS)
 	$(BIN)/python -m pytest
+
+# Lint, format and types (configured in pyproject.toml); `make test` runs this first.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --silent
@@ -42,4 +48,4 @@ devtools/bench/node_modules/.package-lock.json: devtools/bench/package-lock.json
 	cd devtools/bench && npm ci --no-audit --no-fund --silent
 
 clean:
-	rm -rf output dist .pytest_cache .hypothesis
+	rm -rf output dist .pytest_cache .hypothesis .mypy_cache .ruff_cache
