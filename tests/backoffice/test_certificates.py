@@ -9,8 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.backoffice.conftest import EVENT, booking
-from tests.backoffice.dayof import AFTER, BEFORE, Office
-from tests.backoffice.test_attendance import TEAMS, ZOOM
+from tests.backoffice.dayof import AFTER, BEFORE, TEAMS, ZOOM, Office
 
 TITLE = "Information Sharing & The Police: Caldicott Principles and Sharing Between Police and Health Services"
 SUBJECT = "Your CPD certificate:"
