@@ -19,7 +19,7 @@ from functions.event_facts import EventFacts
 from pricing import format_pence
 
 if TYPE_CHECKING:
-    import jinja2
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "theme" / "email"
 DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
@@ -39,7 +39,7 @@ class Payment:
 
 
 @lru_cache(maxsize=2)
-def template_environment(folder: str) -> jinja2.Environment:
+def template_environment(folder: str) -> Environment:
     """The Jinja2 environment for the e-mail templates in `folder` (theme/email/)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
