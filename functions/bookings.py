@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from booking.reference import booking_ref, idempotency_key
 from booking.request import BookingRequest, FieldError, field_errors
+from booking.text import SMTPUTF8_CONTEXT
 from functions import pages
 from functions.body import parse_form, parse_json
 from functions.checkout import PricedBooking, create_checkout_session
@@ -39,10 +40,13 @@ _TITLES = {
 }
 
 
-def validate(data: Any, fees: FeeTable) -> BookingRequest:
-    """Check the booking against the model and the fee table; raise BookingProblem with every field error."""
+def validate(data: Any, fees: FeeTable, smtputf8: bool = False) -> BookingRequest:
+    """Check the booking against the model and the fee table; raise BookingProblem with every field error.
+
+    `smtputf8`: the mail server delivers to addresses with non-ASCII local parts (MAIL_SMTPUTF8).
+    """
     try:
-        booking = BookingRequest.model_validate(data)
+        booking = BookingRequest.model_validate(data, context={SMTPUTF8_CONTEXT: smtputf8})
     except ValidationError as exc:
         raise BookingProblem(422, field_errors(exc)) from None
     entry = fees.events.get(booking.event)
@@ -114,7 +118,7 @@ class Started:
 
 def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, Started]:
     """The whole booking: validate, check it is open, price, then a Checkout Session or a sent invoice."""
-    booking = validate(data, fees)
+    booking = validate(data, fees, settings.mail_smtputf8)
     check_open(booking, fees, settings)
     priced = price(booking, fees)
     if booking.payment == "invoice":
