@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -124,6 +124,11 @@ class EarlyBooking(_Strict):
 
     def applies(self, at: datetime) -> bool:
         return to_the_minute(at) <= self.until
+
+    @property
+    def ends(self) -> datetime:
+        """The first moment of the standard rate: the minute after `until`, for a browser comparing its clock."""
+        return to_the_minute(self.until) + timedelta(minutes=1)
 
 
 class DiscountCode(_Strict):

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from devtools.stripe_standin import auth, checkout_page, invoice_page, objects, session_rules
 from devtools.stripe_standin.billing import Billing
+from devtools.stripe_standin.coupons import Coupons
 from devtools.stripe_standin.errors import StripeAPIError, not_found
 from devtools.stripe_standin.faults import FaultQueue, drop
 from devtools.stripe_standin.forms import nest, parse_pairs
@@ -113,8 +114,11 @@ class StandIn:
         self._requests: list[RecordedRequest] = []
         self._deliveries: list[Delivery] = []
         self._local = threading.local()  # events raised while holding the lock, delivered after it
-        self.billing = Billing(self)  # customers, invoice items, invoices and search (devtools/stripe_standin/billing.py)
+        self.billing = Billing(
+            self
+        )  # customers, invoice items, invoices and search (devtools/stripe_standin/billing.py)
         self.refunds = Refunds(self)  # charges and refunds (devtools/stripe_standin/refunds.py)
+        self.coupons = Coupons(self)  # amount-off coupons for Checkout's discounts (devtools/stripe_standin/coupons.py)
 
     # ---- what tests and the dev server read -------------------------------------------------
 
@@ -221,6 +225,8 @@ class StandIn:
                 },
             )
             self.refunds.add_charge(intent, now)
+            for discount in session["discounts"]:
+                self.coupons.redeem(discount["coupon"])
             receipt = None
             if session["invoice_creation"]["enabled"]:
                 invoice, receipt = self.billing.receipt(session, self._line_items[session_id], now)
@@ -378,6 +384,8 @@ class StandIn:
             billed = self.billing.route(method, parts, raw)
             if billed is None:
                 billed = self.refunds.route(method, parts, raw)
+            if billed is None:
+                billed = self.coupons.route(method, parts, raw)
             if billed is not None:
                 return _Response(200, billed)
             if parts[:3] == ["v1", "checkout", "sessions"]:
@@ -429,7 +437,7 @@ class StandIn:
 
     def _create_session(self, params: dict[str, Any]) -> _Response:
         now = int(self.clock())
-        built, expires_at = session_rules.priced_line_items(params, self._tax_rates, now)
+        built, expires_at = session_rules.priced_line_items(params, self._tax_rates, now, self.coupons)
         session_id = objects.new_id("cs_test_", 58)
         session = objects.checkout_session(session_id, params, built, self.checkout_url(session_id), now, expires_at)
         self._sessions[session_id] = session

@@ -465,6 +465,18 @@ class Billing:
                     "tax_rates": [tax["rate"]["id"] for tax in item["taxes"]],
                 }
             )
+        discount = session["total_details"]["amount_discount"]
+        if discount:
+            names = [self.standin.coupons.coupons[d["coupon"]]["name"] for d in session["discounts"]]
+            self._create_item(
+                {
+                    "customer": customer["id"],
+                    "invoice": invoice_id,
+                    "amount": -discount,
+                    "currency": session["currency"],
+                    "description": names[0] if names and names[0] else "Discount",
+                }
+            )
         self._finalize(invoice_id, {"auto_advance": False})
         invoice = self.invoices[invoice_id]
         total = self.render(invoice)["total"]

@@ -55,7 +55,8 @@ INVOICE_ITEM_CREATE = Hash(
     {
         "customer": Str(max_length=255),
         "invoice": Str(max_length=255),
-        "amount": Int(minimum=0, maximum=MAXIMUM_AMOUNT),
+        # Negative for a credit, such as a discount code's line on an invoice.
+        "amount": Int(minimum=-MAXIMUM_AMOUNT, maximum=MAXIMUM_AMOUNT),
         "currency": Str(kind="currency"),
         "description": Str(),
         "discountable": Bool(),

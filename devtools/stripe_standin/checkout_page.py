@@ -197,11 +197,16 @@ def _page(
     total = money(session["amount_total"])
     rows = "".join(
         f'<tr><td>{escape(item["description"])}<span class="detail">Quantity {item["quantity"]} × '
-        f'{money(item["price"]["unit_amount"])}</span></td><td class="amount">{money(item["amount_total"])}</td></tr>'
+        f"{money(item['price']['unit_amount'])}</span></td>"
+        f'<td class="amount">{money(item["amount_total"] + item["amount_discount"])}</td></tr>'
         for item in standin.line_items(session["id"])
     )
     tax = session["total_details"]["amount_tax"]
     tax_row = f'<tr><th scope="row">Of which tax</th><td class="amount">{money(tax)}</td></tr>' if tax else ""
+    discount = session["total_details"]["amount_discount"]
+    if discount:
+        names = [standin.coupons.coupons[d["coupon"]]["name"] or "Discount" for d in session["discounts"]]
+        tax_row = f'<tr><th scope="row">{escape(names[0])}</th><td class="amount">−{money(discount)}</td></tr>{tax_row}'
     table = (
         '<table><caption>Your order</caption><thead><tr><th scope="col">Item</th>'
         '<th scope="col" class="amount">Amount</th></tr></thead>'

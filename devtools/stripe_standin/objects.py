@@ -77,6 +77,27 @@ def line_item(params: dict[str, Any], tax_rates: dict[str, dict[str, Any]], crea
     }
 
 
+def discount_items(items: list[dict[str, Any]], amount_off: int) -> None:
+    """Spread an amount-off discount over the line items in proportion to their subtotals (the remainder on
+    the first lines, a penny each), capped at the subtotal, and recompute each line's tax on what is left."""
+    subtotal = sum(i["amount_subtotal"] for i in items)
+    off = min(amount_off, subtotal)
+    shares = [off * i["amount_subtotal"] // subtotal if subtotal else 0 for i in items]
+    for index in range(off - sum(shares)):
+        shares[index % len(items)] += 1
+    for item, share in zip(items, shares, strict=True):
+        taxable = item["amount_subtotal"] - share
+        for tax in item["taxes"]:
+            tax["amount"] = tax_amount(taxable, Decimal(str(tax["rate"]["percentage"])), tax["rate"]["inclusive"])
+            tax["taxable_amount"] = taxable
+        exclusive = sum(t["amount"] for t in item["taxes"] if not t["rate"]["inclusive"])
+        item.update(
+            amount_discount=share,
+            amount_tax=sum(t["amount"] for t in item["taxes"]),
+            amount_total=taxable + exclusive,
+        )
+
+
 def public_line_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if not k.startswith("_")}
 
@@ -87,6 +108,7 @@ def checkout_session(
     """A new, open checkout.session; `payment_intent` stays null until the session is paid, as at Stripe."""
     subtotal = sum(i["amount_subtotal"] for i in items)
     total = sum(i["amount_total"] for i in items)
+    discounts = [{"coupon": d["coupon"], "promotion_code": None} for d in params.get("discounts", [])]
     return {
         "id": session_id,
         "object": "checkout.session",
@@ -110,6 +132,7 @@ def checkout_session(
         "customer_creation": "if_required",
         "customer_details": None,
         "customer_email": params.get("customer_email"),
+        "discounts": discounts,
         "expires_at": expires_at,
         "invoice": None,
         "invoice_creation": _invoice_creation(params.get("invoice_creation", {})),
@@ -124,7 +147,7 @@ def checkout_session(
         "submit_type": params.get("submit_type"),
         "success_url": params.get("success_url"),
         "total_details": {
-            "amount_discount": 0,
+            "amount_discount": sum(i["amount_discount"] for i in items),
             "amount_shipping": 0,
             "amount_tax": sum(i["amount_tax"] for i in items),
         },

@@ -198,6 +198,8 @@ SESSION_CREATE = Hash(
             },
             required=("enabled",),
         ),
+        # Checkout takes one discount; the booking function passes a one-off amount_off coupon.
+        "discounts": Array(Hash({"coupon": Str(max_length=5000)}, required=("coupon",)), max_items=1),
         "expand": Array(Str(enum=SESSION_EXPANDABLE), max_items=10),
     }
 )

@@ -3,20 +3,24 @@ known tax rates, Stripe's minimum and maximum charge, and the 30-minute-to-24-ho
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devtools.stripe_standin import objects
 from devtools.stripe_standin.currencies import DEFAULT_MINIMUM_CHARGE, MAXIMUM_AMOUNT, MINIMUM_CHARGE
 from devtools.stripe_standin.errors import StripeAPIError, missing
+
+if TYPE_CHECKING:
+    from devtools.stripe_standin.coupons import Coupons
 
 MIN_EXPIRY_SECONDS = 30 * 60
 MAX_EXPIRY_SECONDS = 24 * 60 * 60
 
 
 def priced_line_items(
-    params: dict[str, Any], tax_rates: dict[str, dict[str, Any]], now: int
+    params: dict[str, Any], tax_rates: dict[str, dict[str, Any]], now: int, coupons: Coupons
 ) -> tuple[list[dict[str, Any]], int]:
-    """Check validated create params as a whole; return the built line items and the expiry time."""
+    """Check validated create params as a whole; return the built line items (a coupon's discount spread
+    over them) and the expiry time."""
     if "mode" not in params:
         raise missing("mode")
     if params.get("ui_mode", "hosted_page") == "hosted_page" and "success_url" not in params:
@@ -41,6 +45,9 @@ def priced_line_items(
                     code="resource_missing",
                 )
     built = [objects.line_item(item, tax_rates, now) for item in items]
+    for discount in params.get("discounts", []):
+        coupon = coupons.for_session(discount["coupon"], currency, "discounts[0][coupon]")
+        objects.discount_items(built, coupon["amount_off"])
     _check_total(sum(i["amount_total"] for i in built), currency)
     return built, _expiry(params, now)
 

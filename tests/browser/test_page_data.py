@@ -23,17 +23,33 @@ def _prices(site: Path, slug: str) -> dict:
 def test_every_figure_the_script_can_show_is_the_quote_formatted(site, fees):
     data = _prices(site, EVENT)
     entry = fees.events[EVENT]
-    assert data["max"] == entry.max_delegates and data["vat"] == "20"
+    assert data["max"] == entry.max_delegates and data["vat"] == "20" and "early" not in data
     assert list(data["categories"]) == list(fees.tariff_for(EVENT).categories)
     for category, prices in data["categories"].items():
         for payment in ("card", "invoice"):
-            for n in range(1, entry.max_delegates + 1):
-                priced = quote(fees, EVENT, category, n, payment)
-                shown_lines = [row[0] for row in prices[payment][:n]]
-                assert shown_lines == [format_pence(line.net_pence) for line in priced.lines]
-                assert prices[payment][n - 1][1:] == [
-                    format_pence(p) for p in (priced.net_pence, priced.vat_pence, priced.total_pence)
-                ]
+            _assert_quotes(fees, EVENT, category, payment, prices[payment], at=None)
+
+
+def test_while_an_early_rate_runs_the_page_holds_it_and_the_standard_prices_wait_in_a_file(site, fees):
+    slug = "records-retention-2027"
+    data = _prices(site, slug)
+    early = fees.events[slug].early_booking
+    assert data["early"]["until"] == "31 March 2027 at 23:59" and data["early"]["percent"] == "10"
+    assert data["early"]["ends"] == "2027-04-01T00:00:00+01:00"
+    standard = json.loads((site / data["early"]["standard"].lstrip("/")).read_text(encoding="utf-8"))
+    for category in fees.tariff_for(slug).categories:
+        for payment in ("card", "invoice"):
+            _assert_quotes(fees, slug, category, payment, data["categories"][category][payment], at=early.until)
+            _assert_quotes(fees, slug, category, payment, standard["categories"][category][payment], at=early.ends)
+
+
+def _assert_quotes(fees, slug, category, payment, rates, at):
+    for n in range(1, fees.events[slug].max_delegates + 1):
+        priced = quote(fees, slug, category, n, payment, at=at)
+        assert [rates["each"][min(i, 1)] for i in range(n)] == [format_pence(line.net_pence) for line in priced.lines]
+        assert rates["rows"][n - 1] == [
+            format_pence(p) for p in (priced.net_pence, priced.vat_pence, priced.total_pence)
+        ]
 
 
 def test_closed_and_past_events_carry_no_form_script(site):

@@ -50,3 +50,28 @@ def test_status_follows_the_clock(fees, now: datetime, status: str) -> None:
     assert booking.status == status
     assert booking.is_open is (status == "open")
     assert booking.closes == datetime(2027, 9, 13, 17, tzinfo=UK)
+
+
+def test_while_an_early_rate_runs_the_booking_has_its_prices_and_the_example_uses_them(fees) -> None:
+    entry = fees.events["records-retention-2027"]
+    before = entry.early_booking.until
+    booking = build_booking(fees, "records-retention-2027", ENDS, before)
+    assert booking.early is not None and booking.early.percent == "10"
+    assert booking.early.until_text == "31 March 2027 at 23:59"
+    assert booking.early.ends == datetime(2027, 4, 1, 0, 0, tzinfo=UK)
+    for category in booking.prices:
+        for payment in PAYMENTS:
+            for n in (1, 2, 20):
+                assert booking.early.price(category, payment, n) == quote(
+                    fees, "records-retention-2027", category, n, payment, at=before
+                )
+                assert booking.price(category, payment, n) == quote(
+                    fees, "records-retention-2027", category, n, payment, at=entry.booking_closes
+                )
+    assert booking.example == quote(fees, "records-retention-2027", "public-sector", 3, "card", at=before)
+    assert booking.example.early_booking is not None
+
+
+def test_a_page_built_after_the_early_rate_shows_only_the_standard_rate(fees) -> None:
+    booking = build_booking(fees, "records-retention-2027", ENDS, datetime(2027, 4, 1, 0, 0, tzinfo=UK))
+    assert booking.early is None and booking.example.early_booking is None

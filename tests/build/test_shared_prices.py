@@ -16,12 +16,20 @@ ENDS = datetime(2027, 9, 14, 16, tzinfo=UK)
 def test_two_events_on_one_tariff_share_ladders_and_each_gets_its_own_quotes(fees) -> None:
     ladders: dict = {}
     first = build_booking(fees, "caldicott-police-2027", ENDS, NOW, ladders)
+    assert first.early is None
     second = build_booking(fees, "records-retention-2027", ENDS, NOW, ladders)
-    assert len(ladders) == len(first.categories) * len(PAYMENTS)  # the second event priced nothing new
+    # The second event priced nothing new at the standard rate; only its running early rate added ladders.
+    assert second.early is not None
+    assert len(ladders) == 2 * len(first.categories) * len(PAYMENTS)
     for booking in (first, second):
-        for category in booking.prices:
-            for payment in PAYMENTS:
-                assert list(booking.prices[category][payment]) == list(range(1, 21))
-                for n in (1, 7, 20):
-                    assert booking.price(category, payment, n) == quote(fees, booking.slug, category, n, payment)
+        entry = fees.events[booking.slug]
+        rates = [(booking.price, entry.booking_closes)]
+        if booking.early:
+            rates.append((booking.early.price, entry.early_booking.until))
+        for price, at in rates:
+            for category in booking.prices:
+                for payment in PAYMENTS:
+                    assert list(booking.prices[category][payment]) == list(range(1, 21))
+                    for n in (1, 7, 20):
+                        assert price(category, payment, n) == quote(fees, booking.slug, category, n, payment, at=at)
         assert booking.example.event == booking.slug

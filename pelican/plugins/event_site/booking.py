@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Literal
 
 from pricing import PAYMENTS, FeeTable, Quote, ladder
+from pricing.models import BookableEvent, uk_time_text
 
 Status = Literal["open", "closed", "sold_out", "past"]
 EXAMPLE_DELEGATES = 3
@@ -44,7 +45,24 @@ class Rungs(Mapping[int, Quote]):
         return len(self.rungs)
 
 
-Ladders = dict[tuple[str, str, str, int], tuple[Quote, ...]]
+# (tariff, category, payment, maximum, early rate's (percent, until) or None) -> the ladder those share.
+Ladders = dict[tuple[str, str, str, int, tuple[Decimal, datetime] | None], tuple[Quote, ...]]
+Prices = dict[str, dict[str, Rungs]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EarlyRate:
+    """The early-booking rate while it runs at build time: its prices, and when it ends (UK time)."""
+
+    percent: str
+    until: datetime  # the last minute of the rate, as the organiser wrote it
+    ends: datetime  # the first moment of the standard rate, for the form's script to compare its clock with
+    until_text: str  # "31 March 2027 at 23:59"
+    categories: tuple[FeeCategory, ...]
+    prices: Prices
+
+    def price(self, category: str, payment: str, delegates: int) -> Quote:
+        return self.prices[category][payment][delegates]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +79,8 @@ class Booking:
     online_payment_percent: str
     payments: tuple[str, ...]
     categories: tuple[FeeCategory, ...]
-    prices: dict[str, dict[str, Rungs]]
+    prices: Prices
+    early: EarlyRate | None
     example: Quote
 
     @property
@@ -79,33 +98,30 @@ def _percent(fraction: Decimal) -> str:
 def build_booking(fees: FeeTable, slug: str, ends: datetime, now: datetime, ladders: Ladders | None = None) -> Booking:
     """Price every category × payment × delegate count for `slug`; `ends` makes it past.
 
-    `ladders` (one dict per build, for one fee table) shares the priced ladders between events
-    with the same tariff and maximum, so a build holds each price table once, not once per event.
+    Standard prices are those of a booking made as booking closes; while an early rate runs at
+    build time, its prices are those of a booking made in its last minute. `ladders` (one dict per
+    build, for one fee table) shares the priced ladders between events with the same tariff,
+    maximum and early rate, so a build holds each price table once, not once per event.
     """
     entry = fees.events[slug]
     status: Status = "past" if now >= ends else entry.booking_status(now)
-    category_ids = list(fees.tariff_for(slug).categories)
     shared = {} if ladders is None else ladders
-    prices: dict[str, dict[str, Rungs]] = {}
-    for category in category_ids:
-        prices[category] = {}
-        for payment in PAYMENTS:
-            key = (entry.tariff, category, payment, entry.max_delegates)
-            if key not in shared:
-                shared[key] = ladder(fees, slug, category, payment)
-            prices[category][payment] = Rungs(slug, shared[key])
-    categories = tuple(
-        FeeCategory(
-            id=category,
-            label=one.category_label,
-            net_pence=one.net_pence,
-            vat_pence=one.vat_pence,
-            gross_pence=one.total_pence,
+    prices = _prices(fees, slug, entry, entry.booking_closes, shared)
+    categories = _categories(prices)
+    early = None
+    if entry.early_booking is not None and entry.early_booking.applies(now) and status == "open":
+        rate = entry.early_booking
+        early_prices = _prices(fees, slug, entry, rate.until, shared)
+        early = EarlyRate(
+            percent=_percent(rate.percent),
+            until=rate.until,
+            ends=rate.ends,
+            until_text=uk_time_text(rate.until),
+            categories=_categories(early_prices),
+            prices=early_prices,
         )
-        for category in category_ids
-        for one in [prices[category]["invoice"][1]]
-    )
     example_size = min(EXAMPLE_DELEGATES, entry.max_delegates)
+    first = categories[0].id
     return Booking(
         slug=slug,
         status=status,
@@ -118,5 +134,36 @@ def build_booking(fees: FeeTable, slug: str, ends: datetime, now: datetime, ladd
         payments=PAYMENTS,
         categories=categories,
         prices=prices,
-        example=prices[category_ids[0]]["card"][example_size],
+        early=early,
+        example=(early.prices if early else prices)[first]["card"][example_size],
+    )
+
+
+def _prices(fees: FeeTable, slug: str, entry: BookableEvent, at: datetime, shared: Ladders) -> Prices:
+    """category -> payment -> delegates -> Quote for a booking made `at`."""
+    rate = entry.early_booking
+    early = (rate.percent, rate.until) if rate is not None and rate.applies(at) else None
+    prices: Prices = {}
+    for category in fees.tariff_for(slug).categories:
+        prices[category] = {}
+        for payment in PAYMENTS:
+            key = (entry.tariff, category, payment, entry.max_delegates, early)
+            if key not in shared:
+                shared[key] = ladder(fees, slug, category, payment, at=at)
+            prices[category][payment] = Rungs(slug, shared[key])
+    return prices
+
+
+def _categories(prices: Prices) -> tuple[FeeCategory, ...]:
+    """Each category as the fee table shows it: one delegate paying by invoice."""
+    return tuple(
+        FeeCategory(
+            id=category,
+            label=one.category_label,
+            net_pence=one.net_pence,
+            vat_pence=one.vat_pence,
+            gross_pence=one.total_pence,
+        )
+        for category, by_payment in prices.items()
+        for one in [by_payment["invoice"][1]]
     )

@@ -2,32 +2,47 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import sys
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from pelican.plugins.event_site.booking import Ladders, build_booking
+from pelican.plugins.event_site.booking import Booking, Ladders, build_booking
 from pelican.plugins.event_site.calendar import event_calendar
-from pelican.plugins.event_site.form_prices import form_prices
+from pelican.plugins.event_site.form_prices import form_prices, standard_prices
 from pelican.plugins.event_site.metadata import EventMeta, check_event_file
+from pelican.plugins.event_site.reader import Headers, keep_headers
 from pelican.plugins.event_site.structured import event_json_ld, script_safe_json
 from pricing import FeeTable, FeeTableError, Problem, format_pence, load_fee_table
 from pricing.models import UK
 
 log = logging.getLogger(__name__)
 ALSO_OF_INTEREST_MAX = 3
+PRICES_DIR = "assets/prices"
+
+
+@lru_cache(maxsize=256)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def _real(path: str | Path) -> str:
+    """The file's path with its folder's symlinks resolved: one realpath per folder, not per event file."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(_real_folder(folder), name)
 
 
 def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    """The path organisers see in messages: relative to the working directory when it is inside it."""
+    real, here = Path(_real(path)), Path(_real_folder(os.getcwd()))
+    return str(real.relative_to(here)) if real.is_relative_to(here) else str(path)
 
 
 def public_base(settings: dict[str, Any]) -> str:
@@ -58,12 +73,19 @@ class EventSite:
     def __init__(self) -> None:
         self.now = datetime.now(UTC)
         self.events: list[Any] = []
+        self.price_files: dict[str, str] = {}
+        self.site_url = ""
+        self.headers: Headers = {}
+
+    def keep_headers(self, readers: Any) -> None:
+        keep_headers(readers, self.headers)
 
     def configure(self, pelican: Any) -> None:
         pelican.settings.setdefault("JINJA_FILTERS", {})["gbp"] = gbp
 
     def join_events(self, generator: Any) -> None:
         settings = generator.settings
+        self.site_url = str(settings.get("SITEURL") or "").rstrip("/")
         problems: list[Problem] = []
         try:
             self.now = parse_now(str(settings.get("SITE_NOW") or ""))
@@ -82,15 +104,18 @@ class EventSite:
         except FeeTableError as exc:
             problems.extend(exc.problems)
 
+        # Headers Pelican's reader kept as it read the files; one it could not read is read here.
+        headers = {_real(source): header for source, header in self.headers.items()}
+        self.headers.clear()
         metas: dict[str, tuple[Path, EventMeta | None]] = {}
         for folder in settings["ARTICLE_PATHS"]:
             for path in sorted(Path(settings["PATH"], folder).rglob("*.md")):
-                meta, found = check_event_file(path, _display(path))
+                meta, found = check_event_file(path, _display(path), headers.get(_real(path)))
                 problems.extend(found)
                 metas[path.stem] = (path, meta)
 
         articles = {
-            os.path.realpath(a.source_path): a
+            _real(a.source_path): a
             for a in [*generator.articles, *generator.drafts, *getattr(generator, "hidden_articles", [])]
         }
         if fees is not None:
@@ -120,14 +145,14 @@ class EventSite:
                     problems.append(
                         Problem(_display(path), "also_of_interest", f'"{other}" is not another event in content/events')
                     )
-            if os.path.realpath(path) not in articles:
+            if _real(path) not in articles:
                 problems.append(
                     Problem(_display(path), "(file)", "Pelican could not read this event; see its message above")
                 )
         if problems:
             self._stop(problems)
         assert fees is not None  # no problems means the fee table loaded
-        self._attach(generator, fees, {slug: (articles[os.path.realpath(p)], m) for slug, (p, m) in metas.items() if m})
+        self._attach(generator, fees, {slug: (articles[_real(p)], m) for slug, (p, m) in metas.items() if m})
 
     def _attach(self, generator: Any, fees: FeeTable, joined: dict[str, tuple[Any, EventMeta]]) -> None:
         settings = generator.settings
@@ -138,19 +163,21 @@ class EventSite:
             "email": settings.get("ORGANISER_EMAIL", ""),
         }
         ladders: Ladders = {}
-        # The form's price data depends only on the tariff and the maximum: one JSON text per pair.
-        price_data: dict[tuple[str, int], str] = {}
+        # The form's price data depends only on the tariff, the maximum and a running early rate: one JSON text each.
+        price_data: dict[tuple[str, int, tuple[str, datetime] | None], str] = {}
         for slug, (article, meta) in joined.items():
-            url = f"{base}/{article.url}"
+            path = article.url  # Pelican formats it anew at every read
+            url = f"{base}/{path}"
             article.details = meta
             article.booking = build_booking(fees, slug, meta.end, self.now, ladders)
-            article.ics_url = f"{article.url}{slug}.ics"
+            article.ics_url = f"{path}{slug}.ics"
             description = meta.summary or Markup(article.summary or "").striptags() or meta.title
             article.json_ld = script_safe_json(event_json_ld(meta, article.booking, url, description, organiser))
             entry = fees.events[slug]
-            key = (entry.tariff, entry.max_delegates)
+            early = article.booking.early
+            key = (entry.tariff, entry.max_delegates, (early.percent, early.until) if early else None)
             if key not in price_data:
-                price_data[key] = script_safe_json(form_prices(article.booking))
+                price_data[key] = script_safe_json(form_prices(article.booking, self._standard_file(article.booking)))
             article.booking_prices = price_data[key]
         events = sorted((a for a, _ in joined.values() if a.status == "published"), key=lambda a: a.details.start)
         upcoming = [a for a in events if a.booking.status != "past"]
@@ -163,21 +190,34 @@ class EventSite:
         generator.context["past_events"] = past
         self.events = [a for a, _ in joined.values()]
 
+    def _standard_file(self, booking: Booking) -> str:
+        """While an early rate runs, the standard prices go in a file of their own (named by its content, so a
+        year-long cache is safe) that the form's script fetches only once the rate has ended; returns its URL."""
+        if booking.early is None:
+            return ""
+        text = json.dumps(standard_prices(booking), ensure_ascii=False, separators=(",", ":"))
+        name = f"{PRICES_DIR}/{hashlib.sha256(text.encode()).hexdigest()[:10]}.json"
+        self.price_files[name] = text
+        return f"{self.site_url}/{name}"
+
+    def write_price_files(self, pelican: Any) -> None:
+        for name, text in self.price_files.items():
+            target = Path(pelican.output_path, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+
     def write_calendars(self, pelican: Any) -> None:
         settings = pelican.settings
+        base = public_base(settings)
+        name = settings.get("SITENAME", "")
+        email = settings.get("ORGANISER_EMAIL", "bookings@example.org")
         for article in self.events:
-            target = Path(pelican.output_path, article.url, f"{article.slug}.ics")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(
-                event_calendar(
-                    article.details,
-                    article.slug,
-                    f"{public_base(settings)}/{article.url}",
-                    settings.get("SITENAME", ""),
-                    settings.get("ORGANISER_EMAIL", "bookings@example.org"),
-                    self.now,
-                )
-            )
+            path = article.url
+            folder = os.path.join(pelican.output_path, path)
+            os.makedirs(folder, exist_ok=True)
+            ics = event_calendar(article.details, article.slug, f"{base}/{path}", name, email, self.now)
+            with open(os.path.join(folder, f"{article.slug}.ics"), "wb") as out:
+                out.write(ics)
 
     @staticmethod
     def _stop(problems: list[Problem]) -> None:

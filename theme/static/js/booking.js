@@ -76,16 +76,32 @@ function removeDelegate(fieldset) {
   say(`Delegate ${index + 1} removed. ${total()}`);
 }
 
-// rows[n-1] = [delegate n before VAT, total before VAT, VAT, total to pay] for a booking of n delegates.
-function quote() {
-  const category = prices.categories[picked('category')];
-  const rows = category && category[picked('payment')];
-  if (!rows) return null;
-  const n = Math.min(delegates().length, rows.length);
-  return { label: category.label, card: picked('payment') === 'card', n, rows: rows.slice(0, n), sums: rows[n - 1] };
+// A page built while an early-booking rate ran holds that rate's prices. Once it has ended by this device's
+// clock, the standard prices come from the file the build wrote beside them; the booking function's clock
+// decides what is charged either way.
+const rate = prices && prices.early && Date.now() < Date.parse(prices.early.ends) ? 'early' : 'standard';
+let ended = prices && prices.early && rate === 'standard' ? 'loading' : null;
+
+function loadStandard() {
+  fetch(prices.early.standard)
+    .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+    .then((standard) => { prices.categories = standard.categories; ended = 'loaded'; })
+    .catch(() => { ended = 'failed'; })
+    .then(update);
 }
 
-const total = () => (quote() ? `Total to pay ${quote().sums[3]} including VAT.` : '');
+// Delegate i's fee before VAT is each[0] for the first and each[1] for every other; rows[n-1] =
+// [total before VAT, VAT, total to pay] for a booking of n delegates.
+function quote() {
+  const category = prices.categories[picked('category')];
+  const fees = category && category[picked('payment')];
+  if (!fees || ended === 'loading' || ended === 'failed') return null;
+  const n = Math.min(delegates().length, fees.rows.length);
+  const lines = delegates().slice(0, n).map((_, i) => fees.each[i ? 1 : 0]);
+  return { label: category.label, card: picked('payment') === 'card', n, lines, sums: fees.rows[n - 1] };
+}
+
+const total = () => (quote() ? `Total to pay ${quote().sums[2]} including VAT.` : '');
 
 function row(parent, heading, amount, cell = 'td') {
   const tr = el('tr');
@@ -97,17 +113,24 @@ function update() {
   const q = quote();
   const summary = $('price-summary');
   summary.textContent = '';
+  const early = prices.early;
+  const over = `The early-booking rate ended ${early && early.until} (UK time)`;
+  if (ended === 'loading') return summary.append(el('p', `${over}. Fetching the standard prices…`));
+  if (ended === 'failed') return summary.append(el('p', `${over}: the fee table's standard rate applies.`));
   if (!q) return summary.append(el('p', 'Choose a fee category to see the total for your booking.'));
   const [table, head, body, foot] = ['table', 'thead', 'tbody', 'tfoot'].map((tag) => el(tag));
   const people = `${q.n} delegate${q.n > 1 ? 's' : ''}`;
-  table.append(el('caption', `Your booking: ${people}, ${q.label}, paying ${q.card ? 'online by card' : 'by invoice'}`), head, body, foot);
+  table.append(el('caption', `Your booking: ${people}, ${q.label}, paying ${q.card ? 'online by card' : 'by invoice'}, ${rate} rate`), head, body, foot);
   row(head, 'Item', 'Amount', 'th');
-  q.rows.forEach((r, i) => row(body, `Delegate ${i + 1}, before VAT`, r[0]));
-  row(foot, 'Total before VAT', q.sums[1]);
-  row(foot, `VAT at ${prices.vat}%`, q.sums[2]);
-  row(foot, 'Total to pay', q.sums[3]);
+  q.lines.forEach((fee, i) => row(body, `Delegate ${i + 1}, before VAT`, fee));
+  row(foot, 'Total before VAT', q.sums[0]);
+  row(foot, `VAT at ${prices.vat}%`, q.sums[1]);
+  row(foot, 'Total to pay', q.sums[2]);
   table.className = 'price-summary';
   summary.append(table);
+  if (early && rate === 'early') summary.append(el('p', `Early-booking rate: ${early.percent}% off for bookings made by ${early.until} (UK time).`));
+  if (early && rate === 'standard') summary.append(el('p', `${over}: standard rate.`));
+  if (val('code')) summary.append(el('p', `Discount code ${val('code')}: checked and taken off before you pay.`));
 }
 
 // Errors as the GOV.UK design system shows them: a focused summary linking to messages by the fields.
@@ -213,6 +236,7 @@ function payload() {
     accept_terms: $('accept-terms').checked,
     website: $('website').value,
   };
+  if (val('code')) body.code = val('code');
   if (body.payment === 'invoice') {
     body.billing = { name: val('billing-name'), email: val('billing-email'), address: val('billing-address') };
     body.purchase_order = val('purchase-order');
@@ -241,7 +265,7 @@ async function send() {
     setBusy(false);
     return apology();
   }
-  const next = response.status === 201 && answer && new URL(answer.checkout_url, location.href);
+  const next = response.status === 201 && answer && new URL(answer.checkout_url || answer.confirmation_url, location.href);
   if (next && /^https?:$/.test(next.protocol)) return location.assign(next.href);
   setBusy(false);
   const errors = answer && answer.errors && answer.errors.length ? answer.errors : null;
@@ -277,6 +301,7 @@ if (form && prices) {
     }
   });
   form.addEventListener('input', (event) => event.target.id.startsWith('contact-') && copyBooker());
+  $('code').addEventListener('change', update);
   $('same-as-booker').addEventListener('change', copyBooker);
   if (add) add.addEventListener('click', addDelegate);
   // Back from the checkout page, the browser may show this page as it was left: mid-send.
@@ -289,4 +314,5 @@ if (form && prices) {
   pattern = pattern && pattern.cloneNode(true);
   renumber();
   choose();
+  if (ended) loadStandard();
 }
