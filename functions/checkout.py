@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from booking.record import BookingRecord, to_metadata
 from booking.reference import idempotency_key
 from booking.request import BookingRequest, amounts
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
-from pricing import FeeTable, Quote
+from pricing import FeeTable, Quote, format_percent
 
 # Stripe lets a Checkout Session expire 30 minutes to 24 hours after it is created. A session must not outlive
 # booking, so card payment closes CARD_CUTOFF before booking does (invoice requests stay open to the end).
@@ -54,20 +53,18 @@ class CheckoutSession:
     url: str
 
 
-def _percent(fraction: Decimal) -> str:
-    return format((fraction * 100).normalize(), "f")
-
-
 def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict]:
     """One line per distinct delegate price (first, additional), gross of VAT, summing to the quote's total."""
     q = priced.quote
     discounts = priced.fees.discounts
-    online = f", {_percent(discounts.online_payment_percent)}% online booking discount" if q.payment == "card" else ""
+    online = (
+        f", {format_percent(discounts.online_payment_percent)}% online booking discount" if q.payment == "card" else ""
+    )
     counts = Counter((line.delegate > 1, line.gross_pence) for line in q.lines)
     items = []
     for (additional, gross), quantity in sorted(counts.items()):
         which = (
-            f"additional delegate, {_percent(discounts.additional_delegate_percent)}% off"
+            f"additional delegate, {format_percent(discounts.additional_delegate_percent)}% off"
             if additional
             else "first delegate"
         )
@@ -78,7 +75,7 @@ def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[di
                 "unit_amount": gross,
                 "product_data": {
                     "name": f"Delegate place — {q.category_label} ({which})",
-                    "description": f"Event: {q.event}{online}; price includes VAT at {_percent(q.vat_percent)}%",
+                    "description": f"Event: {q.event}{online}; price includes VAT at {format_percent(q.vat_percent)}%",
                 },
             },
         }
