@@ -122,7 +122,7 @@ class MailSession:
             _log_error(config, exc)
             reason = _refusal(exc)
             raise MailRefused(f"{reason} from {config.host}:{config.port}", reason.startswith("4")) from None
-        except (smtplib.SMTPNotSupported, UnicodeError) as exc:
+        except (smtplib.SMTPNotSupportedError, UnicodeError) as exc:
             # An address outside ASCII and a server without SMTPUTF8: this message cannot go, the next may.
             _log_error(config, exc)
             raise MailRefused(f"{type(exc).__name__}: the server does not offer SMTPUTF8") from None
