@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from booking.record import BookingRecord, to_metadata
+from booking.record import BookingRecord, receipt_metadata, to_metadata
 from booking.reference import idempotency_key
 from booking.request import BookingRequest, amounts
 from functions.settings import Settings
@@ -92,6 +93,43 @@ def metadata(priced: PricedBooking) -> dict[str, str]:
     return to_metadata(priced.record)
 
 
+# Stripe's limits on an invoice's text: custom fields up to 4 (name 40, value 140 characters), description 1500.
+_FIELD_VALUE_MAX = 140
+_DESCRIPTION_MAX = 1500
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters as Stripe counts them (UTF-16 units), ending in "…" when cut."""
+    if len(text.encode("utf-16-le")) // 2 <= limit:
+        return text
+    while len(text.encode("utf-16-le")) // 2 > limit - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def receipt(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
+    """`invoice_creation`: Stripe makes a paid invoice from the session's lines (its total is what was charged),
+    a VAT receipt naming the booking and its delegates; the VAT number goes in the footer when there is one."""
+    from functions.event_facts import event_facts
+
+    record = priced.record
+    assert settings.events_dir is not None
+    title = event_facts(record.event, settings.events_dir).title
+    names = ", ".join(" ".join(d.name.split()) for d in record.delegates)
+    data: dict[str, Any] = {
+        "description": _fit(f"Booking {record.ref} for {title}. Delegates: {names}", _DESCRIPTION_MAX),
+        "custom_fields": [
+            {"name": "Booking reference", "value": record.ref},
+            {"name": "Event", "value": _fit(title, _FIELD_VALUE_MAX)},
+            {"name": "Delegates", "value": str(len(record.delegates))},
+        ],
+        "metadata": receipt_metadata(record),
+    }
+    if settings.vat_number:
+        data["footer"] = f"VAT registration number {settings.vat_number}"
+    return {"enabled": True, "invoice_data": data}
+
+
 def session_params(priced: PricedBooking, settings: Settings) -> dict:
     b = priced.booking
     meta = metadata(priced)
@@ -106,6 +144,7 @@ def session_params(priced: PricedBooking, settings: Settings) -> dict:
         "success_url": f"{settings.site_url}/api/bookings/confirmation?session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{settings.site_url}/events/{b.event}/?booking=cancelled#book",
         "expires_at": expires_at(settings.now(), priced.fees.events[b.event].booking_closes),
+        "invoice_creation": receipt(priced, settings),
     }
 
 
