@@ -54,7 +54,7 @@ class CheckoutSession:
     url: str
 
 
-def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict]:
+def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict[str, Any]]:
     """One line per distinct delegate price (first, additional), gross of VAT, summing to the quote's total."""
     q = priced.quote
     discounts = priced.fees.discounts
@@ -69,7 +69,7 @@ def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[di
             if additional
             else "first delegate"
         )
-        item: dict = {
+        item: dict[str, Any] = {
             "quantity": quantity,
             "price_data": {
                 "currency": q.currency.lower(),
@@ -130,7 +130,7 @@ def receipt(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
     return {"enabled": True, "invoice_data": data}
 
 
-def session_params(priced: PricedBooking, settings: Settings) -> dict:
+def session_params(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
     b = priced.booking
     meta = metadata(priced)
     return {

@@ -154,7 +154,8 @@ def create_invoice(priced: PricedBooking, settings: Settings) -> SentInvoice:
     api = client(settings)
     action = "find_customer"
     try:
-        customer = _find_customer(api, priced.booking.billing.email)  # type: ignore[union-attr]
+        assert priced.booking.billing is not None  # validation requires billing on an invoice booking
+        customer = _find_customer(api, priced.booking.billing.email)
         if customer is None:
             action = "create_customer"
             new_customer = customer_params(priced)
