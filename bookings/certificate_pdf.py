@@ -97,9 +97,14 @@ def render(certificate: Certificate) -> bytes:
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(25, 20, 25)
+    # Only the fonts this certificate needs: every font added is subset and embedded, used or not.
+    latin = _coverage()[0]
+    text = certificate.name + certificate.event_title + certificate.organiser
+    needed = [FONTS[0][0]] + ([FONTS[1][0]] if any(ord(ch) not in latin for ch in text if not ch.isspace()) else [])
     for family, path in _font_files():
-        pdf.add_font(family, "", path)
-    pdf.set_fallback_fonts([FONTS[0][0], FONTS[1][0]], exact_match=False)
+        if family in needed:
+            pdf.add_font(family, "", path)
+    pdf.set_fallback_fonts(needed, exact_match=False)
     pdf.set_text_shaping(True)
     title = f"Certificate of attendance: {certificate.name}, {certificate.event_title}"
     pdf.set_title(title)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal
+from typing import Any
 
-from booking.record import BookingRecord, to_metadata
+from booking.record import BookingRecord, receipt_metadata, to_metadata
 from booking.request import BookingRequest, amounts
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
-from pricing import FeeTable, Quote
+from pricing import FeeTable, Quote, format_percent
 
 
 @dataclass(frozen=True)
@@ -35,20 +35,18 @@ class CheckoutSession:
     url: str
 
 
-def _percent(fraction: Decimal) -> str:
-    return format((fraction * 100).normalize(), "f")
-
-
 def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict]:
     """One line per distinct delegate price (first, additional), gross of VAT, summing to the quote's total."""
     q = priced.quote
     discounts = priced.fees.discounts
-    online = f", {_percent(discounts.online_payment_percent)}% online booking discount" if q.payment == "card" else ""
+    online = (
+        f", {format_percent(discounts.online_payment_percent)}% online booking discount" if q.payment == "card" else ""
+    )
     counts = Counter((line.delegate > 1, line.gross_pence) for line in q.lines)
     items = []
     for (additional, gross), quantity in sorted(counts.items()):
         which = (
-            f"additional delegate, {_percent(discounts.additional_delegate_percent)}% off"
+            f"additional delegate, {format_percent(discounts.additional_delegate_percent)}% off"
             if additional
             else "first delegate"
         )
@@ -59,7 +57,7 @@ def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[di
                 "unit_amount": gross,
                 "product_data": {
                     "name": f"Delegate place — {q.category_label} ({which})",
-                    "description": f"Event: {q.event}{online}; price includes VAT at {_percent(q.vat_percent)}%",
+                    "description": f"Event: {q.event}{online}; price includes VAT at {format_percent(q.vat_percent)}%",
                 },
             },
         }
@@ -76,6 +74,43 @@ def metadata(priced: PricedBooking) -> dict[str, str]:
     return to_metadata(priced.record)
 
 
+# Stripe's limits on an invoice's text: custom fields up to 4 (name 40, value 140 characters), description 1500.
+_FIELD_VALUE_MAX = 140
+_DESCRIPTION_MAX = 1500
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters as Stripe counts them (UTF-16 units), ending in "…" when cut."""
+    if len(text.encode("utf-16-le")) // 2 <= limit:
+        return text
+    while len(text.encode("utf-16-le")) // 2 > limit - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def receipt(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
+    """`invoice_creation`: Stripe makes a paid invoice from the session's lines (its total is what was charged),
+    a VAT receipt naming the booking and its delegates; the VAT number goes in the footer when there is one."""
+    from functions.event_facts import event_facts
+
+    record = priced.record
+    assert settings.events_dir is not None
+    title = event_facts(record.event, settings.events_dir).title
+    names = ", ".join(" ".join(d.name.split()) for d in record.delegates)
+    data: dict[str, Any] = {
+        "description": _fit(f"Booking {record.ref} for {title}. Delegates: {names}", _DESCRIPTION_MAX),
+        "custom_fields": [
+            {"name": "Booking reference", "value": record.ref},
+            {"name": "Event", "value": _fit(title, _FIELD_VALUE_MAX)},
+            {"name": "Delegates", "value": str(len(record.delegates))},
+        ],
+        "metadata": receipt_metadata(record),
+    }
+    if settings.vat_number:
+        data["footer"] = f"VAT registration number {settings.vat_number}"
+    return {"enabled": True, "invoice_data": data}
+
+
 def session_params(priced: PricedBooking, settings: Settings) -> dict:
     b = priced.booking
     meta = metadata(priced)
@@ -89,6 +124,7 @@ def session_params(priced: PricedBooking, settings: Settings) -> dict:
         "payment_intent_data": {"metadata": meta, "description": f"Booking {priced.ref} for {b.event}"},
         "success_url": f"{settings.site_url}/api/bookings/confirmation?session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{settings.site_url}/events/{b.event}/?booking=cancelled#book",
+        "invoice_creation": receipt(priced, settings),
     }
 
 

@@ -23,13 +23,15 @@ DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
 
 @dataclass(frozen=True)
 class Payment:
-    """How the booking was paid: method card|invoice, the amount in pence and the invoice number if any."""
+    """How the booking was paid: method card|invoice, the amount in pence and the invoice if any (for a card
+    payment, the paid invoice Stripe made as its VAT receipt)."""
 
     method: str
     amount_pence: int
     currency: str = "GBP"
     invoice_number: str = ""
     hosted_invoice_url: str = ""
+    invoice_pdf: str = ""
 
 
 @lru_cache(maxsize=2)

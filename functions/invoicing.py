@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from booking.record import NotABooking, from_metadata
-from functions.checkout import PricedBooking, _percent, metadata
+from functions.checkout import PricedBooking, metadata
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
-from pricing import format_pence
+from pricing import format_pence, format_percent
 
 PO_FIELD_NAME = "PO number"
 _UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
@@ -77,7 +77,7 @@ def invoice_items(
     """One item per distinct delegate price (gross of VAT), adding up to the quote's total to the penny."""
     q = priced.quote
     counts = Counter((line.delegate > 1, line.gross_pence) for line in q.lines)
-    discount = _percent(priced.fees.discounts.additional_delegate_percent)
+    discount = format_percent(priced.fees.discounts.additional_delegate_percent)
     items = []
     for (additional, gross), quantity in sorted(counts.items()):
         which = f"additional delegate, {discount}% off" if additional else "first delegate"
@@ -88,7 +88,7 @@ def invoice_items(
             "amount": gross * quantity,
             "description": (
                 f"Delegate place — {q.category_label} ({which}): {quantity} × {format_pence(gross, q.currency)} "
-                f"including VAT at {_percent(q.vat_percent)}%"
+                f"including VAT at {format_percent(q.vat_percent)}%"
             ),
         }
         if tax_rate_id:

@@ -104,10 +104,12 @@ def _page(invoice: dict[str, Any], base: str) -> str:
     else:
         action = f"<p><strong>This invoice is {escape(invoice['status'])} and cannot be paid.</strong></p>"
         title = f"Invoice — {LABEL}"
+    about = f"<p>{escape(invoice['description'])}</p>" if invoice["description"] else ""
+    footer = f'<p class="detail">{escape(invoice["footer"])}</p>' if invoice["footer"] else ""
     content = (
         f"<h1>{LABEL}</h1>"
         "<p>This page stands in for Stripe's hosted invoice page while the site runs locally or under test. "
         "Pressing the button marks the invoice as paid; no card or bank transfer is asked for and no money moves.</p>"
-        f"{details}{table}{action}"
+        f"{details}{about}{table}{footer}{action}"
     )
     return _layout(title, content, base)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from booking.record import from_metadata
 from tests.backoffice.conftest import EVENT, OTHER_EVENT, booking
 from tests.backoffice.dayof import AFTER, Office
 
@@ -133,3 +134,60 @@ def test_an_unknown_event_is_named_with_the_known_ones(office):
     assert result.status == 2
     assert result.err.startswith("bookings: unknown event 'no-such-event-2027'")
     assert "caldicott-police-2027" in result.err
+
+
+def test_invoice_bookings_awaiting_payment_get_them_and_the_invoice_records_it(live, office):
+    body, _ = live.book_invoice(booking(2, payment="invoice", tag="-i"))
+
+    first = office.run("joining", EVENT, "--link", LINK)
+
+    assert first.out.strip() == "sent 2, already had them 0, skipped (cancelled) 0"
+    assert _recipients(office) == ["delegate1-i@nhs.net", "delegate2-i@nhs.net"]
+    assert {r.message["X-Booking-Ref"] for r in office.mail(SUBJECT)} == {body["booking_ref"]}
+    record = from_metadata(live.invoice_of(body["booking_ref"])["metadata"])
+    assert record is not None and record.joining_sent == {0, 1}
+    assert (
+        office.run("joining", EVENT, "--link", LINK).out.strip() == "sent 0, already had them 2, skipped (cancelled) 0"
+    )
+
+
+def test_progress_goes_to_stderr_for_large_events(live, office, monkeypatch):
+    monkeypatch.setattr("bookings.joining.PROGRESS_EVERY", 2)
+    live.book_card(booking(4, tag="-p"))
+
+    result = office.run("joining", EVENT, "--link", LINK)
+
+    assert result.out.strip() == "sent 4, already had them 0, skipped (cancelled) 0"
+    assert "bookings: joining instructions 2 of 4\nbookings: joining instructions 4 of 4\n" in result.err
+
+
+def test_a_mail_server_that_turns_mail_away_records_nothing_and_a_rerun_sends_it(live, office):
+    live.book_card(booking(2, tag="-u"))
+    live.smtp.up = False
+
+    down = office.run("joining", EVENT, "--link", LINK)
+
+    assert down.status == 1
+    assert down.out.strip() == "sent 0, already had them 0, skipped (cancelled) 0"
+    assert down.err.count("not sent") == 3 and "run the same command again" in down.err
+    live.smtp.up = True
+    assert (
+        office.run("joining", EVENT, "--link", LINK).out.strip() == "sent 2, already had them 0, skipped (cancelled) 0"
+    )
+
+
+def test_an_unreachable_mail_server_is_tried_once_and_nothing_is_recorded(live, office):
+    import socket
+
+    live.book_card(booking(3, tag="-n"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]  # nothing listens here once the probe is closed
+
+    result = office.run("joining", EVENT, "--link", LINK, SMTP_URL=f"smtp://127.0.0.1:{closed}")
+
+    assert result.status == 1
+    assert result.out.strip() == "sent 0, already had them 0, skipped (cancelled) 0"
+    assert result.err.count("ConnectionRefusedError") == 1
+    assert result.err.count("could not be reached") == 2
+    assert office.run("joining", EVENT, "--link", LINK).out.strip().startswith("sent 3,")

@@ -8,19 +8,21 @@ import logging
 import os
 import sys
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from pelican.plugins.event_site.booking import Booking, Ladders, build_booking
+from pelican.plugins.event_site.admin import AdminProblem, write_admin
+from pelican.plugins.event_site.booking import BookingOffer, Ladders, build_offer
 from pelican.plugins.event_site.calendar import event_calendar
 from pelican.plugins.event_site.form_prices import form_prices, standard_prices
 from pelican.plugins.event_site.metadata import EventMeta, check_event_file
 from pelican.plugins.event_site.reader import Headers, keep_headers
 from pelican.plugins.event_site.structured import event_json_ld, script_safe_json
-from pricing import FeeTable, FeeTableError, Problem, format_pence, load_fee_table
+from pricing import FeeTable, FeeTableError, Problem, format_pence, format_percent, load_fee_table
 from pricing.models import UK
 
 log = logging.getLogger(__name__)
@@ -81,7 +83,9 @@ class EventSite:
         keep_headers(readers, self.headers)
 
     def configure(self, pelican: Any) -> None:
-        pelican.settings.setdefault("JINJA_FILTERS", {})["gbp"] = gbp
+        filters = pelican.settings.setdefault("JINJA_FILTERS", {})
+        filters["gbp"] = gbp
+        filters["percent"] = format_percent
 
     def join_events(self, generator: Any) -> None:
         settings = generator.settings
@@ -164,12 +168,12 @@ class EventSite:
         }
         ladders: Ladders = {}
         # The form's price data depends only on the tariff, the maximum and a running early rate: one JSON text each.
-        price_data: dict[tuple[str, int, tuple[str, datetime] | None], str] = {}
+        price_data: dict[tuple[str, int, tuple[Decimal, datetime] | None], str] = {}
         for slug, (article, meta) in joined.items():
             path = article.url  # Pelican formats it anew at every read
             url = f"{base}/{path}"
             article.details = meta
-            article.booking = build_booking(fees, slug, meta.end, self.now, ladders)
+            article.booking = build_offer(fees, slug, meta.end, self.now, ladders)
             article.ics_url = f"{path}{slug}.ics"
             description = meta.summary or Markup(article.summary or "").striptags() or meta.title
             article.json_ld = script_safe_json(event_json_ld(meta, article.booking, url, description, organiser))
@@ -190,7 +194,7 @@ class EventSite:
         generator.context["past_events"] = past
         self.events = [a for a, _ in joined.values()]
 
-    def _standard_file(self, booking: Booking) -> str:
+    def _standard_file(self, booking: BookingOffer) -> str:
         """While an early rate runs, the standard prices go in a file of their own (named by its content, so a
         year-long cache is safe) that the form's script fetches only once the rate has ended; returns its URL."""
         if booking.early is None:
@@ -218,6 +222,12 @@ class EventSite:
             ics = event_calendar(article.details, article.slug, f"{base}/{path}", name, email, self.now)
             with open(os.path.join(folder, f"{article.slug}.ics"), "wb") as out:
                 out.write(ics)
+
+    def write_admin(self, pelican: Any) -> None:
+        try:
+            write_admin(pelican.settings, Path(pelican.output_path))
+        except AdminProblem as exc:
+            self._stop([exc.problem])
 
     @staticmethod
     def _stop(problems: list[Problem]) -> None:
