@@ -105,7 +105,7 @@ def run() -> dict[str, Any]:
             "floor_valid_models": lambda i: [PYTHON, "-c", FLOOR_VALID + MODELS],
             "floor_invalid_models": lambda i: [PYTHON, "-c", FLOOR_INVALID + MODELS],
         }
-        for kind, make in kinds.items():  # warm the page cache and .pyc files, not counted
+        for make in kinds.values():  # warm the page cache and .pyc files, not counted
             run_child(make(10_000), env=env, cwd=ROOT)
         samples: dict[str, list[float]] = {k: [] for k in kinds}
         checks: dict[str, list[dict[str, Any]]] = {"valid": [], "invalid": []}
