@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from devtools.stripe_standin.app import RecordedRequest, StandIn, StoredEvent
+from devtools.stripe_standin.app import RecordedRequest, StandIn
+from devtools.stripe_standin.core import StoredEvent
 from devtools.stripe_standin.server import ThreadingWSGIServer, make_server, mount
 from devtools.stripe_standin.webhooks import Delivery
 
