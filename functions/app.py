@@ -26,7 +26,7 @@ ROUTES: dict[str, tuple[str, str]] = {
 }
 
 
-def _handler(target: str) -> Handler:
+def handler_for(target: str) -> Handler:
     module, name = target.split(":")
     handler: Handler = getattr(importlib.import_module(module), name)
     return handler
@@ -72,7 +72,7 @@ def _dispatch(request: Request, settings: Settings) -> Response:
         return _plain(
             request, 405, "Not allowed", f"This address only accepts {only} requests.", {"Allow": ", ".join(allowed)}
         )
-    return _handler(target)(request, settings)
+    return handler_for(target)(request, settings)
 
 
 def unconfigured(request: Request, problems: list[str]) -> Response:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from booking.record import Attendee, BookingRecord, Contact
+from booking.text import ascii_address
 from functions.event_facts import EventFacts
 from pricing import format_pence
 
@@ -66,6 +68,17 @@ def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
             seen.add(delegate.email)
             result.append((delegate, False))
     return result
+
+
+def recipient_address(person: Person) -> Address:
+    """The To address as the mail server needs it: the domain in IDNA (`münchen.de` as `xn--mnchen-3ya.de`); a
+    local part outside ASCII stays as it is and goes with SMTPUTF8 (accepted only where MAIL_SMTPUTF8 allows)."""
+    name = " ".join(person.name.split())
+    local, _, domain = (ascii_address(person.email) or person.email).rpartition("@")
+    if not local.isascii():
+        local_ascii = ascii_address(f"x@{domain}")
+        domain = local_ascii.rpartition("@")[2] if local_ascii else domain
+    return Address(display_name=name, username=local, domain=domain)
 
 
 def subject(record: BookingRecord, event: EventFacts) -> str:
@@ -192,28 +205,24 @@ class _Mail:
 
     def confirmation(self, person: Person, is_booker: bool, number: int, extra: dict[str, Any]) -> EmailMessage:
         context = {**self.base, "person": person, "is_booker": is_booker, **extra}
-        return self._message(
-            person.name, person.email, subject(self.record, self.event), "confirmation", context, number
-        )
+        return self._message(person, subject(self.record, self.event), "confirmation", context, number)
 
     def replaced(self, person: Person, number: int) -> EmailMessage:
         title = f"Your place has been given to someone else: {self.event.title} ({self.record.ref})"
-        return self._message(person.name, person.email, title, "replaced", {**self.base, "person": person}, number)
+        return self._message(person, title, "replaced", {**self.base, "person": person}, number)
 
     def organisers(self, number: int, changes: Sequence[Change]) -> EmailMessage:
         assert self.contact_email is not None
         what = "Booking changed" if changes else "Booking confirmed"
         title = f"{what} (organisers' copy): {self.event.title} ({self.record.ref})"
         context = {**self.base, "changes": list(changes)}
-        return self._message("", self.contact_email, title, "organiser", context, number)
+        return self._message(Contact(name="", email=self.contact_email), title, "organiser", context, number)
 
-    def _message(
-        self, name: str, address: str, title: str, template: str, context: dict[str, Any], number: int
-    ) -> EmailMessage:
+    def _message(self, to: Person, title: str, template: str, context: dict[str, Any], number: int) -> EmailMessage:
         message = EmailMessage()
         message["Subject"] = " ".join(title.split())
         message["From"] = self.sender
-        message["To"] = formataddr((" ".join(name.split()), address))
+        message["To"] = recipient_address(to)
         if self.contact_email:
             message["Reply-To"] = self.contact_email
         message["Message-ID"] = make_msgid(idstring=f"{self.record.ref}.{number}", domain=self.domain)

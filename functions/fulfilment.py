@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from booking.record import BookingRecord, NotABooking, from_metadata, to_metadata
-from functions.emails import Payment, build_messages
+from functions.emails import Payment, build_messages, recipient_address, recipients
 from functions.event_facts import event_facts
-from functions.mailer import MailUnavailable, send_messages
+from functions.mailer import MailRefused, MailSession, MailUnavailable
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
 
@@ -196,6 +196,7 @@ def _fulfil(
     now = settings.now().isoformat(timespec="seconds")
     record = booking.record
     changes: dict[str, str] = {}
+    updates: dict[str, Any] = {}  # beside the timestamps: the addresses the mail server refused
     if not record.fulfilled_at:
         log.info(
             json.dumps(
@@ -220,7 +221,7 @@ def _fulfil(
         if settings.smtp_url or settings.mail_outbox:
             try:
                 record_on = extra.get("payment_intent") or extra.get("invoice_id")
-                sent_to = _send_confirmation(booking, payment, settings, record_on)
+                sent_to, refused = _send_confirmation(booking, payment, settings, record_on)
                 changes["confirmation_sent"] = now
                 log.info(
                     json.dumps(
@@ -232,6 +233,9 @@ def _fulfil(
                         }
                     )
                 )
+                if refused:
+                    failures = record.mail_failures + tuple(a for a in refused if a not in record.mail_failures)
+                    updates["mail_failures"] = failures
             except MailUnavailable as exc:
                 log.error(json.dumps({"msg": "confirmation_not_sent", "booking_ref": record.ref, "reason": str(exc)}))
                 failure = ConfirmationNotSent(booking)
@@ -247,7 +251,7 @@ def _fulfil(
             )
     if changes:
         try:
-            save(record.model_copy(update=changes))
+            save(record.model_copy(update={**changes, **updates}))
         except stripe.StripeError as exc:
             # Done but not recorded: a retry may repeat it (at least once beats not at all).
             raise unavailable(exc, "mark_fulfilled") from None
@@ -260,7 +264,13 @@ def _fulfil(
 
 def _send_confirmation(
     booking: BookingPayment, payment: Payment, settings: Settings, record_on: str | None
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
+    """Send every confirmation message; (where each accepted one went, the addresses the server refused).
+
+    A refused recipient never stops the others: it is logged with the booking reference and returned, so the
+    record can show it to the organiser. A server that cannot be reached, or that defers every message, raises
+    MailUnavailable (the webhook answers 503 and Stripe retries).
+    """
     from functions.fees import category_label
     from functions.manage import booker_link
 
@@ -277,4 +287,26 @@ def _send_confirmation(
         category_label=category_label(settings.fees_path, record.event, record.category),
         manage_url=booker_link(record.ref, record_on, facts, settings),
     )
-    return send_messages(messages, settings.smtp_url, settings.mail_outbox)
+    sent: list[str] = []
+    refused: list[str] = []
+    deferred = False
+    # Each message's To is the IDNA form of an address; the record keeps the address as it was typed.
+    typed = {recipient_address(person).addr_spec: person.email for person, _ in recipients(record)}
+    with MailSession(settings.smtp_url, settings.mail_outbox) as session:
+        for message in messages:
+            to = message["To"].addresses[0].addr_spec
+            try:
+                sent.append(session.send(message))
+            except MailRefused as exc:
+                deferred = deferred or exc.temporary
+                refused.append(typed.get(to, to))
+                log.error(
+                    json.dumps(
+                        {"msg": "mail_refused", "booking_ref": record.ref, "to": typed.get(to, to), "reason": str(exc)},
+                        ensure_ascii=False,
+                    )
+                )
+    if deferred and not sent:
+        # Nothing went and the server said "later": Stripe's retry sends them all, with no duplicates.
+        raise MailUnavailable("the mail server deferred every message")
+    return sent, refused

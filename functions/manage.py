@@ -415,9 +415,10 @@ def _when(moment: datetime | None) -> str:
 
 
 def _tell(record: BookingRecord, changes: list[Change], found: Found, settings: Settings) -> bool:
-    """E-mail the new delegates, the people they replace and the organisers; False if the mail could not go."""
+    """E-mail the new delegates, the people they replace and the organisers, each on its own (one refused address
+    never stops the others); False if any could not go."""
     from functions.emails import Payment, change_messages
-    from functions.mailer import MailUnavailable, send_messages
+    from functions.mailer import MailRefused, MailSession, MailUnavailable
 
     if not (settings.smtp_url or settings.mail_outbox):
         log.warning(json.dumps({"msg": "change_not_mailed", "booking_ref": record.ref, "reason": "no mail set up"}))
@@ -434,11 +435,23 @@ def _tell(record: BookingRecord, changes: list[Change], found: Found, settings: 
             contact_email=settings.contact_email,
             category_label=category_label(settings.fees_path, record.event, record.category),
         )
-        send_messages(messages, settings.smtp_url, settings.mail_outbox)
+        all_sent = True
+        with MailSession(settings.smtp_url, settings.mail_outbox) as session:
+            for message in messages:
+                try:
+                    session.send(message)
+                except MailRefused as exc:
+                    all_sent = False
+                    to = message["To"].addresses[0].addr_spec
+                    log.error(
+                        json.dumps(
+                            {"msg": "change_mail_refused", "booking_ref": record.ref, "to": to, "reason": str(exc)}
+                        )
+                    )
+        return all_sent
     except MailUnavailable as exc:
         log.error(json.dumps({"msg": "change_not_mailed", "booking_ref": record.ref, "reason": str(exc)}))
         return False
     except Exception:  # the change is saved: say the e-mails did not go, never answer 500 for a saved change
         log.exception(json.dumps({"msg": "change_not_mailed", "booking_ref": record.ref}))
         return False
-    return True
