@@ -54,7 +54,7 @@ def hours_text(hours: str) -> str:
 @lru_cache(maxsize=1)
 def _font_files() -> dict[str, Path]:
     import fontpkg
-    import noto_cjk_sans_jp_regular  # type: ignore[import-untyped]  # the font package ships no type information
+    import noto_cjk_sans_jp_regular
 
     return {
         "NotoSans": Path(fontpkg.path("Noto Sans")),

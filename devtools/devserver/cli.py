@@ -94,9 +94,6 @@ def main(argv: list[str] | None = None) -> int:
     port = server.server_address[1]
     base = f"http://{HOST}:{port}"
     environ["SITE_URL"] = base  # success and cancel URLs must come back here, not to the live site
-    # The booker's private links need a signing secret; one made up for this run is enough locally.
-    if not environ.get("LINK_SECRET", "").strip():
-        environ["LINK_SECRET"] = secrets.token_urlsafe(32)
     standin = None
     if mode == "simulated":
         from devtools.stripe_standin.app import StandIn
@@ -109,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             public_base=base + STANDIN_PREFIX, webhook_url=base + "/api/stripe-webhook", webhook_secret=secret
         )
     outbox = None
+    if not environ.get("BOOKING_LINK_SECRET", "").strip():
+        # A fresh dev value per run: links from an earlier run stop working, as after a rotation in production.
+        environ["BOOKING_LINK_SECRET"] = "dev-" + secrets.token_urlsafe(32)
     if not environ.get("SMTP_URL", "").strip():
         # No mail server: confirmation e-mails become .eml files to open in any mail program.
         outbox = Path(environ.get("MAIL_OUTBOX", "").strip() or "outbox").resolve()

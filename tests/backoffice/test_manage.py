@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from booking import links
 from booking import record as records
-from booking import signed
 from functions.manage import PURPOSE
 from tests.backoffice.conftest import EVENT, booking, http
 from tests.backoffice.test_delegate_list import _export
@@ -171,9 +171,9 @@ def test_a_link_signed_for_another_purpose_or_booking_is_refused(live):
     data_b, ref_b, _link_b = _booked(live, tag="-b")
     secret = live.settings.link_secret
     intent_b = next(i["id"] for i in live.standin.app.payment_intents() if i["metadata"].get(records.REF_KEY) == ref_b)
-    far = datetime.now(UTC) + timedelta(days=30)
-    other_purpose = signed.sign({"ref": ref_b, "src": intent_b}, "invoice", secret, far)
-    swapped = signed.sign({"ref": ref_a, "src": intent_b}, PURPOSE, secret, far)
+    far = int((datetime.now(UTC) + timedelta(days=30)).timestamp())
+    other_purpose = links.sign({"ref": ref_b, "src": intent_b}, purpose="invoice", secret=secret, expires_at=far)
+    swapped = links.sign({"ref": ref_a, "src": intent_b}, purpose=PURPOSE, secret=secret, expires_at=far)
     for token in (other_purpose, swapped):
         page = live.get(f"/api/bookings/manage?t={token}")
         assert page.status == 403 and ref_a not in page.text and ref_b not in page.text

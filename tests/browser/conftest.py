@@ -91,7 +91,7 @@ def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         if not k.startswith("STRIPE_") and k not in ("SITE_URL", "PORT", "FEES_PATH")
     }
     env["CONTACT_EMAIL"] = "bookings@example.org"
-    env["LINK_SECRET"] = LINK_SECRET  # so a test can sign a link (an expired one) as the function would
+    env["BOOKING_LINK_SECRET"] = LINK_SECRET  # so a test can sign a link (an expired one) as the function would
     env["MAIL_OUTBOX"] = str(log_path.parent / "outbox")  # never the repository's outbox/ (DevServer.outbox)
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from booking import signed
+from booking import links
 from tests.browser.conftest import EVENT, LINK_SECRET, ROOT, DevServer
 from tests.browser.test_accessibility import axe_violations
 
@@ -154,8 +154,9 @@ def test_a_tampered_or_expired_link_gets_a_clear_refusal(page, devserver, person
     expect(page.get_by_role("heading", level=1)).to_have_text("This booking link does not work")
     assert ref not in page.content() and person["name"] not in page.content()
 
-    data = signed.unsign(token, "manage", LINK_SECRET, datetime.now(UTC))
-    expired = signed.sign(data, "manage", LINK_SECRET, datetime.now(UTC) - timedelta(minutes=1))
+    data = links.open_link(token, purpose="manage", secret=LINK_SECRET, now=datetime.now(UTC).timestamp())
+    past = int((datetime.now(UTC) - timedelta(minutes=1)).timestamp())
+    expired = links.sign(data, purpose="manage", secret=LINK_SECRET, expires_at=past)
     page.goto(link.replace(token, expired))
     expect(page.get_by_role("heading", level=1)).to_have_text("This booking link has expired")
     assert ref not in page.content() and person["name"] not in page.content()
