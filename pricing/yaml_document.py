@@ -34,22 +34,22 @@ class _UniqueKeys(yaml.constructor.SafeConstructor):
         return super().construct_mapping(node, deep=deep)
 
 
-class _UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
+class UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
     """The pure-Python SafeLoader: its error messages are the ones organisers see."""
 
 
 # libyaml's parser reads a large fee table several times faster; a file it refuses is read again
 # by the Python loader so the organiser gets the same message either way.
-_FastLoader = type("_FastLoader", (_UniqueKeys, yaml.CSafeLoader), {}) if yaml.__with_libyaml__ else _UniqueKeyLoader
+FastLoader = type("FastLoader", (_UniqueKeys, yaml.CSafeLoader), {}) if yaml.__with_libyaml__ else UniqueKeyLoader
 
 
 def read_yaml(text: str, file: str) -> Any:
     """The document, or FeeTableError naming the line of the first YAML mistake."""
     try:
         try:
-            return yaml.load(text, Loader=_FastLoader)
+            return yaml.load(text, Loader=FastLoader)
         except yaml.YAMLError:
-            return yaml.load(text, Loader=_UniqueKeyLoader)
+            return yaml.load(text, Loader=UniqueKeyLoader)
     except _DuplicateKey as exc:
         raise FeeTableError([Problem(file, f"line {exc.line}", exc.message)]) from None
     except yaml.YAMLError as exc:
