@@ -25,13 +25,13 @@ def _pelican(content: Path, settings: Path, output: Path, cwd: Path) -> list[str
     return [PYTHON, "-m", "pelican", str(content), "-s", str(settings), "-o", str(output), "-q"]
 
 
-def _build(kind: str, site: dict[str, Path], env: dict[str, str]) -> tuple[float, float]:
+def _build(kind: str, site: dict[str, Path], env: dict[str, str]) -> tuple[float, float, float]:
     out = site["output"]
     shutil.rmtree(out, ignore_errors=True)
     run = run_child(_pelican(site["content"], site["settings"], out, site["cwd"]), env=env, cwd=site["cwd"])
     if run.returncode != 0:
         raise RuntimeError(f"{kind} build failed ({run.returncode}):\n{run.stderr[-3000:]}")
-    return run.seconds, run.maxrss_mib
+    return run.seconds, run.maxrss_mib, run.cpu_seconds
 
 
 def _fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
@@ -81,12 +81,14 @@ def run(budget_seconds: float) -> dict[str, Any]:
                 pair_started = time.monotonic()
                 row: dict[str, float] = {}
                 for kind in order:
-                    seconds, rss = _build(kind, sites[kind], env)
-                    row[f"{kind}_s"], row[f"{kind}_rss_mib"] = seconds, rss
+                    seconds, rss, cpu = _build(kind, sites[kind], env)
+                    row[f"{kind}_s"], row[f"{kind}_rss_mib"], row[f"{kind}_cpu_s"] = seconds, rss, cpu
                 row["ratio"] = row["ours_s"] / row["plain_s"]
+                row["cpu_ratio"] = row["ours_cpu_s"] / row["plain_cpu_s"]
                 rows.append(row)
                 progress(
                     f"build: {n} events, pair {rep + 1}: ours {row['ours_s']:.2f}s, plain {row['plain_s']:.2f}s, ratio {row['ratio']:.2f}"
+                    f" (CPU {row['ours_cpu_s']:.2f}s / {row['plain_cpu_s']:.2f}s = {row['cpu_ratio']:.2f})"
                 )
                 pair_seconds = time.monotonic() - pair_started
                 remaining_sizes = [m for m in sizes if m > n]
@@ -102,6 +104,10 @@ def run(budget_seconds: float) -> dict[str, Any]:
                 "ours_s": median([r["ours_s"] for r in rows]),
                 "plain_s": median([r["plain_s"] for r in rows]),
                 "ratio": median([r["ratio"] for r in rows]),
+                # CPU time (user + system) of each build: what other processes on a shared machine disturb least.
+                "cpu_ratio": median([r["cpu_ratio"] for r in rows]),
+                "ours_cpu_s": median([r["ours_cpu_s"] for r in rows]),
+                "plain_cpu_s": median([r["plain_cpu_s"] for r in rows]),
                 "ours_rss_mib": median([r["ours_rss_mib"] for r in rows]),
                 "plain_rss_mib": median([r["plain_rss_mib"] for r in rows]),
                 "html_files": outputs,

@@ -14,11 +14,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from devtools.bench.common import PYTHON, ROOT, median, progress, reps, run_child
 from devtools.bench.standin_process import standin_process
 from devtools.stripe_standin.testing import TEST_API_KEY
+from pricing import fee_table_json
 
 EVENT = "caldicott-police-2027"
 FLOOR_VALID = "import stripe, pydantic, email_validator"
@@ -83,7 +87,11 @@ def _import_profile(env: dict[str, str], body: str) -> list[dict[str, Any]]:
 
 def run() -> dict[str, Any]:
     n = reps(21, 5)
-    with standin_process() as standin:
+    with standin_process() as standin, tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
+        # As the bundle ships it (devtools/deploy/package.py): the fee table as JSON, the events' headers beside it.
+        content = Path(tmp, "content")
+        shutil.copytree(ROOT / "content" / "events", content / "events")
+        (content / "fees.json").write_text(fee_table_json(ROOT / "content" / "fees.yaml"), encoding="utf-8")
         env = {
             **os.environ,
             "STRIPE_SECRET_KEY": TEST_API_KEY,
@@ -91,7 +99,7 @@ def run() -> dict[str, Any]:
             "SITE_URL": "http://127.0.0.1:9",
             "STRIPE_API_BASE": standin.api_base,
         }
-        env.pop("FEES_PATH", None)
+        env["FEES_PATH"] = str(content / "fees.json")
         # Installed libraries carry .pyc files from pip; let our own modules have theirs too (the warm-up writes them).
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         kinds = {

@@ -52,6 +52,7 @@ class ChildRun:
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0  # user + system time of the child itself, from the same rusage
 
 
 def run_child(args: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> ChildRun:
@@ -68,7 +69,8 @@ def run_child(args: Sequence[str], env: dict[str, str] | None = None, cwd: Path 
     stderr = err_path.read_text(errors="replace")
     out_path.unlink(missing_ok=True)
     err_path.unlink(missing_ok=True)
-    return ChildRun(seconds, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return ChildRun(seconds, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr, cpu)
 
 
 def free_port() -> int:

@@ -42,6 +42,15 @@ def _build(r: dict[str, Any]) -> str:
                 _yes(s["ratio"] <= 1.3),
             )
         )
+        if "cpu_ratio" in s:
+            rows.append(
+                (
+                    f"CPU time (user + system), {int(n):,} events: ours ÷ plain Pelican",
+                    "(reported)",
+                    f"{s['cpu_ratio']:.2f}× (ours {s['ours_cpu_s']:.2f} s, plain {s['plain_cpu_s']:.2f} s)",
+                    "–",
+                )
+            )
     command = f"{PY} build"
     if "ours_fit" in r:
         of, pf = r["ours_fit"], r["plain_fit"]
