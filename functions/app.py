@@ -22,6 +22,8 @@ ROUTES: dict[str, tuple[str, str]] = {
     "/api/stripe-webhook": ("POST", "functions.webhook:handle_webhook"),
     "/api/bookings/confirmation": ("GET", "functions.confirmation:handle_confirmation"),
     "/api/bookings/invoice": ("GET", "functions.invoice_confirmation:handle_invoice_confirmation"),
+    "/api/bookings/invoice/requested": ("GET", "functions.invoice_request:handle_requested"),
+    "/api/bookings/invoice/confirm": ("GET POST", "functions.invoice_request:handle_confirm"),
 }
 
 
@@ -65,8 +67,15 @@ def _dispatch(request: Request, settings: Settings) -> Response:
     if path not in ROUTES:
         return _plain(request, 404, "Page not found", "There is nothing at this address.")
     method, target = ROUTES[path]
-    if request.method != method:
-        return _plain(request, 405, "Not allowed", f"This address only accepts {method} requests.", {"Allow": method})
+    if request.method not in method.split():
+        allowed = ", ".join(method.split())
+        return _plain(
+            request,
+            405,
+            "Not allowed",
+            f"This address only accepts {' or '.join(method.split())} requests.",
+            {"Allow": allowed},
+        )
     return handler_for(target)(request, settings)
 
 
