@@ -135,7 +135,7 @@ def smtp():
     from aiosmtpd.controller import Controller
 
     sink = SmtpSink(port=_free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port, enable_SMTPUTF8=True)
     controller.start()
     try:
         yield sink
