@@ -57,6 +57,9 @@ def _text(min_length: int, max_length: int) -> Any:
 PersonName = _text(1, 100)
 Organisation = _text(1, 150)
 OptionalText = _text(0, 150)
+# One line about what a delegate needs arranged (captions, an interpreter); more detail goes by e-mail.
+ACCESS_NEEDS_MAX = 300
+AccessNeeds = _text(0, ACCESS_NEEDS_MAX)
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254),
@@ -98,6 +101,7 @@ class Delegate(_Input):
     email: Email
     job_title: OptionalText = ""
     organisation: OptionalText = ""
+    access_needs: AccessNeeds = ""  # shown to the organisers (and the booker), never to other delegates
 
 
 class Billing(_Input):
@@ -190,12 +194,28 @@ class BookingRequest(_Input):
                 name=self.contact.name, email=self.contact.email, organisation=self.contact.organisation
             ),
             delegates=tuple(
-                Attendee(name=d.name, email=d.email, job_title=d.job_title, organisation=d.organisation)
+                Attendee(
+                    name=d.name,
+                    email=d.email,
+                    job_title=d.job_title,
+                    organisation=d.organisation,
+                    access_needs=d.access_needs,
+                )
                 for d in self.delegates
             ),
             amounts=tuple(amounts),
             purchase_order=self.purchase_order if self.payment == "invoice" else "",
         )
+
+
+class DelegateChanges(_Input):
+    """What the booker's private page sends: every delegate of the booking, in order, checked like a new booking's."""
+
+    delegates: list[Delegate] = Field(min_length=1, max_length=MAX_DELEGATES_ANY_EVENT)
+
+    def attendees(self) -> tuple[Attendee, ...]:
+        """The delegates as the record stores them."""
+        return tuple(Attendee(**d.model_dump()) for d in self.delegates)
 
 
 def amounts(priced: Quote) -> tuple[Amount, ...]:
@@ -225,6 +245,10 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("organisation", "string_too_short"): "Enter {whose} organisation, like Leeds Teaching Hospitals NHS Trust",
     ("organisation", "string_too_long"): "{Whose_cap} organisation is too long: shorten it to 150 characters or fewer",
     ("job_title", "string_too_long"): "{Whose_cap} job title is too long: shorten it to 150 characters or fewer",
+    ("access_needs", "string_too_long"): (
+        "{Whose_cap} access needs are too long for this form: shorten them to 300 characters or fewer, and e-mail us "
+        "the rest"
+    ),
     ("event", "missing"): "Choose the event to book (open the booking form from the event's page)",
     ("event", "string_pattern_mismatch"): "That is not one of our events: open the booking form from the event's page",
     ("category", "missing"): "Choose the fee category that fits the delegates' organisation",

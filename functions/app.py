@@ -15,8 +15,8 @@ log = logging.getLogger("functions")
 Handler = Callable[[Request, Settings], Response]
 
 
-# path -> (method, "module:function"): only the matched route's module is imported, so an
-# invalid booking does not load the confirmation/e-mail/webhook code (nor Stripe).
+# path -> (methods, "module:function"), methods separated by spaces: only the matched route's module is
+# imported, so an invalid booking does not load the confirmation/e-mail/webhook code (nor Stripe).
 ROUTES: dict[str, tuple[str, str]] = {
     "/api/bookings": ("POST", "functions.bookings:handle_booking"),
     "/api/stripe-webhook": ("POST", "functions.webhook:handle_webhook"),
@@ -24,6 +24,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "/api/bookings/invoice": ("GET", "functions.invoice_confirmation:handle_invoice_confirmation"),
     "/api/bookings/invoice/requested": ("GET", "functions.invoice_request:handle_requested"),
     "/api/bookings/invoice/confirm": ("GET POST", "functions.invoice_request:handle_confirm"),
+    "/api/bookings/manage": ("GET POST", "functions.manage:handle_manage"),
 }
 
 
@@ -66,15 +67,12 @@ def _dispatch(request: Request, settings: Settings) -> Response:
     path = request.path.rstrip("/") or "/"
     if path not in ROUTES:
         return _plain(request, 404, "Page not found", "There is nothing at this address.")
-    method, target = ROUTES[path]
-    if request.method not in method.split():
-        allowed = ", ".join(method.split())
+    methods, target = ROUTES[path]
+    allowed = methods.split()
+    if request.method not in allowed:
+        only = " or ".join(allowed)
         return _plain(
-            request,
-            405,
-            "Not allowed",
-            f"This address only accepts {' or '.join(method.split())} requests.",
-            {"Allow": allowed},
+            request, 405, "Not allowed", f"This address only accepts {only} requests.", {"Allow": ", ".join(allowed)}
         )
     return handler_for(target)(request, settings)
 

@@ -158,7 +158,8 @@ def banner(mode: str, base: str, output: Path, outbox: Path | None = None, cms: 
             "",
             "  PAYMENTS ARE SIMULATED. No STRIPE_SECRET_KEY is set, so bookings go to a local",
             f'  test checkout at {base}{STANDIN_PREFIX}/ that takes no money. Press its "Pay"',
-            "  button to complete a booking; the signed webhook is sent to this server.",
+            "  button to complete a booking; the signed webhook is sent to this server. That page",
+            "  lists every checkout and invoice: refund one or void an invoice as in Stripe's Dashboard.",
         ]
     else:
         lines += [
