@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             public_base=base + STANDIN_PREFIX, webhook_url=base + "/api/stripe-webhook", webhook_secret=secret
         )
     outbox = None
+    if not environ.get("BOOKING_LINK_SECRET", "").strip():
+        # A fresh dev value per run: links from an earlier run stop working, as after a rotation in production.
+        environ["BOOKING_LINK_SECRET"] = "dev-" + secrets.token_urlsafe(32)
     if not environ.get("SMTP_URL", "").strip():
         # No mail server: confirmation e-mails become .eml files to open in any mail program.
         outbox = Path(environ.get("MAIL_OUTBOX", "").strip() or "outbox").resolve()
