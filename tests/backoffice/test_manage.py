@@ -60,6 +60,8 @@ def test_the_booker_replaces_delegate_two_from_the_link_in_the_confirmation(live
     data, ref, link = _booked(live)
     page = live.get(link)
     assert page.status == 200, page.text
+    assert page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
+    assert "form-action 'self'" in page.headers["content-security-policy"] and "<script" not in page.text
     assert f"Your booking {ref}" in page.text and "Delegate 2" in data["delegates"][1]["name"]
     assert data["delegates"][1]["name"] in page.text and "Information Sharing &amp; The Police" in page.text
     assert "£589.42" in page.text  # what was paid, as recorded
