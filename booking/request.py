@@ -45,21 +45,33 @@ Slug = Annotated[
 ]
 
 
-def _text(min_length: int, max_length: int) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        BeforeValidator(normalise),
-        AfterValidator(checked),
-    ]
-
-
-PersonName = _text(1, 100)
-Organisation = _text(1, 150)
-OptionalText = _text(0, 150)
+# One line of text a person typed, normalised and checked; written out so that type checkers see a str.
+PersonName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    BeforeValidator(normalise),
+    AfterValidator(checked),
+]
+Organisation = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=150),
+    BeforeValidator(normalise),
+    AfterValidator(checked),
+]
+OptionalText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=0, max_length=150),
+    BeforeValidator(normalise),
+    AfterValidator(checked),
+]
 # One line about what a delegate needs arranged (captions, an interpreter); more detail goes by e-mail.
 ACCESS_NEEDS_MAX = 300
-AccessNeeds = _text(0, ACCESS_NEEDS_MAX)
+AccessNeeds = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=0, max_length=ACCESS_NEEDS_MAX),
+    BeforeValidator(normalise),
+    AfterValidator(checked),
+]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254),
@@ -74,7 +86,12 @@ PostalAddress = Annotated[
     AfterValidator(checked_lines),
 ]
 # Stripe shows the PO number as an invoice custom field, whose value may be at most 140 characters.
-PurchaseOrder = _text(0, 140)
+PurchaseOrder = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=0, max_length=140),
+    BeforeValidator(normalise),
+    AfterValidator(checked),
+]
 MAX_ADDRESS_LINES = 6
 
 
