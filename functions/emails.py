@@ -6,6 +6,7 @@ recorded at booking time (booking.record), never worked out again.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -15,8 +16,10 @@ from typing import Any
 
 from booking.record import Attendee, BookingRecord, Contact
 from functions.event_facts import EventFacts
-from pricing import format_pence
+from pricing import FeeTableError, format_pence
+from pricing.organiser import Organiser, load_organiser
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "theme" / "email"
 DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
 
@@ -53,6 +56,22 @@ def template_environment(folder: str):
 Person = Contact | Attendee
 
 
+def organiser_details(path: Path | None) -> Organiser | None:
+    """content/organiser.yaml for the messages' footer; None (logged) when unreadable: a confirmation still goes."""
+    if path is None:
+        return None
+    try:
+        return _organiser(str(path), path.stat().st_mtime_ns)
+    except (OSError, FeeTableError) as exc:
+        log.warning("organiser details not read from %s: %s", path, exc)
+        return None
+
+
+@lru_cache(maxsize=2)
+def _organiser(path: str, _mtime_ns: int) -> Organiser:
+    return load_organiser(path)
+
+
 def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
     """The booker first, then each delegate with a different address: one message per person per booking."""
     seen = {record.contact.email}
@@ -77,6 +96,7 @@ def _context(
     site_url: str,
     contact_email: str | None,
     category_label: str,
+    organiser: Organiser | None = None,
 ) -> dict[str, Any]:
     money = lambda pence: format_pence(pence, payment.currency)  # noqa: E731 - one formatter for the message
     amounts_known = bool(record.amounts) and record.gross_pence == payment.amount_pence
@@ -94,6 +114,7 @@ def _context(
         "net": money(record.net_pence) if amounts_known else "",
         "vat": money(record.vat_pence) if amounts_known else "",
         "contact_email": contact_email,
+        "organiser": organiser,
     }
 
 
@@ -107,6 +128,7 @@ def build_messages(
     contact_email: str | None,
     category_label: str,
     templates: Path = TEMPLATES,
+    organiser: Organiser | None = None,
 ) -> list[EmailMessage]:
     """Every confirmation message for one booking, ready to send."""
     env = template_environment(str(templates))
@@ -116,7 +138,9 @@ def build_messages(
     domain = sender.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
     messages = []
     for person, is_booker in recipients(record):
-        context = _context(record, event, payment, person, is_booker, site_url, contact_email, category_label)
+        context = _context(
+            record, event, payment, person, is_booker, site_url, contact_email, category_label, organiser
+        )
         message = EmailMessage()
         message["Subject"] = subject(record, event)
         message["From"] = sender

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from booking.record import BookingRecord, NotABooking, from_metadata, to_metadata
-from functions.emails import Payment, build_messages
+from functions.emails import Payment, build_messages, organiser_details
 from functions.event_facts import event_facts
 from functions.mailer import MailUnavailable, send_messages
 from functions.settings import Settings
@@ -261,13 +261,15 @@ def _send_confirmation(booking: BookingPayment, payment: Payment, settings: Sett
 
     record = booking.record
     assert settings.events_dir is not None
+    organiser = organiser_details(settings.organiser_path)
     messages = build_messages(
         record,
         event_facts(record.event, settings.events_dir),
         payment,
         site_url=settings.site_url,
         mail_from=settings.mail_from,
-        contact_email=settings.contact_email,
+        contact_email=settings.contact_email or (str(organiser.bookings.email) if organiser else None),
         category_label=category_label(settings.fees_path, record.event, record.category),
+        organiser=organiser,
     )
     return send_messages(messages, settings.smtp_url, settings.mail_outbox)

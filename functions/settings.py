@@ -48,6 +48,8 @@ class Settings:
     mail_outbox: Path | None = None
     # Event titles and dates for e-mails come from the header of content/events/<slug>.md (None: beside fees_path).
     events_dir: Path | None = None
+    # The organiser's name, address and VAT number for the e-mails: content/organiser.yaml (None: beside fees_path).
+    organiser_path: Path | None = None
     stripe_timeout_seconds: float = 5.0
     stripe_max_network_retries: int = 2
     now: Callable[[], datetime] = field(default=_utc_now, compare=False)
@@ -88,6 +90,8 @@ class Settings:
             object.__setattr__(self, "stripe_api_base", self.stripe_api_base.rstrip("/"))
         if self.events_dir is None:
             object.__setattr__(self, "events_dir", Path(self.fees_path).parent / "events")
+        if self.organiser_path is None:
+            object.__setattr__(self, "organiser_path", Path(self.fees_path).parent / "organiser.yaml")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

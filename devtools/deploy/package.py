@@ -1,4 +1,4 @@
-"""Build the booking function's Lambda bundle: functions/, pricing/, content/fees.yaml, the e-mail templates and the runtime wheels.
+"""Build the booking function's Lambda bundle: functions/, pricing/, content/fees.yaml and organiser.yaml, the e-mail templates and the runtime wheels.
 
 `make package` runs this with the defaults, which match functions/template.yaml (Runtime python3.13,
 Architectures x86_64). It writes dist/booking-function/ (SAM's CodeUri) and dist/booking-function.zip.
@@ -76,6 +76,8 @@ def copy_sources(target: Path, root: Path = ROOT) -> None:
     shutil.copytree(root / "booking", target / "booking", ignore=_SKIP_IN_SOURCE)
     (target / "content").mkdir()
     shutil.copy2(root / "content" / "fees.yaml", target / "content" / "fees.yaml")
+    # The organiser's name, address and VAT number for the e-mails' footer.
+    shutil.copy2(root / "content" / "organiser.yaml", target / "content" / "organiser.yaml")
     # The confirmation e-mails' templates, and the events' Markdown headers they take title and date from.
     shutil.copytree(root / "theme" / "email", target / "theme" / "email", ignore=_SKIP_IN_SOURCE)
     (target / "content" / "events").mkdir()
@@ -163,7 +165,9 @@ def build(
         f"on {', '.join(platforms)}: {', '.join(requirements)}"
     )
     install_wheels(requirements, bundle, python_version, platforms)
-    log("package: adding functions/, pricing/, booking/, content/fees.yaml, content/events/*.md and theme/email/")
+    log(
+        "package: adding functions/, pricing/, booking/, content/fees.yaml, content/organiser.yaml, content/events/*.md and theme/email/"
+    )
     copy_sources(bundle)
     saved = trim(bundle, locales)
     log(

@@ -174,3 +174,6 @@ export const feeTableFormat = yamlFormat(
 );
 
 export const pelicanHeaderFormat = { fromFile: parseHeader, toFile: writeHeader };
+
+// content/organiser.yaml: plain YAML whose opening comment survives a save.
+export const commentedYamlFormat = yamlFormat((data) => data, (data) => data);
