@@ -35,7 +35,7 @@ class CheckoutSession:
     url: str
 
 
-def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict]:
+def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict[str, Any]]:
     """One line per distinct delegate price (first, additional), gross of VAT, summing to the quote's total."""
     q = priced.quote
     discounts = priced.fees.discounts
@@ -50,7 +50,7 @@ def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[di
             if additional
             else "first delegate"
         )
-        item: dict = {
+        item: dict[str, Any] = {
             "quantity": quantity,
             "price_data": {
                 "currency": q.currency.lower(),
@@ -111,7 +111,7 @@ def receipt(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
     return {"enabled": True, "invoice_data": data}
 
 
-def session_params(priced: PricedBooking, settings: Settings) -> dict:
+def session_params(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
     b = priced.booking
     meta = metadata(priced)
     return {
@@ -135,7 +135,7 @@ def create_checkout_session(priced: PricedBooking, settings: Settings) -> Checko
     params = session_params(priced, settings)
     try:
         session = client(settings).v1.checkout.sessions.create(
-            params=params,  # type: ignore[arg-type]
+            params=params,  # type: ignore[arg-type]  # a plain dict; tests check it against SessionCreateParams
             options={"idempotency_key": priced.idempotency_key},
         )
     except stripe.StripeError as exc:

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from booking.record import Attendee, BookingRecord, Contact
 from functions.event_facts import EventFacts
@@ -20,6 +20,9 @@ from pricing import FeeTableError, format_pence
 from pricing.organiser import Organiser, load_organiser
 
 log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "theme" / "email"
 DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
 
@@ -38,7 +41,7 @@ class Payment:
 
 
 @lru_cache(maxsize=2)
-def template_environment(folder: str):
+def template_environment(folder: str) -> Environment:
     """The Jinja2 environment for the e-mail templates in `folder` (theme/email/)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -98,7 +101,9 @@ def _context(
     category_label: str,
     organiser: Organiser | None = None,
 ) -> dict[str, Any]:
-    money = lambda pence: format_pence(pence, payment.currency)  # noqa: E731 - one formatter for the message
+    def money(pence: int) -> str:
+        return format_pence(pence, payment.currency)
+
     amounts_known = bool(record.amounts) and record.gross_pence == payment.amount_pence
     return {
         "person": person,
@@ -136,7 +141,7 @@ def build_messages(
     html_template = env.get_template("confirmation.html")
     sender = mail_from or DEFAULT_FROM
     domain = sender.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
-    messages = []
+    messages: list[EmailMessage] = []
     for person, is_booker in recipients(record):
         context = _context(
             record, event, payment, person, is_booker, site_url, contact_email, category_label, organiser

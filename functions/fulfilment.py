@@ -99,7 +99,8 @@ def retrieve(call: Callable[[], Any], action: str) -> dict[str, Any]:
     import stripe
 
     try:
-        return call().to_dict()
+        found: dict[str, Any] = call().to_dict()
+        return found
     except stripe.InvalidRequestError as exc:
         if exc.http_status == 404:
             raise SessionNotFound(action) from None

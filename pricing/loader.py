@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from pricing.errors import FeeTableError, Problem
 from pricing.models import FeeTable
@@ -36,10 +38,10 @@ class _DuplicateKey(yaml.YAMLError):
         self.message = message
 
 
-class _UniqueKeys:
-    """Refuses a key written twice instead of silently keeping the last one."""
+class _UniqueKeys(yaml.constructor.SafeConstructor):
+    """Refuses a key written twice instead of silently keeping the last one (mixed into both loaders)."""
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -49,7 +51,7 @@ class _UniqueKeys:
                     line, f'"{key}" is written twice (lines {seen[key]} and {line}); ids must be unique'
                 )
             seen[key] = line
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return super().construct_mapping(node, deep=deep)
 
 
 class _UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
@@ -65,7 +67,7 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc if part != "[key]") or "(top level)"
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     if error["type"] == "string_pattern_mismatch":
         return "must be an id of lower-case letters, digits and single hyphens, like public-sector"
     if error["type"] in ("greater_than_equal", "less_than_equal"):

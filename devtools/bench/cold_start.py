@@ -96,7 +96,7 @@ def run() -> dict[str, Any]:
             "import_libs": lambda i: [PYTHON, "-c", LIBS],
             "import_libs_stripe": lambda i: [PYTHON, "-c", LIBS + ", stripe"],
         }
-        for kind, make in kinds.items():  # warm the page cache and .pyc files, not counted
+        for make in kinds.values():  # warm the page cache and .pyc files, not counted
             run_child(make(10_000), env=env, cwd=ROOT)
         samples: dict[str, list[float]] = {k: [] for k in kinds}
         checks: dict[str, list[dict[str, Any]]] = {"valid": [], "invalid": []}
@@ -119,13 +119,13 @@ def run() -> dict[str, Any]:
             "invalid": _import_profile(env, booking(20_001, False)),
         }
     med = {k: median(v) for k, v in samples.items()}
-    ratios_valid = [v / s for v, s in zip(samples["valid"], samples["import_stripe"])]
+    ratios_valid = [v / s for v, s in zip(samples["valid"], samples["import_stripe"], strict=False)]
     return {
         "runs": n,
         "median_s": med,
         "valid_vs_import_stripe": median(ratios_valid),
         "invalid_minus_pass_ms": (med["invalid"] - med["pass"]) * 1000,
-        "invalid_vs_pass": median([a / b for a, b in zip(samples["invalid"], samples["pass"])]),
+        "invalid_vs_pass": median([a / b for a, b in zip(samples["invalid"], samples["pass"], strict=False)]),
         "valid_statuses": sorted({c["status"] for c in checks["valid"]}),
         "invalid_statuses": sorted({c["status"] for c in checks["invalid"]}),
         "invalid_imported_stripe": any(c["stripe_loaded"] for c in checks["invalid"]),

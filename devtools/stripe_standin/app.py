@@ -264,7 +264,9 @@ class StandIn:
                     stored.payload,
                     signature_header(stored.payload, self.webhook_secret, int(self.clock())),
                 )
-        return self._deliver(stored, required=True)
+        delivery = self._deliver(stored, required=True)
+        assert delivery is not None  # required=True always delivers or raises
+        return delivery
 
     def close(self) -> None:
         """Release requests held by a "timeout" fault, so a server can shut down at once."""
@@ -351,7 +353,9 @@ class StandIn:
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
-            raise StripeAPIError("Invalid request: the body is not valid UTF-8.", code="parameter_invalid_encoding")
+            raise StripeAPIError(
+                "Invalid request: the body is not valid UTF-8.", code="parameter_invalid_encoding"
+            ) from None
 
     def _authorised(
         self, environ: dict[str, Any], method: str, path: str, raw: str, key: str | None, record: RecordedRequest
@@ -372,7 +376,7 @@ class StandIn:
                     )
                 record.replayed = True
                 replay = stored[1]
-                return _Response(replay.status, replay.body, replay.headers + [("Idempotent-Replayed", "true")])
+                return _Response(replay.status, replay.body, [*replay.headers, ("Idempotent-Replayed", "true")])
             response = self._route(method, path, raw)
             if 200 <= response.status < 300:
                 self._idempotent[(api_key, key)] = (fingerprint, response)
@@ -556,7 +560,8 @@ class StandIn:
             ("Cache-Control", "no-cache, no-store"),
             ("Request-Id", objects.new_id("req_", 14)),
             ("Stripe-Version", objects.API_VERSION),
-        ] + response.headers
+            *response.headers,
+        ]
         if key:
             headers.append(("Idempotency-Key", key))
         start_response(f"{response.status} {_STATUS_TEXT.get(response.status, 'Error')}", headers)

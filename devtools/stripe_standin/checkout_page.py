@@ -281,7 +281,7 @@ def _not_found(start_response: Callable, base: str) -> Iterable[bytes]:
 
 
 def _redirect(start_response: Callable, location: str) -> Iterable[bytes]:
-    start_response("303 See Other", [("Location", location), ("Content-Length", "0")] + _SECURITY_HEADERS)
+    start_response("303 See Other", [("Location", location), ("Content-Length", "0"), *_SECURITY_HEADERS])
     return []
 
 
@@ -289,5 +289,5 @@ def _send(
     start_response: Callable, status: str, text: str, content_type: str = "text/html; charset=utf-8"
 ) -> Iterable[bytes]:
     body = text.encode("utf-8")
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))] + _SECURITY_HEADERS)
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *_SECURITY_HEADERS])
     return [body]

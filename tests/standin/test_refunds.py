@@ -9,7 +9,7 @@ import requests
 import stripe
 
 from tests.standin.conftest import WEBHOOK_SECRET, valid_session
-from tests.standin.test_checkout_page import parse
+from tests.standin.pages import parse
 
 
 def _events(receiver, kind):
