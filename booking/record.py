@@ -49,7 +49,8 @@ class NotABooking(ValueError):
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # defer_build: validators are built at first use, so a cold start builds only the models its request needs.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class Contact(_Part):
