@@ -2,7 +2,7 @@
 // Pelican's "Key: value" header for events and pages, and content/fees.yaml with its maps keyed by id.
 import { Document, isMap, isScalar, isSeq, parseDocument, visit } from "./vendor/yaml/index.js";
 
-// Header keys in the spelling the organiser guide uses (Python-Markdown reads them in lower case).
+// Header keys in the order and spelling the organiser guide uses (Python-Markdown reads them in lower case).
 const HEADER_KEYS = [
   "Title", "Slug", "Date", "Starts", "Ends", "Format", "Venue", "Hashtag", "CPD_hours",
   "Also_of_interest", "Supporters", "Summary", "Status", "Modified", "Template", "Save_as", "URL",
@@ -17,6 +17,9 @@ function splitList(text) {
   const separator = text.includes(";") ? ";" : ",";
   return text.split(separator).map((part) => part.trim()).filter(Boolean);
 }
+
+// The header keys of each file read, by slug, in the file's order.
+const fileOrders = new Map();
 
 export function parseHeader(text) {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
@@ -40,6 +43,7 @@ export function parseHeader(text) {
   for (const name of LIST_KEYS) {
     if (typeof data[name] === "string") data[name] = splitList(data[name]);
   }
+  if (data.slug) fileOrders.set(data.slug, Object.keys(data));
   data.body = lines.slice(index).join("\n").replace(/^\n+/, "");
   return data;
 }
@@ -56,9 +60,15 @@ function headerValue(name, value) {
 }
 
 export function writeHeader(data) {
-  // In the order the file had them (a new entry's data comes in the order of the CMS's fields); a field
-  // filled in later goes last.
-  const names = Object.keys(data).filter((name) => name !== "body");
+  // An existing file keeps its own order; a new entry (whose data comes in the order fields were
+  // filled) and fields added later follow the guide's order.
+  const fileOrder = fileOrders.get(data.slug) ?? [];
+  const rank = (name) => {
+    if (fileOrder.includes(name)) return fileOrder.indexOf(name);
+    const at = HEADER_KEYS.indexOf(SPELLING[name] ?? "");
+    return fileOrder.length + (at === -1 ? HEADER_KEYS.length : at);
+  };
+  const names = Object.keys(data).filter((name) => name !== "body").sort((a, b) => rank(a) - rank(b));
   const lines = [];
   for (const name of names) {
     const text = headerValue(name, data[name]);
