@@ -54,13 +54,13 @@ class _UniqueKeys(yaml.constructor.SafeConstructor):
         return super().construct_mapping(node, deep=deep)
 
 
-class _UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
+class UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
     """The pure-Python SafeLoader: its error messages are the ones organisers see."""
 
 
 # libyaml's parser reads a large fee table several times faster; a file it refuses is read again
 # by the Python loader so the organiser gets the same message either way.
-_FastLoader = type("_FastLoader", (_UniqueKeys, yaml.CSafeLoader), {}) if yaml.__with_libyaml__ else _UniqueKeyLoader
+FastLoader = type("FastLoader", (_UniqueKeys, yaml.CSafeLoader), {}) if yaml.__with_libyaml__ else UniqueKeyLoader
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -90,9 +90,9 @@ def parse_fee_table(text: str, file: str = "content/fees.yaml") -> FeeTable:
     """Validate the text of a fee table; raise FeeTableError listing every problem."""
     try:
         try:
-            data = yaml.load(text, Loader=_FastLoader)
+            data = yaml.load(text, Loader=FastLoader)
         except yaml.YAMLError:
-            data = yaml.load(text, Loader=_UniqueKeyLoader)
+            data = yaml.load(text, Loader=UniqueKeyLoader)
     except _DuplicateKey as exc:
         raise FeeTableError([Problem(file, f"line {exc.line}", exc.message)]) from None
     except yaml.YAMLError as exc:
