@@ -59,7 +59,7 @@ class Settings:
     mail_smtputf8: bool = False
     # Event titles and dates for e-mails come from the header of content/events/<slug>.md (None: beside fees_path).
     events_dir: Path | None = None
-    # The organiser's name, address and VAT number for the e-mails: content/organiser.yaml (None: beside fees_path).
+    # The organiser's name, address and VAT number for the e-mails (None: beside fees_path, see __post_init__).
     organiser_path: Path | None = None
     stripe_timeout_seconds: float = 5.0
     stripe_max_network_retries: int = 2
@@ -102,7 +102,10 @@ class Settings:
         if self.events_dir is None:
             object.__setattr__(self, "events_dir", Path(self.fees_path).parent / "events")
         if self.organiser_path is None:
-            object.__setattr__(self, "organiser_path", Path(self.fees_path).parent / "organiser.yaml")
+            # Beside the fee table and in its form: organiser.json in the bundle, organiser.yaml in content/.
+            object.__setattr__(
+                self, "organiser_path", Path(self.fees_path).with_name("organiser" + Path(self.fees_path).suffix)
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

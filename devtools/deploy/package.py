@@ -1,4 +1,4 @@
-"""Build the booking function's Lambda bundle: functions/, pricing/, content/fees.yaml and organiser.yaml, the e-mail templates and the runtime wheels.
+"""Build the booking function's Lambda bundle: functions/, pricing/, the fee table and organiser's details as JSON, the e-mail templates and the runtime wheels.
 
 `make package` runs this with the defaults, which match functions/template.yaml (Runtime python3.13,
 Architectures x86_64). It writes dist/booking-function/ (SAM's CodeUri) and dist/booking-function.zip.
@@ -14,6 +14,9 @@ import sys
 import tomllib
 import zipfile
 from pathlib import Path
+
+from pricing import FeeTableError, fee_table_json
+from pricing.organiser import organiser_json
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "booking-function"
@@ -76,9 +79,18 @@ def copy_sources(target: Path, root: Path = ROOT) -> None:
     shutil.copytree(root / "pricing", target / "pricing", ignore=_SKIP_IN_SOURCE)
     shutil.copytree(root / "booking", target / "booking", ignore=_SKIP_IN_SOURCE)
     (target / "content").mkdir()
-    shutil.copy2(root / "content" / "fees.yaml", target / "content" / "fees.yaml")
-    # The organiser's name, address and VAT number for the e-mails' footer.
-    shutil.copy2(root / "content" / "organiser.yaml", target / "content" / "organiser.yaml")
+    # The fee table checked here and written as JSON (pricing.fee_table_json): the function reads it without yaml.
+    try:
+        fees = fee_table_json(root / "content" / "fees.yaml")
+    except FeeTableError as exc:
+        raise PackageError("the fee table has mistakes:\n" + "\n".join(map(str, exc.problems))) from None
+    (target / "content" / "fees.json").write_text(fees, encoding="utf-8")
+    # The organiser's name, address and VAT number for the e-mails' sign-off, checked and written the same way.
+    try:
+        organiser = organiser_json(root / "content" / "organiser.yaml")
+    except FeeTableError as exc:
+        raise PackageError("the organiser's details have mistakes:\n" + "\n".join(map(str, exc.problems))) from None
+    (target / "content" / "organiser.json").write_text(organiser, encoding="utf-8")
     # The confirmation e-mails' templates, and the events' Markdown headers they take title and date from.
     shutil.copytree(root / "theme" / "email", target / "theme" / "email", ignore=_SKIP_IN_SOURCE)
     (target / "content" / "events").mkdir()
@@ -167,7 +179,7 @@ def build(
     )
     install_wheels(requirements, bundle, python_version, platforms)
     log(
-        "package: adding functions/, pricing/, booking/, content/fees.yaml, content/organiser.yaml, content/events/*.md and theme/email/"
+        "package: adding functions/, pricing/, booking/, content/fees.json and organiser.json (from the YAML), content/events/*.md and theme/email/"
     )
     copy_sources(bundle)
     saved = trim(bundle, locales)

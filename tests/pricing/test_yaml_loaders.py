@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pricing import DEFAULT_FEES_PATH
-from pricing.loader import FastLoader, UniqueKeyLoader
+from pricing.yaml_document import FastLoader, UniqueKeyLoader
 
 
 def _both(text: str) -> tuple[object, object]:
