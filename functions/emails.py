@@ -90,7 +90,17 @@ def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
     return result
 
 
-def recipient_address(person: Person) -> Address:
+class Addressee(Protocol):
+    """Anyone a message can be addressed to: a booker or delegate as recorded, or as a request names them."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+def recipient_address(person: Addressee) -> Address:
     """The To address as the mail server needs it: the domain in IDNA (`münchen.de` as `xn--mnchen-3ya.de`); a
     local part outside ASCII stays as it is and goes with SMTPUTF8 (accepted only where MAIL_SMTPUTF8 allows)."""
     name = " ".join(person.name.split())
@@ -175,10 +185,11 @@ def change_messages(
     contact_email: str | None,
     category_label: str,
     templates: Path = TEMPLATES,
+    organiser: Organiser | None = None,
 ) -> list[EmailMessage]:
     """After the booker changed delegates: each new delegate's confirmation, a short note to each person they
     replace, and the organisers' copy listing the changes."""
-    mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates)
+    mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates, organiser)
     messages: list[EmailMessage] = []
     for change in changes:
         if change.replaced:
