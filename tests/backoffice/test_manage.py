@@ -262,7 +262,7 @@ def test_a_cancelled_booking_shows_what_was_refunded_and_cannot_be_changed(live)
 
 
 def test_without_contact_email_the_page_names_the_organisers_address_from_their_details_file(live):
-    data, ref, link = _booked(live)
+    _, _, link = _booked(live)
     live.configure(contact_email=None, organiser_path=ROOT / "content" / "organiser.yaml")
     page = live.get(link)
     assert page.status == 200 and "mailto:bookings@example.org" in page.text
