@@ -90,8 +90,8 @@ def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
     return result
 
 
-class Named(Protocol):
-    """Anyone with a name and an address: a record's booker or attendee, or a request's contact."""
+class Addressee(Protocol):
+    """Anyone with a name and an e-mail address (a delegate, the booker, the request's contact)."""
 
     @property
     def name(self) -> str: ...
@@ -100,7 +100,7 @@ class Named(Protocol):
     def email(self) -> str: ...
 
 
-def recipient_address(person: Named) -> Address:
+def recipient_address(person: Addressee) -> Address:
     """The To address as the mail server needs it: the domain in IDNA (`münchen.de` as `xn--mnchen-3ya.de`); a
     local part outside ASCII stays as it is and goes with SMTPUTF8 (accepted only where MAIL_SMTPUTF8 allows)."""
     name = " ".join(person.name.split())
