@@ -91,7 +91,7 @@ def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
 
 
 class Addressee(Protocol):
-    """Anyone a message can be addressed to: a booker or delegate as recorded, or as a request names them."""
+    """Anyone with a name and an e-mail address (a delegate, the booker, the request's contact)."""
 
     @property
     def name(self) -> str: ...
