@@ -23,7 +23,8 @@ DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
 
 @dataclass(frozen=True)
 class Payment:
-    """How the booking was paid: method card|invoice, the amount in pence and the invoice number if any."""
+    """How the booking was paid: method card|invoice|free (£0, a discount code), the amount in pence and the
+    invoice number if any."""
 
     method: str
     amount_pence: int
