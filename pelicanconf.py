@@ -60,4 +60,6 @@ MARKDOWN = {
     "output_format": "html5",
 }
 # Escape by default: titles such as "Information Sharing & The Police" come from organisers.
-JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+# auto_reload off: Jinja would otherwise stat every included template's file at each include
+# (a dozen per event page); each build makes a new Environment anyway, so edits are still seen.
+JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "auto_reload": False}

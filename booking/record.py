@@ -10,6 +10,7 @@ first, hand-made text format (no marker) are still read, by `booking.record_v1`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -19,6 +20,8 @@ RECORD_VERSION = 2
 MARKER_KEY = "booking_record"  # present, with the version as its value, on every object this site wrote
 REF_KEY = "booking_ref"
 EVENT_KEY = "event"
+# What booking.reference makes: no 0/O, 1/I/L or U, so a reference read out over the phone stays unambiguous.
+REF_PATTERN = r"^CP-[2-9A-HJKMNP-TV-Z]{6}$"
 CHUNK_PREFIX = "record_"  # record_00, record_01, ...
 
 # Stripe's metadata limits: 50 keys, keys up to 40 characters, values up to 500 characters.
@@ -192,7 +195,13 @@ def is_booking(meta: Mapping[str, Any] | None) -> bool:
         return False
     if MARKER_KEY in meta:
         return True
-    return bool(str(meta.get(REF_KEY, "")).strip() and str(meta.get(EVENT_KEY, "")).strip())
+    # The first format had no marker: it is recognised by everything it always wrote, and a reference of
+    # our own shape, so that a payment that merely uses the same key names is not taken for a booking.
+    return (
+        re.match(REF_PATTERN, str(meta.get(REF_KEY, ""))) is not None
+        and all(str(meta.get(key, "")).strip() for key in (EVENT_KEY, "contact", "category", "payment"))
+        and any(key in meta for key in ("delegate_01", "delegates_01"))
+    )
 
 
 def from_metadata(meta: Mapping[str, Any] | None) -> BookingRecord | None:

@@ -10,7 +10,6 @@ from pricing import Quote
 
 # No 0/O, 1/I/L or U: a reference read out over the phone or copied from a receipt stays unambiguous.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-REF_PATTERN = r"^CP-[2-9A-HJKMNP-TV-Z]{6}$"
 
 
 def canonical(booking: BookingRequest) -> str:

@@ -88,6 +88,7 @@ def _primary(text: str) -> str:
 def render(certificate: Certificate) -> bytes:
     """The certificate as PDF bytes; Uncovered if any of its text cannot be drawn."""
     from fpdf import FPDF
+    from fpdf.enums import TextMode
     from fpdf.prefs import ViewerPreferences
 
     missing = "".join(dict.fromkeys(uncovered(certificate.name) + uncovered(certificate.event_title)))
@@ -96,9 +97,14 @@ def render(certificate: Certificate) -> bytes:
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(25, 20, 25)
+    # Only the fonts this certificate needs: every font added is subset and embedded, used or not.
+    latin = _coverage()[0]
+    text = certificate.name + certificate.event_title + certificate.organiser
+    needed = [FONTS[0][0]] + ([FONTS[1][0]] if any(ord(ch) not in latin for ch in text if not ch.isspace()) else [])
     for family, path in _font_files():
-        pdf.add_font(family, "", path)
-    pdf.set_fallback_fonts([FONTS[0][0], FONTS[1][0]], exact_match=False)
+        if family in needed:
+            pdf.add_font(family, "", path)
+    pdf.set_fallback_fonts(needed, exact_match=False)
     pdf.set_text_shaping(True)
     title = f"Certificate of attendance: {certificate.name}, {certificate.event_title}"
     pdf.set_title(title)
@@ -111,24 +117,30 @@ def render(certificate: Certificate) -> bytes:
     _frame(pdf)
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
-    def line(tag: str, text: str, size: float, style: str = "", colour: tuple[int, int, int] = _INK) -> None:
-        pdf.set_font(_primary(text), style, size)
+    def line(tag: str, text: str, size: float, bold: bool = False, colour: tuple[int, int, int] = _INK) -> None:
+        pdf.set_font(_primary(text), "", size)
         pdf.set_text_color(*colour)
+        # The fonts are variable fonts whose bold instance takes fontTools many seconds to cut, so bold is the
+        # regular outline filled and stroked in its own colour.
+        pdf.text_mode = TextMode.FILL_STROKE if bold else TextMode.FILL
+        pdf.set_draw_color(*colour)
+        pdf.set_line_width(size * 0.012)
         with _tagged(pdf, tag, text):
             pdf.multi_cell(width, size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.text_mode = TextMode.FILL
 
     pdf.set_y(28)
-    line("P", certificate.organiser, 13, "", _ACCENT)
+    line("P", certificate.organiser, 13, True, _ACCENT)
     pdf.ln(8)
-    line("H1", "Certificate of attendance", 30)
+    line("H1", "Certificate of attendance", 30, True)
     pdf.ln(8)
     line("P", "This is to certify that", 13)
     pdf.ln(3)
-    line("P", certificate.name, 26, "", _ACCENT)
+    line("P", certificate.name, 26, True, _ACCENT)
     pdf.ln(3)
     line("P", "attended", 13)
     pdf.ln(3)
-    line("P", certificate.event_title, 17)
+    line("P", certificate.event_title, 17, True)
     pdf.ln(2)
     line("P", f"on {certificate.event_date}", 13)
     pdf.ln(7)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bookings.attendance import AttendanceError, normalise_email, read_attendance
-from bookings.certificate_pdf import Certificate, Uncovered, hours_text, render
+from bookings.certificate_pdf import Certificate, Uncovered, hours_text, render, uncovered
 from bookings.context import CliError, MailSettings, Organiser, known_event, stripe_client, stripe_errors, uk_now
 from bookings.delivery import Place, deliver, plan
 from bookings.export import find_bookings
@@ -42,6 +42,13 @@ def certificates(
     assert event.day is not None
     if not event.cpd_hours:
         raise CliError(f"content/events/{event_slug}.md has no CPD_hours: add a line like CPD_hours: 5 to its header")
+    organiser = Organiser.from_env(environ)
+    for what, text in (
+        (f"content/events/{event_slug}.md: Title", event.title),
+        ("the organiser's name", organiser.name),
+    ):
+        if missing := uncovered(text):
+            raise CliError(f"{what} {text!r} has characters the certificate's fonts lack: {' '.join(missing)}")
     if send and not is_over(event, uk_now(now)):
         raise CliError(f"{event_slug} has not taken place yet ({event.when}): send certificates after the event")
     attendees = None
@@ -51,7 +58,6 @@ def certificates(
         except AttendanceError as exc:
             raise CliError(str(exc)) from None
     mail = MailSettings.from_env(environ) if send else None
-    organiser = Organiser.from_env(environ)
     api, where = stripe_client(environ, "certificates")
 
     def searched(what: str, count: int) -> None:

@@ -28,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export",
         help="list every paid or invoiced delegate of an event",
-        description="One row per delegate of every paid (card) or invoiced (open or paid invoice) booking.",
+        description="One row per delegate of every paid (card) or invoiced (open or paid invoice) booking; "
+        "cancelled bookings (refunded in full, invoice voided) are left out unless --include-cancelled.",
     )
     export.add_argument("event", help="the event's slug, as in content/fees.yaml, e.g. caldicott-police-2027")
     export.add_argument(
@@ -43,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="write to this file (default: stdout for csv, delegates-EVENT.xlsx for xlsx)",
+    )
+    export.add_argument(
+        "--include-cancelled",
+        action="store_true",
+        help="also list the delegates of cancelled bookings (payment_status 'cancelled')",
     )
     joining = commands.add_parser(
         "joining",
@@ -73,7 +79,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def export(
-    event: str, fmt: str, output: Path | None, environ: Mapping[str, str], stdout: TextIO, stderr: TextIO
+    event: str,
+    fmt: str,
+    output: Path | None,
+    environ: Mapping[str, str],
+    stdout: TextIO,
+    stderr: TextIO,
+    include_cancelled: bool = False,
 ) -> int:
     check_slug(event)
     fees = load_fees(environ)
@@ -95,6 +107,9 @@ def export(
         raise CliError(
             f"unknown event '{event}': it is not in content/fees.yaml and Stripe has no bookings for it (events: {names})"
         )
+    cancelled = [b for b in found if b.cancelled]
+    if not include_cancelled:
+        found = [b for b in found if not b.cancelled]
     table = rows(found, fees)
     if fmt == "xlsx":
         target = output or Path(f"delegates-{event}.xlsx")
@@ -113,6 +128,13 @@ def export(
         f"{format_pence(gross)} including VAT",
         file=stderr,
     )
+    if cancelled and not include_cancelled:
+        places = sum(len(b.record.delegates) for b in cancelled)
+        print(
+            f"bookings: left out {len(cancelled)} cancelled bookings ({places} delegates); "
+            "--include-cancelled lists them",
+            file=stderr,
+        )
     return 0
 
 
@@ -138,7 +160,7 @@ def main(
 
             return certificates(args.event, args.output, args.attended, args.send, environ, stdout, stderr, clock)
         fmt = args.format or ("xlsx" if args.output is not None and args.output.suffix.lower() == ".xlsx" else "csv")
-        return export(args.event, fmt, args.output, environ, stdout, stderr)
+        return export(args.event, fmt, args.output, environ, stdout, stderr, args.include_cancelled)
     except CliError as exc:
         print(f"bookings: {exc}", file=stderr)
         return exc.status

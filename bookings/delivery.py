@@ -54,7 +54,7 @@ def plan(bookings: list[ListedBooking], flag: Flag) -> Plan:
     result = Plan()
     for booking in bookings:
         record = booking.record
-        if record.cancelled:
+        if booking.cancelled:
             result.cancelled += len(record.delegates)
             continue
         done: frozenset[int] = getattr(record, flag)

@@ -1,7 +1,7 @@
 """Read an event's bookings back from Stripe (Search API) and flatten them into one row per delegate.
 
 Card bookings are the succeeded PaymentIntents whose metadata names the event; invoice bookings are
-the open or paid Invoices whose metadata names it. Amounts are the ones recorded at booking time.
+the open, paid or voided Invoices whose metadata names it. Amounts are the ones recorded at booking time.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from booking.record import Amount, BookingRecord, NotABooking, from_metadata, is_invoice_booking
-from pricing import FeeTable, QuoteError, pence_to_decimal_text, quote
+from pricing import FeeTable, QuoteError, format_pence, pence_to_decimal_text, quote
 
 SEARCH_PAGE = 100
 COLUMNS = (
@@ -58,6 +58,23 @@ class ListedBooking:
     invoice_due: int | None = None
     stripe_id: str = ""  # the PaymentIntent (card) or Invoice that holds the record
 
+    @property
+    def cancelled(self) -> bool:
+        """Refunded in full or its invoice voided; its delegates no longer count as attending."""
+        return self.record.cancelled or self.status == CANCELLED
+
+
+CANCELLED = "cancelled"
+
+
+def payment_status(record: BookingRecord, stripe_status: str) -> str:
+    """What the list says of a booking's payment: cancelled, "refunded £50.00", or Stripe's own status."""
+    if record.cancelled:
+        return CANCELLED
+    if record.refunded_pence:
+        return f"refunded {format_pence(record.refunded_pence)}"
+    return stripe_status
+
 
 pounds = pence_to_decimal_text  # 29500 -> '295.00' in the spreadsheet's pounds columns
 
@@ -93,7 +110,10 @@ def _read(obj: dict[str, Any], skipped: Callable[[str], None]) -> BookingRecord 
 def find_bookings(
     api: Any, event: str, progress: Callable[[str, int], None], skipped: Callable[[str], None] = lambda _: None
 ) -> list[ListedBooking]:
-    """Every paid card booking and every open or paid invoice booking of `event`, oldest first.
+    """Every paid card booking and every open, paid or voided invoice booking of `event`, oldest first.
+
+    Cancelled bookings (refunded in full, invoice voided) are included, `cancelled`, for the caller to leave
+    out or show; a partly refunded one says so in its status.
 
     Objects that are not this site's bookings are left out; a booking whose record cannot be read (edited by
     hand in the Dashboard, say) is left out and named to `skipped`.
@@ -110,15 +130,18 @@ def find_bookings(
             continue
         amount = int(intent.get("amount_received") or intent.get("amount") or 0)
         created = int(intent.get("created") or 0)
-        found.append(ListedBooking(record, "card", "paid", created, amount, stripe_id=intent["id"]))
+        status = payment_status(record, "paid")
+        found.append(ListedBooking(record, "card", status, created, amount, stripe_id=intent["id"]))
     for invoice in _search(lambda p: api.v1.invoices.search(params=p), query, lambda n: progress("invoices", n)):
-        if invoice.get("status") not in ("open", "paid"):
+        if invoice.get("status") not in ("open", "paid", "void"):
             continue
         record = _read(invoice, skipped)
         total = int(invoice.get("total") or 0)
         if record is None or not is_invoice_booking(record, total) or record.event != event:
             continue
-        status = "paid" if invoice["status"] == "paid" else "invoiced, awaiting payment"
+        # A voided invoice is a cancelled booking even before the webhook has written that into the record.
+        stripe_status = {"paid": "paid", "void": CANCELLED}.get(invoice["status"], "invoiced, awaiting payment")
+        status = payment_status(record, stripe_status)
         found.append(
             ListedBooking(
                 record,

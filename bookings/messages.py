@@ -8,14 +8,14 @@ from typing import Any
 
 from bookings.context import MailSettings, Organiser
 from bookings.delivery import Place
-from functions.emails import TEMPLATES, _environment
+from functions.emails import TEMPLATES, template_environment
 from functions.event_facts import EventFacts
 
 
 def _message(
     place: Place, subject: str, template: str, context: dict[str, Any], mail: MailSettings, organiser: Organiser
 ) -> EmailMessage:
-    env = _environment(str(TEMPLATES))
+    env = template_environment(str(TEMPLATES))
     context = {"delegate": place.delegate, "record": place.record, "organiser": organiser, **context}
     domain = mail.mail_from.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
     message = EmailMessage()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from booking.record import BookingRecord, to_metadata
 from booking.request import BookingRequest, amounts
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
-from pricing import FeeTable, Quote
+from pricing import FeeTable, Quote, format_percent
 
 
 @dataclass(frozen=True)
@@ -37,26 +36,22 @@ class CheckoutSession:
     url: str
 
 
-def _percent(fraction: Decimal) -> str:
-    return format((fraction * 100).normalize(), "f")
-
-
 def place_name(q: Quote, fees: FeeTable, additional: bool) -> str:
     """How a delegate's place reads on Stripe's checkout and invoice: category, which delegate, early rate."""
     which = (
-        f"additional delegate, {_percent(fees.discounts.additional_delegate_percent)}% off"
+        f"additional delegate, {format_percent(fees.discounts.additional_delegate_percent)}% off"
         if additional
         else "first delegate"
     )
     early = q.early_booking
-    rate = f", {_percent(early.percent)}% early-booking rate" if early is not None else ""
+    rate = f", {format_percent(early.percent)}% early-booking rate" if early is not None else ""
     return f"Delegate place — {q.category_label} ({which}{rate})"
 
 
 def code_line_name(q: Quote) -> str:
     """The discount code's own line, within Stripe's 40 characters for a coupon's name."""
     discount = next(d for d in q.discounts if d.kind == "code")
-    name = f"Code {q.code} ({_percent(discount.percent)}% off)"
+    name = f"Code {q.code} ({format_percent(discount.percent)}% off)"
     return name if len(name) <= 40 else f"Code {q.code}"[:40]
 
 
@@ -66,7 +61,7 @@ def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[di
     q = priced.quote
     listed = q.before_code or q
     online = (
-        f", {_percent(priced.fees.discounts.online_payment_percent)}% online booking discount"
+        f", {format_percent(priced.fees.discounts.online_payment_percent)}% online booking discount"
         if q.payment == "card"
         else ""
     )
@@ -80,7 +75,7 @@ def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[di
                 "unit_amount": gross,
                 "product_data": {
                     "name": place_name(q, priced.fees, additional),
-                    "description": f"Event: {q.event}{online}; price includes VAT at {_percent(q.vat_percent)}%",
+                    "description": f"Event: {q.event}{online}; price includes VAT at {format_percent(q.vat_percent)}%",
                 },
             },
         }

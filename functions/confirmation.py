@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from functions import pages
-from functions.fees import fee_table
+from functions.fees import category_label
 from functions.fulfilment import SessionNotFound, fulfil_checkout, fulfil_invoice
 from functions.http import Request, Response, html_response
 from functions.settings import Settings
@@ -65,14 +65,7 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
         free=bool(invoice_id),
         record=record,
         event_title=record.event,
-        category_label=_category_label(record.event, record.category, settings),
+        category_label=category_label(settings.fees_path, record.event, record.category),
         amount=format_pence(booking.amount_total, booking.currency),
     )
     return html_response(200, html)
-
-
-def _category_label(event: str, category: str, settings: Settings) -> str:
-    try:
-        return fee_table(settings.fees_path).tariff_for(event).categories[category].label
-    except Exception:  # the page still confirms the booking if the fee table has since changed
-        return category

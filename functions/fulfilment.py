@@ -246,13 +246,9 @@ def _fulfil(
 
 
 def _send_confirmation(booking: BookingPayment, payment: Payment, settings: Settings) -> list[str]:
-    from functions.fees import fee_table
+    from functions.fees import category_label
 
     record = booking.record
-    try:
-        category_label = fee_table(settings.fees_path).tariff_for(record.event).categories[record.category].label
-    except Exception:  # the e-mail still goes if the fee table has since changed
-        category_label = record.category
     assert settings.events_dir is not None
     messages = build_messages(
         record,
@@ -261,6 +257,6 @@ def _send_confirmation(booking: BookingPayment, payment: Payment, settings: Sett
         site_url=settings.site_url,
         mail_from=settings.mail_from,
         contact_email=settings.contact_email,
-        category_label=category_label,
+        category_label=category_label(settings.fees_path, record.event, record.category),
     )
     return send_messages(messages, settings.smtp_url, settings.mail_outbox)

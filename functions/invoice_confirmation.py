@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from booking.record import NotABooking, from_metadata
 from functions import pages
 from functions.event_facts import event_facts
-from functions.fees import fee_table
+from functions.fees import category_label
 from functions.fulfilment import SessionNotFound, retrieve
 from functions.http import Request, Response, html_response
 from functions.settings import Settings
@@ -64,7 +64,7 @@ def handle_invoice_confirmation(request: Request, settings: Settings) -> Respons
         paid=invoice.get("status") == "paid",
         record=record,
         event=event_facts(record.event, settings.events_dir),
-        category_label=_category_label(record.event, record.category, settings),
+        category_label=category_label(settings.fees_path, record.event, record.category),
         amount=format_pence(total, currency),
         vat=format_pence(record.vat_pence, currency) if shown else "",
         billing_email=invoice.get("customer_email") or "",
@@ -78,10 +78,3 @@ def handle_invoice_confirmation(request: Request, settings: Settings) -> Respons
 def _day(timestamp: int) -> str:
     day = datetime.fromtimestamp(timestamp, UTC)
     return f"{day.day} {day:%B %Y}"
-
-
-def _category_label(event: str, category: str, settings: Settings) -> str:
-    try:
-        return fee_table(settings.fees_path).tariff_for(event).categories[category].label
-    except Exception:  # the page still shows the booking if the fee table has since changed
-        return category

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from booking.record import NotABooking, from_metadata
-from functions.checkout import PricedBooking, _percent, code_line_name, metadata, place_name
+from functions.checkout import PricedBooking, code_line_name, metadata, place_name
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
-from pricing import format_pence
+from pricing import format_pence, format_percent
 
 PO_FIELD_NAME = "PO number"
 _UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
@@ -79,7 +79,7 @@ def invoice_items(
     q = priced.quote
     listed = q.before_code or q
     counts = Counter((line.delegate > 1, line.gross_pence) for line in listed.lines)
-    vat = f"including VAT at {_percent(q.vat_percent)}%"
+    vat = f"including VAT at {format_percent(q.vat_percent)}%"
     items = []
 
     def item(amount: int, description: str) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def _amount(value: Any) -> int:
 
 
 def _percent(value: Any) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise PydanticCustomError("percent_not_text", 'must be a whole number or written in quotes, like 15 or "17.5"')
     if isinstance(value, int):
         value = str(value)

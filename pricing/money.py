@@ -37,6 +37,11 @@ def parse_percent(text: str) -> Decimal:
     return value / 100
 
 
+def format_percent(fraction: Decimal) -> str:
+    """Decimal("0.175") -> '17.5': a percentage (stored as a fraction, as parse_percent gives it) as text, without the % sign."""
+    return format((fraction * 100).normalize(), "f")
+
+
 def pence_to_decimal_text(pence: int) -> str:
     """29500 -> '295.00': exact, no symbol, for machines (JSON-LD prices, spreadsheet columns)."""
     sign = "-" if pence < 0 else ""

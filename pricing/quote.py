@@ -9,7 +9,7 @@ from typing import Literal
 
 from pricing.errors import CodeError, QuoteError
 from pricing.models import UK, FeeTable, uk_time_text
-from pricing.money import round_half_up
+from pricing.money import format_percent, round_half_up
 
 Payment = Literal["card", "invoice"]
 PAYMENTS: tuple[Payment, ...] = ("card", "invoice")
@@ -30,7 +30,7 @@ class Discount:
 
     @property
     def label(self) -> str:
-        pct = f"{_percent_text(self.percent)}%"
+        pct = f"{format_percent(self.percent)}%"
         if self.kind == "additional_delegate":
             return f"{pct} off each additional delegate"
         if self.kind == "online_payment":
@@ -41,7 +41,7 @@ class Discount:
         return f"{pct} off with code {self.code}"
 
     def to_dict(self) -> dict[str, str]:
-        data = {"kind": self.kind, "percent": _percent_text(self.percent), "label": self.label}
+        data = {"kind": self.kind, "percent": format_percent(self.percent), "label": self.label}
         if self.code is not None:
             data["code"] = self.code
         if self.until is not None:
@@ -169,7 +169,7 @@ class Quote:
             "payment": self.payment,
             "delegates": self.delegates,
             "currency": self.currency,
-            "vat_percent": _percent_text(self.vat_percent),
+            "vat_percent": format_percent(self.vat_percent),
             "code": self.code,
             "discounts": [d.to_dict() for d in self.discounts],
             "list_pence": self.list_pence,
@@ -180,10 +180,6 @@ class Quote:
             "total_pence": self.total_pence,
             "lines": [line.to_dict() for line in self.lines],
         }
-
-
-def _percent_text(fraction: Decimal) -> str:
-    return format((fraction * 100).normalize(), "f")
 
 
 def quote(

@@ -56,13 +56,19 @@ class Office:
         return [r for r in self.live.smtp.received if str(r.message["Subject"]).startswith(subject_start)]
 
     def change(self, ref: str, change: Callable[[BookingRecord], BookingRecord]) -> BookingRecord:
-        """Update one booking's record in the stand-in as the webhook (refunds) or the manage page would."""
+        """Update one booking's record in the stand-in as the booker's manage page would."""
         api = stripe_client(self.environ)[0]
         (found,) = [b for b in find_bookings(api, EVENT, lambda *_: None) if b.record.ref == ref]
         return update_record(api, found, change)
 
     def cancel(self, ref: str) -> BookingRecord:
-        return self.change(ref, lambda r: r.model_copy(update={"cancelled_at": "2027-08-01T10:00:00Z"}))
+        """Refund a card booking in full, as the organiser does in the Dashboard; the webhook marks it cancelled."""
+        api = stripe_client(self.environ)[0]
+        (found,) = [b for b in find_bookings(api, EVENT, lambda *_: None) if b.record.ref == ref]
+        api.v1.refunds.create(params={"payment_intent": found.stripe_id})
+        (after,) = [b.record for b in find_bookings(api, EVENT, lambda *_: None) if b.record.ref == ref]
+        assert after.cancelled
+        return after
 
     def substitute(self, ref: str, position: int, name: str, email: str) -> BookingRecord:
         return self.change(ref, lambda r: r.substitute(position, Attendee(name=name, email=email)))

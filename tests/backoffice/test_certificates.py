@@ -190,3 +190,15 @@ def test_an_event_without_cpd_hours_is_refused(office, tmp_path):
 
     assert result.status == 2
     assert "has no CPD_hours" in result.err
+
+
+def test_a_title_the_fonts_cannot_draw_stops_before_any_certificate(office, tmp_path):
+    page = office.folder / "events" / f"{EVENT}.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("Title: Information Sharing", "Title: 情報 Information Sharing", 1), encoding="utf-8")
+
+    result = office.run("certificates", EVENT, "--output", str(tmp_path / "c"))
+
+    assert result.status == 2
+    assert "Title" in result.err and "fonts lack: 情 報" in result.err
+    assert not (tmp_path / "c").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from booking.record import from_metadata
 from tests.backoffice.conftest import EVENT, OTHER_EVENT, booking
 from tests.backoffice.dayof import AFTER, Office
 
@@ -133,3 +134,28 @@ def test_an_unknown_event_is_named_with_the_known_ones(office):
     assert result.status == 2
     assert result.err.startswith("bookings: unknown event 'no-such-event-2027'")
     assert "caldicott-police-2027" in result.err
+
+
+def test_invoice_bookings_awaiting_payment_get_them_and_the_invoice_records_it(live, office):
+    body, _ = live.book_invoice(booking(2, payment="invoice", tag="-i"))
+
+    first = office.run("joining", EVENT, "--link", LINK)
+
+    assert first.out.strip() == "sent 2, already had them 0, skipped (cancelled) 0"
+    assert _recipients(office) == ["delegate1-i@nhs.net", "delegate2-i@nhs.net"]
+    assert {r.message["X-Booking-Ref"] for r in office.mail(SUBJECT)} == {body["booking_ref"]}
+    record = from_metadata(live.invoice_of(body["booking_ref"])["metadata"])
+    assert record is not None and record.joining_sent == {0, 1}
+    assert (
+        office.run("joining", EVENT, "--link", LINK).out.strip() == "sent 0, already had them 2, skipped (cancelled) 0"
+    )
+
+
+def test_progress_goes_to_stderr_for_large_events(live, office, monkeypatch):
+    monkeypatch.setattr("bookings.joining.PROGRESS_EVERY", 2)
+    live.book_card(booking(4, tag="-p"))
+
+    result = office.run("joining", EVENT, "--link", LINK)
+
+    assert result.out.strip() == "sent 4, already had them 0, skipped (cancelled) 0"
+    assert "bookings: joining instructions 2 of 4\nbookings: joining instructions 4 of 4\n" in result.err

@@ -143,6 +143,9 @@ def test_an_update_removes_pieces_the_record_no_longer_needs():
         {"order_id": "1234"},  # a payment made some other way on the same Stripe account
         {"booking_ref": "", "event": ""},
         {"event": "caldicott-police-2027"},
+        # Another system's payment that happens to use the same key names.
+        {"booking_ref": "NOT-OURS", "event": "a-shop"},
+        {"booking_ref": "CP-ABCDEF", "event": "a-shop", "contact": "x", "category": "y", "payment": "card"},
     ],
 )
 def test_objects_without_the_marker_are_not_bookings(meta):

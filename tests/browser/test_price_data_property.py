@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pelican.plugins.event_site.booking import build_booking
+from pelican.plugins.event_site.booking import build_offer
 from pelican.plugins.event_site.form_prices import form_prices, standard_prices
 from pricing import format_pence, quote
 from pricing.loader import parse_fee_table
@@ -61,7 +61,7 @@ def test_form_price_rows_are_the_quotes_of_every_delegate_count(net_pence, vat, 
         most=most,
     )
     fees = parse_fee_table(text)
-    booking = build_booking(fees, "e-2030", datetime(2031, 1, 1, tzinfo=UTC), built)
+    booking = build_offer(fees, "e-2030", datetime(2031, 1, 1, tzinfo=UTC), built)
     data = form_prices(booking, "/assets/prices/x.json")
     assert data["max"] == most
     tables = [(data["categories"], built)]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from pelican.plugins.event_site.booking import build_booking
+from pelican.plugins.event_site.booking import build_offer
 from pricing import PAYMENTS, quote
 
 UK = ZoneInfo("Europe/London")
@@ -15,7 +16,7 @@ ENDS = datetime(2027, 9, 14, 16, tzinfo=UK)
 
 
 def test_every_price_in_the_table_is_the_quote_for_it(fees) -> None:
-    booking = build_booking(fees, "caldicott-police-2027", ENDS, datetime(2026, 11, 25, tzinfo=UK))
+    booking = build_offer(fees, "caldicott-police-2027", ENDS, datetime(2026, 11, 25, tzinfo=UK))
     assert [c.id for c in booking.categories] == ["public-sector", "voluntary", "commercial"]
     assert [(c.net_pence, c.vat_pence, c.gross_pence) for c in booking.categories] == [
         (29500, 5900, 35400),
@@ -30,9 +31,9 @@ def test_every_price_in_the_table_is_the_quote_for_it(fees) -> None:
                 assert booking.price(category, payment, n) == quote(fees, "caldicott-police-2027", category, n, payment)
     assert booking.example == quote(fees, "caldicott-police-2027", "public-sector", 3, "card")
     assert (booking.vat_percent, booking.additional_delegate_percent, booking.online_payment_percent) == (
-        "20",
-        "15",
-        "10",
+        Decimal("0.2"),
+        Decimal("0.15"),
+        Decimal("0.1"),
     )
 
 
@@ -46,7 +47,7 @@ def test_every_price_in_the_table_is_the_quote_for_it(fees) -> None:
     ],
 )
 def test_status_follows_the_clock(fees, now: datetime, status: str) -> None:
-    booking = build_booking(fees, "caldicott-police-2027", ENDS, now)
+    booking = build_offer(fees, "caldicott-police-2027", ENDS, now)
     assert booking.status == status
     assert booking.is_open is (status == "open")
     assert booking.closes == datetime(2027, 9, 13, 17, tzinfo=UK)
@@ -55,8 +56,8 @@ def test_status_follows_the_clock(fees, now: datetime, status: str) -> None:
 def test_while_an_early_rate_runs_the_booking_has_its_prices_and_the_example_uses_them(fees) -> None:
     entry = fees.events["records-retention-2027"]
     before = entry.early_booking.until
-    booking = build_booking(fees, "records-retention-2027", ENDS, before)
-    assert booking.early is not None and booking.early.percent == "10"
+    booking = build_offer(fees, "records-retention-2027", ENDS, before)
+    assert booking.early is not None and booking.early.percent == Decimal("0.1")
     assert booking.early.until_text == "31 March 2027 at 23:59"
     assert booking.early.ends == datetime(2027, 4, 1, 0, 0, tzinfo=UK)
     for category in booking.prices:
@@ -73,5 +74,5 @@ def test_while_an_early_rate_runs_the_booking_has_its_prices_and_the_example_use
 
 
 def test_a_page_built_after_the_early_rate_shows_only_the_standard_rate(fees) -> None:
-    booking = build_booking(fees, "records-retention-2027", ENDS, datetime(2027, 4, 1, 0, 0, tzinfo=UK))
+    booking = build_offer(fees, "records-retention-2027", ENDS, datetime(2027, 4, 1, 0, 0, tzinfo=UK))
     assert booking.early is None and booking.example.early_booking is None

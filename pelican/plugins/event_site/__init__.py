@@ -11,6 +11,7 @@ from pelican.plugins.event_site.site import EventSite
 def register() -> None:
     site = EventSite()
     signals.initialized.connect(site.configure, weak=False)
+    signals.readers_init.connect(site.keep_headers, weak=False)
     signals.article_generator_finalized.connect(site.join_events, weak=False)
     signals.finalized.connect(site.write_calendars, weak=False)
     signals.finalized.connect(site.write_price_files, weak=False)

@@ -54,7 +54,7 @@ Prices = dict[str, dict[str, Rungs]]
 class EarlyRate:
     """The early-booking rate while it runs at build time: its prices, and when it ends (UK time)."""
 
-    percent: str
+    percent: Decimal  # a fraction, as in pricing: Decimal("0.1") is 10%
     until: datetime  # the last minute of the rate, as the organiser wrote it
     ends: datetime  # the first moment of the standard rate, for the form's script to compare its clock with
     until_text: str  # "31 March 2027 at 23:59"
@@ -66,17 +66,20 @@ class EarlyRate:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Booking:
-    """Everything about booking one event, priced by pricing (one shared ladder per tariff); see the package docstring."""
+class BookingOffer:
+    """What one event offers for booking: status, deadline and every price (one shared ladder per tariff); see README.md.
+
+    Percentages are fractions, as in pricing (Decimal("0.2") is 20%); templates show them with the `percent` filter.
+    """
 
     slug: str
     status: Status
     closes: datetime
     max_delegates: int
     currency: str
-    vat_percent: str
-    additional_delegate_percent: str
-    online_payment_percent: str
+    vat_percent: Decimal
+    additional_delegate_percent: Decimal
+    online_payment_percent: Decimal
     payments: tuple[str, ...]
     categories: tuple[FeeCategory, ...]
     prices: Prices
@@ -91,11 +94,9 @@ class Booking:
         return self.prices[category][payment][delegates]
 
 
-def _percent(fraction: Decimal) -> str:
-    return format((fraction * 100).normalize(), "f")
-
-
-def build_booking(fees: FeeTable, slug: str, ends: datetime, now: datetime, ladders: Ladders | None = None) -> Booking:
+def build_offer(
+    fees: FeeTable, slug: str, ends: datetime, now: datetime, ladders: Ladders | None = None
+) -> BookingOffer:
     """Price every category × payment × delegate count for `slug`; `ends` makes it past.
 
     Standard prices are those of a booking made as booking closes; while an early rate runs at
@@ -113,7 +114,7 @@ def build_booking(fees: FeeTable, slug: str, ends: datetime, now: datetime, ladd
         rate = entry.early_booking
         early_prices = _prices(fees, slug, entry, rate.until, shared)
         early = EarlyRate(
-            percent=_percent(rate.percent),
+            percent=rate.percent,
             until=rate.until,
             ends=rate.ends,
             until_text=uk_time_text(rate.until),
@@ -122,15 +123,15 @@ def build_booking(fees: FeeTable, slug: str, ends: datetime, now: datetime, ladd
         )
     example_size = min(EXAMPLE_DELEGATES, entry.max_delegates)
     first = categories[0].id
-    return Booking(
+    return BookingOffer(
         slug=slug,
         status=status,
         closes=entry.booking_closes,
         max_delegates=entry.max_delegates,
         currency=fees.currency,
-        vat_percent=_percent(fees.vat_percent),
-        additional_delegate_percent=_percent(fees.discounts.additional_delegate_percent),
-        online_payment_percent=_percent(fees.discounts.online_payment_percent),
+        vat_percent=fees.vat_percent,
+        additional_delegate_percent=fees.discounts.additional_delegate_percent,
+        online_payment_percent=fees.discounts.online_payment_percent,
         payments=PAYMENTS,
         categories=categories,
         prices=prices,

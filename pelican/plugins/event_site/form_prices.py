@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pelican.plugins.event_site.booking import Booking
-from pricing import Quote, format_pence
+from pelican.plugins.event_site.booking import BookingOffer
+from pricing import Quote, format_pence, format_percent
 
 
-def form_prices(booking: Booking, standard_url: str = "") -> dict[str, Any]:
+def form_prices(booking: BookingOffer, standard_url: str = "") -> dict[str, Any]:
     """{"vat", "max", "categories": {id: {"label", "card": rates, "invoice": rates}}, "early"?} at the rate the
     page was built in. `rates` is {"each": [delegate 1's fee before VAT, each other delegate's], "rows": rows},
     rows[n-1] being [total before VAT, VAT, total to pay] for a booking of n delegates.
@@ -20,30 +20,36 @@ def form_prices(booking: Booking, standard_url: str = "") -> dict[str, Any]:
     """
     price = booking.early.price if booking.early else booking.price
     data: dict[str, Any] = {
-        "vat": booking.vat_percent,
+        "vat": format_percent(booking.vat_percent),
         "max": booking.max_delegates,
         "categories": _table(booking, price),
     }
     if booking.early is not None:
         early = booking.early
-        data["early"] = {"ends": early.ends.isoformat(), "until": early.until_text, "percent": early.percent}
+        data["early"] = {
+            "ends": early.ends.isoformat(),
+            "until": early.until_text,
+            "percent": format_percent(early.percent),
+        }
         data["early"]["standard"] = standard_url
     return data
 
 
-def standard_prices(booking: Booking) -> dict[str, Any]:
+def standard_prices(booking: BookingOffer) -> dict[str, Any]:
     """{"categories": ...} as in form_prices(), at the standard rate: for a page built while an early rate ran."""
     return {"categories": _table(booking, booking.price)}
 
 
-def _table(booking: Booking, price: Callable[[str, str, int], Quote]) -> dict[str, Any]:
+def _table(booking: BookingOffer, price: Callable[[str, str, int], Quote]) -> dict[str, Any]:
     return {
         c.id: {"label": c.label, **{p: _rates(booking, price, c.id, p) for p in booking.payments}}
         for c in booking.categories
     }
 
 
-def _rates(booking: Booking, price: Callable[[str, str, int], Quote], category: str, payment: str) -> dict[str, Any]:
+def _rates(
+    booking: BookingOffer, price: Callable[[str, str, int], Quote], category: str, payment: str
+) -> dict[str, Any]:
     """A booking of n delegates shows delegate 1's fee and each other's, then rows[n-1]: that holds because
     delegate i's price never depends on how many follow and every additional delegate pays the same, which
     is checked here rather than assumed."""

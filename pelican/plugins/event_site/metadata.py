@@ -176,12 +176,15 @@ def read_header(path: Path) -> dict[str, str]:
     return {key: " ".join(lines).strip() for key, lines in md.Meta.items()}  # type: ignore[attr-defined]
 
 
-def check_event_file(path: Path, display: str) -> tuple[EventMeta | None, list[Problem]]:
-    """Parse one event file's header; return the model or every problem in it."""
-    try:
-        header = read_header(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(display, "(file)", f"cannot be read: {exc}")]
+def check_event_file(
+    path: Path, display: str, header: dict[str, str] | None = None
+) -> tuple[EventMeta | None, list[Problem]]:
+    """Check one event file's header (as Pelican's reader kept it, else read here); return the model or every problem."""
+    if header is None:
+        try:
+            header = read_header(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            return None, [Problem(display, "(file)", f"cannot be read: {exc}")]
     problems: list[Problem] = []
     if header.get("slug") and header["slug"] != path.stem:
         problems.append(

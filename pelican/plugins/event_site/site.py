@@ -8,17 +8,20 @@ import logging
 import os
 import sys
 from datetime import UTC, datetime
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from pelican.plugins.event_site.booking import Booking, Ladders, build_booking
+from pelican.plugins.event_site.booking import BookingOffer, Ladders, build_offer
 from pelican.plugins.event_site.calendar import event_calendar
 from pelican.plugins.event_site.form_prices import form_prices, standard_prices
 from pelican.plugins.event_site.metadata import EventMeta, check_event_file
+from pelican.plugins.event_site.reader import Headers, keep_headers
 from pelican.plugins.event_site.structured import event_json_ld, script_safe_json
-from pricing import FeeTable, FeeTableError, Problem, format_pence, load_fee_table
+from pricing import FeeTable, FeeTableError, Problem, format_pence, format_percent, load_fee_table
 from pricing.models import UK
 
 log = logging.getLogger(__name__)
@@ -26,11 +29,21 @@ ALSO_OF_INTEREST_MAX = 3
 PRICES_DIR = "assets/prices"
 
 
+@lru_cache(maxsize=256)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def _real(path: str | Path) -> str:
+    """The file's path with its folder's symlinks resolved: one realpath per folder, not per event file."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(_real_folder(folder), name)
+
+
 def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    """The path organisers see in messages: relative to the working directory when it is inside it."""
+    real, here = Path(_real(path)), Path(_real_folder(os.getcwd()))
+    return str(real.relative_to(here)) if real.is_relative_to(here) else str(path)
 
 
 def public_base(settings: dict[str, Any]) -> str:
@@ -63,9 +76,15 @@ class EventSite:
         self.events: list[Any] = []
         self.price_files: dict[str, str] = {}
         self.site_url = ""
+        self.headers: Headers = {}
+
+    def keep_headers(self, readers: Any) -> None:
+        keep_headers(readers, self.headers)
 
     def configure(self, pelican: Any) -> None:
-        pelican.settings.setdefault("JINJA_FILTERS", {})["gbp"] = gbp
+        filters = pelican.settings.setdefault("JINJA_FILTERS", {})
+        filters["gbp"] = gbp
+        filters["percent"] = format_percent
 
     def join_events(self, generator: Any) -> None:
         settings = generator.settings
@@ -88,15 +107,18 @@ class EventSite:
         except FeeTableError as exc:
             problems.extend(exc.problems)
 
+        # Headers Pelican's reader kept as it read the files; one it could not read is read here.
+        headers = {_real(source): header for source, header in self.headers.items()}
+        self.headers.clear()
         metas: dict[str, tuple[Path, EventMeta | None]] = {}
         for folder in settings["ARTICLE_PATHS"]:
             for path in sorted(Path(settings["PATH"], folder).rglob("*.md")):
-                meta, found = check_event_file(path, _display(path))
+                meta, found = check_event_file(path, _display(path), headers.get(_real(path)))
                 problems.extend(found)
                 metas[path.stem] = (path, meta)
 
         articles = {
-            os.path.realpath(a.source_path): a
+            _real(a.source_path): a
             for a in [*generator.articles, *generator.drafts, *getattr(generator, "hidden_articles", [])]
         }
         if fees is not None:
@@ -126,14 +148,14 @@ class EventSite:
                     problems.append(
                         Problem(_display(path), "also_of_interest", f'"{other}" is not another event in content/events')
                     )
-            if os.path.realpath(path) not in articles:
+            if _real(path) not in articles:
                 problems.append(
                     Problem(_display(path), "(file)", "Pelican could not read this event; see its message above")
                 )
         if problems:
             self._stop(problems)
         assert fees is not None  # no problems means the fee table loaded
-        self._attach(generator, fees, {slug: (articles[os.path.realpath(p)], m) for slug, (p, m) in metas.items() if m})
+        self._attach(generator, fees, {slug: (articles[_real(p)], m) for slug, (p, m) in metas.items() if m})
 
     def _attach(self, generator: Any, fees: FeeTable, joined: dict[str, tuple[Any, EventMeta]]) -> None:
         settings = generator.settings
@@ -145,12 +167,13 @@ class EventSite:
         }
         ladders: Ladders = {}
         # The form's price data depends only on the tariff, the maximum and a running early rate: one JSON text each.
-        price_data: dict[tuple[str, int, tuple[str, datetime] | None], str] = {}
+        price_data: dict[tuple[str, int, tuple[Decimal, datetime] | None], str] = {}
         for slug, (article, meta) in joined.items():
-            url = f"{base}/{article.url}"
+            path = article.url  # Pelican formats it anew at every read
+            url = f"{base}/{path}"
             article.details = meta
-            article.booking = build_booking(fees, slug, meta.end, self.now, ladders)
-            article.ics_url = f"{article.url}{slug}.ics"
+            article.booking = build_offer(fees, slug, meta.end, self.now, ladders)
+            article.ics_url = f"{path}{slug}.ics"
             description = meta.summary or Markup(article.summary or "").striptags() or meta.title
             article.json_ld = script_safe_json(event_json_ld(meta, article.booking, url, description, organiser))
             entry = fees.events[slug]
@@ -170,7 +193,7 @@ class EventSite:
         generator.context["past_events"] = past
         self.events = [a for a, _ in joined.values()]
 
-    def _standard_file(self, booking: Booking) -> str:
+    def _standard_file(self, booking: BookingOffer) -> str:
         """While an early rate runs, the standard prices go in a file of their own (named by its content, so a
         year-long cache is safe) that the form's script fetches only once the rate has ended; returns its URL."""
         if booking.early is None:
@@ -188,19 +211,16 @@ class EventSite:
 
     def write_calendars(self, pelican: Any) -> None:
         settings = pelican.settings
+        base = public_base(settings)
+        name = settings.get("SITENAME", "")
+        email = settings.get("ORGANISER_EMAIL", "bookings@example.org")
         for article in self.events:
-            target = Path(pelican.output_path, article.url, f"{article.slug}.ics")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(
-                event_calendar(
-                    article.details,
-                    article.slug,
-                    f"{public_base(settings)}/{article.url}",
-                    settings.get("SITENAME", ""),
-                    settings.get("ORGANISER_EMAIL", "bookings@example.org"),
-                    self.now,
-                )
-            )
+            path = article.url
+            folder = os.path.join(pelican.output_path, path)
+            os.makedirs(folder, exist_ok=True)
+            ics = event_calendar(article.details, article.slug, f"{base}/{path}", name, email, self.now)
+            with open(os.path.join(folder, f"{article.slug}.ics"), "wb") as out:
+                out.write(ics)
 
     @staticmethod
     def _stop(problems: list[Problem]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pelican.plugins.event_site.booking import Booking
+from pelican.plugins.event_site.booking import BookingOffer
 from pelican.plugins.event_site.metadata import EventMeta
 from pricing import pence_to_decimal_text
 
@@ -25,7 +25,7 @@ _ATTENDANCE = {
 
 
 def event_json_ld(
-    meta: EventMeta, booking: Booking, url: str, description: str, organiser: dict[str, str]
+    meta: EventMeta, booking: BookingOffer, url: str, description: str, organiser: dict[str, str]
 ) -> dict[str, Any]:
     online = {"@type": "VirtualLocation", "url": url}
     venue = {"@type": "Place", "name": meta.venue, "address": meta.venue}
