@@ -120,7 +120,7 @@ function update() {
   if (!q) return summary.append(el('p', 'Choose a fee category to see the total for your booking.'));
   const [table, head, body, foot] = ['table', 'thead', 'tbody', 'tfoot'].map((tag) => el(tag));
   const people = `${q.n} delegate${q.n > 1 ? 's' : ''}`;
-  table.append(el('caption', `Your booking: ${people}, ${q.label}, paying ${q.card ? 'online by card' : 'by invoice'}, ${rate} rate`), head, body, foot);
+  table.append(el('caption', `Your booking: ${people}, ${q.label}, paying ${q.card ? 'online by card' : 'by invoice'}, ${rate === 'early' ? 'early-booking' : 'standard'} rate`), head, body, foot);
   row(head, 'Item', 'Amount', 'th');
   q.lines.forEach((fee, i) => row(body, `Delegate ${i + 1}, before VAT`, fee));
   row(foot, 'Total before VAT', q.sums[0]);
