@@ -7,6 +7,12 @@ PORT ?= 8000
 
 .PHONY: install dev build test clean package bench
 
+# package.json's pinned npm packages, where npm exists: Decap CMS (copied into /admin/ by the build),
+# decap-server (the CMS's local backend under `make dev`) and axe-core (the browser tests'
+# accessibility checks). Without npm the site builds without /admin/ and those tests skip (and fail
+# under CI=true).
+NODE_DEPS := $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.json)
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[site,backoffice,test]'
@@ -14,15 +20,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-build: $(STAMP)
+build: $(STAMP) $(NODE_DEPS)
 	$(BIN)/pelican content --settings pelicanconf.py --output output --delete-output-directory
 
+# Serves the site, /api/*, the Stripe stand-in and the CMS at /admin/; rebuilds after each change in content/.
 dev: build
-	$(BIN)/python -m devtools.devserver --port $(PORT)
-
-# axe-core (package.json) for the browser tests' accessibility checks, where npm exists; without it
-# those tests skip (and fail under CI=true).
-NODE_DEPS := $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.json)
+	$(BIN)/python -m devtools.devserver --port $(PORT) --content content
 
 test: $(STAMP) $(NODE_DEPS)
 	$(BIN)/python -m pytest

@@ -18,3 +18,9 @@ globals().update(
 SITEURL = os.environ.get("SITE_URL", "").rstrip("/")
 FEED_DOMAIN = SITEURL
 DELETE_OUTPUT_DIRECTORY = True
+
+# The CMS at /admin/ (pelican/plugins/event_site/admin.py): a Netlify build must include it, and logs in to
+# this GitHub repository (CMS_REPOSITORY=owner/repo, else the repository Netlify builds from).
+CMS_REQUIRED = os.environ.get("NETLIFY") == "true"
+CMS_REPOSITORY = os.environ.get("CMS_REPOSITORY", "").strip()
+CMS_REPOSITORY_URL = os.environ.get("REPOSITORY_URL", "").strip()

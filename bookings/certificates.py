@@ -12,11 +12,10 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TextIO
 
-from bookings.attendance import AttendanceError, normalise_email, read_attendance
+from bookings.attendance import AttendanceError, Attendee, normalise_email, read_attendance
 from bookings.certificate_pdf import Certificate, Uncovered, hours_text, render, uncovered
 from bookings.context import CliError, MailSettings, Organiser, known_event, stripe_client, stripe_errors, uk_now
-from bookings.delivery import Place, deliver, plan
-from bookings.export import find_bookings
+from bookings.delivery import Place, deliver, event_bookings, plan
 from bookings.joining import is_over
 from functions.event_facts import EventFacts
 
@@ -59,65 +58,69 @@ def certificates(
             raise CliError(str(exc)) from None
     mail = MailSettings.from_env(environ) if send else None
     api, where = stripe_client(environ, "certificates")
-
-    def searched(what: str, count: int) -> None:
-        if count:
-            print(f"bookings: read {count} {what} of {event_slug} from Stripe", file=stderr, flush=True)
-
-    found = stripe_errors(where, lambda: find_bookings(api, event_slug, searched))
+    found = event_bookings(api, where, event_slug, stderr)
     todo = plan(found, "certificate_sent")
-    places = todo.places
-    if attendees is not None:
-        present = {normalise_email(a.email) for a in attendees}
-        places = [p for p in places if normalise_email(p.delegate.email) in present]
-        booked = {normalise_email(p.delegate.email) for p in todo.places}
-        strangers = [a for a in attendees if normalise_email(a.email) not in booked]
-        absent = len(todo.places) - len(places)
-        print(
-            f"bookings: {len(places)} delegates attended, {absent} booked but not in the attendance report",
-            file=stderr,
-        )
-        for stranger in strangers:
-            who = f"{stranger.name} <{stranger.email}>" if stranger.name else stranger.email
-            print(f"bookings: attended but not a delegate of {event_slug}: {who}", file=stderr)
-    hours = hours_text(event.cpd_hours)
-    event_date = f"{event.day:%A} {event.day.day} {event.day:%B %Y}"
+    places = todo.places if attendees is None else _attending(todo.places, attendees, event_slug, stderr)
+    pdfs, problems = _write(places, event, organiser, output, stderr)
+    print(f"wrote {len(pdfs)} certificates to {output}", file=stdout)
+    if send:
+        assert mail is not None
+        problems += _send(api, where, places, pdfs, event, mail, organiser, stdout, stderr, todo.cancelled)
+    for problem in problems:
+        print(f"bookings: {problem}", file=stderr)
+    return 1 if problems else 0
+
+
+def _attending(places: list[Place], attendees: list[Attendee], event_slug: str, stderr: TextIO) -> list[Place]:
+    """The places whose delegate is in the attendance report; who attended without a place is listed."""
+    present = {normalise_email(a.email) for a in attendees}
+    came = [p for p in places if normalise_email(p.delegate.email) in present]
+    booked = {normalise_email(p.delegate.email) for p in places}
+    print(
+        f"bookings: {len(came)} delegates attended, {len(places) - len(came)} booked but not in the attendance report",
+        file=stderr,
+    )
+    for stranger in (a for a in attendees if normalise_email(a.email) not in booked):
+        who = f"{stranger.name} <{stranger.email}>" if stranger.name else stranger.email
+        print(f"bookings: attended but not a delegate of {event_slug}: {who}", file=stderr)
+    return came
+
+
+Written = dict[tuple[str, int], tuple[str, bytes]]  # (Stripe id, position) -> (file name, PDF)
+
+
+def _write(
+    places: list[Place], event: EventFacts, organiser: Organiser, output: Path, stderr: TextIO
+) -> tuple[Written, list[str]]:
+    """One PDF per place in `output`; the ones written, and a line for each that could not be."""
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CliError(f"cannot create {output}: {exc.strerror}") from None
-    pdfs: dict[tuple[str, int], tuple[str, bytes]] = {}
+    written: Written = {}
     problems: list[str] = []
     for done, place in enumerate(places, start=1):
         number = certificate_number(place.record.ref, place.number)
+        facts = Certificate(number, place.delegate.name, event.title, event.date_text, event.cpd_hours, organiser.name)
         try:
-            pdf = render(
-                Certificate(number, place.delegate.name, event.title, event_date, event.cpd_hours, organiser.name)
-            )
+            pdf = render(facts)
         except Uncovered as exc:
             problems.append(f"no certificate for {place.label}: {exc}; make this one by hand")
             continue
         filename = f"certificate-{number}.pdf"
         (output / filename).write_bytes(pdf)
-        pdfs[(place.booking.stripe_id, place.position)] = (filename, pdf)
+        written[(place.booking.stripe_id, place.position)] = (filename, pdf)
         if done % PROGRESS_EVERY == 0:
             print(f"bookings: certificates {done} of {len(places)}", file=stderr, flush=True)
-    print(f"wrote {len(pdfs)} certificates to {output}", file=stdout)
-    if send:
-        assert mail is not None
-        problems += _send(api, where, places, pdfs, event, hours, mail, organiser, stdout, stderr, todo.cancelled)
-    for problem in problems:
-        print(f"bookings: {problem}", file=stderr)
-    return 1 if problems else 0
+    return written, problems
 
 
 def _send(
     api: Any,
     where: str,
     places: list[Place],
-    pdfs: dict[tuple[str, int], tuple[str, bytes]],
+    pdfs: Written,
     event: EventFacts,
-    hours: str,
     mail: MailSettings,
     organiser: Organiser,
     stdout: TextIO,
@@ -136,7 +139,7 @@ def _send(
     def message(place: Place) -> EmailMessage:
         filename, pdf = pdfs[(place.booking.stripe_id, place.position)]
         number = certificate_number(place.record.ref, place.number)
-        return certificate_message(place, event, number, hours, pdf, filename, mail, organiser)
+        return certificate_message(place, event, number, hours_text(event.cpd_hours), pdf, filename, mail, organiser)
 
     def progress(done: int, total: int) -> None:
         if done % PROGRESS_EVERY == 0:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
+
+import stripe
 
 from booking.record import Attendee, BookingRecord, from_metadata, to_metadata
-from bookings.export import ListedBooking
+from bookings.context import stripe_errors
+from bookings.export import ListedBooking, find_bookings
 from functions.mailer import MailRefused, MailSession, MailUnavailable
 
 Flag = Literal["joining_sent", "certificate_sent"]
@@ -48,6 +51,16 @@ class Plan:
     already: int = 0
     cancelled: int = 0
     places: list[Place] = field(default_factory=list)  # every place on a live booking, due or not
+
+
+def event_bookings(api: Any, where: str, event: str, stderr: TextIO) -> list[ListedBooking]:
+    """The event's bookings as the delegate list finds them, with the search's progress on stderr."""
+
+    def searched(what: str, count: int) -> None:
+        if count:
+            print(f"bookings: read {count} {what} of {event} from Stripe", file=stderr, flush=True)
+
+    return stripe_errors(where, lambda: find_bookings(api, event, searched))  # type: ignore[no-any-return]
 
 
 def plan(bookings: list[ListedBooking], flag: Flag) -> Plan:
@@ -88,14 +101,19 @@ def deliver(
     for place in due:
         by_booking.setdefault(place.booking.stripe_id, []).append(place)
     done = 0
+    down: MailUnavailable | None = None  # once the server cannot be reached, the rest are not tried one by one
     for places in by_booking.values():
         accepted: list[Place] = []
         for place in places:
+            if down is not None:
+                outcome.failures.append(f"{place.label}: not sent (the mail server could not be reached)")
+                continue
             try:
                 session.send(build(place))
             except MailRefused as exc:
                 outcome.failures.append(f"{place.label}: the mail server refused it ({exc})")
             except MailUnavailable as exc:
+                down = exc
                 outcome.failures.append(f"{place.label}: not sent ({exc})")
             else:
                 accepted.append(place)
@@ -109,11 +127,19 @@ def deliver(
 
         try:
             update_record(api, places[0].booking, mark)
-        except Exception as exc:  # the messages went; say so, and that a rerun would send them again
+        except (stripe.StripeError, ValueError) as exc:  # the messages went: say so, and that a rerun resends them
+            reason = exc.user_message or type(exc).__name__ if isinstance(exc, stripe.StripeError) else str(exc)
             outcome.failures.append(
-                f"{places[0].record.ref}: sent to {len(accepted)} but not recorded in Stripe "
-                f"({type(exc).__name__}); a rerun will send these again"
+                f"{places[0].record.ref}: sent to {len(accepted)} but not recorded in Stripe ({reason}); "
+                "a rerun will send these again"
             )
+            if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError):
+                outcome.failures.append(
+                    "stopped: the Stripe key may not write PaymentIntents and Invoices, so nothing more was sent; "
+                    "give it write access and run the command again"
+                )
+                outcome.sent += len(accepted)
+                return outcome
         outcome.sent += len(accepted)
     return outcome
 

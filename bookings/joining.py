@@ -8,8 +8,7 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from bookings.context import CliError, MailSettings, Organiser, known_event, stripe_client, stripe_errors, uk_now
-from bookings.delivery import deliver, plan
-from bookings.export import find_bookings
+from bookings.delivery import deliver, event_bookings, plan
 from functions.event_facts import EventFacts
 
 PROGRESS_EVERY = 25
@@ -55,12 +54,7 @@ def joining(
     mail = None if dry_run else MailSettings.from_env(environ)
     organiser = Organiser.from_env(environ)
     api, where = stripe_client(environ, "joining")
-
-    def searched(what: str, count: int) -> None:
-        if count:
-            print(f"bookings: read {count} {what} of {event_slug} from Stripe", file=stderr, flush=True)
-
-    found = stripe_errors(where, lambda: find_bookings(api, event_slug, searched))
+    found = event_bookings(api, where, event_slug, stderr)
     todo = plan(found, "joining_sent")
     if dry_run:
         for place in todo.due:

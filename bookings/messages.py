@@ -50,13 +50,11 @@ def certificate_message(
     mail: MailSettings,
     organiser: Organiser,
 ) -> EmailMessage:
-    day = event.day
-    event_date = f"{day:%A} {day.day} {day:%B %Y}" if day else ""
     message = _message(
         place,
         f"Your CPD certificate: {event.title}",
         "certificate",
-        {"event": event, "event_date": event_date, "number": number, "hours": hours},
+        {"event": event, "number": number, "hours": hours},
         mail,
         organiser,
     )

@@ -27,11 +27,16 @@ class EventFacts:
     cpd_hours: str = ""  # as the organiser wrote it ("5", "5.5"); the build has checked it is a number
 
     @property
+    def date_text(self) -> str:
+        """'Tuesday 14 September 2027', or '' if the date is unknown."""
+        return f"{self.day:%A} {self.day.day} {self.day:%B %Y}" if self.day else ""
+
+    @property
     def when(self) -> str:
         """'Tuesday 14 September 2027, 09:30 to 16:00 (UK time)', or '' if the date is unknown."""
-        if self.day is None:
+        text = self.date_text
+        if not text:
             return ""
-        text = f"{self.day:%A} {self.day.day} {self.day:%B %Y}"
         if self.starts and self.ends:
             text += f", {self.starts} to {self.ends} (UK time)"
         elif self.starts:

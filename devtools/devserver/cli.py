@@ -6,10 +6,12 @@ import argparse
 import logging
 import os
 import secrets
+import signal
 import sys
 from collections.abc import MutableMapping
 from pathlib import Path
 
+from devtools.devserver.cms import LocalBackend, Rebuilder
 from devtools.devserver.server import STANDIN_PREFIX, DevApp, bind
 
 HOST = "127.0.0.1"
@@ -28,6 +30,19 @@ def _parser() -> argparse.ArgumentParser:
         "--port", type=int, default=None, help="port on 127.0.0.1 (default: $PORT, else 8000; 0 picks a free one)"
     )
     parser.add_argument("--output", type=Path, default=Path("output"), help="the built site (default: output/)")
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=None,
+        help="watch this content folder: rebuild the site after each change and serve the CMS's local backend"
+        " for the repository around it (what `make dev` does)",
+    )
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=Path("pelicanconf.py"),
+        help="Pelican settings for rebuilds (default: pelicanconf.py)",
+    )
     return parser
 
 
@@ -95,19 +110,46 @@ def main(argv: list[str] | None = None) -> int:
         # No mail server: confirmation e-mails become .eml files to open in any mail program.
         outbox = Path(environ.get("MAIL_OUTBOX", "").strip() or "outbox").resolve()
         environ["MAIL_OUTBOX"] = str(outbox)
-    server.set_app(DevApp(args.output, standin))
-    print(banner(mode, base, args.output, outbox), flush=True)
+    backend = rebuilder = None
+    cms_note = ""
+    if args.content is not None:
+        rebuilder = Rebuilder(args.content, args.output, args.settings)
+        backend = LocalBackend(args.content.resolve().parent)
+        cms_note = backend.start() or ""
+        if cms_note:
+            backend = None
+    server.set_app(DevApp(args.output, standin, backend, rebuilder))
+    print(banner(mode, base, args.output, outbox, cms=None if args.content is None else cms_note), flush=True)
+    # `kill` (as tests and process managers stop it) must stop decap-server too, as Ctrl+C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if rebuilder is not None:
+            rebuilder.start()
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
+        if rebuilder is not None:
+            rebuilder.stop()
+        if backend is not None:
+            backend.stop()
         server.server_close()
     return 0
 
 
-def banner(mode: str, base: str, output: Path, outbox: Path | None = None) -> str:
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def banner(mode: str, base: str, output: Path, outbox: Path | None = None, cms: str | None = None) -> str:
+    """What the dev server serves; `cms` is None without --content, "" when the CMS runs, else why not."""
     lines = [RULE, f"  Event site:        {base}/   (serving {output}/)", f"  Booking function:  {base}/api/bookings"]
+    if cms == "":
+        lines += [
+            f"  Editor (CMS):      {base}/admin/   (Login: saves write content/ here; the site rebuilds)",
+        ]
+    elif cms:
+        lines += [f"  Editor (CMS):      off: {cms}"]
     if mode == "simulated":
         lines += [
             "",

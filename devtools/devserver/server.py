@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from devtools.devserver.cms import CMS_PREFIX, LocalBackend, Rebuilder, refusal_page
 from devtools.devserver.lambda_bridge import call_function
+from devtools.devserver.netlify_headers import headers_for
 from devtools.devserver.static import serve
 
 STANDIN_PREFIX = "/_stripe"
@@ -19,11 +21,20 @@ log = logging.getLogger("devserver")
 
 
 class DevApp:
-    """Routes /api/* to the function, /_stripe/* to the stand-in (when simulating) and the rest to output/."""
+    """Routes /api/* to the function, /_stripe/* to the stand-in (when simulating), /_cms/* to Decap's
+    local backend (with --content) and the rest to output/, or to why the last rebuild was refused."""
 
-    def __init__(self, output: Path, standin: Callable[..., Iterable[bytes]] | None = None):
+    def __init__(
+        self,
+        output: Path,
+        standin: Callable[..., Iterable[bytes]] | None = None,
+        backend: LocalBackend | None = None,
+        rebuilder: Rebuilder | None = None,
+    ):
         self.output = output.resolve()
         self.standin = standin
+        self.backend = backend
+        self.rebuilder = rebuilder
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -34,7 +45,19 @@ class DevApp:
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + STANDIN_PREFIX
             environ["PATH_INFO"] = path[len(STANDIN_PREFIX) :] or "/"
             return self.standin(environ, start_response)
+        if self.backend is not None and path.startswith(CMS_PREFIX + "/"):
+            return self.backend(environ, start_response)
+        if self.rebuilder is not None and self.rebuilder.problems and _is_page(path):
+            body = refusal_page(self.rebuilder.problems)
+            headers = {**headers_for(path), "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+            start_response("503 Service Unavailable", [*headers.items(), ("Content-Length", str(len(body)))])
+            return [body]
         return serve(self.output, environ, start_response)
+
+
+def _is_page(path: str) -> bool:
+    """A page a person opens (not the CMS itself, a stylesheet or an image)."""
+    return not path.startswith("/admin/") and (path.endswith("/") or path.endswith(".html"))
 
 
 class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):

@@ -19,6 +19,7 @@ _TYPES = {
     ".ics": "text/calendar; charset=utf-8",
     ".xml": "application/xml",
     ".txt": "text/plain; charset=utf-8",
+    ".yml": "text/yaml; charset=utf-8",
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".jpg": "image/jpeg",

@@ -159,3 +159,35 @@ def test_progress_goes_to_stderr_for_large_events(live, office, monkeypatch):
 
     assert result.out.strip() == "sent 4, already had them 0, skipped (cancelled) 0"
     assert "bookings: joining instructions 2 of 4\nbookings: joining instructions 4 of 4\n" in result.err
+
+
+def test_a_mail_server_that_turns_mail_away_records_nothing_and_a_rerun_sends_it(live, office):
+    live.book_card(booking(2, tag="-u"))
+    live.smtp.up = False
+
+    down = office.run("joining", EVENT, "--link", LINK)
+
+    assert down.status == 1
+    assert down.out.strip() == "sent 0, already had them 0, skipped (cancelled) 0"
+    assert down.err.count("not sent") == 3 and "run the same command again" in down.err
+    live.smtp.up = True
+    assert (
+        office.run("joining", EVENT, "--link", LINK).out.strip() == "sent 2, already had them 0, skipped (cancelled) 0"
+    )
+
+
+def test_an_unreachable_mail_server_is_tried_once_and_nothing_is_recorded(live, office):
+    import socket
+
+    live.book_card(booking(3, tag="-n"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]  # nothing listens here once the probe is closed
+
+    result = office.run("joining", EVENT, "--link", LINK, SMTP_URL=f"smtp://127.0.0.1:{closed}")
+
+    assert result.status == 1
+    assert result.out.strip() == "sent 0, already had them 0, skipped (cancelled) 0"
+    assert result.err.count("ConnectionRefusedError") == 1
+    assert result.err.count("could not be reached") == 2
+    assert office.run("joining", EVENT, "--link", LINK).out.strip().startswith("sent 3,")

@@ -15,5 +15,6 @@ def register() -> None:
     signals.article_generator_finalized.connect(site.join_events, weak=False)
     signals.finalized.connect(site.write_calendars, weak=False)
     signals.finalized.connect(site.write_price_files, weak=False)
+    signals.finalized.connect(site.write_admin, weak=False)
     signals.initialized.connect(register_filter)
     signals.finalized.connect(minify_and_fingerprint)

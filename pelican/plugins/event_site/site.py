@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from pelican.plugins.event_site.admin import AdminProblem, write_admin
 from pelican.plugins.event_site.booking import BookingOffer, Ladders, build_offer
 from pelican.plugins.event_site.calendar import event_calendar
 from pelican.plugins.event_site.form_prices import form_prices, standard_prices
@@ -221,6 +222,12 @@ class EventSite:
             ics = event_calendar(article.details, article.slug, f"{base}/{path}", name, email, self.now)
             with open(os.path.join(folder, f"{article.slug}.ics"), "wb") as out:
                 out.write(ics)
+
+    def write_admin(self, pelican: Any) -> None:
+        try:
+            write_admin(pelican.settings, Path(pelican.output_path))
+        except AdminProblem as exc:
+            self._stop([exc.problem])
 
     @staticmethod
     def _stop(problems: list[Problem]) -> None:
