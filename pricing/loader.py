@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from pricing.errors import FeeTableError, Problem
 from pricing.models import FeeTable
@@ -39,17 +40,17 @@ class _DuplicateKey(yaml.YAMLError):
 class _UniqueKeys:
     """Refuses a key written twice instead of silently keeping the last one."""
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]  # a mixin of SafeLoader
             line = key_node.start_mark.line + 1
             if key in seen:
                 raise _DuplicateKey(
                     line, f'"{key}" is written twice (lines {seen[key]} and {line}); ids must be unique'
                 )
             seen[key] = line
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc,no-any-return]
 
 
 class _UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
@@ -65,11 +66,11 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc if part != "[key]") or "(top level)"
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     if error["type"] == "string_pattern_mismatch":
         return "must be an id of lower-case letters, digits and single hyphens, like public-sector"
     if error["type"] in ("greater_than_equal", "less_than_equal"):
-        return f"{error['msg'].lower()}"
+        return error["msg"].lower()
     return _FRIENDLY.get(error["type"], error["msg"])
 
 

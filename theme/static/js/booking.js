@@ -301,7 +301,7 @@ if (form && prices) {
     }
   });
   form.addEventListener('input', (event) => event.target.id.startsWith('contact-') && copyBooker());
-  $('code').addEventListener('change', update);
+  $('code').addEventListener('input', update); // as typed: a change on leaving the box would move the form under the pointer
   $('same-as-booker').addEventListener('change', copyBooker);
   if (add) add.addEventListener('click', addDelegate);
   // Back from the checkout page, the browser may show this page as it was left: mid-send.
