@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install dev build test clean package bench
+.PHONY: install dev build test lint clean package bench
 
 # package.json's pinned npm packages, where npm exists: Decap CMS (copied into /admin/ by the build),
 # decap-server (the CMS's local backend under `make dev`) and axe-core (the browser tests'
@@ -27,8 +27,14 @@ build: $(STAMP) $(NODE_DEPS)
 dev: build
 	$(BIN)/python -m devtools.devserver --port $(PORT) --content content
 
-test: $(STAMP) $(NODE_DEPS)
+test: lint $(NODE_DEPS)
 	$(BIN)/python -m pytest
+
+# Lint, format and types (configured in pyproject.toml); `make test` runs this first.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --silent
@@ -45,4 +51,4 @@ devtools/bench/node_modules/.package-lock.json: devtools/bench/package-lock.json
 	cd devtools/bench && npm ci --no-audit --no-fund --silent
 
 clean:
-	rm -rf output dist .pytest_cache .hypothesis
+	rm -rf output dist .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -23,6 +23,7 @@ EVENT_KEY = "event"
 # What booking.reference makes: no 0/O, 1/I/L or U, so a reference read out over the phone stays unambiguous.
 REF_PATTERN = r"^CP-[2-9A-HJKMNP-TV-Z]{6}$"
 CHUNK_PREFIX = "record_"  # record_00, record_01, ...
+RECEIPT_KEY = "receipt_for"  # on a card booking's VAT receipt: the booking reference it is for
 
 # Stripe's metadata limits: 50 keys, keys up to 40 characters, values up to 500 characters.
 METADATA_MAX_KEYS = 50
@@ -48,7 +49,8 @@ class NotABooking(ValueError):
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # defer_build: validators are built at first use, so a cold start builds only the models its request needs.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class Contact(_Part):
@@ -187,6 +189,12 @@ def to_metadata(record: BookingRecord, previous: Mapping[str, Any] | None = None
         if key.startswith(CHUNK_PREFIX) and key not in meta:
             meta[key] = ""
     return meta
+
+
+def receipt_metadata(record: BookingRecord) -> dict[str, str]:
+    """The metadata of a card booking's VAT receipt (the paid invoice Checkout makes): the reference to find it
+    by, under its own key. It carries no marker and no event, so it is never read as a second booking."""
+    return {RECEIPT_KEY: record.ref}
 
 
 def is_booking(meta: Mapping[str, Any] | None) -> bool:

@@ -60,7 +60,7 @@ def event_bookings(api: Any, where: str, event: str, stderr: TextIO) -> list[Lis
         if count:
             print(f"bookings: read {count} {what} of {event} from Stripe", file=stderr, flush=True)
 
-    return stripe_errors(where, lambda: find_bookings(api, event, searched))  # type: ignore[no-any-return]
+    return stripe_errors(where, lambda: find_bookings(api, event, searched))
 
 
 def plan(bookings: list[ListedBooking], flag: Flag) -> Plan:

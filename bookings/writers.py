@@ -38,9 +38,11 @@ def write_xlsx(rows: list[dict[str, Any]], path: Path, title: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = title[:31] or "Delegates"
     sheet.append(list(COLUMNS))
     for cell in sheet[1]:

@@ -27,7 +27,8 @@ ROUTES: dict[str, tuple[str, str]] = {
 
 def _handler(target: str) -> Handler:
     module, name = target.split(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    handler: Handler = getattr(importlib.import_module(module), name)
+    return handler
 
 
 def _plain(

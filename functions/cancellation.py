@@ -121,7 +121,10 @@ def refund_notice(payment_intent_id: str, settings: Settings) -> Outcome:
     state = record.model_copy(
         update={"refunded_pence": refunded, "cancelled_at": record.cancelled_at or (now if cancelled else "")}
     )
-    money = lambda pence: format_pence(pence, currency)  # noqa: E731 - one formatter for the notice
+
+    def money(pence: int) -> str:
+        return format_pence(pence, currency)
+
     this_time = refunded - record.refund_notice_pence
     # The VAT of this refund: the VAT of everything refunded so far, less what the booker was told of before.
     charged_vat = _vat_charged(record, paid)
@@ -141,7 +144,7 @@ def refund_notice(payment_intent_id: str, settings: Settings) -> Outcome:
         return api.v1.payment_intents.update(
             payment_intent_id,
             params={"metadata": to_metadata(new, previous=previous)},
-            options={"idempotency_key": key} if key else None,  # type: ignore[arg-type]
+            options={"idempotency_key": key} if key else None,
         )
 
     def latest() -> tuple[dict[str, Any], bool]:
@@ -193,7 +196,7 @@ def void_notice(invoice_id: str, settings: Settings) -> Outcome:
         return api.v1.invoices.update(
             invoice_id,
             params={"metadata": to_metadata(new, previous=previous)},
-            options={"idempotency_key": key} if key else None,  # type: ignore[arg-type]
+            options={"idempotency_key": key} if key else None,
         )
 
     def latest() -> tuple[dict[str, Any], bool]:

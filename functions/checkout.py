@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from booking.record import BookingRecord, to_metadata
+from booking.record import BookingRecord, receipt_metadata, to_metadata
 from booking.request import BookingRequest, amounts
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
@@ -55,7 +55,7 @@ def code_line_name(q: Quote) -> str:
     return name if len(name) <= 40 else f"Code {q.code}"[:40]
 
 
-def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict]:
+def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict[str, Any]]:
     """One line per distinct delegate price (first, additional), gross of VAT, before any discount code: the
     code is its own line (coupon_params), and the lines less the code add up to the quote's total."""
     q = priced.quote
@@ -68,7 +68,7 @@ def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[di
     counts = Counter((line.delegate > 1, line.gross_pence) for line in listed.lines)
     items = []
     for (additional, gross), quantity in sorted(counts.items()):
-        item: dict = {
+        item: dict[str, Any] = {
             "quantity": quantity,
             "price_data": {
                 "currency": q.currency.lower(),
@@ -109,7 +109,44 @@ def metadata(priced: PricedBooking) -> dict[str, str]:
     return to_metadata(priced.record)
 
 
-def session_params(priced: PricedBooking, settings: Settings) -> dict:
+# Stripe's limits on an invoice's text: custom fields up to 4 (name 40, value 140 characters), description 1500.
+_FIELD_VALUE_MAX = 140
+_DESCRIPTION_MAX = 1500
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters as Stripe counts them (UTF-16 units), ending in "…" when cut."""
+    if len(text.encode("utf-16-le")) // 2 <= limit:
+        return text
+    while len(text.encode("utf-16-le")) // 2 > limit - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def receipt(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
+    """`invoice_creation`: Stripe makes a paid invoice from the session's lines (its total is what was charged),
+    a VAT receipt naming the booking and its delegates; the VAT number goes in the footer when there is one."""
+    from functions.event_facts import event_facts
+
+    record = priced.record
+    assert settings.events_dir is not None
+    title = event_facts(record.event, settings.events_dir).title
+    names = ", ".join(" ".join(d.name.split()) for d in record.delegates)
+    data: dict[str, Any] = {
+        "description": _fit(f"Booking {record.ref} for {title}. Delegates: {names}", _DESCRIPTION_MAX),
+        "custom_fields": [
+            {"name": "Booking reference", "value": record.ref},
+            {"name": "Event", "value": _fit(title, _FIELD_VALUE_MAX)},
+            {"name": "Delegates", "value": str(len(record.delegates))},
+        ],
+        "metadata": receipt_metadata(record),
+    }
+    if settings.vat_number:
+        data["footer"] = f"VAT registration number {settings.vat_number}"
+    return {"enabled": True, "invoice_data": data}
+
+
+def session_params(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
     b = priced.booking
     meta = metadata(priced)
     return {
@@ -122,6 +159,7 @@ def session_params(priced: PricedBooking, settings: Settings) -> dict:
         "payment_intent_data": {"metadata": meta, "description": f"Booking {priced.ref} for {b.event}"},
         "success_url": f"{settings.site_url}/api/bookings/confirmation?session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{settings.site_url}/events/{b.event}/?booking=cancelled#book",
+        "invoice_creation": receipt(priced, settings),
     }
 
 
@@ -141,7 +179,7 @@ def create_checkout_session(priced: PricedBooking, settings: Settings) -> Checko
             params["discounts"] = [{"coupon": made.id}]
         action = "create_checkout_session"
         session = client(settings).v1.checkout.sessions.create(
-            params=params,  # type: ignore[arg-type]
+            params=params,  # type: ignore[arg-type]  # a plain dict; tests check it against SessionCreateParams
             options={"idempotency_key": priced.idempotency_key},
         )
     except stripe.StripeError as exc:

@@ -67,5 +67,6 @@ def handle_confirmation(request: Request, settings: Settings) -> Response:
         event_title=record.event,
         category_label=category_label(settings.fees_path, record.event, record.category),
         amount=format_pence(booking.amount_total, booking.currency),
+        receipt=booking.receipt if result.state != "unpaid" else None,
     )
     return html_response(200, html)

@@ -11,11 +11,14 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from booking.record import Attendee, BookingRecord, Contact
 from functions.event_facts import EventFacts
 from pricing import format_pence
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "theme" / "email"
 DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
@@ -24,17 +27,18 @@ DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
 @dataclass(frozen=True)
 class Payment:
     """How the booking was paid: method card|invoice|free (£0, a discount code), the amount in pence and the
-    invoice number if any."""
+    invoice if any (for a card payment, the paid invoice Stripe made as its VAT receipt)."""
 
     method: str
     amount_pence: int
     currency: str = "GBP"
     invoice_number: str = ""
     hosted_invoice_url: str = ""
+    invoice_pdf: str = ""
 
 
 @lru_cache(maxsize=2)
-def template_environment(folder: str):
+def template_environment(folder: str) -> Environment:
     """The Jinja2 environment for the e-mail templates in `folder` (theme/email/)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -77,7 +81,9 @@ def _context(
     contact_email: str | None,
     category_label: str,
 ) -> dict[str, Any]:
-    money = lambda pence: format_pence(pence, payment.currency)  # noqa: E731 - one formatter for the message
+    def money(pence: int) -> str:
+        return format_pence(pence, payment.currency)
+
     amounts_known = bool(record.amounts) and record.gross_pence == payment.amount_pence
     return {
         "person": person,
@@ -113,7 +119,7 @@ def build_messages(
     html_template = env.get_template("confirmation.html")
     sender = mail_from or DEFAULT_FROM
     domain = sender.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
-    messages = []
+    messages: list[EmailMessage] = []
     for person, is_booker in recipients(record):
         context = _context(record, event, payment, person, is_booker, site_url, contact_email, category_label)
         message = EmailMessage()

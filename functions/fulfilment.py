@@ -51,6 +51,15 @@ class ConfirmationNotSent(Exception):
 
 
 @dataclass(frozen=True)
+class Receipt:
+    """The paid invoice Stripe made for a card payment (Checkout's invoice_creation): the booker's VAT receipt."""
+
+    number: str
+    url: str
+    pdf: str
+
+
+@dataclass(frozen=True)
 class BookingPayment:
     """A booking's record with its payment as Stripe reports it, as the confirmation pages and the log see it.
 
@@ -62,6 +71,7 @@ class BookingPayment:
     amount_total: int
     currency: str
     payment_status: str
+    receipt: Receipt | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,8 @@ def retrieve(call: Callable[[], Any], action: str) -> dict[str, Any]:
     import stripe
 
     try:
-        return call().to_dict()
+        found: dict[str, Any] = call().to_dict()
+        return found
     except stripe.InvalidRequestError as exc:
         if exc.http_status == 404:
             raise SessionNotFound(action) from None
@@ -102,7 +113,7 @@ def fulfil_checkout(session_id: str, settings: Settings, send_mail: bool = True)
     """Confirm the booking behind a Checkout Session once; StripeUnavailable if Stripe cannot be asked."""
     api = client(settings)
     session = retrieve(
-        lambda: api.v1.checkout.sessions.retrieve(session_id, params={"expand": ["payment_intent"]}),
+        lambda: api.v1.checkout.sessions.retrieve(session_id, params={"expand": ["payment_intent", "invoice"]}),
         "retrieve_checkout_session",
     )
     intent = session.get("payment_intent")
@@ -112,12 +123,19 @@ def fulfil_checkout(session_id: str, settings: Settings, send_mail: bool = True)
     record = _record(intent_meta, str(intent_id)) or _record(session.get("metadata"), session["id"])
     if record is None:
         return Fulfilment("not_a_booking", None)
+    invoice = session.get("invoice")
+    receipt = (
+        Receipt(invoice.get("number") or "", invoice.get("hosted_invoice_url") or "", invoice.get("invoice_pdf") or "")
+        if isinstance(invoice, dict) and invoice.get("status") == "paid"
+        else None
+    )
     booking = BookingPayment(
         session["id"],
         record,
         int(session.get("amount_total") or 0),
         (session.get("currency") or "gbp").upper(),
         session.get("payment_status") or "",
+        receipt,
     )
     if booking.payment_status != "paid":
         return Fulfilment("unpaid", booking)
@@ -127,6 +145,8 @@ def fulfil_checkout(session_id: str, settings: Settings, send_mail: bool = True)
             api.v1.payment_intents.update(intent_id, params={"metadata": to_metadata(updated, previous=intent_meta)})
 
     payment = Payment("card", booking.amount_total, booking.currency)
+    if receipt is not None:
+        payment = Payment("card", booking.amount_total, booking.currency, receipt.number, receipt.url, receipt.pdf)
     extra = {
         "session_id": session["id"],
         "payment_intent": intent_id,

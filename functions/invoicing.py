@@ -158,11 +158,12 @@ def create_invoice(priced: PricedBooking, settings: Settings) -> SentInvoice:
     api = client(settings)
     action = "find_customer"
     try:
-        customer = _find_customer(api, priced.booking.billing.email)  # type: ignore[union-attr]
+        assert priced.booking.billing is not None  # validation requires billing on an invoice booking
+        customer = _find_customer(api, priced.booking.billing.email)
         if customer is None:
             action = "create_customer"
             customer = api.v1.customers.create(
-                params=customer_params(priced),  # type: ignore[arg-type]
+                params=customer_params(priced),  # type: ignore[arg-type]  # plain dicts, checked against the SDK's params by the stand-in
                 options={"idempotency_key": _key(priced, "customer")},
             ).to_dict()
         action = "find_invoice"
@@ -170,6 +171,7 @@ def create_invoice(priced: PricedBooking, settings: Settings) -> SentInvoice:
         if invoice is None:
             action = "create_invoice"
             invoice = api.v1.invoices.create(
+                # A plain dict, checked against the SDK's InvoiceCreateParams by the stand-in.
                 params=invoice_params(priced, customer["id"], _event_title(priced, settings)),  # type: ignore[arg-type]
                 options={"idempotency_key": _key(priced, "draft")},
             ).to_dict()
@@ -180,8 +182,10 @@ def create_invoice(priced: PricedBooking, settings: Settings) -> SentInvoice:
                 items = invoice_items(priced, invoice["id"], customer["id"], settings.stripe_tax_rate_id)
                 for number, item in enumerate(items, start=1):
                     api.v1.invoice_items.create(
-                        params=item, options={"idempotency_key": _key(priced, f"item-{number}")}
-                    )  # type: ignore[arg-type]
+                        # invoice_items() builds plain dicts; the stand-in checks them against the SDK's typed params.
+                        params=item,  # type: ignore[arg-type]
+                        options={"idempotency_key": _key(priced, f"item-{number}")},
+                    )
             action = "finalize_invoice"
             invoice = api.v1.invoices.finalize_invoice(
                 invoice["id"],

@@ -11,6 +11,7 @@ from pathlib import Path
 from pricing import DEFAULT_FEES_PATH
 
 _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+_VAT_NUMBER = re.compile(r"^[A-Z]{2}[0-9A-Z]{2,13}$")
 _MAIL_FROM = re.compile(r"^(?:[^<>@\r\n]{1,100} <[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)$")
 
 
@@ -37,6 +38,8 @@ class Settings:
     fees_path: Path = DEFAULT_FEES_PATH
     stripe_tax_rate_id: str | None = None
     contact_email: str | None = None
+    # The organiser's VAT registration number (GB123456789), printed on card payments' VAT receipts.
+    vat_number: str | None = None
     # Three attempts of at most 5 s plus back-off (about 16.5 s) stay inside the Lambda's 20 s timeout and Netlify's 26 s proxy limit.
     # Confirmation e-mails: SMTP_URL (smtp://, smtp+starttls://, smtps://) and MAIL_FROM, or MAIL_OUTBOX
     # (a folder for .eml files, what `make dev` uses). With neither, fulfilment logs that no e-mail went.
@@ -61,6 +64,8 @@ class Settings:
             problems.append("STRIPE_API_BASE must be an http(s) address, like http://127.0.0.1:12111")
         if self.stripe_tax_rate_id is not None and not self.stripe_tax_rate_id.startswith("txr_"):
             problems.append("STRIPE_TAX_RATE_ID must be a Tax Rate id (txr_...)")
+        if self.vat_number is not None and not _VAT_NUMBER.match(self.vat_number):
+            problems.append("VAT_NUMBER must be a VAT registration number with its country prefix, like GB123456789")
         if self.smtp_url is not None:
             from functions.mailer import MailConfigError, parse_smtp_url
 
@@ -103,6 +108,7 @@ class Settings:
             fees_path=Path(get("FEES_PATH") or DEFAULT_FEES_PATH),
             stripe_tax_rate_id=get("STRIPE_TAX_RATE_ID"),
             contact_email=get("CONTACT_EMAIL"),
+            vat_number="".join(number.split()).upper() if (number := get("VAT_NUMBER")) else None,
             smtp_url=get("SMTP_URL"),
             mail_from=get("MAIL_FROM"),
             mail_outbox=Path(outbox) if (outbox := get("MAIL_OUTBOX")) else None,

@@ -46,7 +46,7 @@ def _client(key: str, api_base: str | None, retries: int, timeout: float) -> str
     base = {"api": api_base} if api_base else None
     return stripe.StripeClient(
         key,
-        base_addresses=base,  # type: ignore[arg-type]
+        base_addresses=base,  # type: ignore[arg-type]  # the SDK's BaseAddresses TypedDict is private to it
         max_network_retries=retries,
         http_client=stripe.RequestsClient(timeout=timeout),  # one requests.Session per thread
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -37,20 +38,20 @@ class _DuplicateKey(yaml.YAMLError):
         self.message = message
 
 
-class _UniqueKeys:
-    """Refuses a key written twice instead of silently keeping the last one."""
+class _UniqueKeys(yaml.constructor.SafeConstructor):
+    """Refuses a key written twice instead of silently keeping the last one (mixed into both loaders)."""
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]  # a mixin of SafeLoader
+            key = self.construct_object(key_node, deep=deep)
             line = key_node.start_mark.line + 1
             if key in seen:
                 raise _DuplicateKey(
                     line, f'"{key}" is written twice (lines {seen[key]} and {line}); ids must be unique'
                 )
             seen[key] = line
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc,no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 class _UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
@@ -70,7 +71,7 @@ def _message(error: ErrorDetails) -> str:
     if error["type"] == "string_pattern_mismatch":
         return "must be an id of lower-case letters, digits and single hyphens, like public-sector"
     if error["type"] in ("greater_than_equal", "less_than_equal"):
-        return error["msg"].lower()
+        return f"{error['msg'].lower()}"
     return _FRIENDLY.get(error["type"], error["msg"])
 
 

@@ -93,7 +93,8 @@ CodeText = Annotated[str, BeforeValidator(_code_text)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    # defer_build: validators are built at first use, so a cold start builds only the models its request needs.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, defer_build=True)
 
 
 class Category(_Strict):

@@ -271,7 +271,7 @@ def _quote(
         event=event,
         category=category,
         category_label=fees.tariff_for(event).categories[category].label,
-        payment=payment,  # type: ignore[arg-type]
+        payment=payment,  # type: ignore[arg-type]  # quote() has checked it is one of PAYMENTS
         currency=fees.currency,
         vat_percent=fees.vat_percent,
         lines=lines,

@@ -39,16 +39,16 @@ def _fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
     n = len(xs)
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
-    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=False)) / sxx
     a = my - b * mx
-    ss_res = sum((y - (a + b * x)) ** 2 for x, y in zip(xs, ys))
+    ss_res = sum((y - (a + b * x)) ** 2 for x, y in zip(xs, ys, strict=False))
     ss_tot = sum((y - my) ** 2 for y in ys)
     return a, b, 1 - ss_res / ss_tot if ss_tot else 1.0
 
 
 def run(budget_seconds: float) -> dict[str, Any]:
     """Interleaved builds; 5 pairs per size while the budget allows, at least 1 (the largest size is capped by it)."""
-    sizes = QUICK_SIZES if QUICK else SIZES
+    sizes: tuple[int, ...] = QUICK_SIZES if QUICK else SIZES
     if os.environ.get("BENCH_BUILD_SIZES"):  # e.g. BENCH_BUILD_SIZES=5000 for more pairs at one size
         sizes = tuple(int(n) for n in os.environ["BENCH_BUILD_SIZES"].split(","))
     reps = 2 if QUICK else FULL_REPS

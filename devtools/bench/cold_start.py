@@ -1,9 +1,12 @@
 """Function cold start: a fresh interpreter that imports the Lambda handler and answers one booking.
 
-Valid booking (one Stripe call to the stand-in on loopback) against `python -c "import stripe"`;
-invalid booking (422, no Stripe) against `python -c pass`, with the child reporting whether
-`stripe` ended up in sys.modules. Kinds are interleaved (order reversed every other round); every figure is the median. The
-stand-in runs in its own process; its access log counts the Checkout Session requests.
+Each kind against its floor, the libraries it cannot do without, in the same round: a valid booking
+(one Stripe call to the stand-in on loopback) against `python -c "import stripe, pydantic,
+email_validator"`, an invalid one (422, no Stripe) against `python -c "import pydantic,
+email_validator"`. `import pydantic` is lazy (it loads no model machinery), so each floor is also
+taken with `from pydantic import BaseModel` as a reference. Kinds are interleaved (order reversed
+every other round); every figure is the median. The stand-in runs in its own process; its access
+log counts the Checkout Session requests.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from devtools.bench.standin_process import standin_process
 from devtools.stripe_standin.testing import TEST_API_KEY
 
 EVENT = "caldicott-police-2027"
-LIBS = "import pydantic, pydantic.networks, email_validator, yaml"
+FLOOR_VALID = "import stripe, pydantic, email_validator"
+FLOOR_INVALID = "import pydantic, email_validator"
+MODELS = "; from pydantic import BaseModel"  # what `import pydantic` defers: the machinery every model needs
 
 # The child: import the handler, answer one Lambda payload-2.0 event, report what it saw.
 CHILD = """
@@ -87,16 +92,20 @@ def run() -> dict[str, Any]:
             "STRIPE_API_BASE": standin.api_base,
         }
         env.pop("FEES_PATH", None)
+        # Installed libraries carry .pyc files from pip; let our own modules have theirs too (the warm-up writes them).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         kinds = {
             "valid": lambda i: [PYTHON, "-c", CHILD, booking(i, True)],
-            "import_stripe": lambda i: [PYTHON, "-c", "import stripe"],
+            "floor_valid": lambda i: [PYTHON, "-c", FLOOR_VALID],
             "invalid": lambda i: [PYTHON, "-c", CHILD, booking(i, False)],
+            "floor_invalid": lambda i: [PYTHON, "-c", FLOOR_INVALID],
             "pass": lambda i: [PYTHON, "-c", "pass"],
-            # Not floors for the targets: what the libraries the function needs cost to import on their own.
-            "import_libs": lambda i: [PYTHON, "-c", LIBS],
-            "import_libs_stripe": lambda i: [PYTHON, "-c", LIBS + ", stripe"],
+            "import_stripe": lambda i: [PYTHON, "-c", "import stripe"],
+            # References, not floors: the same libraries with pydantic's model machinery loaded.
+            "floor_valid_models": lambda i: [PYTHON, "-c", FLOOR_VALID + MODELS],
+            "floor_invalid_models": lambda i: [PYTHON, "-c", FLOOR_INVALID + MODELS],
         }
-        for kind, make in kinds.items():  # warm the page cache and .pyc files, not counted
+        for make in kinds.values():  # warm the page cache and .pyc files, not counted
             run_child(make(10_000), env=env, cwd=ROOT)
         samples: dict[str, list[float]] = {k: [] for k in kinds}
         checks: dict[str, list[dict[str, Any]]] = {"valid": [], "invalid": []}
@@ -119,13 +128,20 @@ def run() -> dict[str, Any]:
             "invalid": _import_profile(env, booking(20_001, False)),
         }
     med = {k: median(v) for k, v in samples.items()}
-    ratios_valid = [v / s for v, s in zip(samples["valid"], samples["import_stripe"])]
+
+    def ratio(kind: str, floor: str) -> float:  # per round, so both sides share the machine's state
+        return median([a / b for a, b in zip(samples[kind], samples[floor], strict=True)])
+
     return {
         "runs": n,
         "median_s": med,
-        "valid_vs_import_stripe": median(ratios_valid),
+        "valid_vs_floor": ratio("valid", "floor_valid"),
+        "invalid_vs_floor": ratio("invalid", "floor_invalid"),
+        "valid_vs_floor_models": ratio("valid", "floor_valid_models"),
+        "invalid_vs_floor_models": ratio("invalid", "floor_invalid_models"),
+        "valid_vs_import_stripe": ratio("valid", "import_stripe"),
         "invalid_minus_pass_ms": (med["invalid"] - med["pass"]) * 1000,
-        "invalid_vs_pass": median([a / b for a, b in zip(samples["invalid"], samples["pass"])]),
+        "invalid_vs_pass": ratio("invalid", "pass"),
         "valid_statuses": sorted({c["status"] for c in checks["valid"]}),
         "invalid_statuses": sorted({c["status"] for c in checks["invalid"]}),
         "invalid_imported_stripe": any(c["stripe_loaded"] for c in checks["invalid"]),

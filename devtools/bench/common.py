@@ -108,7 +108,7 @@ def machine() -> dict[str, str]:
         "lighthouse": json.loads(lighthouse.read_text())["version"] if lighthouse.exists() else "not installed",
         "git": _version(["git", "-C", str(ROOT), "log", "-1", "--format=%h %s"]),
         "uncommitted": _dirty(),
-        "load_average_at_start": "%.2f %.2f %.2f" % os.getloadavg(),
+        "load_average_at_start": "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg()),
         "quick": "yes (BENCH_QUICK=1: fewer repetitions, not for the record)" if QUICK else "no",
     }
 

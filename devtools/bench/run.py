@@ -68,7 +68,7 @@ def main(argv: list[str]) -> int:
             results["failed"][name] = f"{type(exc).__name__}: {exc}"
             continue
         results["sections"][name]["section_seconds"] = time.monotonic() - started
-        results["sections"][name]["load_average_after"] = "%.2f %.2f %.2f" % os.getloadavg()
+        results["sections"][name]["load_average_after"] = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
         progress(f"== {name} done in {time.monotonic() - started:.0f}s")
     out_dir = ROOT / "devtools" / "bench" / "results"
     out_dir.mkdir(exist_ok=True)

@@ -96,9 +96,10 @@ def run() -> dict[str, Any]:
     runs, per_run, warmup = reps(5, 2), reps(200, 30), reps(50, 10)
     transport, seam = _Clock(), _Clock()
     original_request = stripe.RequestsClient.request
-    original_seam = functions.bookings.create_checkout_session
-    stripe.RequestsClient.request = transport.wrap(original_request)
-    functions.bookings.create_checkout_session = seam.wrap(original_seam)
+    original_seam = functions.bookings.create_checkout_session  # type: ignore[attr-defined]  # bookings imports it
+    # Timing wrappers around the SDK's transport and the function's Stripe seam, put back in `finally`.
+    stripe.RequestsClient.request = transport.wrap(original_request)  # type: ignore[method-assign]
+    functions.bookings.create_checkout_session = seam.wrap(original_seam)  # type: ignore[attr-defined]
     results: dict[str, Any] = {"runs": runs, "bookings_per_run": per_run}
     try:
         with standin_process() as standin:
@@ -159,6 +160,6 @@ def run() -> dict[str, Any]:
             results["bookings_sent"] = i
             results["standin_logged_session_posts"] = standin.requests() - logged_before
     finally:
-        stripe.RequestsClient.request = original_request
-        functions.bookings.create_checkout_session = original_seam
+        stripe.RequestsClient.request = original_request  # type: ignore[method-assign]  # the wrapper undone
+        functions.bookings.create_checkout_session = original_seam  # type: ignore[attr-defined]  # the wrapper undone
     return results

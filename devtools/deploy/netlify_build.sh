@@ -20,6 +20,8 @@ python="${PYTHON:-python3}"
 if [ "$install" = 1 ]; then
   # Netlify installs requirements.txt by itself, never pyproject.toml: install the project here.
   "$python" -m pip install --quiet --disable-pip-version-check -e '.[site]'
+  # The pinned Decap CMS bundle for /admin/ (package-lock.json); publishconf stops a Netlify build without it.
+  npm ci --no-audit --no-fund --silent
 fi
 
 # publishconf.py reads SITE_URL; Netlify's own URL (the site's main address) stands in when unset.

@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "booking-function"
+DIST = ROOT / "dist"  # `make package` writes DIST/NAME/ (SAM's CodeUri) and DIST/NAME.zip
 # Keep in step with functions/template.yaml: Runtime and Architectures.
 LAMBDA_PYTHON = "3.13"
 LAMBDA_PLATFORMS = ("manylinux2014_x86_64",)
@@ -187,7 +188,7 @@ def mb(size: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "dist", help="folder for the bundle and zip (dist/)")
+    parser.add_argument("--out", type=Path, default=DIST, help="folder for the bundle and zip (dist/)")
     parser.add_argument(
         "--python-version",
         default=LAMBDA_PYTHON,

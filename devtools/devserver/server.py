@@ -73,7 +73,7 @@ class QuietHandler(WSGIRequestHandler):
 
 def bind(host: str, port: int) -> ThreadingWSGIServer:
     """Bind first (port 0 picks a free one) so the stand-in can be told the real address."""
-    return make_server(host, port, _unset_app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)  # type: ignore[return-value]
+    return make_server(host, port, _unset_app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from devtools.stripe_standin import auth, checkout_page, invoice_page, objects, session_rules
 from devtools.stripe_standin.billing import Billing
+from devtools.stripe_standin.core import StoredEvent
 from devtools.stripe_standin.coupons import Coupons
 from devtools.stripe_standin.errors import StripeAPIError, not_found
 from devtools.stripe_standin.faults import FaultQueue, drop
@@ -63,14 +64,6 @@ class RecordedRequest:
 
 
 @dataclass
-class StoredEvent:
-    id: str
-    type: str
-    payload: str
-    signature: str
-
-
-@dataclass
 class _Response:
     status: int
     body: dict[str, Any]
@@ -102,13 +95,13 @@ class StandIn:
         self.api_keys_prefix = api_keys_prefix
         self.clock = clock
         self.faults = FaultQueue()
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self._stopping = threading.Event()
         self._sessions: dict[str, dict[str, Any]] = {}
         self._line_items: dict[str, list[dict[str, Any]]] = {}
         self._intent_data: dict[str, dict[str, Any]] = {}
-        self._payment_intents: dict[str, dict[str, Any]] = {}
-        self._tax_rates: dict[str, dict[str, Any]] = {}
+        self.intents: dict[str, dict[str, Any]] = {}
+        self.tax_rates: dict[str, dict[str, Any]] = {}
         self._events: dict[str, StoredEvent] = {}
         self._idempotent: dict[tuple[str, str], tuple[tuple, _Response]] = {}
         self._requests: list[RecordedRequest] = []
@@ -124,22 +117,22 @@ class StandIn:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        with self._lock:
+        with self.lock:
             return list(self._requests)
 
     @property
     def deliveries(self) -> list[Delivery]:
-        with self._lock:
+        with self.lock:
             return list(self._deliveries)
 
     @property
     def events(self) -> list[StoredEvent]:
-        with self._lock:
+        with self.lock:
             return list(self._events.values())
 
     def sessions(self) -> list[dict[str, Any]]:
         """Every session, oldest first, as the API would return it."""
-        with self._lock:
+        with self.lock:
             for session in self._sessions.values():
                 self._refresh(session)
             result = [copy.deepcopy(s) for s in self._sessions.values()]
@@ -147,21 +140,21 @@ class StandIn:
         return result
 
     def session(self, session_id: str) -> dict[str, Any]:
-        with self._lock:
+        with self.lock:
             result = copy.deepcopy(self._get_session(session_id, "session"))
         self.flush_events()
         return result
 
     def line_items(self, session_id: str) -> list[dict[str, Any]]:
-        with self._lock:
+        with self.lock:
             self._get_session(session_id, "session")
             result = [objects.public_line_item(i) for i in self._line_items[session_id]]
         self.flush_events()
         return result
 
     def payment_intents(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [copy.deepcopy(p) for p in self._payment_intents.values()]
+        with self.lock:
+            return [copy.deepcopy(p) for p in self.intents.values()]
 
     # ---- what tests and the dev server change -----------------------------------------------
 
@@ -179,8 +172,8 @@ class StandIn:
     ) -> str:
         """Register a tax rate that line_items[].tax_rates[] may name (Stripe's tax rates live in the dashboard)."""
         rate_id = rate_id or objects.new_id("txr_")
-        with self._lock:
-            self._tax_rates[rate_id] = {
+        with self.lock:
+            self.tax_rates[rate_id] = {
                 "id": rate_id,
                 "object": "tax_rate",
                 "active": True,
@@ -197,7 +190,7 @@ class StandIn:
 
     def complete(self, session_id: str, email: str | None = None) -> dict[str, Any]:
         """Pay an open session as the hosted page does: paid, PaymentIntent made, webhook sent."""
-        with self._lock:
+        with self.lock:
             session = self._get_session(session_id, "session")
             if session["status"] != "open":
                 raise StripeAPIError(
@@ -207,7 +200,7 @@ class StandIn:
                 )
             now = int(self.clock())
             intent = objects.payment_intent(session, self._intent_data[session_id], now)
-            self._payment_intents[intent["id"]] = intent
+            self.intents[intent["id"]] = intent
             session.update(
                 status="complete",
                 payment_status="paid",
@@ -232,16 +225,16 @@ class StandIn:
                 invoice, receipt = self.billing.receipt(session, self._line_items[session_id], now)
                 session.update(invoice=invoice["id"], customer=invoice["customer"])
                 intent["customer"] = invoice["customer"]
-            stored = self._new_event("checkout.session.completed", session, now)
+            stored = self.new_event("checkout.session.completed", session, now)
             result = copy.deepcopy(session)
-        self._deliver(stored)
+        self.deliver_event(stored)
         if receipt is not None:
-            self._deliver(receipt)
+            self.deliver_event(receipt)
         return result
 
     def expire(self, session_id: str) -> dict[str, Any]:
         """Expire an open session (as POST /v1/checkout/sessions/{id}/expire does) and send the event."""
-        with self._lock:
+        with self.lock:
             session = self._get_session(session_id, "session")
             if session["status"] != "open":
                 raise StripeAPIError(
@@ -250,12 +243,12 @@ class StandIn:
                 )
             stored = self._expire(session)
             result = copy.deepcopy(session)
-        self._deliver(stored)
+        self.deliver_event(stored)
         return result
 
     def resend(self, event_id: str, resign: bool = False) -> Delivery:
         """Deliver a stored event again: the same bytes and signature (a replay), or freshly signed."""
-        with self._lock:
+        with self.lock:
             stored = self._events[event_id]
             if resign:
                 stored = StoredEvent(
@@ -264,7 +257,9 @@ class StandIn:
                     stored.payload,
                     signature_header(stored.payload, self.webhook_secret, int(self.clock())),
                 )
-        return self._deliver(stored, required=True)
+        delivery = self.deliver_event(stored, required=True)
+        assert delivery is not None  # required=True always delivers or raises
+        return delivery
 
     def close(self) -> None:
         """Release requests held by a "timeout" fault, so a server can shut down at once."""
@@ -289,7 +284,7 @@ class StandIn:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         key = environ.get("HTTP_IDEMPOTENCY_KEY") if method == "POST" else None
         record = RecordedRequest(method, path, {}, key)
-        with self._lock:
+        with self.lock:
             self._requests.append(record)
         fault = self.faults.take()
         record.fault = fault.kind if fault else None
@@ -351,7 +346,9 @@ class StandIn:
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
-            raise StripeAPIError("Invalid request: the body is not valid UTF-8.", code="parameter_invalid_encoding")
+            raise StripeAPIError(
+                "Invalid request: the body is not valid UTF-8.", code="parameter_invalid_encoding"
+            ) from None
 
     def _authorised(
         self, environ: dict[str, Any], method: str, path: str, raw: str, key: str | None, record: RecordedRequest
@@ -361,7 +358,7 @@ class StandIn:
             return self._route(method, path, raw)
         pairs = tuple(sorted(parse_qsl(raw, keep_blank_values=True)))
         fingerprint = (method, path, pairs)
-        with self._lock:
+        with self.lock:
             stored = self._idempotent.get((api_key, key))
             if stored is not None:
                 if stored[0] != fingerprint:
@@ -372,7 +369,7 @@ class StandIn:
                     )
                 record.replayed = True
                 replay = stored[1]
-                return _Response(replay.status, replay.body, replay.headers + [("Idempotent-Replayed", "true")])
+                return _Response(replay.status, replay.body, [*replay.headers, ("Idempotent-Replayed", "true")])
             response = self._route(method, path, raw)
             if 200 <= response.status < 300:
                 self._idempotent[(api_key, key)] = (fingerprint, response)
@@ -380,7 +377,7 @@ class StandIn:
 
     def _route(self, method: str, path: str, raw: str) -> _Response:
         parts = path.strip("/").split("/")
-        with self._lock:
+        with self.lock:
             billed = self.billing.route(method, parts, raw)
             if billed is None:
                 billed = self.refunds.route(method, parts, raw)
@@ -405,7 +402,7 @@ class StandIn:
                             f'Session has a status of "{session["status"]}".',
                             code="checkout_session_not_open",
                         )
-                    self._pending.append(self._expire(session))
+                    self.queue_event(self._expire(session))
                     return _Response(200, self._render_session(session, params))
                 if len(parts) == 5 and parts[4] == "line_items" and method == "GET":
                     params = self._params(LINE_ITEM_LIST, raw)
@@ -437,7 +434,7 @@ class StandIn:
 
     def _create_session(self, params: dict[str, Any]) -> _Response:
         now = int(self.clock())
-        built, expires_at = session_rules.priced_line_items(params, self._tax_rates, now, self.coupons)
+        built, expires_at = session_rules.priced_line_items(params, self.tax_rates, now, self.coupons)
         session_id = objects.new_id("cs_test_", 58)
         session = objects.checkout_session(session_id, params, built, self.checkout_url(session_id), now, expires_at)
         self._sessions[session_id] = session
@@ -463,7 +460,7 @@ class StandIn:
         body = copy.deepcopy(session)
         expand = params.get("expand", [])
         if "payment_intent" in expand and body["payment_intent"]:
-            body["payment_intent"] = copy.deepcopy(self._payment_intents[body["payment_intent"]])
+            body["payment_intent"] = copy.deepcopy(self.intents[body["payment_intent"]])
         if "invoice" in expand and body["invoice"]:
             body["invoice"] = self.billing.render(self.billing.invoices[body["invoice"]])
         if "line_items" in expand:
@@ -479,7 +476,7 @@ class StandIn:
         return session
 
     def _get_intent(self, intent_id: str) -> dict[str, Any]:
-        intent = self._payment_intents.get(intent_id)
+        intent = self.intents.get(intent_id)
         if intent is None:
             raise not_found("payment_intent", intent_id, "intent")
         return intent
@@ -510,13 +507,13 @@ class StandIn:
 
     def _refresh(self, session: dict[str, Any]) -> None:
         if session["status"] == "open" and self.clock() >= session["expires_at"]:
-            self._pending.append(self._expire(session))
+            self.queue_event(self._expire(session))
 
     def _expire(self, session: dict[str, Any]) -> StoredEvent:
         session.update(status="expired", url=None)
-        return self._new_event("checkout.session.expired", session, int(self.clock()))
+        return self.new_event("checkout.session.expired", session, int(self.clock()))
 
-    def _new_event(
+    def new_event(
         self, event_type: str, obj: dict[str, Any], now: int, previous_attributes: dict[str, Any] | None = None
     ) -> StoredEvent:
         event = objects.event(event_type, copy.deepcopy(obj), now, previous_attributes)
@@ -525,15 +522,19 @@ class StandIn:
         self._events[stored.id] = stored
         return stored
 
-    def _deliver(self, stored: StoredEvent, required: bool = False) -> Delivery | None:
+    def queue_event(self, stored: StoredEvent) -> None:
+        """Deliver `stored` once the lock is released (flush_events), as Stripe sends events after answering."""
+        self._pending.append(stored)
+
+    def deliver_event(self, stored: StoredEvent, required: bool = False) -> Delivery | None:
         for pending in self._take_pending():
-            self._deliver(pending)
+            self.deliver_event(pending)
         if not self.webhook_url:
             if required:
                 raise ValueError("this stand-in has no webhook_url to deliver to")
             return None
         delivery = deliver(self.webhook_url, stored.id, stored.type, stored.payload, stored.signature)
-        with self._lock:
+        with self.lock:
             self._deliveries.append(delivery)
         return delivery
 
@@ -545,7 +546,7 @@ class StandIn:
     def flush_events(self) -> None:
         """Deliver events raised while answering a request (expiries); called with the lock released."""
         for pending in self._take_pending():
-            self._deliver(pending)
+            self.deliver_event(pending)
 
     def _send_json(self, start_response: Callable, response: _Response, key: str | None) -> Iterable[bytes]:
         self.flush_events()
@@ -556,7 +557,8 @@ class StandIn:
             ("Cache-Control", "no-cache, no-store"),
             ("Request-Id", objects.new_id("req_", 14)),
             ("Stripe-Version", objects.API_VERSION),
-        ] + response.headers
+            *response.headers,
+        ]
         if key:
             headers.append(("Idempotency-Key", key))
         start_response(f"{response.status} {_STATUS_TEXT.get(response.status, 'Error')}", headers)

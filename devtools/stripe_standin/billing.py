@@ -18,7 +18,7 @@ from devtools.stripe_standin.forms import nest, parse_pairs
 from devtools.stripe_standin.validate import check_metadata_count, validate
 
 if TYPE_CHECKING:
-    from devtools.stripe_standin.app import StandIn
+    from devtools.stripe_standin.core import Core
 
 DAY = 24 * 60 * 60
 _CUSTOMER_FIELDS = ("email", "name")
@@ -46,7 +46,7 @@ def _merge_metadata(current: dict[str, str], update: Any) -> dict[str, str]:
 class Billing:
     """The invoicing half of the stand-in; `route()` answers /v1/customers, /v1/invoiceitems, /v1/invoices."""
 
-    def __init__(self, standin: StandIn) -> None:
+    def __init__(self, standin: Core) -> None:
         self.standin = standin
         self.customers: dict[str, dict[str, Any]] = {}
         self.invoices: dict[str, dict[str, Any]] = {}
@@ -118,7 +118,7 @@ class Billing:
                 _params(spec.INVOICE_VOID, raw)
                 return self._void(parts[2])
         if parts == ["v1", "payment_intents", "search"] and method == "GET":
-            intents = list(self.standin._payment_intents.values())
+            intents = list(self.standin.intents.values())
             return search.search(
                 intents,
                 _params(spec.PAYMENT_INTENT_SEARCH, raw),
@@ -199,11 +199,11 @@ class Billing:
             )
         rates = []
         for index, rate_id in enumerate(params.get("tax_rates", [])):
-            if rate_id not in self.standin._tax_rates:
+            if rate_id not in self.standin.tax_rates:
                 raise StripeAPIError(
                     f"No such tax rate: '{rate_id}'", param=f"tax_rates[{index}]", code="resource_missing"
                 )
-            rates.append(dict(self.standin._tax_rates[rate_id]))
+            rates.append(dict(self.standin.tax_rates[rate_id]))
         now = int(self.standin.clock())
         item = {
             "id": objects.new_id("ii_"),
@@ -432,8 +432,8 @@ class Billing:
         invoice["status"] = "void"
         invoice["status_transitions"]["voided_at"] = now
         rendered = self.render(invoice)
-        self.standin._pending.append(
-            self.standin._new_event("invoice.voided", rendered, now, previous_attributes={"status": "open"})
+        self.standin.queue_event(
+            self.standin.new_event("invoice.voided", rendered, now, previous_attributes={"status": "open"})
         )
         return rendered
 
@@ -485,7 +485,7 @@ class Billing:
         invoice.update(status="paid", amount_paid=total, attempted=True, attempt_count=1)
         invoice["status_transitions"]["paid_at"] = now
         rendered = self.render(invoice)
-        return rendered, self.standin._new_event("invoice.paid", rendered, now)
+        return rendered, self.standin.new_event("invoice.paid", rendered, now)
 
     def invoice_url(self, invoice_id: str) -> str:
         return f"{self.standin.public_base}/invoice/{invoice_id}"
@@ -495,7 +495,7 @@ class Billing:
     def pay(self, invoice_id: str) -> dict[str, Any]:
         """Pay an open invoice as its hosted page does: paid, then a signed `invoice.paid` webhook."""
         standin = self.standin
-        with standin._lock:
+        with standin.lock:
             invoice = self._invoice(invoice_id)
             if invoice["status"] != "open":
                 raise StripeAPIError(
@@ -506,25 +506,25 @@ class Billing:
             invoice.update(status="paid", amount_paid=total, attempted=True, attempt_count=1)
             invoice["status_transitions"]["paid_at"] = now
             rendered = self.render(invoice)
-            stored = standin._new_event("invoice.paid", rendered, now)
-        standin._deliver(stored)
+            stored = standin.new_event("invoice.paid", rendered, now)
+        standin.deliver_event(stored)
         return rendered
 
     def void(self, invoice_id: str) -> dict[str, Any]:
         """Void an open invoice as the Dashboard does, then send the signed `invoice.voided` event."""
-        with self.standin._lock:
+        with self.standin.lock:
             rendered = self._void(invoice_id)
         self.standin.flush_events()
         return rendered
 
     def invoice(self, invoice_id: str) -> dict[str, Any]:
-        with self.standin._lock:
+        with self.standin.lock:
             return self.render(self._invoice(invoice_id))
 
     def all_invoices(self) -> list[dict[str, Any]]:
-        with self.standin._lock:
+        with self.standin.lock:
             return [self.render(i) for i in self.invoices.values()]
 
     def all_customers(self) -> list[dict[str, Any]]:
-        with self.standin._lock:
+        with self.standin.lock:
             return [copy.deepcopy(c) for c in self.customers.values()]

@@ -8,11 +8,11 @@ Limits follow Stripe's API reference (custom fields: up to 4, name 40 and value 
 from __future__ import annotations
 
 from devtools.stripe_standin.currencies import MAXIMUM_AMOUNT
-from devtools.stripe_standin.schema import CUSTOM_FIELD, Array, Bool, Hash, Int, Metadata, Str
+from devtools.stripe_standin.schema import CUSTOM_FIELD, Array, Bool, Hash, Int, Metadata, Spec, Str
 
 SEARCH_QUERY_MAX = 10_000
 
-_page = {
+_page: dict[str, Spec] = {
     "limit": Int(minimum=1, maximum=100),
     "starting_after": Str(max_length=255),
     "ending_before": Str(max_length=255),

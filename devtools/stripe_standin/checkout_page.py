@@ -7,29 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from devtools.stripe_standin.errors import StripeAPIError
+from devtools.stripe_standin.hosted import BANNER, Hosted, layout, redirect, send
 from devtools.stripe_standin.validate import EMAIL_PATTERN
 from pricing.money import format_pence, parse_amount_to_pence
 
-if TYPE_CHECKING:
-    from devtools.stripe_standin.app import StandIn
-
-LABEL = "Test checkout — no real payment is taken"
+LABEL = BANNER
 _MAX_FORM_BYTES = 10_000
-
-_SECURITY_HEADERS = [
-    (
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
-    ),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
-    ("X-Frame-Options", "DENY"),
-    ("Cache-Control", "no-store"),
-]
 
 STYLESHEET = """\
 :root { color-scheme: light; }
@@ -69,41 +56,41 @@ FAVICON = (
 )
 
 
-def handle(standin: StandIn, environ: dict[str, Any], start_response: Callable, path: str) -> Iterable[bytes]:
+def handle(standin: Hosted, environ: dict[str, Any], start_response: Callable, path: str) -> Iterable[bytes]:
     """Route the non-API paths: the stylesheet, a checkout page, its pay action, a short index."""
     method = environ.get("REQUEST_METHOD", "GET").upper()
     base = environ.get("SCRIPT_NAME", "").rstrip("/")
     parts = path.strip("/").split("/")
     if path == "/assets/checkout.css" and method == "GET":
-        return _send(start_response, "200 OK", STYLESHEET, "text/css; charset=utf-8")
+        return send(start_response, "200 OK", STYLESHEET, "text/css; charset=utf-8")
     if path == "/assets/favicon.svg" and method == "GET":
-        return _send(start_response, "200 OK", FAVICON, "image/svg+xml")
+        return send(start_response, "200 OK", FAVICON, "image/svg+xml")
     if len(parts) == 2 and parts[0] == "checkout" and method == "GET":
         session = _find(standin, parts[1])
         if session is None:
             return _not_found(start_response, base)
-        return _send(start_response, "200 OK", _page(standin, session, base))
+        return send(start_response, "200 OK", _page(standin, session, base))
     if len(parts) == 3 and parts[0] == "checkout" and parts[2] == "pay" and method == "POST":
         return _pay(standin, environ, start_response, parts[1], base)
     if len(parts) == 3 and parts[0] == "checkout" and parts[2] == "refund" and method == "POST":
         return _refund(standin, environ, start_response, parts[1], base)
     if path == "/" and method == "GET":
-        body = _layout(
+        body = layout(
             "Local Stripe stand-in",
             "<h1>Local Stripe stand-in</h1><p>This server simulates the part of "
             "the Stripe API the booking function uses. Checkout pages live under "
             f"<code>{escape(base)}/checkout/&lt;session id&gt;</code>. No real payment is ever taken.</p>",
             base,
         )
-        return _send(start_response, "200 OK", body)
+        return send(start_response, "200 OK", body)
     if method not in ("GET", "POST"):
-        return _send(
-            start_response, "405 Method Not Allowed", _layout("Method not allowed", "<h1>Method not allowed</h1>", base)
+        return send(
+            start_response, "405 Method Not Allowed", layout("Method not allowed", "<h1>Method not allowed</h1>", base)
         )
     return _not_found(start_response, base)
 
 
-def _find(standin: StandIn, session_id: str) -> dict[str, Any] | None:
+def _find(standin: Hosted, session_id: str) -> dict[str, Any] | None:
     try:
         return standin.session(session_id)
     except StripeAPIError:
@@ -111,23 +98,23 @@ def _find(standin: StandIn, session_id: str) -> dict[str, Any] | None:
 
 
 def _pay(
-    standin: StandIn, environ: dict[str, Any], start_response: Callable, session_id: str, base: str
+    standin: Hosted, environ: dict[str, Any], start_response: Callable, session_id: str, base: str
 ) -> Iterable[bytes]:
     session = _find(standin, session_id)
     if session is None:
         return _not_found(start_response, base)
     if session["status"] != "open":
-        return _redirect(start_response, f"{base}/checkout/{session_id}")
+        return redirect(start_response, f"{base}/checkout/{session_id}")
     form = _form(environ)
     email = form.get("email", "").strip()
     if not session["customer_email"] and not EMAIL_PATTERN.match(email):
         page = _page(standin, session, base, error="Enter an e-mail address, like name@example.org, for the receipt.")
-        return _send(start_response, "400 Bad Request", page)
+        return send(start_response, "400 Bad Request", page)
     try:
         paid = standin.complete(session_id, email=email or None)
     except StripeAPIError:
-        return _redirect(start_response, f"{base}/checkout/{session_id}")
-    return _redirect(start_response, paid["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id))
+        return redirect(start_response, f"{base}/checkout/{session_id}")
+    return redirect(start_response, paid["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id))
 
 
 def _form(environ: dict[str, Any]) -> dict[str, str]:
@@ -139,14 +126,14 @@ def _form(environ: dict[str, Any]) -> dict[str, str]:
 
 
 def _refund(
-    standin: StandIn, environ: dict[str, Any], start_response: Callable, session_id: str, base: str
+    standin: Hosted, environ: dict[str, Any], start_response: Callable, session_id: str, base: str
 ) -> Iterable[bytes]:
     """What the Dashboard's "Refund payment" does: all that is left, or the amount typed in pounds."""
     session = _find(standin, session_id)
     if session is None:
         return _not_found(start_response, base)
     if session["status"] != "complete" or not session["payment_intent"]:
-        return _redirect(start_response, f"{base}/checkout/{session_id}")
+        return redirect(start_response, f"{base}/checkout/{session_id}")
     text = _form(environ).get("amount", "").strip()
     try:
         amount = parse_amount_to_pence(text) if text else None
@@ -155,11 +142,11 @@ def _refund(
         standin.refunds.refund(session["payment_intent"], amount)
     except (ValueError, StripeAPIError) as problem:
         message = problem.message if isinstance(problem, StripeAPIError) else str(problem)
-        return _send(start_response, "400 Bad Request", _page(standin, session, base, refund_error=message))
-    return _redirect(start_response, f"{base}/checkout/{session_id}")
+        return send(start_response, "400 Bad Request", _page(standin, session, base, refund_error=message))
+    return redirect(start_response, f"{base}/checkout/{session_id}")
 
 
-def _refund_section(standin: StandIn, session: dict[str, Any], base: str, error: str | None) -> str:
+def _refund_section(standin: Hosted, session: dict[str, Any], base: str, error: str | None) -> str:
     """The paid session's "Refund" forms, standing in for the Dashboard's, with what has been refunded so far."""
     currency = session["currency"].upper()
     charge = standin.refunds.charge_of(session["payment_intent"])
@@ -190,7 +177,7 @@ def _refund_section(standin: StandIn, session: dict[str, Any], base: str, error:
 
 
 def _page(
-    standin: StandIn, session: dict[str, Any], base: str, error: str | None = None, refund_error: str | None = None
+    standin: Hosted, session: dict[str, Any], base: str, error: str | None = None, refund_error: str | None = None
 ) -> str:
     currency = session["currency"].upper()
     money = lambda pence: escape(format_pence(pence, currency))  # noqa: E731 - one formatter for the whole page
@@ -224,7 +211,7 @@ def _page(
             f'It cannot be paid again.</p>{table}{receipt}<p><a href="{back}">Return to the site</a></p>'
             f"{_refund_section(standin, session, base, refund_error)}"
         )
-        return _layout(f"Already paid — {LABEL}", content, base)
+        return layout(f"Already paid — {LABEL}", content, base)
     if session["status"] == "expired":
         back = (
             f'<p><a href="{escape(session["cancel_url"])}">Return to the site</a></p>' if session["cancel_url"] else ""
@@ -233,7 +220,7 @@ def _page(
             f"<h1>{LABEL}</h1><p><strong>This checkout has expired.</strong> "
             f"It can no longer be paid; start a new booking instead.</p>{back}"
         )
-        return _layout(f"Expired — {LABEL}", content, base)
+        return layout(f"Expired — {LABEL}", content, base)
     if session["customer_email"]:
         who = f"<p>Receipt to: <strong>{escape(session['customer_email'])}</strong></p>"
         field = ""
@@ -258,36 +245,11 @@ def _page(
         f'<form method="post" action="{escape(base)}/checkout/{escape(session["id"])}/pay">{field}'
         f'<button type="submit">Pay {total}</button></form>{cancel}'
     )
-    return _layout(f"Pay {total} — {LABEL}", content, base)
-
-
-def _layout(title: str, content: str, base: str) -> str:
-    return (
-        '<!doctype html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n"
-        f'<link rel="stylesheet" href="{escape(base)}/assets/checkout.css">\n'
-        f'<link rel="icon" href="{escape(base)}/assets/favicon.svg" type="image/svg+xml">\n</head>\n<body>\n'
-        f'<div class="banner"><p><strong>{LABEL}.</strong> Local Stripe stand-in for development and tests.</p></div>\n'
-        f"<main>\n{content}\n</main>\n</body>\n</html>\n"
-    )
+    return layout(f"Pay {total} — {LABEL}", content, base)
 
 
 def _not_found(start_response: Callable, base: str) -> Iterable[bytes]:
-    body = _layout(
+    body = layout(
         "Checkout not found", "<h1>Checkout not found</h1><p>There is no test checkout at this address.</p>", base
     )
-    return _send(start_response, "404 Not Found", body)
-
-
-def _redirect(start_response: Callable, location: str) -> Iterable[bytes]:
-    start_response("303 See Other", [("Location", location), ("Content-Length", "0")] + _SECURITY_HEADERS)
-    return []
-
-
-def _send(
-    start_response: Callable, status: str, text: str, content_type: str = "text/html; charset=utf-8"
-) -> Iterable[bytes]:
-    body = text.encode("utf-8")
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))] + _SECURITY_HEADERS)
-    return [body]
+    return send(start_response, "404 Not Found", body)

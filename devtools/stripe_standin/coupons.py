@@ -16,7 +16,7 @@ from devtools.stripe_standin.schema import Hash, Int, Metadata, Str
 from devtools.stripe_standin.validate import validate
 
 if TYPE_CHECKING:
-    from devtools.stripe_standin.app import StandIn
+    from devtools.stripe_standin.core import Core
 
 COUPON_CREATE = Hash(
     {
@@ -41,7 +41,7 @@ COUPON_SDK_PARAMS = {
 class Coupons:
     """Coupons by id; `route()` answers /v1/coupons, and Checkout asks `for_session()` for the one it applies."""
 
-    def __init__(self, standin: StandIn) -> None:
+    def __init__(self, standin: Core) -> None:
         self.standin = standin
         self.coupons: dict[str, dict[str, Any]] = {}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from dataclasses import dataclass
@@ -69,8 +70,6 @@ def drop(environ: dict[str, Any]) -> bool:
     sock = connection_socket(environ)
     if sock is None:
         return False
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     return True

@@ -7,7 +7,6 @@ so validation can tell the shapes apart and name the offending parameter exactly
 from __future__ import annotations
 
 import re
-from typing import Union
 from urllib.parse import parse_qsl
 
 from devtools.stripe_standin.errors import StripeAPIError, invalid, unknown
@@ -23,7 +22,7 @@ class IndexedArray(dict):
     """An array sent as `name[0]`, `name[1]`, ...: index -> value, checked for gaps later."""
 
 
-Value = Union[str, dict, list, IndexedArray]
+Value = str | dict | list | IndexedArray
 
 
 def parse_pairs(raw: str) -> list[tuple[str, str]]:
@@ -31,9 +30,11 @@ def parse_pairs(raw: str) -> list[tuple[str, str]]:
     try:
         return parse_qsl(raw, keep_blank_values=True, strict_parsing=False, errors="strict", max_num_fields=5000)
     except UnicodeDecodeError:
-        raise StripeAPIError("Invalid request: the body is not valid UTF-8.", code="parameter_invalid_encoding")
+        raise StripeAPIError(
+            "Invalid request: the body is not valid UTF-8.", code="parameter_invalid_encoding"
+        ) from None
     except ValueError:
-        raise StripeAPIError("Invalid request: too many parameters.", code="parameters_too_many")
+        raise StripeAPIError("Invalid request: too many parameters.", code="parameters_too_many") from None
 
 
 def nest(pairs: list[tuple[str, str]]) -> dict[str, Value]:
@@ -43,7 +44,7 @@ def nest(pairs: list[tuple[str, str]]) -> dict[str, Value]:
         match = _KEY.match(key)
         if not match:
             raise _bad_key(key)
-        path = [match.group(1)] + _PART.findall(match.group(2))
+        path = [match.group(1), *_PART.findall(match.group(2))]
         if len(path) > _MAX_DEPTH:
             raise unknown(key)
         _insert(root, path, value, key)

@@ -8,30 +8,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from devtools.stripe_standin.checkout_page import _layout, _redirect, _send
 from devtools.stripe_standin.errors import StripeAPIError
+from devtools.stripe_standin.hosted import Hosted, layout, redirect, send
 from pricing.money import format_pence
-
-if TYPE_CHECKING:
-    from devtools.stripe_standin.app import StandIn
 
 LABEL = "Test invoice — no real payment is taken"
 
 
-def handle(standin: StandIn, environ: dict[str, Any], start_response: Callable, parts: list[str]) -> Iterable[bytes]:
+def handle(standin: Hosted, environ: dict[str, Any], start_response: Callable, parts: list[str]) -> Iterable[bytes]:
     """GET /invoice/<id> shows it; POST /invoice/<id>/pay pays it, /void voids it (then back to the page)."""
     method = environ.get("REQUEST_METHOD", "GET").upper()
     base = environ.get("SCRIPT_NAME", "").rstrip("/")
     invoice = _find(standin, parts[1]) if len(parts) >= 2 else None
     if invoice is None or invoice["status"] == "draft":
-        body = _layout(
+        body = layout(
             "Invoice not found", "<h1>Invoice not found</h1><p>There is no test invoice at this address.</p>", base
         )
-        return _send(start_response, "404 Not Found", body)
+        return send(start_response, "404 Not Found", body)
     if len(parts) == 2 and method == "GET":
-        return _send(start_response, "200 OK", _page(invoice, base))
+        return send(start_response, "200 OK", _page(invoice, base))
     if len(parts) == 3 and parts[2] in ("pay", "void") and method == "POST":
         if invoice["status"] == "open":
             try:
@@ -41,13 +38,13 @@ def handle(standin: StandIn, environ: dict[str, Any], start_response: Callable, 
                     standin.billing.void(invoice["id"])
             except StripeAPIError:
                 pass  # paid or voided meanwhile: the page says so
-        return _redirect(start_response, f"{base}/invoice/{invoice['id']}")
-    return _send(
-        start_response, "405 Method Not Allowed", _layout("Method not allowed", "<h1>Method not allowed</h1>", base)
+        return redirect(start_response, f"{base}/invoice/{invoice['id']}")
+    return send(
+        start_response, "405 Method Not Allowed", layout("Method not allowed", "<h1>Method not allowed</h1>", base)
     )
 
 
-def _find(standin: StandIn, invoice_id: str) -> dict[str, Any] | None:
+def _find(standin: Hosted, invoice_id: str) -> dict[str, Any] | None:
     try:
         return standin.billing.invoice(invoice_id)
     except StripeAPIError:
@@ -104,10 +101,12 @@ def _page(invoice: dict[str, Any], base: str) -> str:
     else:
         action = f"<p><strong>This invoice is {escape(invoice['status'])} and cannot be paid.</strong></p>"
         title = f"Invoice — {LABEL}"
+    about = f"<p>{escape(invoice['description'])}</p>" if invoice["description"] else ""
+    footer = f'<p class="detail">{escape(invoice["footer"])}</p>' if invoice["footer"] else ""
     content = (
         f"<h1>{LABEL}</h1>"
         "<p>This page stands in for Stripe's hosted invoice page while the site runs locally or under test. "
         "Pressing the button marks the invoice as paid; no card or bank transfer is asked for and no money moves.</p>"
-        f"{details}{table}{action}"
+        f"{details}{about}{table}{footer}{action}"
     )
-    return _layout(title, content, base)
+    return layout(title, content, base)

@@ -18,7 +18,7 @@ from devtools.stripe_standin.validate import validate
 from pricing.money import format_pence
 
 if TYPE_CHECKING:
-    from devtools.stripe_standin.app import StandIn, StoredEvent
+    from devtools.stripe_standin.core import Core, StoredEvent
 
 
 def _params(schema: spec.Hash, raw: str) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def charge(intent: dict[str, Any], created: int) -> dict[str, Any]:
 class Refunds:
     """Charges by id and the refunds made against them; `route()` answers /v1/refunds and /v1/charges."""
 
-    def __init__(self, standin: StandIn) -> None:
+    def __init__(self, standin: Core) -> None:
         self.standin = standin
         self.charges: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
@@ -98,7 +98,7 @@ class Refunds:
             )
         if "payment_intent" in params:
             intent_id = params["payment_intent"]
-            intent = self.standin._payment_intents.get(intent_id)
+            intent = self.standin.intents.get(intent_id)
             if intent is None:
                 raise StripeAPIError(
                     f"No such payment_intent: '{intent_id}'", param="payment_intent", code="resource_missing"
@@ -149,24 +149,24 @@ class Refunds:
         if target["amount_refunded"] == target["amount"]:
             target["refunded"] = True
             previous["refunded"] = False
-        self.standin._pending.append(self._event("charge.refunded", target, now, previous))
+        self.standin.queue_event(self._event("charge.refunded", target, now, previous))
         body = copy.deepcopy(refund)
         for name in params.get("expand", []):
             if name == "charge":
                 body["charge"] = copy.deepcopy(target)
             elif body["payment_intent"]:
-                body["payment_intent"] = copy.deepcopy(self.standin._payment_intents[body["payment_intent"]])
+                body["payment_intent"] = copy.deepcopy(self.standin.intents[body["payment_intent"]])
         return body
 
     def _event(self, kind: str, obj: dict[str, Any], now: int, previous: dict[str, Any]) -> StoredEvent:
-        return self.standin._new_event(kind, obj, now, previous_attributes=previous)
+        return self.standin.new_event(kind, obj, now, previous_attributes=previous)
 
     # ---- what tests and the test checkout page call --------------------------------------------
 
     def refund(self, payment_intent: str, amount: int | None = None) -> dict[str, Any]:
         """Refund as the Dashboard does (all that is left, or `amount` pence), then send `charge.refunded`."""
         standin = self.standin
-        with standin._lock:
+        with standin.lock:
             params: dict[str, Any] = {"payment_intent": payment_intent}
             if amount is not None:
                 params["amount"] = amount
@@ -175,8 +175,8 @@ class Refunds:
         return result
 
     def charge_of(self, payment_intent: str) -> dict[str, Any]:
-        with self.standin._lock:
-            intent = self.standin._payment_intents.get(payment_intent)
+        with self.standin.lock:
+            intent = self.standin.intents.get(payment_intent)
             if intent is None or intent["latest_charge"] not in self.charges:
                 raise not_found("payment_intent", payment_intent, "payment_intent")
             return copy.deepcopy(self.charges[intent["latest_charge"]])

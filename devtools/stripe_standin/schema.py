@@ -9,7 +9,6 @@ client_reference_id: 200 characters; custom text: 1200 characters; other strings
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from devtools.stripe_standin.currencies import MAXIMUM_AMOUNT
 
@@ -58,7 +57,7 @@ class Array:
     max_items: int = 100
 
 
-Spec = Union[Str, Int, Bool, Metadata, Hash, Array]
+Spec = Str | Int | Bool | Metadata | Hash | Array
 
 METADATA_MAX_KEYS = 50
 METADATA_MAX_KEY_LENGTH = 40
@@ -261,11 +260,11 @@ class AcceptedPath:
 def accepted_paths(spec: Spec, prefix: tuple[str, ...] = ()) -> list[AcceptedPath]:
     """Flatten a spec into its leaves, for the test that holds the whitelist against the SDK."""
     if isinstance(spec, Hash):
-        return [leaf for name, sub in spec.fields.items() for leaf in accepted_paths(sub, prefix + (name,))]
+        return [leaf for name, sub in spec.fields.items() for leaf in accepted_paths(sub, (*prefix, name))]
     if isinstance(spec, Array):
-        return accepted_paths(spec.item, prefix + ("[]",))
+        return accepted_paths(spec.item, (*prefix, "[]"))
     if isinstance(spec, Metadata):
-        return [AcceptedPath(prefix + ("{}",), "str")]
+        return [AcceptedPath((*prefix, "{}"), "str")]
     if isinstance(spec, Str):
         return [AcceptedPath(prefix, "str", (spec.enum or ()) + spec.unsupported)]
     if isinstance(spec, Int):

@@ -11,6 +11,8 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 class _QuietServerHandler(ServerHandler):
     """wsgiref's handler, minus the traceback print when a client has already gone (timeouts, drops)."""
 
+    request_handler: WSGIRequestHandler | None = None  # the request's handler, so the app can reach its socket
+
     def log_exception(self, exc_info: Any) -> None:
         if isinstance(exc_info[1], OSError):
             return
@@ -32,9 +34,18 @@ class StandInRequestHandler(WSGIRequestHandler):
             return
         if not self.parse_request():
             return
-        handler = _QuietServerHandler(self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True)
+        handler = _QuietServerHandler(
+            self.rfile,
+            self.wfile,  # type: ignore[arg-type]  # typeshed wants IO[bytes]; wsgiref's own handler passes this file too
+            self.get_stderr(),
+            self.get_environ(),
+            multithread=True,
+        )
         handler.request_handler = self
-        handler.run(self.server.get_app())
+        assert isinstance(self.server, WSGIServer)
+        app = self.server.get_app()
+        assert app is not None  # set before the server starts serving
+        handler.run(app)
 
     def log_message(self, format: str, *args: Any) -> None:
         if getattr(self.server, "access_log", False):

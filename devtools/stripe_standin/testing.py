@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from devtools.stripe_standin.app import RecordedRequest, StandIn, StoredEvent
+from devtools.stripe_standin.app import RecordedRequest, StandIn
+from devtools.stripe_standin.core import StoredEvent
 from devtools.stripe_standin.server import ThreadingWSGIServer, make_server, mount
 from devtools.stripe_standin.webhooks import Delivery
 
@@ -92,7 +93,7 @@ def running_standin(
 ) -> Iterator[StandInHandle]:
     """Start a threaded server on 127.0.0.1 with a free port; always stopped on exit."""
     server = make_server("127.0.0.1", 0)
-    host, port = server.server_address[:2]
+    _host, port = server.server_address[:2]
     url = f"http://127.0.0.1:{port}" + (("/" + prefix.strip("/")) if prefix.strip("/") else "")
     app = StandIn(url, webhook_url, webhook_secret, api_keys_prefix=api_keys_prefix)
     server.set_app(mount(app, prefix) if prefix.strip("/") else app)

@@ -109,7 +109,7 @@ class SmtpSink:
         if not self.up:
             return "451 4.3.0 Mail server temporarily unavailable (test)"
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]  # aiosmtpd's envelope is typed loosely
         return "250 OK"
 
     @property

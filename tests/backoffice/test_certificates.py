@@ -9,8 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.backoffice.conftest import EVENT, booking
-from tests.backoffice.dayof import AFTER, BEFORE, Office
-from tests.backoffice.test_attendance import TEAMS, ZOOM
+from tests.backoffice.dayof import AFTER, BEFORE, TEAMS, ZOOM, Office
 
 TITLE = "Information Sharing & The Police: Caldicott Principles and Sharing Between Police and Health Services"
 SUBJECT = "Your CPD certificate:"
@@ -107,15 +106,30 @@ def test_an_arabic_name_is_set_in_the_arabic_font_and_read_out_as_letters(office
     assert f"/ActualText <FEFF{actual}>".encode() in page.get_contents().get_data()
 
 
+def test_chinese_japanese_and_korean_names_are_set_in_the_cjk_font(live, office, tmp_path):
+    made = live.book_card(_named("-k", "王小明", "김민준"))
+    out = tmp_path / "certificates"
+
+    result = office.run("certificates", EVENT, "--output", str(out))
+
+    assert result.status == 0, result.err
+    for number, name in ((1, "王小明"), (2, "김민준")):
+        path = out / f"certificate-{made['booking_ref']}-{number:02d}.pdf"
+        # pypdf reads the CJK font's two-byte codes with a NUL before each character (its ToUnicode map is right).
+        assert name in _text(path).replace("\x00", "")
+        fonts = {str(f.get_object()["/BaseFont"]) for f in PdfReader(path).pages[0]["/Resources"]["/Font"].values()}
+        assert any(font.endswith("+NotoSansCJKJP") for font in fonts)
+
+
 def test_a_name_no_embedded_font_can_draw_is_reported_by_name_and_gets_no_empty_boxes(live, office, tmp_path):
-    made = live.book_card(_named("-z", "王小明", "Priya Shah"))
+    made = live.book_card(_named("-z", "አበበ ቢቂላ", "Priya Shah"))
     out = tmp_path / "certificates"
 
     result = office.run("certificates", EVENT, "--output", str(out))
 
     assert result.status == 1
-    assert f"no certificate for 王小明 <delegate1-z@nhs.net> ({made['booking_ref']}, delegate 1)" in result.err
-    assert "no embedded font has 王 小 明" in result.err
+    assert f"no certificate for አበበ ቢቂላ <delegate1-z@nhs.net> ({made['booking_ref']}, delegate 1)" in result.err
+    assert "no embedded font has አ በ ቢ ቂ ላ" in result.err
     assert [p.name for p in out.iterdir()] == [f"certificate-{made['booking_ref']}-02.pdf"]
 
 
@@ -195,10 +209,10 @@ def test_an_event_without_cpd_hours_is_refused(office, tmp_path):
 def test_a_title_the_fonts_cannot_draw_stops_before_any_certificate(office, tmp_path):
     page = office.folder / "events" / f"{EVENT}.md"
     text = page.read_text(encoding="utf-8")
-    page.write_text(text.replace("Title: Information Sharing", "Title: 情報 Information Sharing", 1), encoding="utf-8")
+    page.write_text(text.replace("Title: Information Sharing", "Title: ሰላም Information Sharing", 1), encoding="utf-8")
 
     result = office.run("certificates", EVENT, "--output", str(tmp_path / "c"))
 
     assert result.status == 2
-    assert "Title" in result.err and "fonts lack: 情 報" in result.err
+    assert "Title" in result.err and "fonts lack: ሰ ላ ም" in result.err
     assert not (tmp_path / "c").exists()

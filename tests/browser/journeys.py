@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import EVENT
 
 EVENT_TITLE = re.compile(r"^Information Sharing & The Police")
@@ -46,3 +48,20 @@ def confirmed_ref(page) -> str:
     found = REF.findall(page.get_by_role("main").inner_text())
     assert found, "no booking reference on the confirmation page"
     return found[0]
+
+
+def make_mistakes(page) -> None:
+    """A bad e-mail address, no name, terms not ticked."""
+    page.goto(f"/events/{EVENT}/")
+    page.get_by_label("NHS, Schools, Care and Public Sector").check()
+    details = page.get_by_role("group", name="Your details")
+    details.get_by_label("E-mail address").fill("priya.shah-at-nhs.net")
+    details.get_by_label("Organisation", exact=True).fill("Leeds Teaching Hospitals NHS Trust")
+    delegate(page, 1, exact=False).get_by_label("Full name").fill("Priya Shah")
+    delegate(page, 1, exact=False).get_by_label("E-mail address").fill("priya.shah@nhs.net")
+    page.get_by_role("button", name="Book now").click()
+
+
+def assert_field_error(field, message: str) -> None:
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description(re.compile(rf"Error: {re.escape(message)}"))

@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import EVENT
-from tests.browser.journeys import confirmed_ref, open_event_from_home
-from tests.browser.test_booking_errors import make_mistakes
+from tests.browser.journeys import confirmed_ref, make_mistakes, open_event_from_home
 
 pytestmark = pytest.mark.browser
 

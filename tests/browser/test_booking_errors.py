@@ -3,36 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import EVENT
-from tests.browser.journeys import delegate, fill_delegate, fill_person
+from tests.browser.journeys import assert_field_error, delegate, fill_delegate, fill_person, make_mistakes
 
 pytestmark = pytest.mark.browser
 
 EMAIL_MESSAGE = "Enter your e-mail address, like name@nhs.net"
 NAME_MESSAGE = "Enter your full name"
 TERMS_MESSAGE = "Tick the box to accept the booking terms and conditions"
-
-
-def make_mistakes(page) -> None:
-    """A bad e-mail address, no name, terms not ticked."""
-    page.goto(f"/events/{EVENT}/")
-    page.get_by_label("NHS, Schools, Care and Public Sector").check()
-    details = page.get_by_role("group", name="Your details")
-    details.get_by_label("E-mail address").fill("priya.shah-at-nhs.net")
-    details.get_by_label("Organisation", exact=True).fill("Leeds Teaching Hospitals NHS Trust")
-    delegate(page, 1, exact=False).get_by_label("Full name").fill("Priya Shah")
-    delegate(page, 1, exact=False).get_by_label("E-mail address").fill("priya.shah@nhs.net")
-    page.get_by_role("button", name="Book now").click()
-
-
-def assert_field_error(field, message: str) -> None:
-    expect(field).to_have_attribute("aria-invalid", "true")
-    expect(field).to_have_accessible_description(re.compile(rf"Error: {re.escape(message)}"))
 
 
 def test_with_javascript_the_summary_takes_focus_and_links_to_each_field(page):

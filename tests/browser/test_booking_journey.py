@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from pricing import format_pence, quote
 from tests.browser.conftest import EVENT
 from tests.browser.journeys import (
+    assert_field_error,
     confirmed_ref,
     delegate,
     fill_delegate,
@@ -18,7 +19,6 @@ from tests.browser.journeys import (
     open_event_from_home,
     pay_on_checkout,
 )
-from tests.browser.test_booking_errors import assert_field_error
 
 pytestmark = pytest.mark.browser
 

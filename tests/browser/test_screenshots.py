@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import EVENT
-from tests.browser.test_booking_errors import make_mistakes
+from tests.browser.journeys import make_mistakes
 
 pytestmark = pytest.mark.browser
 

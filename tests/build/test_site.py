@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -40,8 +41,8 @@ def json_ld(page: str) -> dict:
 
 @pytest.mark.parametrize(
     "path",
-    PAGES
-    + [
+    [
+        *PAGES,
         "theme/css/site.css",
         "sitemap.xml",
         "feeds/events.atom.xml",
@@ -202,7 +203,7 @@ def test_page_structure_is_accessible_and_self_contained(site: Build, path: str)
     assert '<html lang="en-GB">' in page
     assert page.count("<h1") == 1
     levels = [int(n) for n in re.findall(r"<h([1-6])", page)]
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), f"heading levels skip: {levels}"
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), f"heading levels skip: {levels}"
     assert '<a class="skip-link" href="#main">' in page and '<main id="main"' in page
     assert "<nav" in page and "<footer" in page
     assert " style=" not in page and "<style" not in page

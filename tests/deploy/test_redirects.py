@@ -42,7 +42,7 @@ def test_build_writes_a_forced_status_200_proxy_from_the_environment(tmp_path):
     result = _redirects(str(tmp_path), BOOKING_FUNCTION_URL=FUNCTION_URL, CONTEXT="production")
     assert result.returncode == 0, result.stderr
     assert _rules(tmp_path) == [["/api/*", "https://abc123xyz.lambda-url.eu-west-2.on.aws/api/:splat", "200!"]]
-    source, target, status = _rules(tmp_path)[0]
+    _source, _target, status = _rules(tmp_path)[0]
     assert status.rstrip("!") == "200" and status.endswith("!"), "a rewrite (200), forced (!)"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,7 +60,7 @@ def test_handler_runtime_and_architecture_match_the_bundle(template):
 
 def test_code_uri_is_the_folder_make_package_writes(template):
     code_uri = (TEMPLATE.parent / _function(template)["CodeUri"]).resolve()
-    assert code_uri == (ROOT / "dist" / package.NAME).resolve()
+    assert code_uri == (package.DIST / package.NAME).resolve()
 
 
 def test_timeout_ends_before_netlifys_proxy_gives_up(template):
@@ -123,10 +124,13 @@ def test_outputs_give_the_function_url_and_the_webhook_url_on_it(template):
     assert outputs["StripeWebhookUrl"]["Value"] == {"Fn::Sub": "${BookingFunctionUrl.FunctionUrl}api/stripe-webhook"}
 
 
-def test_sam_resolves_code_uri_next_to_the_template():
-    # A guard on the layout the walk-through relies on: template under functions/, bundle under dist/.
-    assert TEMPLATE == ROOT / "functions" / "template.yaml"
-    assert Path(package.__file__).resolve() == ROOT / "devtools" / "deploy" / "package.py"
+def test_the_deploy_guide_deploys_this_template_and_make_package_builds_its_bundle():
+    # SAM resolves CodeUri next to the template it is given: the guide must give it this one.
+    guide = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"sam deploy --guided --template-file (\S+?)`?$", guide, re.MULTILINE))
+    assert named == {TEMPLATE.relative_to(ROOT).as_posix()}
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert f"python {Path(package.__file__).resolve().relative_to(ROOT).as_posix()}" in makefile
 
 
 def test_the_webhook_output_and_the_deploy_guide_name_every_event_the_webhook_handles(template):

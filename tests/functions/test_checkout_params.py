@@ -38,7 +38,7 @@ def test_one_nhs_delegate_by_card_is_one_line_of_318_60(fees):
 
 
 def test_additional_delegates_share_a_discounted_line(fees):
-    first, more = line_items(_priced(fees, delegates=3))
+    _first, more = line_items(_priced(fees, delegates=3))
     assert more["quantity"] == 2
     assert more["price_data"]["product_data"]["name"].endswith("(additional delegate, 15% off)")
 

@@ -55,10 +55,10 @@ def test_a_bad_argument_exits_non_zero_with_one_line(args, reason):
 @pytest.fixture
 def early_table(tmp_path):
     """A fee table whose event "police" has an early rate to 30 June 2027 and two codes."""
-    from tests.pricing.test_early_and_codes import TABLE
+    from tests.pricing.tables import CODES_TABLE
 
     path = tmp_path / "fees.yaml"
-    path.write_text(TABLE, encoding="utf-8")
+    path.write_text(CODES_TABLE, encoding="utf-8")
     return str(path)
 
 

@@ -11,27 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pricing import UK, CodeError, FeeTableError, ladder, parse_fee_table, quote, round_half_up
-
-TABLE = """
-currency: GBP
-vat_percent: 20
-discounts: {additional_delegate_percent: 15, online_payment_percent: 10}
-tariffs:
-  virtual:
-    label: Virtual
-    categories:
-      public-sector: {label: NHS, net: "295.00"}
-events:
-  police:
-    tariff: virtual
-    booking_closes: "2027-09-13 17:00"
-    max_delegates: 20
-    early_booking: {until: "2027-06-30 23:59", percent: 10}
-  retention: {tariff: virtual, booking_closes: "2027-05-19 17:00", max_delegates: 20}
-codes:
-  SPEAKER27: {percent: 100, events: [police], until: "2027-09-13 17:00"}
-  PARTNER15: {percent: 15}
-"""
+from tests.pricing.tables import CODES_TABLE
 
 EARLY = datetime(2027, 6, 1, 9, 0, tzinfo=UK)
 LATE = datetime(2027, 7, 1, 9, 0, tzinfo=UK)
@@ -39,7 +19,7 @@ LATE = datetime(2027, 7, 1, 9, 0, tzinfo=UK)
 
 @pytest.fixture(scope="module")
 def fees():
-    return parse_fee_table(TABLE)
+    return parse_fee_table(CODES_TABLE)
 
 
 # --- the fee table ------------------------------------------------------------------------
@@ -90,9 +70,9 @@ def fees():
     ],
 )
 def test_an_organisers_mistake_names_file_field_and_fix(name, old, new, field, words):
-    assert old in TABLE
+    assert old in CODES_TABLE
     with pytest.raises(FeeTableError) as caught:
-        parse_fee_table(TABLE.replace(old, new, 1), "content/fees.yaml")
+        parse_fee_table(CODES_TABLE.replace(old, new, 1), "content/fees.yaml")
     matching = [p for p in caught.value.problems if p.field == field]
     assert matching, f"{name}: {caught.value}"
     assert str(matching[0]).startswith(f"content/fees.yaml: {field}: ")
@@ -100,14 +80,16 @@ def test_an_organisers_mistake_names_file_field_and_fix(name, old, new, field, w
 
 
 def test_every_problem_is_reported_at_once():
-    broken = TABLE.replace("events: [police]", "events: [nowhere]").replace('"2027-06-30 23:59"', '"2028-01-01 00:00"')
+    broken = CODES_TABLE.replace("events: [police]", "events: [nowhere]").replace(
+        '"2027-06-30 23:59"', '"2028-01-01 00:00"'
+    )
     with pytest.raises(FeeTableError) as caught:
         parse_fee_table(broken)
     assert {p.field for p in caught.value.problems} == {"codes.SPEAKER27.events", "events.police.early_booking.until"}
 
 
 def test_a_date_alone_means_the_end_of_that_day(fees):
-    table = parse_fee_table(TABLE.replace('"2027-06-30 23:59"', '"2027-06-30"'))
+    table = parse_fee_table(CODES_TABLE.replace('"2027-06-30 23:59"', '"2027-06-30"'))
     assert table.events["police"].early_booking.until == datetime(2027, 6, 30, 23, 59, 59, tzinfo=UK)
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pricing import PAYMENTS, QuoteError, ladder, parse_fee_table, quote
-from tests.pricing.test_quote import _table, percents, prices
+from tests.pricing.tables import fee_table_text, percents, prices
 
 
 @settings(max_examples=60, deadline=None)
@@ -20,7 +20,7 @@ from tests.pricing.test_quote import _table, percents, prices
     payment=st.sampled_from(PAYMENTS),
 )
 def test_every_rung_is_the_quote_for_that_many_delegates(price, vat, additional, online, delegates, payment):
-    fees = parse_fee_table(_table(price, vat, additional, online))
+    fees = parse_fee_table(fee_table_text(price, vat, additional, online))
     rungs = ladder(fees, "e", "c", payment, delegates)
     assert len(rungs) == delegates
     for n, rung in enumerate(rungs, start=1):

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pricing import QuoteError, parse_fee_table, pence_to_decimal_text, quote, round_half_up
+from tests.pricing.tables import fee_table_text, percents, prices
 
 EVENT = "caldicott-police-2027"
 
@@ -82,25 +83,10 @@ def test_pence_become_exact_decimal_text_for_machines(pence):
 
 # --- properties over any sane fee table -------------------------------------------------
 
-prices = st.integers(min_value=1, max_value=10_000_00)
-percents = st.integers(min_value=0, max_value=100)
-
-
-def _table(price: int, vat: int, additional: int, online: int) -> str:
-    return f"""
-currency: GBP
-vat_percent: {vat}
-discounts: {{additional_delegate_percent: {additional}, online_payment_percent: {online}}}
-tariffs:
-  t: {{label: T, categories: {{c: {{label: C, net: "{price // 100}.{price % 100:02d}"}}}}}}
-events:
-  e: {{tariff: t, booking_closes: "2030-01-01 12:00", max_delegates: 50}}
-"""
-
 
 @given(price=prices, vat=percents, additional=percents, online=percents, delegates=st.integers(1, 50))
 def test_totals_are_exact_sums_of_lines_and_never_negative(price, vat, additional, online, delegates):
-    fees = parse_fee_table(_table(price, vat, additional, online))
+    fees = parse_fee_table(fee_table_text(price, vat, additional, online))
     for payment in ("card", "invoice"):
         result = quote(fees, "e", "c", delegates, payment)
         assert result.total_pence == sum(line.gross_pence for line in result.lines)
@@ -110,7 +96,7 @@ def test_totals_are_exact_sums_of_lines_and_never_negative(price, vat, additiona
 
 @given(price=prices, vat=percents, additional=percents, online=percents, delegates=st.integers(1, 49))
 def test_one_more_delegate_never_costs_less(price, vat, additional, online, delegates):
-    fees = parse_fee_table(_table(price, vat, additional, online))
+    fees = parse_fee_table(fee_table_text(price, vat, additional, online))
     for payment in ("card", "invoice"):
         assert (
             quote(fees, "e", "c", delegates + 1, payment).total_pence
@@ -120,7 +106,7 @@ def test_one_more_delegate_never_costs_less(price, vat, additional, online, dele
 
 @given(price=prices, vat=percents, additional=percents, online=percents, delegates=st.integers(1, 50))
 def test_paying_by_card_never_costs_more_than_by_invoice(price, vat, additional, online, delegates):
-    fees = parse_fee_table(_table(price, vat, additional, online))
+    fees = parse_fee_table(fee_table_text(price, vat, additional, online))
     assert (
         quote(fees, "e", "c", delegates, "card").total_pence <= quote(fees, "e", "c", delegates, "invoice").total_pence
     )
@@ -128,7 +114,7 @@ def test_paying_by_card_never_costs_more_than_by_invoice(price, vat, additional,
 
 @given(price=prices, vat=percents, additional=percents, online=percents, delegates=st.integers(1, 50))
 def test_each_line_follows_the_formula_with_one_rounding(price, vat, additional, online, delegates):
-    fees = parse_fee_table(_table(price, vat, additional, online))
+    fees = parse_fee_table(fee_table_text(price, vat, additional, online))
     result = quote(fees, "e", "c", delegates, "card")
     for line in result.lines:
         a = Decimal(1) if line.delegate == 1 else 1 - Decimal(additional) / 100

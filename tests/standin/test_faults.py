@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -110,10 +111,8 @@ def test_stopping_does_not_wait_for_a_held_response():
 
 
 def _ignore(call) -> None:
-    try:
+    with contextlib.suppress(requests.RequestException):
         call()
-    except requests.RequestException:
-        pass
 
 
 def test_unknown_fault_kinds_are_refused(standin):

@@ -9,7 +9,7 @@ import requests
 import stripe
 
 from tests.standin.conftest import WEBHOOK_SECRET, valid_session
-from tests.standin.test_checkout_page import parse
+from tests.standin.pages import parse
 
 
 def _events(receiver, kind):
@@ -85,7 +85,7 @@ def test_more_than_what_is_left_and_a_second_full_refund_are_refused(paid, clien
 
 
 def test_a_payment_that_has_not_succeeded_cannot_be_refunded(standin, paid, client):
-    standin.app._payment_intents[paid["payment_intent"]]["status"] = "processing"  # a Bacs debit still on its way
+    standin.app.intents[paid["payment_intent"]]["status"] = "processing"  # a Bacs debit still on its way
     with pytest.raises(stripe.InvalidRequestError) as refused:
         client.v1.refunds.create(params={"payment_intent": paid["payment_intent"]})
     assert refused.value.code == "charge_not_refundable"

@@ -95,7 +95,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("spec_name", "leaf"), CASES, ids=[f"{n}:{'.'.join(l.path)}" for n, l in CASES])
+@pytest.mark.parametrize(("spec_name", "leaf"), CASES, ids=[f"{n}:{'.'.join(leaf.path)}" for n, leaf in CASES])
 def test_accepted_parameter_exists_in_the_sdk_typed_params_with_the_same_type(spec_name, leaf):
     leaves = sdk_leaves(_sdk_class(spec_name), leaf.path)
     assert leaves, f"{'.'.join(leaf.path)} is not in {_SDK[spec_name][1]}"

@@ -93,7 +93,7 @@ def test_payment_intent_metadata_update_merges_and_empty_string_deletes(standin,
     )
     assert updated.metadata.to_dict() == {"booking_ref": "BK-7Q2M4X", "fulfilled_at": "2026-11-25T07:00:00Z"}
     assert client.v1.payment_intents.retrieve(intent_id).metadata.to_dict() == updated.metadata.to_dict()
-    cleared = client.v1.payment_intents.update(intent_id, params={"metadata": ""})  # type: ignore[typeddict-item]
+    cleared = client.v1.payment_intents.update(intent_id, params={"metadata": ""})  # type: ignore[typeddict-item]  # Stripe clears metadata with ""; the SDK's types do not say so
     assert cleared.metadata.to_dict() == {}
 
 

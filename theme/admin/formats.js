@@ -173,6 +173,4 @@ export const feeTableFormat = yamlFormat(
   },
 );
 
-export const commentedYamlFormat = yamlFormat((data) => data, (data) => data);
-
 export const pelicanHeaderFormat = { fromFile: parseHeader, toFile: writeHeader };

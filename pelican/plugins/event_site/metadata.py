@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -55,7 +56,7 @@ class EventMeta(BaseModel):
 
     @field_validator("date", mode="before")
     @classmethod
-    def _iso_date(cls, value: Any) -> date:
+    def _iso_date(cls, value: Any) -> dt.date:  # `date` here would be the field
         try:
             return date.fromisoformat(str(value).strip())
         except ValueError:
@@ -173,7 +174,7 @@ def read_header(path: Path) -> dict[str, str]:
     md = _header_reader()
     md.reset()
     md.convert(header_block(path.read_text(encoding="utf-8")))
-    return {key: " ".join(lines).strip() for key, lines in md.Meta.items()}  # type: ignore[attr-defined]
+    return {key: " ".join(lines).strip() for key, lines in md.Meta.items()}
 
 
 def check_event_file(

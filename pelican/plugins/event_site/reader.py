@@ -16,7 +16,7 @@ def header_keeping_reader(headers: Headers) -> type[MarkdownReader]:
         def _parse_metadata(self, meta: dict[str, list[str]]) -> dict[str, Any]:
             # The meta extension's raw lines, before Pelican turns them into its own types; read_header's shape.
             headers[str(self._source_path)] = {key: " ".join(lines).strip() for key, lines in meta.items()}
-            return super()._parse_metadata(meta)  # type: ignore[no-any-return]  # Pelican is untyped
+            return super()._parse_metadata(meta)
 
     return HeaderKeepingReader
 
