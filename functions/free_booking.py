@@ -1,11 +1,5 @@
-"""A booking whose total is £0 (a 100% discount code): nothing to pay, recorded in Stripe as a £0 invoice.
-
-Why an invoice: Checkout in payment mode refuses a total below Stripe's minimum charge, and a PaymentIntent
-cannot be for £0. A finalised £0 invoice needs no payment method, is marked paid by Stripe at once, holds the
-booking record (booking.record) like any invoice booking, so the webhook, the delegate list and the back
-office find it, and lists the places with the code's credit line: a VAT document the booker's finance team
-can file. It is never sent: Stripe e-mails nothing for it, and our confirmation e-mails go at once.
-"""
+"""A booking whose total is £0 (a 100% discount code): nothing to pay, so it is recorded in Stripe as a finalised
+£0 invoice, which Stripe marks paid at once, and confirmed without a payment step."""
 
 from __future__ import annotations
 
@@ -40,7 +34,13 @@ def _customer(priced: PricedBooking) -> tuple[str, dict[str, Any]]:
 
 
 def record_free_booking(priced: PricedBooking, settings: Settings) -> str:
-    """Make (or find, on a retry) the booking's finalised £0 invoice; its id. StripeUnavailable if Stripe fails."""
+    """Make (or find, on a retry) the booking's finalised £0 invoice; its id. StripeUnavailable if Stripe fails.
+
+    Why an invoice: Checkout in payment mode refuses a total below Stripe's minimum charge, and a PaymentIntent
+    cannot be for £0. A £0 invoice needs no payment method, holds the booking record like any invoice booking
+    (so the webhook, the delegate list and the back office find it) and lists the places with the code's
+    credit line: a VAT document for the booker's finance team. It is never sent, so Stripe e-mails nothing.
+    """
     import stripe
 
     assert priced.quote.total_pence == 0, "only a £0 booking is recorded without a payment"
