@@ -403,7 +403,7 @@ class Billing:
             # Nothing to collect: Stripe marks it paid at once and raises invoice.paid (no receipt is e-mailed).
             invoice["status"] = "paid"
             invoice["status_transitions"]["paid_at"] = now
-            self.standin._pending.append(self.standin._new_event("invoice.paid", self.render(invoice), now))
+            self.standin.queue_event(self.standin.new_event("invoice.paid", self.render(invoice), now))
         return self.render(invoice)
 
     def _send(self, invoice_id: str) -> dict[str, Any]:
