@@ -1,12 +1,14 @@
-"""Booking references and Stripe idempotency keys, derived from the booking itself so a double submit repeats them."""
+"""Booking references, derived from the booking itself so a double submit repeats them, and Stripe idempotency keys,
+derived from exactly what is sent."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from booking.request import BookingRequest
-from pricing import Quote
 
 # No 0/O, 1/I/L or U: a reference read out over the phone or copied from a receipt stays unambiguous.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -43,11 +45,12 @@ def booking_ref(booking: BookingRequest) -> str:
     return "CP-" + "".join(chars)
 
 
-def idempotency_key(booking: BookingRequest, priced: Quote) -> str:
-    """Stripe's key for the Checkout Session: the booking plus what it costs.
+def idempotency_key(purpose: str, params: Mapping[str, Any]) -> str:
+    """Stripe's idempotency key for one request: a digest of exactly the parameters sent (and what they are for).
 
-    The total is part of the key so that a fee-table change within Stripe's 24-hour key window
-    makes a new session instead of a conflict with the old parameters.
+    The same request repeated (a double click, the SDK's own retry) repeats the key, so Stripe makes one object;
+    anything different (a name's letter case fixed, a new price) is a new key, never a reused key with other
+    parameters, which Stripe refuses for 24 hours.
     """
-    digest = hashlib.sha256(f"{canonical(booking)}|{priced.total_pence}".encode()).hexdigest()
-    return f"booking-{digest[:48]}"
+    text = json.dumps([purpose, params], ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+    return f"{purpose}-{hashlib.sha256(text.encode()).hexdigest()[:48]}"

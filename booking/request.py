@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     ValidationError,
@@ -22,6 +23,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from booking.record import Amount, Attendee, BookingRecord, fits_new
 from booking.record import Contact as RecordContact
+from booking.text import checked, checked_lines, deliverable_email, normalise
 from pricing import Quote
 
 
@@ -41,14 +43,35 @@ MAX_DELEGATES_ANY_EVENT = 50  # the fee table caps max_delegates at 50; each eve
 Slug = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Organisation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
-Email = Annotated[EmailStr, Field(max_length=254)]
+
+
+def _text(min_length: int, max_length: int) -> Any:
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        BeforeValidator(normalise),
+        AfterValidator(checked),
+    ]
+
+
+PersonName = _text(1, 100)
+Organisation = _text(1, 150)
+OptionalText = _text(0, 150)
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    BeforeValidator(normalise),
+    AfterValidator(deliverable_email),
+]
 # A postal address as people type it into a textarea; lines are kept, blank ones dropped.
-PostalAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+PostalAddress = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    BeforeValidator(normalise),
+    AfterValidator(checked_lines),
+]
 # Stripe shows the PO number as an invoice custom field, whose value may be at most 140 characters.
-PurchaseOrder = Annotated[str, StringConstraints(strip_whitespace=True, max_length=140, pattern=r"^[^\x00-\x1f\x7f]*$")]
+PurchaseOrder = _text(0, 140)
 MAX_ADDRESS_LINES = 6
 # A discount code as the fee table spells them (pricing.models): letters, digits, hyphens, underscores; any case.
 DiscountCodeText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[A-Za-z0-9_-]*$")]
@@ -69,11 +92,6 @@ class Contact(_Input):
     email: Email
     organisation: Organisation
 
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.lower()
-
 
 class Delegate(_Input):
     """One person attending."""
@@ -83,11 +101,6 @@ class Delegate(_Input):
     job_title: OptionalText = ""
     organisation: OptionalText = ""
 
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.lower()
-
 
 class Billing(_Input):
     """Who the invoice goes to (often a finance team) and the address printed on it."""
@@ -96,20 +109,12 @@ class Billing(_Input):
     email: Email
     address: PostalAddress
 
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.lower()
-
     @field_validator("address")
     @classmethod
     def _lines(cls, value: str) -> str:
-        lines = [line.strip() for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
-        if len(lines) > MAX_ADDRESS_LINES:
+        if len(value.split("\n")) > MAX_ADDRESS_LINES:
             raise PydanticCustomError("too_many_lines", "lines")
-        if any(ord(c) < 32 or ord(c) == 127 for line in lines for c in line):
-            raise PydanticCustomError("control_characters", "control")
-        return "\n".join(lines)
+        return value
 
     @property
     def address_lines(self) -> list[str]:
@@ -254,15 +259,36 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("billing.name", "string_too_short"): "Enter who the invoice goes to: a person or a team, like Accounts Payable",
     ("billing.name", "string_too_long"): "The invoice name is too long: shorten it to 150 characters or fewer",
     ("address", "too_many_lines"): "The invoice address has too many lines: use at most 6",
-    ("address", "control_characters"): "The invoice address contains characters that cannot be printed",
     ("code", "string_pattern_mismatch"): "A discount code is letters and digits with no spaces, like PARTNER15",
     ("code", "string_too_long"): "A discount code is at most 40 letters and digits: check the one you were given",
     ("code", "string_type"): "A discount code is letters and digits with no spaces, like PARTNER15",
     ("purchase_order", "string_too_long"): "The purchase order number is too long: use at most 140 characters",
-    (
-        "purchase_order",
-        "string_pattern_mismatch",
-    ): "The purchase order number contains characters that cannot be printed",
+}
+
+# Text a person typed that cannot be stored or shown as typed (booking.text), for every text field.
+_TEXT_MESSAGES: dict[str, str] = {
+    "control_characters": (
+        "{Whose_cap} {label} contains a line break, tab or other control character: type it on one line, "
+        "with letters, numbers and punctuation only"
+    ),
+    "bidi_characters": (
+        "{Whose_cap} {label} contains hidden characters that change the direction of the text: type it again "
+        "without them"
+    ),
+    "nothing_visible": "Enter {whose} {label}: it holds only spaces or invisible characters",
+    "email_needs_smtputf8": (
+        "{Whose_cap} e-mail address has letters outside A to Z before the @, and our mail service cannot deliver "
+        "to such addresses: give another address, for example a work one"
+    ),
+}
+_LABELS = {
+    "name": "name",
+    "organisation": "organisation",
+    "job_title": "job title",
+    "email": "e-mail address",
+    "address": "postal address",
+    "purchase_order": "purchase order number",
+    "billing.name": "name",
 }
 
 _TYPE_MESSAGES: dict[str, str] = {
@@ -303,10 +329,14 @@ def field_errors(exc: ValidationError, max_delegates: int = MAX_DELEGATES_ANY_EV
         else:
             template = (
                 _FIELD_MESSAGES.get((path, error["type"]))
+                or _TEXT_MESSAGES.get(error["type"])
                 or _FIELD_MESSAGES.get((leaf, error["type"]))
                 or _TYPE_MESSAGES.get(error["type"], "This is not valid")
             )
             whose = _whose(loc)
-            message = template.format(whose=whose, Whose_cap=whose[:1].upper() + whose[1:], max=max_delegates)
+            label = _LABELS.get(path if path == "billing.name" else leaf, leaf.replace("_", " "))
+            message = template.format(
+                whose=whose, Whose_cap=whose[:1].upper() + whose[1:], max=max_delegates, label=label
+            )
         found.setdefault(path, FieldError(path, message))
     return list(found.values())

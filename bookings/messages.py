@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from typing import Any
 
 from bookings.context import MailSettings, Organiser
 from bookings.delivery import Place
-from functions.emails import TEMPLATES, template_environment
+from functions.emails import TEMPLATES, recipient_address, template_environment
 from functions.event_facts import EventFacts
 
 
@@ -21,7 +21,7 @@ def _message(
     message = EmailMessage()
     message["Subject"] = " ".join(subject.split())
     message["From"] = mail.mail_from
-    message["To"] = formataddr((" ".join(place.delegate.name.split()), place.delegate.email))
+    message["To"] = recipient_address(place.delegate)
     if organiser.email:
         message["Reply-To"] = organiser.email
     message["Message-ID"] = make_msgid(idstring=f"{place.record.ref}.{template}.{place.number}", domain=domain)

@@ -13,7 +13,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell_text(value: Any) -> Any:
-    # A name like "=HYPERLINK(...)" typed into the booking form must stay text in a spreadsheet.
+    # A name like "=HYPERLINK(...)" typed into the booking form must stay text when a spreadsheet opens the CSV.
     if isinstance(value, str) and value.startswith(_FORMULA_START) and not _is_number(value):
         return "'" + value
     return value
@@ -53,8 +53,14 @@ def write_xlsx(rows: list[dict[str, Any]], path: Path, title: str) -> None:
             value = row[name]
             if name in POUND_COLUMNS and value != "":
                 value = Decimal(value)  # exact: the text came from whole pence
-            values.append(_cell_text(value) if isinstance(value, str) else value)
+            values.append(value)
         sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                # Typed text that looks like a formula: a text cell, marked as such (quotePrefix) so that Excel
+                # shows it as typed, without the apostrophe the CSV needs, and never evaluates it.
+                cell.data_type = "s"
+                cell.quotePrefix = True
     for index, name in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         if name in POUND_COLUMNS:

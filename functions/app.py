@@ -25,7 +25,7 @@ ROUTES: dict[str, tuple[str, str]] = {
 }
 
 
-def _handler(target: str) -> Handler:
+def handler_for(target: str) -> Handler:
     module, name = target.split(":")
     handler: Handler = getattr(importlib.import_module(module), name)
     return handler
@@ -67,7 +67,7 @@ def _dispatch(request: Request, settings: Settings) -> Response:
     method, target = ROUTES[path]
     if request.method != method:
         return _plain(request, 405, "Not allowed", f"This address only accepts {method} requests.", {"Allow": method})
-    return _handler(target)(request, settings)
+    return handler_for(target)(request, settings)
 
 
 def unconfigured(request: Request, problems: list[str]) -> Response:

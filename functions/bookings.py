@@ -13,14 +13,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from booking.reference import booking_ref, idempotency_key
+from booking.reference import booking_ref
 from booking.request import BookingRequest, FieldError, field_errors
+from booking.text import SMTPUTF8_CONTEXT
 from functions import pages
 from functions.body import parse_form, parse_json
-from functions.checkout import PricedBooking, create_checkout_session
+from functions.checkout import PricedBooking, card_closes, create_checkout_session
 from functions.errors import BookingProblem
 from functions.fees import fee_table
 from functions.http import Request, Response, html_response, json_response, redirect
@@ -31,6 +33,7 @@ from pricing import FeeTable, FeeTableError, QuoteError, quote
 MAX_BODY_BYTES = 64 * 1024
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 log = logging.getLogger("functions.bookings")
+UK = ZoneInfo("Europe/London")
 
 _TITLES = {
     404: "We could not find that event",
@@ -41,10 +44,13 @@ _TITLES = {
 }
 
 
-def validate(data: Any, fees: FeeTable) -> BookingRequest:
-    """Check the booking against the model and the fee table; raise BookingProblem with every field error."""
+def validate(data: Any, fees: FeeTable, smtputf8: bool = False) -> BookingRequest:
+    """Check the booking against the model and the fee table; raise BookingProblem with every field error.
+
+    `smtputf8`: the mail server delivers to addresses with non-ASCII local parts (MAIL_SMTPUTF8).
+    """
     try:
-        booking = BookingRequest.model_validate(data)
+        booking = BookingRequest.model_validate(data, context={SMTPUTF8_CONTEXT: smtputf8})
     except ValidationError as exc:
         raise BookingProblem(422, field_errors(exc)) from None
     entry = fees.events.get(booking.event)
@@ -75,7 +81,9 @@ def validate(data: Any, fees: FeeTable) -> BookingRequest:
 
 
 def check_open(booking: BookingRequest, fees: FeeTable, settings: Settings) -> None:
-    status = fees.events[booking.event].booking_status(settings.now())
+    now = settings.now()
+    entry = fees.events[booking.event]
+    status = entry.booking_status(now)
     if status == "sold_out":
         raise BookingProblem(
             409,
@@ -96,6 +104,18 @@ def check_open(booking: BookingRequest, fees: FeeTable, settings: Settings) -> N
                 )
             ],
         )
+    if booking.payment == "card" and now >= card_closes(entry.booking_closes):
+        closes = entry.booking_closes.astimezone(UK)
+        raise BookingProblem(
+            409,
+            [
+                FieldError(
+                    "payment",
+                    f"Card payment for this event closed 30 minutes before booking closes, so that no payment page "
+                    f"outlives booking. Until {closes:%H:%M} (UK time) you can still book and pay by invoice.",
+                )
+            ],
+        )
 
 
 def price(booking: BookingRequest, fees: FeeTable, at: datetime | None = None) -> PricedBooking:
@@ -113,7 +133,7 @@ def price(booking: BookingRequest, fees: FeeTable, at: datetime | None = None) -
         )
     except QuoteError as exc:  # a CodeError (field "code"); validate() already ruled out the rest
         raise BookingProblem(422, [FieldError(exc.field, exc.message)]) from None
-    return PricedBooking(booking, priced, booking_ref(booking), idempotency_key(booking, priced), fees)
+    return PricedBooking(booking, priced, booking_ref(booking), fees)
 
 
 @dataclass(frozen=True)
@@ -127,7 +147,7 @@ class Started:
 
 def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, Started]:
     """The whole booking: validate, check it is open, price, then a Checkout Session or a sent invoice."""
-    booking = validate(data, fees)
+    booking = validate(data, fees, settings.mail_smtputf8)
     check_open(booking, fees, settings)
     priced = price(booking, fees, settings.now())
     if priced.quote.total_pence == 0:

@@ -34,11 +34,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from typing import Any
 
 from booking.record import BookingRecord, NotABooking, from_metadata, to_metadata
-from functions.emails import DEFAULT_FROM, TEMPLATES, template_environment
+from functions.emails import DEFAULT_FROM, TEMPLATES, recipient_address, template_environment
 from functions.event_facts import EventFacts, event_facts
 from functions.fulfilment import retrieve
 from functions.mailer import MailUnavailable, send_messages
@@ -321,7 +321,7 @@ def _message(record: BookingRecord, notice: Notice, settings: Settings) -> Email
     message = EmailMessage()
     message["Subject"] = context["subject"]
     message["From"] = sender
-    message["To"] = formataddr((" ".join(record.contact.name.split()), record.contact.email))
+    message["To"] = recipient_address(record.contact)
     if settings.contact_email:
         message["Reply-To"] = settings.contact_email
     message["Message-ID"] = make_msgid(idstring=f"{record.ref}.{notice.kind}", domain=domain)

@@ -4,13 +4,33 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from booking.record import BookingRecord, receipt_metadata, to_metadata
+from booking.reference import idempotency_key
 from booking.request import BookingRequest, amounts
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
 from pricing import FeeTable, Quote, format_percent
+
+# Stripe lets a Checkout Session expire 30 minutes to 24 hours after it is created. A session must not outlive
+# booking, so card payment closes CARD_CUTOFF before booking does (invoice requests stay open to the end).
+CARD_CUTOFF = timedelta(minutes=30)
+# Within that, a session lasts until booking closes or 23 to 24 hours: the same for every request within one clock
+# hour, so that a repeated request sends the same parameters (and so the same idempotency key).
+SESSION_HOURS = 23
+
+
+def card_closes(booking_closes: datetime) -> datetime:
+    """When card payment stops: the last moment a session can be made that expires by the time booking closes."""
+    return booking_closes - CARD_CUTOFF
+
+
+def expires_at(now: datetime, booking_closes: datetime) -> int:
+    """The session's expiry (a Unix time): when booking closes, or 23-24 hours from now, whichever comes first."""
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return int(min(booking_closes, hour + timedelta(hours=SESSION_HOURS)).timestamp())
 
 
 @dataclass(frozen=True)
@@ -20,7 +40,6 @@ class PricedBooking:
     booking: BookingRequest
     quote: Quote
     ref: str
-    idempotency_key: str
     fees: FeeTable
 
     @property
@@ -159,6 +178,7 @@ def session_params(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
         "payment_intent_data": {"metadata": meta, "description": f"Booking {priced.ref} for {b.event}"},
         "success_url": f"{settings.site_url}/api/bookings/confirmation?session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{settings.site_url}/events/{b.event}/?booking=cancelled#book",
+        "expires_at": expires_at(settings.now(), priced.fees.events[b.event].booking_closes),
         "invoice_creation": receipt(priced, settings),
     }
 
@@ -179,8 +199,8 @@ def create_checkout_session(priced: PricedBooking, settings: Settings) -> Checko
             params["discounts"] = [{"coupon": made.id}]
         action = "create_checkout_session"
         session = client(settings).v1.checkout.sessions.create(
-            params=params,  # type: ignore[arg-type]  # a plain dict; tests check it against SessionCreateParams
-            options={"idempotency_key": priced.idempotency_key},
+            params=params,  # type: ignore[arg-type]
+            options={"idempotency_key": idempotency_key("checkout", params)},
         )
     except stripe.StripeError as exc:
         raise unavailable(exc, action) from None

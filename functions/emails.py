@@ -7,13 +7,15 @@ recorded at booking time (booking.record), never worked out again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from booking.record import Attendee, BookingRecord, Contact
+from booking.text import ascii_address
 from functions.event_facts import EventFacts
 from pricing import format_pence
 
@@ -65,6 +67,17 @@ def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
             seen.add(delegate.email)
             result.append((delegate, False))
     return result
+
+
+def recipient_address(person: Person) -> Address:
+    """The To address as the mail server needs it: the domain in IDNA (`münchen.de` as `xn--mnchen-3ya.de`); a
+    local part outside ASCII stays as it is and goes with SMTPUTF8 (accepted only where MAIL_SMTPUTF8 allows)."""
+    name = " ".join(person.name.split())
+    local, _, domain = (ascii_address(person.email) or person.email).rpartition("@")
+    if not local.isascii():
+        local_ascii = ascii_address(f"x@{domain}")
+        domain = local_ascii.rpartition("@")[2] if local_ascii else domain
+    return Address(display_name=name, username=local, domain=domain)
 
 
 def subject(record: BookingRecord, event: EventFacts) -> str:
@@ -125,7 +138,7 @@ def build_messages(
         message = EmailMessage()
         message["Subject"] = subject(record, event)
         message["From"] = sender
-        message["To"] = formataddr((" ".join(person.name.split()), person.email))
+        message["To"] = recipient_address(person)
         if contact_email:
             message["Reply-To"] = contact_email
         message["Message-ID"] = make_msgid(idstring=f"{record.ref}.{len(messages) + 1}", domain=domain)

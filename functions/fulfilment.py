@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from booking.record import BookingRecord, NotABooking, from_metadata, is_invoice_booking, to_metadata
-from functions.emails import Payment, build_messages
+from functions.emails import Payment, build_messages, recipients
 from functions.event_facts import event_facts
-from functions.mailer import MailUnavailable, send_messages
+from functions.mailer import MailRefused, MailSession, MailUnavailable
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
 
@@ -204,6 +204,7 @@ def _fulfil(
     now = settings.now().isoformat(timespec="seconds")
     record = booking.record
     changes: dict[str, str] = {}
+    updates: dict[str, Any] = {}  # beside the timestamps: the addresses the mail server refused
     if not record.fulfilled_at:
         log.info(
             json.dumps(
@@ -227,7 +228,7 @@ def _fulfil(
     if send_mail and not record.confirmation_sent:
         if settings.smtp_url or settings.mail_outbox:
             try:
-                sent_to = _send_confirmation(booking, payment, settings)
+                sent_to, refused = _send_confirmation(booking, payment, settings)
                 changes["confirmation_sent"] = now
                 log.info(
                     json.dumps(
@@ -239,6 +240,9 @@ def _fulfil(
                         }
                     )
                 )
+                if refused:
+                    failures = record.mail_failures + tuple(a for a in refused if a not in record.mail_failures)
+                    updates["mail_failures"] = failures
             except MailUnavailable as exc:
                 log.error(json.dumps({"msg": "confirmation_not_sent", "booking_ref": record.ref, "reason": str(exc)}))
                 failure = ConfirmationNotSent(booking)
@@ -254,7 +258,7 @@ def _fulfil(
             )
     if changes:
         try:
-            save(record.model_copy(update=changes))
+            save(record.model_copy(update={**changes, **updates}))
         except stripe.StripeError as exc:
             # Done but not recorded: a retry may repeat it (at least once beats not at all).
             raise unavailable(exc, "mark_fulfilled") from None
@@ -265,7 +269,13 @@ def _fulfil(
     return Fulfilment("confirmation_sent" if changes else "already_fulfilled", booking)
 
 
-def _send_confirmation(booking: BookingPayment, payment: Payment, settings: Settings) -> list[str]:
+def _send_confirmation(booking: BookingPayment, payment: Payment, settings: Settings) -> tuple[list[str], list[str]]:
+    """Send every confirmation message; (where each accepted one went, the addresses the server refused).
+
+    A refused recipient never stops the others: it is logged with the booking reference and returned, so the
+    record can show it to the organiser. A server that cannot be reached, or that defers every message, raises
+    MailUnavailable (the webhook answers 503 and Stripe retries).
+    """
     from functions.fees import category_label
 
     record = booking.record
@@ -279,4 +289,23 @@ def _send_confirmation(booking: BookingPayment, payment: Payment, settings: Sett
         contact_email=settings.contact_email,
         category_label=category_label(settings.fees_path, record.event, record.category),
     )
-    return send_messages(messages, settings.smtp_url, settings.mail_outbox)
+    sent: list[str] = []
+    refused: list[str] = []
+    deferred = False
+    with MailSession(settings.smtp_url, settings.mail_outbox) as session:
+        for message, (person, _) in zip(messages, recipients(record), strict=True):
+            try:
+                sent.append(session.send(message))
+            except MailRefused as exc:
+                deferred = deferred or exc.temporary
+                refused.append(person.email)
+                log.error(
+                    json.dumps(
+                        {"msg": "mail_refused", "booking_ref": record.ref, "to": person.email, "reason": str(exc)},
+                        ensure_ascii=False,
+                    )
+                )
+    if deferred and not sent:
+        # Nothing went and the server said "later": Stripe's retry sends them all, with no duplicates.
+        raise MailUnavailable("the mail server deferred every message")
+    return sent, refused

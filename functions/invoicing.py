@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from booking.record import NotABooking, from_metadata
+from booking.reference import idempotency_key
 from functions.checkout import PricedBooking, code_line_name, metadata, place_name
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
@@ -111,8 +112,8 @@ def _event_title(priced: PricedBooking, settings: Settings) -> str:
     return event_facts(priced.booking.event, settings.events_dir).title
 
 
-def _key(priced: PricedBooking, step: str) -> str:
-    return f"{priced.idempotency_key}-inv-{step}"
+def _key(step: str, params: dict[str, Any]) -> str:
+    return idempotency_key(f"invoice-{step}", params)
 
 
 def _existing_invoice(api: Any, customer_id: str, ref: str) -> Any | None:
@@ -162,18 +163,19 @@ def create_invoice(priced: PricedBooking, settings: Settings) -> SentInvoice:
         customer = _find_customer(api, priced.booking.billing.email)
         if customer is None:
             action = "create_customer"
+            new_customer = customer_params(priced)
             customer = api.v1.customers.create(
-                params=customer_params(priced),  # type: ignore[arg-type]  # plain dicts, checked against the SDK's params by the stand-in
-                options={"idempotency_key": _key(priced, "customer")},
+                params=new_customer,  # type: ignore[arg-type]
+                options={"idempotency_key": _key("customer", new_customer)},
             ).to_dict()
         action = "find_invoice"
         invoice = _existing_invoice(api, customer["id"], priced.ref)
         if invoice is None:
             action = "create_invoice"
+            draft = invoice_params(priced, customer["id"], _event_title(priced, settings))
             invoice = api.v1.invoices.create(
-                # A plain dict, checked against the SDK's InvoiceCreateParams by the stand-in.
-                params=invoice_params(priced, customer["id"], _event_title(priced, settings)),  # type: ignore[arg-type]
-                options={"idempotency_key": _key(priced, "draft")},
+                params=draft,  # type: ignore[arg-type]
+                options={"idempotency_key": _key("draft", draft)},
             ).to_dict()
         built = invoice["status"] == "draft"
         if built:
@@ -182,20 +184,19 @@ def create_invoice(priced: PricedBooking, settings: Settings) -> SentInvoice:
                 items = invoice_items(priced, invoice["id"], customer["id"], settings.stripe_tax_rate_id)
                 for number, item in enumerate(items, start=1):
                     api.v1.invoice_items.create(
-                        # invoice_items() builds plain dicts; the stand-in checks them against the SDK's typed params.
                         params=item,  # type: ignore[arg-type]
-                        options={"idempotency_key": _key(priced, f"item-{number}")},
+                        options={"idempotency_key": _key(f"item-{number}", item)},
                     )
             action = "finalize_invoice"
             invoice = api.v1.invoices.finalize_invoice(
                 invoice["id"],
                 params={"auto_advance": False},
-                options={"idempotency_key": _key(priced, "finalize")},
+                options={"idempotency_key": _key("finalize", {"invoice": invoice["id"], "auto_advance": False})},
             ).to_dict()
         if invoice["status"] == "open":
             action = "send_invoice"
             invoice = api.v1.invoices.send_invoice(
-                invoice["id"], options={"idempotency_key": _key(priced, "send")}
+                invoice["id"], options={"idempotency_key": _key("send", {"invoice": invoice["id"]})}
             ).to_dict()
     except stripe.StripeError as exc:
         raise unavailable(exc, action) from None

@@ -72,7 +72,14 @@ def send_messages(messages: list[EmailMessage], smtp_url: str | None, outbox: Pa
 
 
 class MailRefused(MailUnavailable):
-    """The server refused this one message (say, its recipient); the connection is still good for the next."""
+    """The server refused this one message (say, its recipient); the connection is still good for the next.
+
+    `temporary`: a 4xx reply (try again later), not a 5xx refusal.
+    """
+
+    def __init__(self, message: str, temporary: bool = False):
+        self.temporary = temporary
+        super().__init__(message)
 
 
 class MailSession:
@@ -113,7 +120,12 @@ class MailSession:
             self._server.send_message(message)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
             _log_error(config, exc)
-            raise MailRefused(f"{_refusal(exc)} from {config.host}:{config.port}") from None
+            reason = _refusal(exc)
+            raise MailRefused(f"{reason} from {config.host}:{config.port}", reason.startswith("4")) from None
+        except (smtplib.SMTPNotSupportedError, UnicodeError) as exc:
+            # An address outside ASCII and a server without SMTPUTF8: this message cannot go, the next may.
+            _log_error(config, exc)
+            raise MailRefused(f"{type(exc).__name__}: the server does not offer SMTPUTF8") from None
         except (OSError, smtplib.SMTPException) as exc:
             _log_error(config, exc)
             self.close()
@@ -179,7 +191,7 @@ def _write_outbox(messages: list[EmailMessage], outbox: Path) -> list[str]:
             while path.exists():
                 number += 1
                 path = outbox / f"{stem}-{number}.eml"
-            path.write_bytes(bytes(message))
+            path.write_bytes(message.as_bytes(policy=message.policy.clone(utf8=True)))
             written.append(str(path))
     except OSError as exc:
         raise MailUnavailable(f"cannot write to the outbox {outbox}: {exc.strerror}") from None

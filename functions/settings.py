@@ -15,6 +15,14 @@ _VAT_NUMBER = re.compile(r"^[A-Z]{2}[0-9A-Z]{2,13}$")
 _MAIL_FROM = re.compile(r"^(?:[^<>@\r\n]{1,100} <[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)$")
 
 
+def _yes_no(name: str, value: str | None) -> bool:
+    if value is None or value.lower() in ("no", "false", "0"):
+        return False
+    if value.lower() in ("yes", "true", "1"):
+        return True
+    raise SettingsError([f"{name} must be yes or no"])
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -46,6 +54,9 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str | None = None
     mail_outbox: Path | None = None
+    # MAIL_SMTPUTF8=yes: the mail server (SMTP_URL) offers SMTPUTF8, so addresses like ü@example.de can be booked.
+    # Off by default: such addresses are refused at booking time rather than accepted and never delivered.
+    mail_smtputf8: bool = False
     # Event titles and dates for e-mails come from the header of content/events/<slug>.md (None: beside fees_path).
     events_dir: Path | None = None
     stripe_timeout_seconds: float = 5.0
@@ -112,4 +123,5 @@ class Settings:
             smtp_url=get("SMTP_URL"),
             mail_from=get("MAIL_FROM"),
             mail_outbox=Path(outbox) if (outbox := get("MAIL_OUTBOX")) else None,
+            mail_smtputf8=_yes_no("MAIL_SMTPUTF8", get("MAIL_SMTPUTF8")),
         )

@@ -94,6 +94,7 @@ def _fulfil(call: Callable[[], Fulfilment], event: Any, kind: str) -> Response:
     except SessionNotFound:
         return json_response(200, {"received": True, "handled": False, "error": "no such object"})
     log.info(json.dumps({"msg": "webhook_handled", "event_id": event.get("id"), "type": kind, "state": result.state}))
+    # An object without this site's marker (a payment made another way) is acknowledged and left alone.
     return json_response(200, {"received": True, "handled": result.state != "not_a_booking", "state": result.state})
 
 

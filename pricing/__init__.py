@@ -4,7 +4,7 @@ Nothing here imports Pelican or Stripe, so the booking function can bundle it as
 """
 
 from pricing.errors import CodeError, FeeTableError, Problem, QuoteError
-from pricing.loader import DEFAULT_FEES_PATH, load_fee_table, parse_fee_table
+from pricing.loader import DEFAULT_FEES_PATH, fee_table_json, load_fee_table, parse_fee_table
 from pricing.models import UK, BookableEvent, Category, DiscountCode, EarlyBooking, FeeTable, Tariff
 from pricing.money import format_pence, format_percent, pence_to_decimal_text, round_half_up
 from pricing.quote import PAYMENTS, Discount, Quote, QuoteLine, ladder, quote
@@ -27,6 +27,7 @@ __all__ = [
     "QuoteError",
     "QuoteLine",
     "Tariff",
+    "fee_table_json",
     "format_pence",
     "format_percent",
     "ladder",

@@ -1,12 +1,13 @@
-"""Read content/fees.yaml and turn every organiser mistake into a `file: field: message` Problem."""
+"""Read content/fees.yaml (or the JSON the function's bundle ships) and turn every organiser mistake into a
+`file: field: message` Problem."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
@@ -30,37 +31,6 @@ _FRIENDLY = {
     "literal_error": "must be GBP: the site sells in pounds sterling only",
     "too_short": "must have at least one entry",
 }
-
-
-class _DuplicateKey(yaml.YAMLError):
-    def __init__(self, line: int, message: str):
-        self.line = line
-        self.message = message
-
-
-class _UniqueKeys(yaml.constructor.SafeConstructor):
-    """Refuses a key written twice instead of silently keeping the last one (mixed into both loaders)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise _DuplicateKey(
-                    line, f'"{key}" is written twice (lines {seen[key]} and {line}); ids must be unique'
-                )
-            seen[key] = line
-        return super().construct_mapping(node, deep=deep)
-
-
-class _UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
-    """The pure-Python SafeLoader: its error messages are the ones organisers see."""
-
-
-# libyaml's parser reads a large fee table several times faster; a file it refuses is read again
-# by the Python loader so the organiser gets the same message either way.
-_FastLoader = type("_FastLoader", (_UniqueKeys, yaml.CSafeLoader), {}) if yaml.__with_libyaml__ else _UniqueKeyLoader
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -87,19 +57,23 @@ def _problems_from(exc: ValidationError, file: str) -> list[Problem]:
 
 
 def parse_fee_table(text: str, file: str = "content/fees.yaml") -> FeeTable:
-    """Validate the text of a fee table; raise FeeTableError listing every problem."""
-    try:
+    """Validate the text of a fee table (JSON if `file` ends in .json, else YAML); raise FeeTableError listing every problem."""
+    return validate_document(read_document(text, file), file)
+
+
+def read_document(text: str, file: str) -> Any:
+    """The fee table's data as written, before the models check it."""
+    if file.endswith(".json"):
         try:
-            data = yaml.load(text, Loader=_FastLoader)
-        except yaml.YAMLError:
-            data = yaml.load(text, Loader=_UniqueKeyLoader)
-    except _DuplicateKey as exc:
-        raise FeeTableError([Problem(file, f"line {exc.line}", exc.message)]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f"line {mark.line + 1}" if mark else "(file)"
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise FeeTableError([Problem(file, where, f"is not valid YAML: {reason}")]) from None
+            return json.loads(text)
+        except ValueError as exc:
+            raise FeeTableError([Problem(file, "(file)", f"is not valid JSON: {exc}")]) from None
+    from pricing.yaml_document import read_yaml  # only here: the function's bundle reads JSON and never imports yaml
+
+    return read_yaml(text, file)
+
+
+def validate_document(data: Any, file: str) -> FeeTable:
     if not isinstance(data, dict):
         raise FeeTableError(
             [Problem(file, "(top level)", "must hold currency, vat_percent, discounts, tariffs and events")]
@@ -108,6 +82,31 @@ def parse_fee_table(text: str, file: str = "content/fees.yaml") -> FeeTable:
         return FeeTable.model_validate(data)
     except ValidationError as exc:
         raise FeeTableError(_problems_from(exc, file)) from None
+
+
+def fee_table_json(path: Path | str = DEFAULT_FEES_PATH) -> str:
+    """The YAML fee table as JSON for the function's bundle, checked first (FeeTableError as for the build).
+
+    The same document, not the models' output: the function validates it with the same models on loading.
+    Dates YAML reads unquoted are written as the ISO text the models also accept.
+    """
+    path = Path(path)
+    name = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FeeTableError([Problem(name, "(file)", f"cannot be read: {exc.strerror}")]) from None
+    data = read_document(text, name)
+    validate_document(data, name)
+    return json.dumps(data, ensure_ascii=False, indent=1, default=_iso) + "\n"
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be written as JSON")
 
 
 def load_fee_table(path: Path | str = DEFAULT_FEES_PATH, display_name: str | None = None) -> FeeTable:

@@ -1,4 +1,4 @@
-"""Build the booking function's Lambda bundle: functions/, pricing/, content/fees.yaml, the e-mail templates and the runtime wheels.
+"""Build the booking function's Lambda bundle: functions/, pricing/, the fee table as JSON, the e-mail templates and the runtime wheels.
 
 `make package` runs this with the defaults, which match functions/template.yaml (Runtime python3.13,
 Architectures x86_64). It writes dist/booking-function/ (SAM's CodeUri) and dist/booking-function.zip.
@@ -14,6 +14,8 @@ import sys
 import tomllib
 import zipfile
 from pathlib import Path
+
+from pricing import FeeTableError, fee_table_json
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "booking-function"
@@ -76,7 +78,12 @@ def copy_sources(target: Path, root: Path = ROOT) -> None:
     shutil.copytree(root / "pricing", target / "pricing", ignore=_SKIP_IN_SOURCE)
     shutil.copytree(root / "booking", target / "booking", ignore=_SKIP_IN_SOURCE)
     (target / "content").mkdir()
-    shutil.copy2(root / "content" / "fees.yaml", target / "content" / "fees.yaml")
+    # The fee table checked here and written as JSON (pricing.fee_table_json): the function reads it without yaml.
+    try:
+        fees = fee_table_json(root / "content" / "fees.yaml")
+    except FeeTableError as exc:
+        raise PackageError("the fee table has mistakes:\n" + "\n".join(map(str, exc.problems))) from None
+    (target / "content" / "fees.json").write_text(fees, encoding="utf-8")
     # The confirmation e-mails' templates, and the events' Markdown headers they take title and date from.
     shutil.copytree(root / "theme" / "email", target / "theme" / "email", ignore=_SKIP_IN_SOURCE)
     (target / "content" / "events").mkdir()
@@ -164,7 +171,9 @@ def build(
         f"on {', '.join(platforms)}: {', '.join(requirements)}"
     )
     install_wheels(requirements, bundle, python_version, platforms)
-    log("package: adding functions/, pricing/, booking/, content/fees.yaml, content/events/*.md and theme/email/")
+    log(
+        "package: adding functions/, pricing/, booking/, content/fees.json (from fees.yaml), content/events/*.md and theme/email/"
+    )
     copy_sources(bundle)
     saved = trim(bundle, locales)
     log(

@@ -20,7 +20,7 @@ class HeaderRule:
     values: tuple[tuple[str, str], ...]
 
 
-def _compile(path_pattern: str) -> re.Pattern[str]:
+def compile_path_pattern(path_pattern: str) -> re.Pattern[str]:
     """Netlify's path syntax: `*` matches anything (slashes too), `:name` one path segment."""
     parts = re.split(r"(\*|:[A-Za-z_]+)", path_pattern)
     regex = "".join(".*" if p == "*" else "[^/]+" if p.startswith(":") else re.escape(p) for p in parts if p)
@@ -31,7 +31,10 @@ def _compile(path_pattern: str) -> re.Pattern[str]:
 def load_rules(path: Path = NETLIFY_TOML) -> tuple[HeaderRule, ...]:
     config = tomllib.loads(path.read_text(encoding="utf-8"))
     return tuple(
-        HeaderRule(_compile(rule["for"]), tuple((name, str(value)) for name, value in rule.get("values", {}).items()))
+        HeaderRule(
+            compile_path_pattern(rule["for"]),
+            tuple((name, str(value)) for name, value in rule.get("values", {}).items()),
+        )
         for rule in config.get("headers", [])
     )
 

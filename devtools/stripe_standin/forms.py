@@ -74,7 +74,7 @@ def _insert(root: dict, path: list[str], value: str, key: str) -> None:
                 raise _clash(shown)
             existing.append(value)
             return
-        container_type = IndexedArray if following.isdigit() else dict
+        container_type = IndexedArray if _is_index(following) else dict
         if existing is None:
             existing = node[slot] = container_type()
         elif type(existing) is not container_type:
@@ -100,6 +100,11 @@ def _bad_key(key: str) -> StripeAPIError:
 
 
 def _index(part: str, shown: str) -> int:
-    if not (part.isascii() and part.isdigit()) or int(part) > _MAX_INDEX:  # "²" is a digit to str.isdigit()
+    if not _is_index(part) or int(part) > _MAX_INDEX:
         raise invalid(shown, f"Invalid array index: {shown}", "parameter_invalid_array")
     return int(part)
+
+
+def _is_index(part: str) -> bool:
+    # ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() refuses or reads as another number.
+    return part.isascii() and part.isdigit()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -90,12 +91,14 @@ def running_standin(
     webhook_secret: str = "whsec_test_standin",
     prefix: str = "",
     api_keys_prefix: str = "sk_test_",
+    clock: Callable[[], float] | None = None,
 ) -> Iterator[StandInHandle]:
-    """Start a threaded server on 127.0.0.1 with a free port; always stopped on exit."""
+    """Start a threaded server on 127.0.0.1 with a free port; always stopped on exit. `clock` (default: real
+    time) lets a test share its function's clock, so Stripe's time limits (session expiry) agree with it."""
     server = make_server("127.0.0.1", 0)
     _host, port = server.server_address[:2]
     url = f"http://127.0.0.1:{port}" + (("/" + prefix.strip("/")) if prefix.strip("/") else "")
-    app = StandIn(url, webhook_url, webhook_secret, api_keys_prefix=api_keys_prefix)
+    app = StandIn(url, webhook_url, webhook_secret, api_keys_prefix=api_keys_prefix, clock=clock or time.time)
     server.set_app(mount(app, prefix) if prefix.strip("/") else app)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"stripe-standin-{port}", daemon=True

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from pydantic import ValidationError
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from booking.record import from_metadata
@@ -29,7 +30,10 @@ _email = st.from_regex(r"[a-z0-9]{1,12}@[a-z0-9]{1,10}\.(nhs\.uk|org|gov\.uk)", 
 def test_delegates_survive_the_round_trip_through_stripe_metadata(fees, people):
     data = booking(1)
     data["delegates"] = [{"name": n, "email": e, "job_title": j, "organisation": o} for n, e, j, o in people]
-    model = BookingRequest.model_validate(data)
+    try:
+        model = BookingRequest.model_validate(data)
+    except ValidationError:
+        assume(False)  # text the booking form refuses (tests/booking covers what it refuses and why)
     record = from_metadata(metadata(price(model, fees)))
     assert [(d.name, d.email, d.job_title, d.organisation) for d in record.delegates] == [
         (d.name, d.email, d.job_title, d.organisation) for d in model.delegates

@@ -67,7 +67,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as s:
@@ -77,7 +77,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path_factory.mktemp("devserver") / "devserver.log"
     env = {
         k: v

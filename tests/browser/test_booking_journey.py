@@ -58,17 +58,19 @@ def test_with_javascript_the_total_follows_the_choices_and_checkout_charges_it(p
     assert not page.get_by_role("group", name="If you asked for an invoice").is_visible()
     form.get_by_label("I accept the booking terms and conditions").check()
 
-    answers: list[tuple[int, dict]] = []
-
-    def read_on_the_way(route):  # the page navigates away at once, so read the answer as it passes
-        response = route.fetch()
-        answers.append((response.status, json.loads(response.text())))
-        route.fulfill(response=response)
-
-    page.route("**/api/bookings", read_on_the_way)
+    # The booking is held at the door until the busy state has been seen (on a fast machine the page would
+    # otherwise be on its way to checkout first), then sent on, and its answer read as it passes.
+    held: list = []
+    page.route("**/api/bookings", lambda route: held.append(route))
     form.get_by_role("button", name="Book now").click()
     expect(form.get_by_role("button", name="Sending…")).to_be_disabled()
     expect(form.get_by_role("form", name="Booking form")).to_have_attribute("aria-busy", "true")
+    while not held:
+        page.wait_for_timeout(50)
+    [route] = held
+    response = route.fetch()
+    answers = [(response.status, json.loads(response.text()))]
+    route.fulfill(response=response)
 
     pay_on_checkout(page, three)
     [(status, body)] = answers

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, SITE_NOW, DevServer, _free_port
+from tests.browser.conftest import ROOT, SITE_NOW, DevServer, free_port
 
 pytestmark = pytest.mark.browser
 DECAP = ROOT / "node_modules" / "decap-cms" / "dist" / "decap-cms.js"
@@ -57,7 +57,7 @@ def cms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DevServer, P
         timeout=120,
     )
     assert build.returncode == 0, build.stdout + build.stderr
-    port = _free_port()
+    port = free_port()
     log_path = root / "devserver.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from devtools.deploy import package
 from devtools.stripe_standin.testing import TEST_API_KEY, running_standin
@@ -85,18 +84,18 @@ def _booking(event: str, email: str = "sam.okafor@nhs.net") -> dict[str, Any]:
 def _fees_with_an_open_event(bundle: Path, tmp_path: Path) -> tuple[Path, str]:
     """The bundle's own fee table and an event open for booking today; if none is open any more,
     a copy with one closing date moved a year ahead, so this test does not expire with the content."""
-    fees_path = bundle / "content" / "fees.yaml"
+    fees_path = bundle / "content" / "fees.json"
     now = datetime.now(UTC)
     fees = load_fee_table(fees_path)
     for slug, entry in fees.events.items():
         if entry.booking_status(now) == "open":
             return fees_path, slug
-    data = yaml.safe_load(fees_path.read_text(encoding="utf-8"))
+    data = json.loads(fees_path.read_text(encoding="utf-8"))
     slug = next(iter(data["events"]))
     data["events"][slug]["booking_closes"] = (now + timedelta(days=365)).strftime("%Y-%m-%d %H:%M")
     data["events"][slug]["sold_out"] = False
-    copy = tmp_path / "fees.yaml"
-    copy.write_text(yaml.safe_dump(data), encoding="utf-8")
+    copy = tmp_path / "fees.json"
+    copy.write_text(json.dumps(data), encoding="utf-8")
     return copy, slug
 
 
@@ -146,6 +145,7 @@ def _answers_bookings_from(python: str, bundle: Path, tmp_path: Path) -> None:
     assert out["pelican_importable"] is False
     outside = [f for f in out["files"] if not f.startswith(str(bundle)) and "site-packages" in f]
     assert outside == []
+    assert not [f for f in out["files"] if "/yaml/" in f], "the bundle reads its fee table as JSON, without yaml"
     assert out["format_pence"] == "£295.00"
 
 
@@ -170,11 +170,11 @@ def test_bundle_holds_the_function_pricing_and_only_the_fee_table_of_content(lam
     assert "functions/lambda_handler.py" in files
     assert "pricing/quote.py" in files
     events = {f"content/events/{md.name}" for md in (package.ROOT / "content" / "events").glob("*.md")}
-    assert {f for f in files if f.startswith("content/")} == {"content/fees.yaml"} | events
+    assert {f for f in files if f.startswith("content/")} == {"content/fees.json"} | events
     assert {f for f in files if f.startswith("theme/")} == {
         f"theme/email/{t.name}" for t in (package.ROOT / "theme" / "email").iterdir() if t.is_file()
     }
-    assert (bundle / "content" / "fees.yaml").read_bytes() == (package.ROOT / "content" / "fees.yaml").read_bytes()
+    assert load_fee_table(bundle / "content" / "fees.json") == load_fee_table(package.ROOT / "content" / "fees.yaml")
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from devtools.devserver.netlify_headers import NETLIFY_TOML, _compile, headers_for
+from devtools.devserver.netlify_headers import NETLIFY_TOML, compile_path_pattern, headers_for
 from devtools.devserver.static import static_headers
 
 
@@ -54,4 +54,4 @@ def test_calendar_files_are_served_as_text_calendar(tmp_path):
     ],
 )
 def test_netlify_path_patterns(pattern, path, matches):
-    assert bool(_compile(pattern).match(path)) is matches
+    assert bool(compile_path_pattern(pattern).match(path)) is matches

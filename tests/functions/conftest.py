@@ -202,10 +202,18 @@ def live():
     from devtools.devserver.server import serving_in_background
     from devtools.stripe_standin.testing import running_standin
 
+    lives: list[LiveFunction] = []
+
+    def clock() -> float:  # Stripe's clock is the function's (settings.now), as it is outside tests
+        return (lives[0].settings.now() if lives else NOW).timestamp()
+
     with serving_in_background() as server:
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        with running_standin(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
+        with running_standin(
+            webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET, clock=clock
+        ) as standin:
             live = LiveFunction(url, standin)
+            lives.append(live)
             server.set_app(
                 lambda environ, start: call_function(
                     environ, start, lambda event, ctx: handle_event(event, live.settings)

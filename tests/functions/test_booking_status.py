@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import requests
+
 from tests.functions.conftest import booking
 
 
@@ -17,9 +19,48 @@ def test_booking_after_the_closing_time_is_409(live):
     assert live.api_requests() == []
 
 
-def test_booking_a_second_before_closing_goes_through(live):
+def test_an_invoice_request_a_second_before_closing_goes_through(live):
     live.configure(now=lambda: datetime(2027, 9, 13, 15, 59, 59, tzinfo=UTC))
+    billing = {"name": "Accounts Payable", "email": "ap@nhs.net", "address": "1 Park Row\nLeeds\nLS1 5HD"}
+    assert live.post_json(booking(1, payment="invoice", billing=billing)).status == 201
+
+
+def test_card_payment_closes_thirty_minutes_before_booking_and_says_what_still_works(live):
+    live.configure(now=lambda: datetime(2027, 9, 13, 15, 30, 0, tzinfo=UTC))
+    response = live.post_json(booking(1))
+    assert response.status == 409
+    (error,) = response.json()["errors"]
+    assert error["field"] == "payment"
+    assert "Until 17:00 (UK time) you can still book and pay by invoice" in error["message"]
+    assert live.api_requests() == []
+
+
+def test_a_session_made_just_before_card_payment_closes_expires_when_booking_closes(live):
+    live.configure(now=lambda: datetime(2027, 9, 13, 15, 29, 59, tzinfo=UTC))
+    response = live.post_json(booking(1))
+    assert response.status == 201
+    (session,) = live.standin.sessions()
+    assert session["expires_at"] == int(datetime(2027, 9, 13, 16, 0, tzinfo=UTC).timestamp())
+
+
+def test_a_session_made_a_day_before_closing_expires_within_a_day(live):
+    live.configure(now=lambda: datetime(2027, 9, 1, 9, 42, 7, tzinfo=UTC))
     assert live.post_json(booking(1)).status == 201
+    (session,) = live.standin.sessions()
+    assert session["expires_at"] == int(datetime(2027, 9, 2, 8, 0, tzinfo=UTC).timestamp())  # 23 h from 09:00
+
+
+def test_an_expired_session_cannot_be_paid_and_nothing_is_booked(live):
+    now = [datetime(2027, 9, 13, 15, 0, tzinfo=UTC)]
+    live.configure(now=lambda: now[0])
+    body = live.post_json(booking(1)).json()
+    now[0] = datetime(2027, 9, 13, 16, 0, 1, tzinfo=UTC)  # booking has closed: the session has expired with it
+    paid = requests.post(body["checkout_url"] + "/pay", data={}, timeout=10)
+    assert "/api/bookings/confirmation" not in paid.url
+    assert "This checkout has expired" in paid.text
+    (session,) = live.standin.sessions()
+    assert session["status"] == "expired" and session["payment_status"] == "unpaid"
+    assert live.standin.app.payment_intents() == []
 
 
 def test_past_event_is_409_for_a_form_post_with_a_readable_page(live):

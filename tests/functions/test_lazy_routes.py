@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functions.app import ROUTES, _handler
+from functions.app import ROUTES, handler_for
 from tests.functions.conftest import modules_loaded_by_an_invalid_booking
 
 
 def test_every_route_names_a_handler_that_exists():
     for path, (method, target) in ROUTES.items():
         assert method in ("GET", "POST"), path
-        assert callable(_handler(target)), target
+        assert callable(handler_for(target)), target
 
 
 def test_a_booking_loads_neither_the_webhook_nor_the_confirmation_code(repo_root):

@@ -7,12 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pricing import DEFAULT_FEES_PATH
-from pricing.loader import _FastLoader, _UniqueKeyLoader
+from pricing.yaml_document import FastLoader, UniqueKeyLoader
 
 
 def _both(text: str) -> tuple[object, object]:
     results = []
-    for loader in (_FastLoader, _UniqueKeyLoader):
+    for loader in (FastLoader, UniqueKeyLoader):
         try:
             results.append(("ok", yaml.load(text, Loader=loader)))
         except yaml.YAMLError as exc:
