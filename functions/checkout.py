@@ -194,7 +194,8 @@ def create_checkout_session(priced: PricedBooking, settings: Settings) -> Checko
         if coupon is not None:
             made = client(settings).v1.coupons.create(
                 params=coupon,  # type: ignore[arg-type]
-                options={"idempotency_key": f"{priced.idempotency_key}-coupon"},
+                # One coupon per booking (it can be redeemed once): the reference is part of the key.
+                options={"idempotency_key": idempotency_key(f"coupon-{priced.ref}", coupon)},
             )
             params["discounts"] = [{"coupon": made.id}]
         action = "create_checkout_session"

@@ -53,7 +53,7 @@ def record_free_booking(priced: PricedBooking, settings: Settings) -> str:
             action = "create_customer"
             customer = api.v1.customers.create(
                 params=new_customer,  # type: ignore[arg-type]
-                options={"idempotency_key": _key(priced, "customer")},
+                options={"idempotency_key": _key("customer", new_customer)},
             ).to_dict()
         action = "find_invoice"
         invoice = _existing_invoice(api, customer["id"], priced.ref)
@@ -63,7 +63,7 @@ def record_free_booking(priced: PricedBooking, settings: Settings) -> str:
             params["footer"] = f"No payment is due: discount code {priced.quote.code} covers booking {priced.ref}."
             invoice = api.v1.invoices.create(
                 params=params,  # type: ignore[arg-type]
-                options={"idempotency_key": _key(priced, "draft")},
+                options={"idempotency_key": _key("draft", params)},
             ).to_dict()
         if invoice["status"] == "draft":
             if not invoice.get("lines", {}).get("data"):  # a draft left by an interrupted request may hold its items
@@ -72,11 +72,12 @@ def record_free_booking(priced: PricedBooking, settings: Settings) -> str:
                 for number, item in enumerate(items, start=1):
                     api.v1.invoice_items.create(
                         params=item,  # type: ignore[arg-type]
-                        options={"idempotency_key": _key(priced, f"item-{number}")},
+                        options={"idempotency_key": _key(f"item-{number}", item)},
                     )
             action = "finalize_invoice"
+            finalize = {"invoice": invoice["id"], "auto_advance": False}
             invoice = api.v1.invoices.finalize_invoice(
-                invoice["id"], params={"auto_advance": False}, options={"idempotency_key": _key(priced, "finalize")}
+                invoice["id"], params={"auto_advance": False}, options={"idempotency_key": _key("finalize", finalize)}
             ).to_dict()
     except stripe.StripeError as exc:
         raise unavailable(exc, action) from None
