@@ -151,6 +151,12 @@ class BookingRecord(_Part):
             }
         )
 
+    def amend(self, position: int, attendee: Attendee) -> BookingRecord:
+        """The record with delegate `position`'s details corrected (same person: what was sent stays sent)."""
+        delegates = list(self.delegates)
+        delegates[position] = attendee
+        return self.model_copy(update={"delegates": tuple(delegates)})
+
 
 def document(record: BookingRecord) -> str:
     """The record as compact JSON (defaults left out), the text that is split over the metadata values."""

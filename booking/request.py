@@ -45,18 +45,33 @@ Slug = Annotated[
 ]
 
 
-def _text(min_length: int, max_length: int) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        BeforeValidator(normalise),
-        AfterValidator(checked),
-    ]
-
-
-PersonName = _text(1, 100)
-Organisation = _text(1, 150)
-OptionalText = _text(0, 150)
+# One line of text a person typed, normalised and checked; written out so that type checkers see a str.
+PersonName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    BeforeValidator(normalise),
+    AfterValidator(checked),
+]
+Organisation = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=150),
+    BeforeValidator(normalise),
+    AfterValidator(checked),
+]
+OptionalText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=0, max_length=150),
+    BeforeValidator(normalise),
+    AfterValidator(checked),
+]
+# One line about what a delegate needs arranged (captions, an interpreter); more detail goes by e-mail.
+ACCESS_NEEDS_MAX = 300
+AccessNeeds = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=0, max_length=ACCESS_NEEDS_MAX),
+    BeforeValidator(normalise),
+    AfterValidator(checked),
+]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254),
@@ -71,7 +86,12 @@ PostalAddress = Annotated[
     AfterValidator(checked_lines),
 ]
 # Stripe shows the PO number as an invoice custom field, whose value may be at most 140 characters.
-PurchaseOrder = _text(0, 140)
+PurchaseOrder = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=0, max_length=140),
+    BeforeValidator(normalise),
+    AfterValidator(checked),
+]
 MAX_ADDRESS_LINES = 6
 # A discount code as the fee table spells them (pricing.models): letters, digits, hyphens, underscores; any case.
 DiscountCodeText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[A-Za-z0-9_-]*$")]
@@ -100,6 +120,7 @@ class Delegate(_Input):
     email: Email
     job_title: OptionalText = ""
     organisation: OptionalText = ""
+    access_needs: AccessNeeds = ""  # shown to the organisers (and the booker), never to other delegates
 
 
 class Billing(_Input):
@@ -194,12 +215,28 @@ class BookingRequest(_Input):
                 name=self.contact.name, email=self.contact.email, organisation=self.contact.organisation
             ),
             delegates=tuple(
-                Attendee(name=d.name, email=d.email, job_title=d.job_title, organisation=d.organisation)
+                Attendee(
+                    name=d.name,
+                    email=d.email,
+                    job_title=d.job_title,
+                    organisation=d.organisation,
+                    access_needs=d.access_needs,
+                )
                 for d in self.delegates
             ),
             amounts=tuple(amounts),
             purchase_order=self.purchase_order if self.payment == "invoice" else "",
         )
+
+
+class DelegateChanges(_Input):
+    """What the booker's private page sends: every delegate of the booking, in order, checked like a new booking's."""
+
+    delegates: list[Delegate] = Field(min_length=1, max_length=MAX_DELEGATES_ANY_EVENT)
+
+    def attendees(self) -> tuple[Attendee, ...]:
+        """The delegates as the record stores them."""
+        return tuple(Attendee(**d.model_dump()) for d in self.delegates)
 
 
 def amounts(priced: Quote) -> tuple[Amount, ...]:
@@ -229,6 +266,10 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("organisation", "string_too_short"): "Enter {whose} organisation, like Leeds Teaching Hospitals NHS Trust",
     ("organisation", "string_too_long"): "{Whose_cap} organisation is too long: shorten it to 150 characters or fewer",
     ("job_title", "string_too_long"): "{Whose_cap} job title is too long: shorten it to 150 characters or fewer",
+    ("access_needs", "string_too_long"): (
+        "{Whose_cap} access needs are too long for this form: shorten them to 300 characters or fewer, and e-mail us "
+        "the rest"
+    ),
     ("event", "missing"): "Choose the event to book (open the booking form from the event's page)",
     ("event", "string_pattern_mismatch"): "That is not one of our events: open the booking form from the event's page",
     ("category", "missing"): "Choose the fee category that fits the delegates' organisation",

@@ -15,13 +15,14 @@ log = logging.getLogger("functions")
 Handler = Callable[[Request, Settings], Response]
 
 
-# path -> (method, "module:function"): only the matched route's module is imported, so an
-# invalid booking does not load the confirmation/e-mail/webhook code (nor Stripe).
+# path -> (methods, "module:function"), methods separated by spaces: only the matched route's module is
+# imported, so an invalid booking does not load the confirmation/e-mail/webhook code (nor Stripe).
 ROUTES: dict[str, tuple[str, str]] = {
     "/api/bookings": ("POST", "functions.bookings:handle_booking"),
     "/api/stripe-webhook": ("POST", "functions.webhook:handle_webhook"),
     "/api/bookings/confirmation": ("GET", "functions.confirmation:handle_confirmation"),
     "/api/bookings/invoice": ("GET", "functions.invoice_confirmation:handle_invoice_confirmation"),
+    "/api/bookings/manage": ("GET POST", "functions.manage:handle_manage"),
 }
 
 
@@ -64,9 +65,13 @@ def _dispatch(request: Request, settings: Settings) -> Response:
     path = request.path.rstrip("/") or "/"
     if path not in ROUTES:
         return _plain(request, 404, "Page not found", "There is nothing at this address.")
-    method, target = ROUTES[path]
-    if request.method != method:
-        return _plain(request, 405, "Not allowed", f"This address only accepts {method} requests.", {"Allow": method})
+    methods, target = ROUTES[path]
+    allowed = methods.split()
+    if request.method not in allowed:
+        only = " or ".join(allowed)
+        return _plain(
+            request, 405, "Not allowed", f"This address only accepts {only} requests.", {"Allow": ", ".join(allowed)}
+        )
     return handler_for(target)(request, settings)
 
 

@@ -35,11 +35,12 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def parse_form(raw: bytes) -> dict[str, Any]:
+def parse_form(raw: bytes, keep_blank: bool = False) -> dict[str, Any]:
     """Decode `contact[name]=..&delegates[0][email]=..` into nested dicts and a delegates list.
 
     Delegate fieldsets left completely blank are dropped: the no-JavaScript form always shows
-    several, and a visitor booking for one person leaves the others empty.
+    several, and a visitor booking for one person leaves the others empty. With `keep_blank` (the
+    manage page, one fieldset per delegate booked) every fieldset is kept, in place.
     """
     try:
         pairs = parse_qsl(
@@ -64,7 +65,7 @@ def parse_form(raw: bytes) -> dict[str, Any]:
     if errors:
         raise BookingProblem(422, errors)
     if "delegates" in data:
-        data["delegates"] = _delegate_list(data["delegates"])
+        data["delegates"] = _delegate_list(data["delegates"], keep_blank)
     return data
 
 
@@ -81,11 +82,16 @@ def _assign(data: dict[str, Any], path: list[str], value: str) -> bool:
     return True
 
 
-def _delegate_list(value: Any) -> Any:
-    """{'0': {...}, '1': {...}} -> [{...}, {...}] in index order, blank fieldsets dropped."""
+def _delegate_list(value: Any, keep_blank: bool) -> Any:
+    """{'0': {...}, '1': {...}} -> [{...}, {...}] in index order, blank fieldsets dropped unless `keep_blank`."""
     if not isinstance(value, dict):
         return value
-    if not all(key.isdigit() and int(key) <= MAX_DELEGATE_INDEX for key in value):
+    in_order = all(key.isdigit() and int(key) <= MAX_DELEGATE_INDEX for key in value)
+    if in_order and keep_blank:  # one fieldset per delegate: exactly 0, 1, 2, ...
+        in_order = sorted(value, key=int) == [str(i) for i in range(len(value))]
+    if not in_order:
         raise BookingProblem(422, [FieldError("delegates", "The delegates were sent in a way the form does not use.")])
     ordered = [value[key] for key in sorted(value, key=int)]
+    if keep_blank:
+        return ordered
     return [d for d in ordered if not (isinstance(d, dict) and all(not str(v).strip() for v in d.values()))]

@@ -6,13 +6,14 @@ recorded at booking time (booking.record), never worked out again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from booking.record import Attendee, BookingRecord, Contact
 from booking.text import ascii_address
@@ -124,27 +125,109 @@ def build_messages(
     mail_from: str | None,
     contact_email: str | None,
     category_label: str,
+    manage_url: str = "",
     templates: Path = TEMPLATES,
 ) -> list[EmailMessage]:
-    """Every confirmation message for one booking, ready to send."""
-    env = template_environment(str(templates))
-    text_template = env.get_template("confirmation.txt")
-    html_template = env.get_template("confirmation.html")
-    sender = mail_from or DEFAULT_FROM
-    domain = sender.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
+    """Every confirmation message for one booking, ready to send: the booker (with the private `manage_url`), each
+    delegate, and the organisers' copy to `contact_email`, the only one that shows access needs."""
+    mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates)
     messages: list[EmailMessage] = []
     for person, is_booker in recipients(record):
-        context = _context(record, event, payment, person, is_booker, site_url, contact_email, category_label)
-        message = EmailMessage()
-        message["Subject"] = subject(record, event)
-        message["From"] = sender
-        message["To"] = recipient_address(person)
-        if contact_email:
-            message["Reply-To"] = contact_email
-        message["Message-ID"] = make_msgid(idstring=f"{record.ref}.{len(messages) + 1}", domain=domain)
-        message["X-Booking-Ref"] = record.ref
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(text_template.render(**context))
-        message.add_alternative(html_template.render(**context), subtype="html")
-        messages.append(message)
+        extra = {"manage_url": manage_url if is_booker else ""}
+        messages.append(mail.confirmation(person, is_booker, len(messages) + 1, extra))
+    if contact_email and messages:  # a copy of what went out: nothing to copy for a booking with no one on it
+        messages.append(mail.organisers(len(messages) + 1, changes=()))
     return messages
+
+
+def change_messages(
+    record: BookingRecord,
+    changes: Sequence[Change],
+    event: EventFacts,
+    payment: Payment,
+    *,
+    site_url: str,
+    mail_from: str | None,
+    contact_email: str | None,
+    category_label: str,
+    templates: Path = TEMPLATES,
+) -> list[EmailMessage]:
+    """After the booker changed delegates: each new delegate's confirmation, a short note to each person they
+    replace, and the organisers' copy listing the changes."""
+    mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates)
+    messages: list[EmailMessage] = []
+    for change in changes:
+        if change.replaced:
+            messages.append(mail.confirmation(change.after, False, len(messages) + 1, {"manage_url": ""}))
+            messages.append(mail.replaced(change.before, len(messages) + 1))
+    if contact_email:
+        messages.append(mail.organisers(len(messages) + 1, changes))
+    return messages
+
+
+class Change(Protocol):
+    """A delegate changed by the booker (functions.manage.Change)."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def before(self) -> Attendee: ...
+
+    @property
+    def after(self) -> Attendee: ...
+
+    @property
+    def replaced(self) -> bool: ...
+
+
+class _Mail:
+    """Builds the messages about one booking, all from the same sender with the same context."""
+
+    def __init__(
+        self,
+        record: BookingRecord,
+        event: EventFacts,
+        payment: Payment,
+        site_url: str,
+        mail_from: str | None,
+        contact_email: str | None,
+        category_label: str,
+        templates: Path,
+    ):
+        self.env = template_environment(str(templates))
+        self.record = record
+        self.event = event
+        self.contact_email = contact_email
+        self.sender = mail_from or DEFAULT_FROM
+        self.domain = self.sender.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
+        self.base = _context(record, event, payment, record.contact, False, site_url, contact_email, category_label)
+
+    def confirmation(self, person: Person, is_booker: bool, number: int, extra: dict[str, Any]) -> EmailMessage:
+        context = {**self.base, "person": person, "is_booker": is_booker, **extra}
+        return self._message(person, subject(self.record, self.event), "confirmation", context, number)
+
+    def replaced(self, person: Person, number: int) -> EmailMessage:
+        title = f"Your place has been given to someone else: {self.event.title} ({self.record.ref})"
+        return self._message(person, title, "replaced", {**self.base, "person": person}, number)
+
+    def organisers(self, number: int, changes: Sequence[Change]) -> EmailMessage:
+        assert self.contact_email is not None
+        what = "Booking changed" if changes else "Booking confirmed"
+        title = f"{what} (organisers' copy): {self.event.title} ({self.record.ref})"
+        context = {**self.base, "changes": list(changes)}
+        return self._message(Contact(name="", email=self.contact_email), title, "organiser", context, number)
+
+    def _message(self, to: Person, title: str, template: str, context: dict[str, Any], number: int) -> EmailMessage:
+        message = EmailMessage()
+        message["Subject"] = " ".join(title.split())
+        message["From"] = self.sender
+        message["To"] = recipient_address(to)
+        if self.contact_email:
+            message["Reply-To"] = self.contact_email
+        message["Message-ID"] = make_msgid(idstring=f"{self.record.ref}.{number}", domain=self.domain)
+        message["X-Booking-Ref"] = self.record.ref
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(self.env.get_template(f"{template}.txt").render(**context))
+        message.add_alternative(self.env.get_template(f"{template}.html").render(**context), subtype="html")
+        return message

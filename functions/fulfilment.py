@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from booking.record import BookingRecord, NotABooking, from_metadata, is_invoice_booking, to_metadata
-from functions.emails import Payment, build_messages, recipients
+from functions.emails import Payment, build_messages, recipient_address, recipients
 from functions.event_facts import event_facts
 from functions.mailer import MailRefused, MailSession, MailUnavailable
 from functions.settings import Settings
@@ -228,7 +228,8 @@ def _fulfil(
     if send_mail and not record.confirmation_sent:
         if settings.smtp_url or settings.mail_outbox:
             try:
-                sent_to, refused = _send_confirmation(booking, payment, settings)
+                record_on = extra.get("payment_intent") or extra.get("invoice_id")
+                sent_to, refused = _send_confirmation(booking, payment, settings, record_on)
                 changes["confirmation_sent"] = now
                 log.info(
                     json.dumps(
@@ -269,7 +270,9 @@ def _fulfil(
     return Fulfilment("confirmation_sent" if changes else "already_fulfilled", booking)
 
 
-def _send_confirmation(booking: BookingPayment, payment: Payment, settings: Settings) -> tuple[list[str], list[str]]:
+def _send_confirmation(
+    booking: BookingPayment, payment: Payment, settings: Settings, record_on: str | None
+) -> tuple[list[str], list[str]]:
     """Send every confirmation message; (where each accepted one went, the addresses the server refused).
 
     A refused recipient never stops the others: it is logged with the booking reference and returned, so the
@@ -277,31 +280,37 @@ def _send_confirmation(booking: BookingPayment, payment: Payment, settings: Sett
     MailUnavailable (the webhook answers 503 and Stripe retries).
     """
     from functions.fees import category_label
+    from functions.manage import booker_link
 
     record = booking.record
     assert settings.events_dir is not None
+    facts = event_facts(record.event, settings.events_dir)
     messages = build_messages(
         record,
-        event_facts(record.event, settings.events_dir),
+        facts,
         payment,
         site_url=settings.site_url,
         mail_from=settings.mail_from,
         contact_email=settings.contact_email,
         category_label=category_label(settings.fees_path, record.event, record.category),
+        manage_url=booker_link(record.ref, record_on, facts, settings),
     )
     sent: list[str] = []
     refused: list[str] = []
     deferred = False
+    # Each message's To is the IDNA form of an address; the record keeps the address as it was typed.
+    typed = {recipient_address(person).addr_spec: person.email for person, _ in recipients(record)}
     with MailSession(settings.smtp_url, settings.mail_outbox) as session:
-        for message, (person, _) in zip(messages, recipients(record), strict=True):
+        for message in messages:
+            to = message["To"].addresses[0].addr_spec
             try:
                 sent.append(session.send(message))
             except MailRefused as exc:
                 deferred = deferred or exc.temporary
-                refused.append(person.email)
+                refused.append(typed.get(to, to))
                 log.error(
                     json.dumps(
-                        {"msg": "mail_refused", "booking_ref": record.ref, "to": person.email, "reason": str(exc)},
+                        {"msg": "mail_refused", "booking_ref": record.ref, "to": typed.get(to, to), "reason": str(exc)},
                         ensure_ascii=False,
                     )
                 )

@@ -14,6 +14,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -191,7 +192,9 @@ def _write_outbox(messages: list[EmailMessage], outbox: Path) -> list[str]:
             while path.exists():
                 number += 1
                 path = outbox / f"{stem}-{number}.eml"
-            path.write_bytes(message.as_bytes(policy=message.policy.clone(utf8=True)))
+            policy = message.policy
+            assert isinstance(policy, EmailPolicy)  # an EmailMessage's
+            path.write_bytes(message.as_bytes(policy=policy.clone(utf8=True)))
             written.append(str(path))
     except OSError as exc:
         raise MailUnavailable(f"cannot write to the outbox {outbox}: {exc.strerror}") from None

@@ -57,6 +57,10 @@ class Settings:
     # MAIL_SMTPUTF8=yes: the mail server (SMTP_URL) offers SMTPUTF8, so addresses like ü@example.de can be booked.
     # Off by default: such addresses are refused at booking time rather than accepted and never delivered.
     mail_smtputf8: bool = False
+    # BOOKING_LINK_SECRET: signs the links e-mailed to bookers (confirming an invoice request). At least 32
+    # characters, random (`python -c "import secrets; print(secrets.token_urlsafe(32))"`); changing it voids
+    # links already sent. Without it, invoice bookings are refused (503) and card bookings still work.
+    link_secret: str | None = None
     # Event titles and dates for e-mails come from the header of content/events/<slug>.md (None: beside fees_path).
     events_dir: Path | None = None
     stripe_timeout_seconds: float = 5.0
@@ -88,6 +92,8 @@ class Settings:
                 problems.append(
                     "MAIL_FROM must be set with SMTP_URL: the sender address, like Bookings <bookings@example.org>"
                 )
+        if self.link_secret is not None and len(self.link_secret) < 32:
+            problems.append("BOOKING_LINK_SECRET must be at least 32 random characters")
         if self.mail_from is not None and not _MAIL_FROM.match(self.mail_from):
             problems.append(
                 "MAIL_FROM must be an e-mail address, like bookings@example.org or Bookings <bookings@example.org>"
@@ -124,4 +130,5 @@ class Settings:
             mail_from=get("MAIL_FROM"),
             mail_outbox=Path(outbox) if (outbox := get("MAIL_OUTBOX")) else None,
             mail_smtputf8=_yes_no("MAIL_SMTPUTF8", get("MAIL_SMTPUTF8")),
+            link_secret=get("BOOKING_LINK_SECRET"),
         )

@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             public_base=base + STANDIN_PREFIX, webhook_url=base + "/api/stripe-webhook", webhook_secret=secret
         )
     outbox = None
+    if not environ.get("BOOKING_LINK_SECRET", "").strip():
+        # A fresh dev value per run: links from an earlier run stop working, as after a rotation in production.
+        environ["BOOKING_LINK_SECRET"] = "dev-" + secrets.token_urlsafe(32)
     if not environ.get("SMTP_URL", "").strip():
         # No mail server: confirmation e-mails become .eml files to open in any mail program.
         outbox = Path(environ.get("MAIL_OUTBOX", "").strip() or "outbox").resolve()
@@ -155,7 +158,8 @@ def banner(mode: str, base: str, output: Path, outbox: Path | None = None, cms: 
             "",
             "  PAYMENTS ARE SIMULATED. No STRIPE_SECRET_KEY is set, so bookings go to a local",
             f'  test checkout at {base}{STANDIN_PREFIX}/ that takes no money. Press its "Pay"',
-            "  button to complete a booking; the signed webhook is sent to this server.",
+            "  button to complete a booking; the signed webhook is sent to this server. That page",
+            "  lists every checkout and invoice: refund one or void an invoice as in Stripe's Dashboard.",
         ]
     else:
         lines += [

@@ -79,7 +79,8 @@ def handle(standin: Hosted, environ: dict[str, Any], start_response: Callable, p
             "Local Stripe stand-in",
             "<h1>Local Stripe stand-in</h1><p>This server simulates the part of "
             "the Stripe API the booking function uses. Checkout pages live under "
-            f"<code>{escape(base)}/checkout/&lt;session id&gt;</code>. No real payment is ever taken.</p>",
+            f"<code>{escape(base)}/checkout/&lt;session id&gt;</code>. No real payment is ever taken.</p>"
+            f"{_index(standin, base)}",
             base,
         )
         return send(start_response, "200 OK", body)
@@ -88,6 +89,40 @@ def handle(standin: Hosted, environ: dict[str, Any], start_response: Callable, p
             start_response, "405 Method Not Allowed", layout("Method not allowed", "<h1>Method not allowed</h1>", base)
         )
     return _not_found(start_response, base)
+
+
+def _index(standin: Hosted, base: str) -> str:
+    """Every checkout and invoice, newest first, so a person trying the site can go back to pay, refund or void."""
+    sessions = list(reversed(standin.sessions()))
+    invoices = [i for i in reversed(standin.billing.all_invoices()) if i["status"] != "draft"]
+
+    def money(pence: int, currency: str) -> str:
+        return escape(format_pence(pence, currency.upper()))
+
+    def session_row(s: dict[str, Any]) -> str:
+        state = {"open": "awaiting payment", "complete": "paid", "expired": "expired"}[s["status"]]
+        if s["status"] == "complete" and s["payment_intent"]:
+            refunded = standin.refunds.charge_of(s["payment_intent"])["amount_refunded"]
+            if refunded:
+                state += f", {money(refunded, s['currency'])} refunded"
+        link = f'<a href="{escape(base)}/checkout/{escape(s["id"])}">{escape(s["client_reference_id"] or s["id"])}</a>'
+        return (
+            f'<tr><td>{link}</td><td class="amount">{money(s["amount_total"], s["currency"])}</td><td>{state}</td></tr>'
+        )
+
+    def invoice_row(i: dict[str, Any]) -> str:
+        link = f'<a href="{escape(base)}/invoice/{escape(i["id"])}">{escape(i["number"] or i["id"])}</a>'
+        return f'<tr><td>{link}</td><td class="amount">{money(i["total"], i["currency"])}</td><td>{escape(i["status"])}</td></tr>'
+
+    head = '<thead><tr><th scope="col">{}</th><th scope="col" class="amount">Amount</th><th scope="col">Status</th></tr></thead>'
+    parts = []
+    if sessions:
+        rows = "".join(session_row(s) for s in sessions)
+        parts.append(f"<table><caption>Checkouts</caption>{head.format('Booking')}<tbody>{rows}</tbody></table>")
+    if invoices:
+        rows = "".join(invoice_row(i) for i in invoices)
+        parts.append(f"<table><caption>Invoices</caption>{head.format('Invoice')}<tbody>{rows}</tbody></table>")
+    return "".join(parts) or "<p>No checkouts or invoices yet: make a booking on the site.</p>"
 
 
 def _find(standin: Hosted, session_id: str) -> dict[str, Any] | None:

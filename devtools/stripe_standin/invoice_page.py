@@ -29,6 +29,9 @@ def handle(standin: Hosted, environ: dict[str, Any], start_response: Callable, p
         return send(start_response, "404 Not Found", body)
     if len(parts) == 2 and method == "GET":
         return send(start_response, "200 OK", _page(invoice, base))
+    if len(parts) == 3 and parts[2] == "pdf" and method == "GET":
+        # The invoice's `invoice_pdf`: Stripe serves a PDF there; the stand-in shows the same page instead.
+        return redirect(start_response, f"{base}/invoice/{invoice['id']}")
     if len(parts) == 3 and parts[2] in ("pay", "void") and method == "POST":
         if invoice["status"] == "open":
             try:

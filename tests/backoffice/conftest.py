@@ -26,9 +26,11 @@ from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS, HttpResponse, f
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "whsec_test_backoffice_suite"
+LINK_SECRET = "link-secret-of-the-backoffice-suite-0123456789"
 EVENT = "caldicott-police-2027"
 OTHER_EVENT = "records-retention-2027"
 MAIL_FROM = "Conference Bookings <bookings@events.example.org>"
+ORGANISERS = "bookings@events.example.org"  # CONTACT_EMAIL: Reply-To, and where the organisers' copy goes
 
 
 def booking(
@@ -174,7 +176,8 @@ class Live:
             "stripe_timeout_seconds": 2.0,
             "smtp_url": self.smtp.url if self.smtp else None,
             "mail_from": MAIL_FROM,
-            "contact_email": "bookings@events.example.org",
+            "contact_email": ORGANISERS,
+            "link_secret": LINK_SECRET,
         }
         values.update(overrides)
         return Settings(**values)

@@ -1,21 +1,23 @@
-"""Helpers for the tests of the commands around the day of the event: run them, change bookings as Stripe would."""
+"""Helpers for the tests of the commands around the day of the event: run them; cancel and substitute as people do."""
 
 from __future__ import annotations
 
 import io
+import re
 import shutil
-from collections.abc import Callable
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-from booking.record import Attendee, BookingRecord
+from booking.record import BookingRecord
 from bookings.cli import main
 from bookings.context import stripe_client
-from bookings.delivery import update_record
 from bookings.export import find_bookings
 from tests.backoffice.conftest import EVENT, ROOT, Received
+from tests.functions.conftest import FORM_HEADERS, http
 
 # Zoom: Reports > Usage > Participants > Export, "with meeting data" ticked: the meeting's own row (with the
 # host's e-mail) comes first, then a blank line and the participants.
@@ -49,6 +51,7 @@ TEAMS = (
     "Priya Shah\t14/09/2027, 13:00:00\t14/09/2027, 16:01:13\t3h 1m\tpriya.shah@nhs.net\tAttendee\n"
 )
 
+MANAGE_LINK = re.compile(r"https?://\S+/api/bookings/manage\?t=[A-Za-z0-9_.-]+")
 BEFORE = datetime(2027, 9, 1, 9, 0, tzinfo=UTC)  # caldicott-police-2027 is on 14 September 2027
 AFTER = datetime(2027, 9, 15, 9, 0, tzinfo=UTC)
 
@@ -87,11 +90,10 @@ class Office:
     def mail(self, subject_start: str) -> list[Received]:
         return [r for r in self.live.smtp.received if str(r.message["Subject"]).startswith(subject_start)]
 
-    def change(self, ref: str, change: Callable[[BookingRecord], BookingRecord]) -> BookingRecord:
-        """Update one booking's record in the stand-in as the booker's manage page would."""
+    def record(self, ref: str) -> BookingRecord:
         api = stripe_client(self.environ)[0]
-        (found,) = [b for b in find_bookings(api, EVENT, lambda *_: None) if b.record.ref == ref]
-        return update_record(api, found, change)
+        (found,) = [b.record for b in find_bookings(api, EVENT, lambda *_: None) if b.record.ref == ref]
+        return found
 
     def cancel(self, ref: str) -> BookingRecord:
         """Refund a card booking in full, as the organiser does in the Dashboard; the webhook marks it cancelled."""
@@ -103,4 +105,21 @@ class Office:
         return after
 
     def substitute(self, ref: str, position: int, name: str, email: str) -> BookingRecord:
-        return self.change(ref, lambda r: r.substitute(position, Attendee(name=name, email=email)))
+        """Replace a delegate as the booker does: from the private link in their confirmation e-mail."""
+        before = self.record(ref)
+        deadline = time.monotonic() + 5
+        while not (links := self._manage_links(before.contact.email, ref)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        (link,) = links
+        delegates = [d.model_dump() for d in before.delegates]
+        delegates[position] = {**delegates[position], "name": name, "email": email}
+        form = urlencode([(f"delegates[{i}][{k}]", v) for i, d in enumerate(delegates) for k, v in d.items()])
+        saved = http("POST", link, form, FORM_HEADERS | {"accept": "text/html"})
+        assert saved.status == 200, saved.text
+        after = self.record(ref)
+        assert after.delegates[position].email == email and after.substitutions == before.substitutions + 1
+        return after
+
+    def _manage_links(self, booker: str, ref: str) -> set[str]:
+        confirmations = [r for r in self.live.smtp.to(booker) if r.message["X-Booking-Ref"] == ref]
+        return {link for r in confirmations for link in MANAGE_LINK.findall(r.text)}

@@ -1,4 +1,5 @@
-"""Confirmation e-mails: one to the booker and one to each delegate, text and HTML, exactly once per booking."""
+"""Confirmation e-mails: one to the booker, one to each delegate and the organisers' copy, text and HTML, exactly once
+per booking."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 import pytest
 
 from booking.record import from_metadata
-from tests.backoffice.conftest import MAIL_FROM, booking, http
+from tests.backoffice.conftest import MAIL_FROM, ORGANISERS, booking, http
 
 
 def _pay_invoice_on_its_page(invoice: dict) -> None:
@@ -17,12 +18,17 @@ def _pay_invoice_on_its_page(invoice: dict) -> None:
     assert paid.status == 303
 
 
-def test_a_card_booking_sends_one_message_to_the_booker_and_one_to_each_delegate(live, confirmed):
+def test_a_card_booking_sends_one_message_to_the_booker_one_to_each_delegate_and_the_organisers_copy(live, confirmed):
     data = booking(2)
     body = live.book_card(data)
-    received = live.wait_for_mail(3)
-    assert sorted(r.rcpt_tos[0] for r in received) == ["delegate1@nhs.net", "delegate2@nhs.net", "priya.shah@nhs.net"]
-    for message in received:
+    received = live.wait_for_mail(4)
+    assert sorted(r.rcpt_tos[0] for r in received) == [
+        ORGANISERS,
+        "delegate1@nhs.net",
+        "delegate2@nhs.net",
+        "priya.shah@nhs.net",
+    ]
+    for message in (r for r in received if r.rcpt_tos[0] != ORGANISERS):
         assert message.message["Subject"] == (
             "Booking confirmed: Information Sharing & The Police: Caldicott Principles and Sharing Between Police "
             f"and Health Services ({body['booking_ref']})"
@@ -56,12 +62,12 @@ def test_amounts_in_the_email_are_the_quotes(live):
 
 def test_a_repeated_webhook_sends_no_second_email(live):
     live.book_card(booking(2))
-    live.wait_for_mail(3)
+    live.wait_for_mail(4)
     (event,) = [e for e in live.standin.events if e.type == "checkout.session.completed"]
     for _ in range(3):
         assert live.standin.resend(event.id).status == 200
     assert live.standin.resend(event.id, resign=True).status == 200
-    assert len(live.smtp.received) == 3
+    assert len(live.smtp.received) == 4
     (intent,) = live.standin.app.payment_intents()
     stored = from_metadata(intent["metadata"])
     assert stored is not None and stored.confirmation_sent and stored.fulfilled_at
@@ -78,9 +84,9 @@ def test_the_success_page_never_sends_email_so_it_cannot_race_the_webhook(live):
     live.standin.app.webhook_url = webhook_url
     (event,) = [e for e in live.standin.events if e.type == "checkout.session.completed"]
     assert live.standin.resend(event.id, resign=True).status == 200
-    assert len(live.wait_for_mail(2)) == 2  # the booker and delegate 1, sent by the webhook
+    assert len(live.wait_for_mail(3)) == 3  # the booker, delegate 1 and the organisers, sent by the webhook
     assert live.standin.resend(event.id, resign=True).status == 200
-    assert len(live.smtp.received) == 2
+    assert len(live.smtp.received) == 3
 
 
 def test_an_invoice_booking_is_confirmed_by_email_when_the_invoice_is_paid_and_only_once(live, confirmed):
@@ -88,8 +94,8 @@ def test_an_invoice_booking_is_confirmed_by_email_when_the_invoice_is_paid_and_o
     body, invoice = live.book_invoice(data)
     assert live.smtp.received == [] and confirmed() == []  # the invoice is sent by Stripe; we confirm on payment
     _pay_invoice_on_its_page(invoice)
-    received = live.wait_for_mail(3)
-    assert len(received) == 3 and len(confirmed()) == 1
+    received = live.wait_for_mail(4)
+    assert len(received) == 4 and len(confirmed()) == 1
     paid = live.invoice_of(body["booking_ref"])
     text = live.smtp.to("priya.shah@nhs.net")[0].text
     assert f"Invoiced (invoice {paid['number']}) and paid: £555.00 including VAT" in text  # £300.00 + £255.00
@@ -97,7 +103,7 @@ def test_an_invoice_booking_is_confirmed_by_email_when_the_invoice_is_paid_and_o
     (event,) = [e for e in live.standin.events if e.type == "invoice.paid"]
     assert live.standin.resend(event.id).status == 200
     assert live.standin.resend(event.id, resign=True).status == 200
-    assert len(live.smtp.received) == 3 and len(confirmed()) == 1
+    assert len(live.smtp.received) == 4 and len(confirmed()) == 1
     stored = from_metadata(paid["metadata"])
     assert stored is not None and stored.confirmation_sent and stored.fulfilled_at
 
@@ -106,8 +112,8 @@ def test_a_delegate_who_is_also_the_booker_gets_one_message(live):
     data = booking(2)
     data["delegates"][0]["email"] = data["contact"]["email"]
     live.book_card(data)
-    received = live.wait_for_mail(2)
-    assert sorted(r.rcpt_tos[0] for r in received) == ["delegate2@nhs.net", "priya.shah@nhs.net"]
+    received = live.wait_for_mail(3)
+    assert sorted(r.rcpt_tos[0] for r in received) == [ORGANISERS, "delegate2@nhs.net", "priya.shah@nhs.net"]
 
 
 def test_names_are_escaped_in_the_html_part_and_plain_in_the_text_part(live):
@@ -127,17 +133,17 @@ def test_when_the_mail_server_is_down_stripe_is_asked_to_retry_and_the_retry_sen
     assert len(confirmed()) == 1  # the booking itself is confirmed and marked
     live.smtp.up = True
     assert live.standin.resend(delivery.event_id, resign=True).status == 200
-    assert len(live.wait_for_mail(2)) == 2
+    assert len(live.wait_for_mail(3)) == 3
     assert live.standin.resend(delivery.event_id, resign=True).status == 200
-    assert len(live.smtp.received) == 2 and len(confirmed()) == 1
+    assert len(live.smtp.received) == 3 and len(confirmed()) == 1
 
 
 def test_without_smtp_the_messages_are_written_to_the_outbox(live, tmp_path):
     live.configure(smtp_url=None, mail_outbox=tmp_path / "outbox")
     body = live.book_card(booking(1))
     files = sorted((tmp_path / "outbox").glob("*.eml"))
-    assert len(files) == 2 and all(body["booking_ref"] in f.name for f in files)
-    assert b"Subject: Booking confirmed:" in files[0].read_bytes()
+    assert len(files) == 3 and all(body["booking_ref"] in f.name for f in files)
+    assert all(f.read_bytes().startswith(b"Subject: Booking confirmed") for f in files), files
     assert live.smtp.received == []
 
 
@@ -216,3 +222,33 @@ def test_a_delegate_sees_only_their_own_place_and_the_booker_sees_everyone(live)
     assert "delegate3@nhs.net" not in delegate.html and "Your place" in delegate.html
     booker = live.smtp.to("priya.shah@nhs.net")[0]
     assert all(f"delegate{i}@nhs.net" in booker.text for i in (1, 2, 3))
+
+
+def test_access_needs_are_in_the_organisers_copy_only(live):
+    data = booking(2)
+    data["delegates"][1]["access_needs"] = "A BSL interpreter, please"
+    live.book_card(data)
+    received = live.wait_for_mail(4)
+    (organisers,) = live.smtp.to(ORGANISERS)
+    assert "Access needs: A BSL interpreter, please" in organisers.text
+    assert "A BSL interpreter, please" in organisers.html and "none given" in organisers.text
+    assert organisers.message["Subject"].startswith("Booking confirmed (organisers' copy): ")
+    for message in received:
+        if message is not organisers:
+            assert "BSL" not in message.text + message.html, message.rcpt_tos
+
+
+def test_the_booker_alone_gets_the_private_link(live):
+    live.book_card(booking(2))
+    live.wait_for_mail(4)
+    (booker,) = live.smtp.to("priya.shah@nhs.net")
+    assert "/api/bookings/manage?t=" in booker.text and "do not forward this e-mail" in booker.text
+    for message in live.smtp.received:
+        if message is not booker:
+            assert "/api/bookings/manage" not in message.text + message.html
+
+
+def test_without_an_organisers_address_no_copy_is_sent(live):
+    live.configure(contact_email=None)
+    live.book_card(booking(1))
+    assert sorted(r.rcpt_tos[0] for r in live.wait_for_mail(2)) == ["delegate1@nhs.net", "priya.shah@nhs.net"]

@@ -54,4 +54,4 @@ def test_from_the_invoice_confirmation_page_to_a_paid_invoice_and_the_emails(liv
     finally:
         page.context.close()
     assert [d.type for d in live.standin.deliveries] == ["invoice.paid"]
-    assert len(live.wait_for_mail(3)) == 3 and len(confirmed()) == 1
+    assert len(live.wait_for_mail(4)) == 4 and len(confirmed()) == 1

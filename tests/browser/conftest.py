@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # itself uses the real clock; these dates are years ahead of it).
 SITE_NOW = "2026-11-25T09:00:00+00:00"
 EVENT = "caldicott-police-2027"
+LINK_SECRET = "link-secret-of-the-browser-suite-0123456789"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
@@ -33,6 +34,11 @@ class DevServer:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    @property
+    def outbox(self) -> Path:
+        """Where the function writes its e-mails as .eml files."""
+        return self.log_path.parent / "outbox"
 
     def fulfilments(self, booking_ref: str) -> int:
         """How many times the function confirmed this booking (its `booking_confirmed` log line)."""
@@ -85,7 +91,8 @@ def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         if not k.startswith("STRIPE_") and k not in ("SITE_URL", "PORT", "FEES_PATH")
     }
     env["CONTACT_EMAIL"] = "bookings@example.org"
-    env["MAIL_OUTBOX"] = str(log_path.parent / "outbox")  # never the repository's outbox/
+    env["BOOKING_LINK_SECRET"] = LINK_SECRET  # so a test can sign a link (an expired one) as the function would
+    env["MAIL_OUTBOX"] = str(log_path.parent / "outbox")  # never the repository's outbox/ (DevServer.outbox)
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "devtools.devserver", "--port", str(port), "--output", str(site)],

@@ -172,5 +172,6 @@ def test_with_javascript_an_invoice_booking_asks_who_pays_and_sends_it_under_the
             "email": f"delegate1.{person['email']}",
             "job_title": "Information Governance Lead",
             "organisation": "",
+            "access_needs": "",
         }
     ]

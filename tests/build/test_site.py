@@ -27,6 +27,7 @@ PAGES = [
     "about/index.html",
     "terms/index.html",
     "privacy/index.html",
+    "accessibility/index.html",
     "booking-confirmed/index.html",
     "booking-cancelled/index.html",
     "404.html",
@@ -217,6 +218,26 @@ def test_page_structure_is_accessible_and_self_contained(site: Build, path: str)
     assert not re.search(r'<(?:link|script|img|iframe)[^>]+(?:src|href)="(?:https?:)?//', page), (
         "no third-party requests"
     )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_links_the_accessibility_statement_from_its_footer(site: Build, path: str) -> None:
+    footer = site.page(path).split("<footer", 1)[1]
+    assert '<a href="/accessibility/">Accessibility</a>' in footer
+
+
+def test_the_accessibility_statement_says_what_it_meets_and_how_to_ask(site: Build) -> None:
+    text = re.sub(r"<[^>]+>", " ", site.page("accessibility/index.html"))
+    for needed in ("WCAG", "2.2", "AA", "axe-core", "another format", "Reporting a problem", "Enforcement procedure"):
+        assert needed in text, needed
+
+
+def test_every_delegate_fieldset_asks_about_access_needs(site: Build) -> None:
+    page = site.page(EVENT)
+    for i in range(3):
+        assert f'name="delegates[{i}][access_needs]"' in page
+        label = "Anything we should arrange so you can take part? For example captions or a BSL interpreter (optional)"
+        assert f'<label for="delegate-{i}-access-needs">{label}</label>' in page
 
 
 def test_event_page_and_css_are_small(site: Build) -> None:

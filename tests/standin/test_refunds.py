@@ -146,6 +146,8 @@ def test_a_session_with_invoice_creation_leaves_a_paid_invoice_whose_total_is_wh
     assert invoice.description == "Booking BK-7Q2M4X: Ada Lovelace, Alan Turing"
     assert [(f.name, f.value) for f in invoice.custom_fields] == [("Booking reference", "BK-7Q2M4X")]
     assert invoice.footer.startswith("VAT registration") and invoice.metadata.to_dict() == {"booking_ref": "BK-7Q2M4X"}
+    pdf = requests.get(invoice.invoice_pdf, allow_redirects=False, timeout=5)
+    assert pdf.status_code == 303 and pdf.headers["Location"].endswith(f"/invoice/{invoice.id}")
     assert invoice.customer == done.customer and invoice.customer_email == "finance@example.org"
     kinds = [json.loads(p["body"])["type"] for p in receiver.posts]
     assert kinds == ["checkout.session.completed", "invoice.paid"]
@@ -191,3 +193,13 @@ def test_the_invoice_page_voids_an_open_invoice(standin, client, receiver):
     after = requests.get(invoice.hosted_invoice_url, timeout=5).text
     assert "This invoice was voided on" in after and "Void invoice" not in after
     assert [e.data.object.status for e in _events(receiver, "invoice.voided")] == ["void"]
+
+
+def test_the_stand_ins_front_page_lists_checkouts_and_invoices_to_go_back_to(standin, paid, client):
+    standin.app.refunds.refund(paid["payment_intent"], 1000)
+    invoice = _open_invoice(client)
+    page = parse(requests.get(f"{standin.url}/", timeout=5).text)
+    text = " ".join(" ".join(page.text).split())
+    assert page.links[f"/checkout/{paid['id']}"] == "BK-7Q2M4X"
+    assert "£318.60 paid, £10.00 refunded" in text
+    assert page.links[f"/invoice/{invoice.id}"] == invoice.number and "£354.00 open" in text

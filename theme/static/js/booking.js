@@ -37,7 +37,7 @@ function renumber() {
     fieldset.querySelector('legend').textContent = `Delegate ${i + 1}`;
     for (const input of all(fieldset, '[data-field]')) {
       const field = input.dataset.field;
-      const id = `delegate-${i}-${field.replace('_', '-')}`;
+      const id = `delegate-${i}-${field.replace(/_/g, '-')}`;
       if (input.id !== id) clearErrors(input.closest('.field'));
       input.closest('.field').querySelector('label').htmlFor = id;
       input.id = id;
