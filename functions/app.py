@@ -22,6 +22,8 @@ ROUTES: dict[str, tuple[str, str]] = {
     "/api/stripe-webhook": ("POST", "functions.webhook:handle_webhook"),
     "/api/bookings/confirmation": ("GET", "functions.confirmation:handle_confirmation"),
     "/api/bookings/invoice": ("GET", "functions.invoice_confirmation:handle_invoice_confirmation"),
+    "/api/bookings/invoice/requested": ("GET", "functions.invoice_request:handle_requested"),
+    "/api/bookings/invoice/confirm": ("GET POST", "functions.invoice_request:handle_confirm"),
     "/api/bookings/manage": ("GET POST", "functions.manage:handle_manage"),
 }
 

@@ -146,30 +146,18 @@ class Started:
 
 
 def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, Started]:
-    """The whole booking: validate, check it is open, price, then a Checkout Session or a sent invoice."""
+    """The whole booking: validate, check it is open, price, then a Checkout Session or an e-mailed link that
+    confirms an invoice request."""
     booking = validate(data, fees, settings.mail_smtputf8)
     check_open(booking, fees, settings)
     priced = price(booking, fees, settings.now())
     if priced.quote.total_pence == 0:
         return priced, Started(confirm_free_booking(priced, settings), 0, free=True)
     if booking.payment == "invoice":
-        from functions.invoicing import create_invoice
+        # Nothing reaches Stripe yet: the booker confirms by e-mail first (functions/invoice_request.py).
+        from functions.invoice_request import request_invoice
 
-        invoice = create_invoice(priced, settings)
-        log.info(
-            json.dumps(
-                {
-                    "msg": "invoice_sent",
-                    "booking_ref": priced.ref,
-                    "invoice_id": invoice.id,
-                    "invoice_number": invoice.number,
-                    "event": booking.event,
-                    "delegates": len(booking.delegates),
-                    "total_pence": invoice.amount_due,
-                }
-            )
-        )
-        return priced, Started(invoice_confirmation_url(settings, invoice.id), invoice.amount_due)
+        return priced, Started(request_invoice(priced, settings), priced.quote.total_pence)
     session = create_checkout_session(priced, settings)
     log.info(
         json.dumps(

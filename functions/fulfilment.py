@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from booking.record import BookingRecord, NotABooking, from_metadata, is_invoice_booking, to_metadata
-from functions.emails import Payment, build_messages, recipient_address, recipients
+from functions.emails import Payment, build_messages, organiser_details, recipient_address, recipients
 from functions.event_facts import event_facts
 from functions.mailer import MailRefused, MailSession, MailUnavailable
 from functions.settings import Settings
@@ -284,6 +284,7 @@ def _send_confirmation(
 
     record = booking.record
     assert settings.events_dir is not None
+    organiser = organiser_details(settings.organiser_path)
     facts = event_facts(record.event, settings.events_dir)
     messages = build_messages(
         record,
@@ -291,9 +292,10 @@ def _send_confirmation(
         payment,
         site_url=settings.site_url,
         mail_from=settings.mail_from,
-        contact_email=settings.contact_email,
+        contact_email=settings.contact_email or (str(organiser.bookings.email) if organiser else None),
         category_label=category_label(settings.fees_path, record.event, record.category),
         manage_url=booker_link(record.ref, record_on, facts, settings),
+        organiser=organiser,
     )
     sent: list[str] = []
     refused: list[str] = []

@@ -63,6 +63,8 @@ class Settings:
     link_secret: str | None = None
     # Event titles and dates for e-mails come from the header of content/events/<slug>.md (None: beside fees_path).
     events_dir: Path | None = None
+    # The organiser's name, address and VAT number for the e-mails (None: beside fees_path, see __post_init__).
+    organiser_path: Path | None = None
     stripe_timeout_seconds: float = 5.0
     stripe_max_network_retries: int = 2
     now: Callable[[], datetime] = field(default=_utc_now, compare=False)
@@ -105,6 +107,11 @@ class Settings:
             object.__setattr__(self, "stripe_api_base", self.stripe_api_base.rstrip("/"))
         if self.events_dir is None:
             object.__setattr__(self, "events_dir", Path(self.fees_path).parent / "events")
+        if self.organiser_path is None:
+            # Beside the fee table and in its form: organiser.json in the bundle, organiser.yaml in content/.
+            object.__setattr__(
+                self, "organiser_path", Path(self.fees_path).with_name("organiser" + Path(self.fees_path).suffix)
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

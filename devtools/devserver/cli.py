@@ -149,7 +149,7 @@ def banner(mode: str, base: str, output: Path, outbox: Path | None = None, cms: 
     lines = [RULE, f"  Event site:        {base}/   (serving {output}/)", f"  Booking function:  {base}/api/bookings"]
     if cms == "":
         lines += [
-            f"  Editor (CMS):      {base}/admin/   (Login: saves write content/ here; the site rebuilds)",
+            f"  Editor (CMS):      {base}/admin/   (saves write content/; the site rebuilds after each change)",
         ]
     elif cms:
         lines += [f"  Editor (CMS):      off: {cms}"]
