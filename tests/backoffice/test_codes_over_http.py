@@ -98,6 +98,7 @@ def test_every_category_count_payment_rate_and_code_charges_exactly_the_cli_quot
             assert discount == expected["code_discount_pence"]
             assert sum(i["amount_total"] for i in items) == expected["total_pence"]
         else:
+            assert live.confirm_invoice(body["booking_ref"]).status == 303  # the booker confirms from the e-mail
             invoice = live.invoice_of(body["booking_ref"])
             amounts = [line["amount"] for line in invoice["lines"]["data"]]
             assert sum(amounts) == invoice["amount_due"] == expected["total_pence"]
