@@ -1,4 +1,4 @@
-"""POST /api/bookings: validate the booking, price it with pricing.quote(), then Stripe Checkout (card) or a sent invoice.
+"""POST /api/bookings: validate, price with pricing.quote(), then Stripe Checkout (card) or an e-mailed invoice request.
 
 The steps live in `book()`, which knows nothing of HTTP encodings; `handle_booking()` reads the
 request and writes the answer in the form the client asked for (JSON, or HTML for a form post).

@@ -90,7 +90,17 @@ def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
     return result
 
 
-def recipient_address(person: Person) -> Address:
+class Addressee(Protocol):
+    """Anyone with a name and an e-mail address (a delegate, the booker, the request's contact)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+def recipient_address(person: Addressee) -> Address:
     """The To address as the mail server needs it: the domain in IDNA (`münchen.de` as `xn--mnchen-3ya.de`); a
     local part outside ASCII stays as it is and goes with SMTPUTF8 (accepted only where MAIL_SMTPUTF8 allows)."""
     name = " ".join(person.name.split())

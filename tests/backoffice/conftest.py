@@ -92,7 +92,6 @@ class Received:
         return part.get_content() if part else ""
 
 
-
 @dataclass
 class SmtpSink:
     """An aiosmtpd server on loopback that keeps every message; `up=False` makes it refuse mail (451), and an
