@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import os
 
-AUTHOR = "Health IG Conferences"
-SITENAME = "Health IG Conferences"
+# The organisation's name (SITENAME), contacts, address and VAT number are in content/organiser.yaml.
 SITE_TAGLINE = "Conferences on information governance in health and care"
-ORGANISER_EMAIL = "bookings@example.org"
-SPONSORSHIP_CONTACT = "Sarah Jane"
-SPONSORSHIP_EMAIL = "sponsorship@example.org"
 # Empty: every link is root-relative ("/events/…/"), so the build works on any host.
 SITEURL = ""
 RELATIVE_URLS = False

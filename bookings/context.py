@@ -5,7 +5,6 @@ Each problem is a CliError: one line for the organiser and an exit status, never
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -119,28 +118,21 @@ class Organiser:
     email: str
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str], conf: Path = ROOT / "pelicanconf.py") -> Organiser:
-        site = _literal_settings(conf, ("SITENAME", "ORGANISER_EMAIL"))
-        name = environ.get("ORGANISER_NAME", "").strip() or site.get("SITENAME", "")
-        email = environ.get("CONTACT_EMAIL", "").strip() or site.get("ORGANISER_EMAIL", "")
-        if not name:
-            raise CliError("ORGANISER_NAME is not set (and pelicanconf.py has no SITENAME): who is the organiser?")
+    def from_env(cls, environ: Mapping[str, str], details: Path | None = None) -> Organiser:
+        """ORGANISER_NAME and CONTACT_EMAIL when set, else content/organiser.yaml (the file the site reads)."""
+        from pricing.organiser import DEFAULT_ORGANISER_PATH, load_organiser
+
+        name = environ.get("ORGANISER_NAME", "").strip()
+        email = environ.get("CONTACT_EMAIL", "").strip()
+        if not (name and email):
+            try:
+                site = load_organiser(details or DEFAULT_ORGANISER_PATH)
+            except FeeTableError as exc:
+                if not name:
+                    raise CliError(f"ORGANISER_NAME is not set, and {exc.problems[0]}") from None
+            else:
+                name, email = name or site.name, email or str(site.bookings.email)
         return cls(name, email)
-
-
-def _literal_settings(path: Path, names: tuple[str, ...]) -> dict[str, str]:
-    """Plain string settings from pelicanconf.py, read without running it (it is Pelican's, not ours)."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
-        return {}
-    found: dict[str, str] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            for target in node.targets:
-                if isinstance(target, ast.Name) and target.id in names:
-                    found[target.id] = node.value.value
-    return found
 
 
 @dataclass(frozen=True)

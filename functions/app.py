@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from functions import pages
 from functions.http import Request, Response, html_response, json_response
+from functions.proxy import EXEMPT_PATHS, HEADER, signed_by_proxy
 from functions.settings import Settings
 
 log = logging.getLogger("functions")
@@ -22,6 +23,8 @@ ROUTES: dict[str, tuple[str, str]] = {
     "/api/stripe-webhook": ("POST", "functions.webhook:handle_webhook"),
     "/api/bookings/confirmation": ("GET", "functions.confirmation:handle_confirmation"),
     "/api/bookings/invoice": ("GET", "functions.invoice_confirmation:handle_invoice_confirmation"),
+    "/api/bookings/invoice/requested": ("GET", "functions.invoice_request:handle_requested"),
+    "/api/bookings/invoice/confirm": ("GET POST", "functions.invoice_request:handle_confirm"),
     "/api/bookings/manage": ("GET POST", "functions.manage:handle_manage"),
 }
 
@@ -65,6 +68,9 @@ def _dispatch(request: Request, settings: Settings) -> Response:
     path = request.path.rstrip("/") or "/"
     if path not in ROUTES:
         return _plain(request, 404, "Page not found", "There is nothing at this address.")
+    if _not_through_the_site(request, path, settings):
+        log.warning(json.dumps({"msg": "not_through_the_site", "path": path}))
+        return _plain(request, 403, "Not available at this address", "Book from the event's page on our website.")
     methods, target = ROUTES[path]
     allowed = methods.split()
     if request.method not in allowed:
@@ -73,6 +79,12 @@ def _dispatch(request: Request, settings: Settings) -> Response:
             request, 405, "Not allowed", f"This address only accepts {only} requests.", {"Allow": ", ".join(allowed)}
         )
     return handler_for(target)(request, settings)
+
+
+def _not_through_the_site(request: Request, path: str, settings: Settings) -> bool:
+    if not settings.proxy_secret or path in EXEMPT_PATHS:
+        return False
+    return not signed_by_proxy(request.header(HEADER), settings.proxy_secret, settings.now().timestamp())
 
 
 def unconfigured(request: Request, problems: list[str]) -> Response:

@@ -6,6 +6,7 @@ recorded at booking time (booking.record), never worked out again.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -18,19 +19,21 @@ from typing import TYPE_CHECKING, Any, Protocol
 from booking.record import Attendee, BookingRecord, Contact
 from booking.text import ascii_address
 from functions.event_facts import EventFacts
-from pricing import format_pence
+from pricing import FeeTableError, format_pence
+from pricing.organiser import Organiser, load_organiser
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "theme" / "email"
 DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
 
 
 @dataclass(frozen=True)
 class Payment:
-    """How the booking was paid: method card|invoice, the amount in pence and the invoice if any (for a card
-    payment, the paid invoice Stripe made as its VAT receipt)."""
+    """How the booking was paid: method card|invoice|free (£0, a discount code), the amount in pence and the
+    invoice if any (for a card payment, the paid invoice Stripe made as its VAT receipt)."""
 
     method: str
     amount_pence: int
@@ -59,6 +62,23 @@ def template_environment(folder: str) -> Environment:
 Person = Contact | Attendee
 
 
+def organiser_details(path: Path | None) -> Organiser | None:
+    """content/organiser.yaml (organiser.json in the bundle) for the messages' sign-off; None (logged) when
+    unreadable: a confirmation still goes."""
+    if path is None:
+        return None
+    try:
+        return _organiser(str(path), path.stat().st_mtime_ns)
+    except (OSError, FeeTableError) as exc:
+        log.warning("organiser details not read from %s: %s", path, exc)
+        return None
+
+
+@lru_cache(maxsize=2)
+def _organiser(path: str, _mtime_ns: int) -> Organiser:
+    return load_organiser(path)
+
+
 def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
     """The booker first, then each delegate with a different address: one message per person per booking."""
     seen = {record.contact.email}
@@ -70,7 +90,17 @@ def recipients(record: BookingRecord) -> list[tuple[Person, bool]]:
     return result
 
 
-def recipient_address(person: Person) -> Address:
+class Addressee(Protocol):
+    """Anyone with a name and an e-mail address (a delegate, the booker, the request's contact)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+def recipient_address(person: Addressee) -> Address:
     """The To address as the mail server needs it: the domain in IDNA (`münchen.de` as `xn--mnchen-3ya.de`); a
     local part outside ASCII stays as it is and goes with SMTPUTF8 (accepted only where MAIL_SMTPUTF8 allows)."""
     name = " ".join(person.name.split())
@@ -94,6 +124,7 @@ def _context(
     site_url: str,
     contact_email: str | None,
     category_label: str,
+    organiser: Organiser | None = None,
 ) -> dict[str, Any]:
     def money(pence: int) -> str:
         return format_pence(pence, payment.currency)
@@ -113,6 +144,7 @@ def _context(
         "net": money(record.net_pence) if amounts_known else "",
         "vat": money(record.vat_pence) if amounts_known else "",
         "contact_email": contact_email,
+        "organiser": organiser,
     }
 
 
@@ -127,10 +159,12 @@ def build_messages(
     category_label: str,
     manage_url: str = "",
     templates: Path = TEMPLATES,
+    organiser: Organiser | None = None,
 ) -> list[EmailMessage]:
     """Every confirmation message for one booking, ready to send: the booker (with the private `manage_url`), each
-    delegate, and the organisers' copy to `contact_email`, the only one that shows access needs."""
-    mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates)
+    delegate, and the organisers' copy to `contact_email`, the only one that shows access needs. `organiser`
+    (content/organiser.yaml) signs them off with the organisation's name, address and VAT number."""
+    mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates, organiser)
     messages: list[EmailMessage] = []
     for person, is_booker in recipients(record):
         extra = {"manage_url": manage_url if is_booker else ""}
@@ -151,10 +185,11 @@ def change_messages(
     contact_email: str | None,
     category_label: str,
     templates: Path = TEMPLATES,
+    organiser: Organiser | None = None,
 ) -> list[EmailMessage]:
     """After the booker changed delegates: each new delegate's confirmation, a short note to each person they
     replace, and the organisers' copy listing the changes."""
-    mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates)
+    mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates, organiser)
     messages: list[EmailMessage] = []
     for change in changes:
         if change.replaced:
@@ -194,6 +229,7 @@ class _Mail:
         contact_email: str | None,
         category_label: str,
         templates: Path,
+        organiser: Organiser | None = None,
     ):
         self.env = template_environment(str(templates))
         self.record = record
@@ -201,7 +237,9 @@ class _Mail:
         self.contact_email = contact_email
         self.sender = mail_from or DEFAULT_FROM
         self.domain = self.sender.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
-        self.base = _context(record, event, payment, record.contact, False, site_url, contact_email, category_label)
+        self.base = _context(
+            record, event, payment, record.contact, False, site_url, contact_email, category_label, organiser
+        )
 
     def confirmation(self, person: Person, is_booker: bool, number: int, extra: dict[str, Any]) -> EmailMessage:
         context = {**self.base, "person": person, "is_booker": is_booker, **extra}

@@ -61,8 +61,13 @@ class Settings:
     # characters, random (`python -c "import secrets; print(secrets.token_urlsafe(32))"`); changing it voids
     # links already sent. Without it, invoice bookings are refused (503) and card bookings still work.
     link_secret: str | None = None
+    # PROXY_SIGNATURE_SECRET: the secret Netlify's signed proxy rule signs each request with (X-Nf-Sign). When
+    # set, every endpoint but Stripe's webhook refuses requests that did not come through the site (403).
+    proxy_secret: str | None = None
     # Event titles and dates for e-mails come from the header of content/events/<slug>.md (None: beside fees_path).
     events_dir: Path | None = None
+    # The organiser's name, address and VAT number for the e-mails (None: beside fees_path, see __post_init__).
+    organiser_path: Path | None = None
     stripe_timeout_seconds: float = 5.0
     stripe_max_network_retries: int = 2
     now: Callable[[], datetime] = field(default=_utc_now, compare=False)
@@ -92,6 +97,8 @@ class Settings:
                 problems.append(
                     "MAIL_FROM must be set with SMTP_URL: the sender address, like Bookings <bookings@example.org>"
                 )
+        if self.proxy_secret is not None and len(self.proxy_secret) < 32:
+            problems.append("PROXY_SIGNATURE_SECRET must be at least 32 random characters")
         if self.link_secret is not None and len(self.link_secret) < 32:
             problems.append("BOOKING_LINK_SECRET must be at least 32 random characters")
         if self.mail_from is not None and not _MAIL_FROM.match(self.mail_from):
@@ -105,6 +112,11 @@ class Settings:
             object.__setattr__(self, "stripe_api_base", self.stripe_api_base.rstrip("/"))
         if self.events_dir is None:
             object.__setattr__(self, "events_dir", Path(self.fees_path).parent / "events")
+        if self.organiser_path is None:
+            # Beside the fee table and in its form: organiser.json in the bundle, organiser.yaml in content/.
+            object.__setattr__(
+                self, "organiser_path", Path(self.fees_path).with_name("organiser" + Path(self.fees_path).suffix)
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -131,4 +143,5 @@ class Settings:
             mail_outbox=Path(outbox) if (outbox := get("MAIL_OUTBOX")) else None,
             mail_smtputf8=_yes_no("MAIL_SMTPUTF8", get("MAIL_SMTPUTF8")),
             link_secret=get("BOOKING_LINK_SECRET"),
+            proxy_secret=get("PROXY_SIGNATURE_SECRET"),
         )

@@ -64,6 +64,7 @@ def write_event_site(folder: Path, events: int, max_delegates: int = 20) -> Path
     (content / "events").mkdir(parents=True)
     shutil.copytree(ROOT / "content" / "pages", content / "pages")
     shutil.copytree(ROOT / "content" / "images", content / "images")
+    shutil.copy2(ROOT / "content" / "organiser.yaml", content / "organiser.yaml")
     body = _body()
     fees = [_TARIFFS]
     for i in range(events):

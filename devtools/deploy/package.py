@@ -1,4 +1,4 @@
-"""Build the booking function's Lambda bundle: functions/, pricing/, the fee table as JSON, the e-mail templates and the runtime wheels.
+"""Build the booking function's Lambda bundle: functions/, pricing/, the fee table and organiser's details as JSON, the e-mail templates and the runtime wheels.
 
 `make package` runs this with the defaults, which match functions/template.yaml (Runtime python3.13,
 Architectures x86_64). It writes dist/booking-function/ (SAM's CodeUri) and dist/booking-function.zip.
@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 from pricing import FeeTableError, fee_table_json
+from pricing.organiser import organiser_json
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "booking-function"
@@ -84,6 +85,12 @@ def copy_sources(target: Path, root: Path = ROOT) -> None:
     except FeeTableError as exc:
         raise PackageError("the fee table has mistakes:\n" + "\n".join(map(str, exc.problems))) from None
     (target / "content" / "fees.json").write_text(fees, encoding="utf-8")
+    # The organiser's name, address and VAT number for the e-mails' sign-off, checked and written the same way.
+    try:
+        organiser = organiser_json(root / "content" / "organiser.yaml")
+    except FeeTableError as exc:
+        raise PackageError("the organiser's details have mistakes:\n" + "\n".join(map(str, exc.problems))) from None
+    (target / "content" / "organiser.json").write_text(organiser, encoding="utf-8")
     # The confirmation e-mails' templates, and the events' Markdown headers they take title and date from.
     shutil.copytree(root / "theme" / "email", target / "theme" / "email", ignore=_SKIP_IN_SOURCE)
     (target / "content" / "events").mkdir()
@@ -172,7 +179,7 @@ def build(
     )
     install_wheels(requirements, bundle, python_version, platforms)
     log(
-        "package: adding functions/, pricing/, booking/, content/fees.json (from fees.yaml), content/events/*.md and theme/email/"
+        "package: adding functions/, pricing/, booking/, content/fees.json and organiser.json (from the YAML), content/events/*.md and theme/email/"
     )
     copy_sources(bundle)
     saved = trim(bundle, locales)

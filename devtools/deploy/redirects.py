@@ -61,11 +61,44 @@ def proxy_rule(base_url: str) -> str:
     return f"/api/*  {base_url}/api/:splat  200!\n"
 
 
-def write_redirects(output: Path, environ: Mapping[str, str]) -> str | None:
-    """Put the proxy rule first in output/_redirects (first match wins); return the rule written, if any."""
+# Per client IP and site, at Netlify's edge: a person books a few times a minute at most; a script is held to this.
+RATE_LIMIT_WINDOW_SECONDS = 60
+RATE_LIMIT_REQUESTS = 20
+SIGNATURE_ENV = "PROXY_SIGNATURE_SECRET"
+
+
+def signed_proxy_rule(base_url: str) -> str:
+    """The proxy as a netlify.toml rule, which (unlike a _redirects line) can be signed and rate-limited: Netlify
+    adds X-Nf-Sign, a JWS made with the PROXY_SIGNATURE_SECRET environment variable, to every request it passes
+    on (the function refuses any without it), and answers 429 to a client over the limit."""
+    return (
+        "\n# Written by devtools/deploy/redirects.py at build time: the signed, rate-limited proxy to the function.\n"
+        "[[redirects]]\n"
+        '  from = "/api/*"\n'
+        f'  to = "{base_url}/api/:splat"\n'
+        "  status = 200\n"
+        "  force = true\n"
+        f'  signed = "{SIGNATURE_ENV}"\n'
+        "  [redirects.rate_limit]\n"
+        f"    window_limit = {RATE_LIMIT_REQUESTS}\n"
+        f"    window_size = {RATE_LIMIT_WINDOW_SECONDS}\n"
+        '    aggregate_by = ["ip", "domain"]\n'
+    )
+
+
+def write_redirects(output: Path, environ: Mapping[str, str], config: Path = Path("netlify.toml")) -> str | None:
+    """Put the proxy rule first in output/_redirects (first match wins); return the rule written, if any.
+
+    With PROXY_SIGNATURE_SECRET set in the build's environment the rule goes into `config` (netlify.toml) instead,
+    signed and rate-limited; Netlify reads the file's redirect rules after the build."""
     base = function_url(environ)
     if base is None:
         return None
+    if environ.get(SIGNATURE_ENV, "").strip():
+        rule = signed_proxy_rule(base)
+        with config.open("a", encoding="utf-8") as handle:
+            handle.write(rule)
+        return rule
     target = output / "_redirects"
     existing = target.read_text(encoding="utf-8") if target.exists() else ""
     rule = proxy_rule(base)
@@ -92,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     except RedirectsError as exc:
         print(f"redirects: {exc}", file=sys.stderr)
         return 1
-    print(f"redirects: wrote {args.output / '_redirects'}: {rule.strip()}" if rule else _skipped())
+    where = "netlify.toml" if os.environ.get(SIGNATURE_ENV, "").strip() else args.output / "_redirects"
+    print(f"redirects: wrote {where}: {rule.strip()}" if rule else _skipped())
     return 0
 
 

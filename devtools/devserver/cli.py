@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             public_base=base + STANDIN_PREFIX, webhook_url=base + "/api/stripe-webhook", webhook_secret=secret
         )
     outbox = None
+    if not environ.get("PROXY_SIGNATURE_SECRET", "").strip():
+        # The dev server signs what it passes to the function, as Netlify's signed proxy rule does.
+        environ["PROXY_SIGNATURE_SECRET"] = "dev-" + secrets.token_urlsafe(32)
     if not environ.get("BOOKING_LINK_SECRET", "").strip():
         # A fresh dev value per run: links from an earlier run stop working, as after a rotation in production.
         environ["BOOKING_LINK_SECRET"] = "dev-" + secrets.token_urlsafe(32)
@@ -149,7 +152,7 @@ def banner(mode: str, base: str, output: Path, outbox: Path | None = None, cms: 
     lines = [RULE, f"  Event site:        {base}/   (serving {output}/)", f"  Booking function:  {base}/api/bookings"]
     if cms == "":
         lines += [
-            f"  Editor (CMS):      {base}/admin/   (Login: saves write content/ here; the site rebuilds)",
+            f"  Editor (CMS):      {base}/admin/   (saves write content/; the site rebuilds after each change)",
         ]
     elif cms:
         lines += [f"  Editor (CMS):      off: {cms}"]

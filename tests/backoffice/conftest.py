@@ -9,13 +9,14 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 import socket
 import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -133,7 +134,7 @@ def smtp():
     from aiosmtpd.controller import Controller
 
     sink = SmtpSink(port=_free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port, enable_SMTPUTF8=True)
     controller.start()
     try:
         yield sink
@@ -211,10 +212,32 @@ class Live:
         return body
 
     def book_invoice(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Ask for an invoice, then confirm it from the booker's e-mail as they would: the invoice Stripe holds."""
         response = self.post_json(data)
         assert response.status == 201, response.text
         body = response.json()
+        confirmed = self.confirm_invoice(body["booking_ref"])
+        assert confirmed.status == 303, confirmed.text
         return body, self.invoice_of(body["booking_ref"])
+
+    def confirmation_link(self, ref: str) -> str:
+        """The link in the e-mail that asks the booker to confirm invoice request `ref`; the message is taken out
+        of the sink (the booker has read it), so later counts are of what was sent after confirming."""
+        assert self.smtp is not None
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            for received in self.smtp.received:
+                subject = str(received.message["Subject"])
+                if received.message["X-Booking-Ref"] == ref and subject.startswith("Confirm your booking request"):
+                    self.smtp.received.remove(received)
+                    return re.search(r"(http\S+/api/bookings/invoice/confirm\?token=\S+)", received.text)[1]
+            time.sleep(0.02)
+        raise AssertionError(f"no confirmation e-mail for {ref}")
+
+    def confirm_invoice(self, ref: str) -> HttpResponse:
+        """Follow the e-mailed link and press its one button (a form POST carrying the signed token)."""
+        token = parse_qs(urlsplit(self.confirmation_link(ref)).query)["token"][0]
+        return http("POST", self.url + "/api/bookings/invoice/confirm", urlencode({"token": token}), FORM_HEADERS)
 
     def invoice_of(self, ref: str) -> dict[str, Any]:
         (invoice,) = [i for i in self.standin.app.billing.all_invoices() if i["metadata"].get("booking_ref") == ref]

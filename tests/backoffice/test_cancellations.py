@@ -35,7 +35,12 @@ def _record(metadata):
 
 
 def _notices(live, address):
-    return [r for r in live.smtp.to(address) if not r.message["Subject"].startswith("Booking confirmed")]
+    # Not the confirmation, nor the e-mail that asked the booker to confirm an invoice request.
+    return [
+        r
+        for r in live.smtp.to(address)
+        if not r.message["Subject"].startswith(("Booking confirmed", "Confirm your booking request"))
+    ]
 
 
 def _deliver_at_once(live, event_id, times=3):

@@ -224,6 +224,25 @@ def test_a_delegate_sees_only_their_own_place_and_the_booker_sees_everyone(live)
     assert all(f"delegate{i}@nhs.net" in booker.text for i in (1, 2, 3))
 
 
+def test_the_email_signs_off_with_the_organisers_details_from_content(live):
+    """content/organiser.yaml (the file the site and the CMS use): name, address and VAT number, and the reply address."""
+    from pricing.organiser import load_organiser
+    from tests.backoffice.conftest import ROOT
+
+    details = ROOT / "content" / "organiser.yaml"
+    organiser = load_organiser(details)
+    live.configure(organiser_path=details, contact_email=None)
+    live.book_card(booking(1))
+    received = live.wait_for_mail(1)[0]
+    assert (
+        received.text.replace("\r\n", "\n")
+        .rstrip()
+        .endswith("\n".join(["-- ", organiser.name, *organiser.address_lines, f"VAT number {organiser.vat_number}"]))
+    )
+    assert f"VAT number {organiser.vat_number}" in received.html
+    assert received.message["Reply-To"] == organiser.bookings.email
+
+
 def test_access_needs_are_in_the_organisers_copy_only(live):
     data = booking(2)
     data["delegates"][1]["access_needs"] = "A BSL interpreter, please"

@@ -96,10 +96,14 @@ def test_a_customer_is_reused_by_billing_email(live):
 def test_the_confirmation_page_says_the_invoice_is_on_its_way_and_links_stripes_invoice(live):
     data = booking(2, payment="invoice", purchase_order="PO <42>")
     data["delegates"][1]["name"] = "<script>alert(1)</script>"
-    body, invoice = live.book_invoice(data)
-    assert urlsplit(body["checkout_url"]).path == "/api/bookings/invoice"
-    assert parse_qs(urlsplit(body["checkout_url"]).query)["invoice_id"] == [invoice["id"]]
-    page = live.get(body["checkout_url"])
+    body = live.post_json(data).json()
+    assert urlsplit(body["checkout_url"]).path == "/api/bookings/invoice/requested"
+    assert "Check your e-mail to confirm your booking" in live.get(body["checkout_url"]).text
+    confirmed = live.confirm_invoice(body["booking_ref"])
+    invoice = live.invoice_of(body["booking_ref"])
+    assert urlsplit(confirmed.headers["location"]).path == "/api/bookings/invoice"
+    assert parse_qs(urlsplit(confirmed.headers["location"]).query)["invoice_id"] == [invoice["id"]]
+    page = live.get(confirmed.headers["location"])
     assert page.status == 200
     assert "invoice is on its way" in page.text and "accounts.payable@nhs.net" in page.text
     assert body["booking_ref"] in page.text and "£654.90" in page.text  # £354.00 + £300.90 (15% off the second)
@@ -114,7 +118,11 @@ def test_a_form_post_is_sent_303_to_the_confirmation_page(live):
     data = booking(1, payment="invoice")
     response = live.post_form(data)
     assert response.status == 303
-    location = response.headers["location"]
+    requested = response.headers["location"]
+    assert requested.startswith(live.url + "/api/bookings/invoice/requested?booking_ref=CP-")
+    assert "Check your e-mail to confirm your booking" in live.get(requested).text
+    ref = parse_qs(urlsplit(requested).query)["booking_ref"][0]
+    location = live.confirm_invoice(ref).headers["location"]
     assert location.startswith(live.url + "/api/bookings/invoice?invoice_id=in_")
     assert "invoice is on its way" in live.get(location).text
 

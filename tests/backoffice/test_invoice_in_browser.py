@@ -12,7 +12,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_from_the_invoice_confirmation_page_to_a_paid_invoice_and_the_emails(live, confirmed, browser):
-    body, invoice = live.book_invoice(booking(2, payment="invoice", purchase_order="PO-4711"))
+    response = live.post_json(booking(2, payment="invoice", purchase_order="PO-4711"))
+    body = response.json()
     page = browser.new_page(java_script_enabled=False)
     try:
         problems: list[str] = []
@@ -35,7 +36,15 @@ def test_from_the_invoice_confirmation_page_to_a_paid_invoice_and_the_emails(liv
             ),
         )
         page.goto(body["checkout_url"])
+        assert page.get_by_role("heading", level=1).inner_text() == "Check your e-mail to confirm your booking"
+        assert live.standin.app.billing.all_invoices() == []  # nothing reaches Stripe before the booker confirms
+        page.goto(live.confirmation_link(body["booking_ref"]))
+        assert page.get_by_role("heading", level=1).inner_text() == "Confirm your booking"
+        page.get_by_role("button", name="Confirm and send the invoice").click()
+        page.wait_for_load_state()
         assert page.get_by_role("heading", level=1).inner_text() == "Booking received: your invoice is on its way"
+        invoice_page = page.url
+        invoice = live.invoice_of(body["booking_ref"])
         page.get_by_role("link", name="View or pay the invoice online").click()
         page.wait_for_url(invoice["hosted_invoice_url"])
         assert page.get_by_role("heading", level=1).inner_text() == "Test invoice — no real payment is taken"
@@ -48,7 +57,7 @@ def test_from_the_invoice_confirmation_page_to_a_paid_invoice_and_the_emails(liv
         page.wait_for_load_state()
         assert "This invoice was paid" in page.get_by_role("main").inner_text()
         assert page.get_by_role("button", name=re.compile(r"^Pay")).count() == 0
-        page.goto(body["checkout_url"])
+        page.goto(invoice_page)
         assert page.get_by_role("heading", level=1).inner_text() == "Booking confirmed"
         assert problems == []
     finally:

@@ -12,7 +12,7 @@ import pytest
 from booking import links
 from booking import record as records
 from functions.manage import PURPOSE
-from tests.backoffice.conftest import EVENT, booking, http
+from tests.backoffice.conftest import EVENT, ROOT, booking, http
 from tests.backoffice.test_delegate_list import _export
 from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS
 
@@ -60,6 +60,8 @@ def test_the_booker_replaces_delegate_two_from_the_link_in_the_confirmation(live
     data, ref, link = _booked(live)
     page = live.get(link)
     assert page.status == 200, page.text
+    assert page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
+    assert "form-action 'self'" in page.headers["content-security-policy"] and "<script" not in page.text
     assert f"Your booking {ref}" in page.text and "Delegate 2" in data["delegates"][1]["name"]
     assert data["delegates"][1]["name"] in page.text and "Information Sharing &amp; The Police" in page.text
     assert "£589.42" in page.text  # what was paid, as recorded
@@ -130,6 +132,33 @@ def test_a_change_is_checked_like_a_new_booking_and_nothing_is_saved(live):
     fields = {e["field"] for e in as_json.json()["errors"]}
     assert fields == {"delegates.1.email", "delegates.1.name"}
     assert _record(live, ref).delegates[1].name == data["delegates"][1]["name"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "Sam\u202eOkafor"),
+        ("name", "Sam\x00Okafor"),
+        ("job_title", "Lead\nManager"),
+        ("organisation", "\u200b\u200b"),
+        ("access_needs", "Captions\u2066please"),
+        ("access_needs", "x" * 301),
+    ],
+    ids=["bidi override", "NUL", "line break", "nothing visible", "bidi isolate", "too long"],
+)
+def test_text_a_new_booking_refuses_is_refused_here_with_the_same_message(live, field, value):
+    data, ref, link = _booked(live)
+    delegates = _delegates(data)
+    delegates[1] = {**NEW, field: value}
+    answer = http("POST", link, _json(delegates), JSON_HEADERS)
+    assert answer.status == 422, answer.text
+    (error,) = answer.json()["errors"]
+    new_booking = booking(2, tag="-fresh")
+    new_booking["delegates"][1] = {**NEW, field: value}
+    refused = live.post_json(new_booking)
+    assert refused.status == 422 and error in refused.json()["errors"]
+    assert error["field"] == f"delegates.1.{field}"
+    assert _record(live, ref).delegates[1] == records.Attendee(**_delegates(data)[1])
 
 
 def _json(delegates: list[dict[str, str]]) -> str:
@@ -216,3 +245,24 @@ def test_after_booking_closes_the_page_says_whom_to_contact(live, tmp_path):
 def test_other_methods_are_not_allowed(live, method):
     answer = http(method, live.url + "/api/bookings/manage?t=x", b"", {})
     assert answer.status == 405 and "GET" in answer.headers["allow"] and "POST" in answer.headers["allow"]
+
+
+def test_a_cancelled_booking_shows_what_was_refunded_and_cannot_be_changed(live):
+    data, ref, link = _booked(live)
+    (intent,) = [i for i in live.standin.app.payment_intents() if i["metadata"].get(records.REF_KEY) == ref]
+    live.standin.client().v1.refunds.create(params={"payment_intent": intent["id"]})
+    assert _record(live, ref).cancelled
+    page = live.get(link)
+    assert page.status == 200 and "This booking has been cancelled" in page.text and "Save changes" not in page.text
+    assert "Refunded</th><td>£589.42" in page.text
+    delegates = _delegates(data)
+    delegates[1] = NEW
+    refused = http("POST", link, _fields(delegates), FORM_HEADERS | {"accept": "text/html"})
+    assert refused.status == 409 and _record(live, ref).delegates[1].name == data["delegates"][1]["name"]
+
+
+def test_without_contact_email_the_page_names_the_organisers_address_from_their_details_file(live):
+    _, _, link = _booked(live)
+    live.configure(contact_email=None, organiser_path=ROOT / "content" / "organiser.yaml")
+    page = live.get(link)
+    assert page.status == 200 and "mailto:bookings@example.org" in page.text

@@ -12,6 +12,7 @@ from tests.build.conftest import ROOT, run_pelican
 FEES = "fees.yaml"
 POLICE = "events/caldicott-police-2027.md"
 RECORDS = "events/records-retention-2027.md"
+ORGANISER = "organiser.yaml"
 
 
 def edit(relative: str, old: str, new: str) -> Callable[[Path], None]:
@@ -206,6 +207,30 @@ MISTAKES = [
         POLICE,
         "also_of_interest",
         '"records-retention-2028" is not another event',
+        "caldicott-police-2027",
+    ),
+    (
+        "organiser's e-mail address mistyped",
+        edit(ORGANISER, "email: bookings@example.org", "email: bookings.example.org"),
+        ORGANISER,
+        "bookings.email",
+        "email address",
+        "caldicott-police-2027",
+    ),
+    (
+        "organiser's VAT number mistyped",
+        edit(ORGANISER, "vat_number: GB123456789", "vat_number: GB12345"),
+        ORGANISER,
+        "vat_number",
+        'must be a UK VAT number like GB123456789, not "GB12345"',
+        "caldicott-police-2027",
+    ),
+    (
+        "organiser's details missing",
+        remove(ORGANISER),
+        ORGANISER,
+        "(file)",
+        "cannot be read",
         "caldicott-police-2027",
     ),
 ]

@@ -274,3 +274,17 @@ def test_json_ld_cannot_close_its_script_element(content: Path, tmp_path: Path) 
     assert "<" not in ld and ">" not in ld
     assert json_ld(page)["name"] == 'Sharing </script><script>alert("x")</script><!-- & more'
     assert "<h1>Sharing &lt;/script&gt;&lt;script&gt;" in page
+
+
+def test_the_organisers_details_come_from_content_organiser_yaml(site) -> None:
+    """Name, contacts, address and VAT number: one file the CMS edits, read by every page and the e-mails."""
+    from pricing.organiser import load_organiser
+
+    organiser = load_organiser(ROOT / "content" / "organiser.yaml")
+    home = site.page("index.html")
+    assert f"<title>{organiser.name}</title>" in home
+    assert f'href="mailto:{organiser.bookings.email}"' in home
+    terms = site.page("terms/index.html")
+    assert ", ".join(organiser.address_lines) in terms and f"VAT number {organiser.vat_number}" in terms
+    event = site.page("events/caldicott-police-2027/index.html")
+    assert f"contact {organiser.sponsorship.name} at" in event

@@ -170,7 +170,7 @@ def test_bundle_holds_the_function_pricing_and_only_the_fee_table_of_content(lam
     assert "functions/lambda_handler.py" in files
     assert "pricing/quote.py" in files
     events = {f"content/events/{md.name}" for md in (package.ROOT / "content" / "events").glob("*.md")}
-    assert {f for f in files if f.startswith("content/")} == {"content/fees.json"} | events
+    assert {f for f in files if f.startswith("content/")} == {"content/fees.json", "content/organiser.json"} | events
     assert {f for f in files if f.startswith("theme/")} == {
         f"theme/email/{t.name}" for t in (package.ROOT / "theme" / "email").iterdir() if t.is_file()
     }

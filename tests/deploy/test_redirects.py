@@ -143,3 +143,25 @@ def test_any_value_gives_one_well_formed_proxy_rule_or_a_plain_refusal(value):
     source, target, status = rule.split()
     assert (source, status) == ("/api/*", "200!")
     assert target == f"{base}/api/:splat" and target.startswith("https://")
+
+
+def test_with_a_proxy_secret_the_rule_is_signed_and_rate_limited_in_netlify_toml(tmp_path):
+    import tomllib
+
+    from devtools.deploy.redirects import write_redirects
+
+    config = tmp_path / "netlify.toml"
+    config.write_text((ROOT / "netlify.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    output = tmp_path / "output"
+    output.mkdir()
+    environ = {
+        "BOOKING_FUNCTION_URL": "https://abc123xyz.lambda-url.eu-west-2.on.aws/",
+        "PROXY_SIGNATURE_SECRET": "set in Netlify, never in the repository",
+    }
+    write_redirects(output, environ, config)
+    (rule,) = tomllib.loads(config.read_text(encoding="utf-8"))["redirects"]
+    assert rule["from"] == "/api/*" and rule["to"] == "https://abc123xyz.lambda-url.eu-west-2.on.aws/api/:splat"
+    assert rule["status"] == 200 and rule["force"] is True
+    assert rule["signed"] == "PROXY_SIGNATURE_SECRET"  # the variable's name: its value never leaves Netlify
+    assert rule["rate_limit"] == {"window_limit": 20, "window_size": 60, "aggregate_by": ["ip", "domain"]}
+    assert not (output / "_redirects").exists()

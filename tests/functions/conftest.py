@@ -26,6 +26,7 @@ def make_settings(**overrides: Any) -> Settings:
         "stripe_api_base": "http://127.0.0.1:9",
         "now": lambda: NOW,
         "stripe_timeout_seconds": 2.0,
+        "link_secret": "test-link-secret-for-the-functions-suite-0123456789",
     }
     values.update(overrides)
     return Settings(**values)

@@ -19,8 +19,8 @@ def test_booking_after_the_closing_time_is_409(live):
     assert live.api_requests() == []
 
 
-def test_an_invoice_request_a_second_before_closing_goes_through(live):
-    live.configure(now=lambda: datetime(2027, 9, 13, 15, 59, 59, tzinfo=UTC))
+def test_an_invoice_request_a_second_before_closing_goes_through(live, tmp_path):
+    live.configure(now=lambda: datetime(2027, 9, 13, 15, 59, 59, tzinfo=UTC), mail_outbox=tmp_path)
     billing = {"name": "Accounts Payable", "email": "ap@nhs.net", "address": "1 Park Row\nLeeds\nLS1 5HD"}
     assert live.post_json(booking(1, payment="invoice", billing=billing)).status == 201
 

@@ -1,6 +1,6 @@
 // Starts Decap CMS with our formats and previews. Decap is told to wait (CMS_MANUAL_INIT) so that
 // the formats exist before it reads a file; it is loaded from this site, never from a CDN.
-import { feeTableFormat, pelicanHeaderFormat } from "./formats.js";
+import { commentedYamlFormat, feeTableFormat, pelicanHeaderFormat } from "./formats.js";
 import { eventPreview, pagePreview } from "./previews.js";
 
 window.CMS_MANUAL_INIT = true;
@@ -19,6 +19,7 @@ await loadDecap();
 const CMS = window.CMS;
 CMS.registerCustomFormat("pelican-header", "md", pelicanHeaderFormat);
 CMS.registerCustomFormat("fee-table", "yaml", feeTableFormat);
+CMS.registerCustomFormat("commented-yaml", "yaml", commentedYamlFormat);
 CMS.registerPreviewStyle("/theme/css/site.css");
 CMS.registerPreviewStyle("/admin/preview.css");
 CMS.registerPreviewTemplate("events", eventPreview());

@@ -1,8 +1,8 @@
 // How Decap reads and writes our files, so that a CMS save is what an organiser would write by hand:
 // Pelican's "Key: value" header for events and pages, and content/fees.yaml with its maps keyed by id.
-import { Document, parseDocument, visit } from "./vendor/yaml/index.js";
+import { Document, isMap, isScalar, isSeq, parseDocument, visit } from "./vendor/yaml/index.js";
 
-// Header keys in the order and spelling the organiser guide uses; any other key keeps its place after these.
+// Header keys in the order and spelling the organiser guide uses (Python-Markdown reads them in lower case).
 const HEADER_KEYS = [
   "Title", "Slug", "Date", "Starts", "Ends", "Format", "Venue", "Hashtag", "CPD_hours",
   "Also_of_interest", "Supporters", "Summary", "Status", "Modified", "Template", "Save_as", "URL",
@@ -17,6 +17,9 @@ function splitList(text) {
   const separator = text.includes(";") ? ";" : ",";
   return text.split(separator).map((part) => part.trim()).filter(Boolean);
 }
+
+// The header keys of each file read, by slug, in the file's order.
+const fileOrders = new Map();
 
 export function parseHeader(text) {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
@@ -40,6 +43,7 @@ export function parseHeader(text) {
   for (const name of LIST_KEYS) {
     if (typeof data[name] === "string") data[name] = splitList(data[name]);
   }
+  if (data.slug) fileOrders.set(data.slug, Object.keys(data));
   data.body = lines.slice(index).join("\n").replace(/^\n+/, "");
   return data;
 }
@@ -56,12 +60,15 @@ function headerValue(name, value) {
 }
 
 export function writeHeader(data) {
-  const names = Object.keys(data).filter((name) => name !== "body");
-  const order = (name) => {
+  // An existing file keeps its own order; a new entry (whose data comes in the order fields were
+  // filled) and fields added later follow the guide's order.
+  const fileOrder = fileOrders.get(data.slug) ?? [];
+  const rank = (name) => {
+    if (fileOrder.includes(name)) return fileOrder.indexOf(name);
     const at = HEADER_KEYS.indexOf(SPELLING[name] ?? "");
-    return at === -1 ? HEADER_KEYS.length : at;
+    return fileOrder.length + (at === -1 ? HEADER_KEYS.length : at);
   };
-  names.sort((a, b) => order(a) - order(b));
+  const names = Object.keys(data).filter((name) => name !== "body").sort((a, b) => rank(a) - rank(b));
   const lines = [];
   for (const name of names) {
     const text = headerValue(name, data[name]);
@@ -114,7 +121,7 @@ function prune(value) {
     const kept = {};
     for (const [key, inner] of Object.entries(value)) {
       const cleaned = prune(inner);
-      const empty = cleaned === "" || cleaned === null || cleaned === undefined
+      const empty = (typeof cleaned === "string" && cleaned.trim() === "") || cleaned === null || cleaned === undefined
         || (Array.isArray(cleaned) && cleaned.length === 0)
         || (typeof cleaned === "object" && !Array.isArray(cleaned) && Object.keys(cleaned).length === 0)
         || (key === "sold_out" && cleaned === false);
@@ -122,40 +129,56 @@ function prune(value) {
     }
     return kept;
   }
-  return typeof value === "string" ? value.trim() : value;
+  return value;
 }
 
-// The comment block a file starts with (what it is, how to write amounts) survives a save.
-function leadingComment(text) {
-  const lines = [];
-  for (const line of text.replace(/\r\n?/g, "\n").split("\n")) {
-    if (!line.startsWith("#") && line.trim() !== "") break;
-    lines.push(line);
+// Values starting with a digit ("295.00", "2027-09-13 17:00") are written in quotes, as the fee
+// table's own comment asks people to write them (YAML 1.1, the build's reader, would take 295.00 as a number).
+function quoteDigits(node) {
+  visit(node, {
+    Scalar(key, scalar) {
+      if (key !== "key" && typeof scalar.value === "string" && /^[0-9]/.test(scalar.value)) scalar.type = "QUOTE_DOUBLE";
+    },
+  });
+  return node;
+}
+
+const keyOf = (pair) => (isScalar(pair.key) ? pair.key.value : pair.key);
+const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+
+// Apply the editor's data to the file as it was read, changing only what changed: comments, key
+// order and the {flow: style} a person chose stay where they were.
+function merge(doc, path, value) {
+  const node = path.length ? doc.getIn(path, true) : doc.contents;
+  if (isObject(value) && isMap(node)) {
+    for (const pair of [...node.items]) if (!(keyOf(pair) in value)) node.delete(keyOf(pair));
+    for (const [key, inner] of Object.entries(value)) merge(doc, [...path, key], inner);
+  } else if (isScalar(node) && !isObject(value) && !Array.isArray(value)) {
+    if (node.value !== value) {
+      node.value = value;
+      if (typeof value === "string" && /^[0-9]/.test(value)) node.type = "QUOTE_DOUBLE";
+    }
+  } else if (!(isSeq(node) && JSON.stringify(node.toJSON()) === JSON.stringify(value))) {
+    const fresh = quoteDigits(doc.createNode(value));
+    if (path.length) doc.setIn(path, fresh);
+    else doc.contents = fresh;
   }
-  return lines.join("\n").trim();
 }
 
 function yamlFormat(toEditor, toFile) {
-  const comments = new Map();
+  let read = null; // the file as last read, to write changes into
   return {
     fromFile(text) {
-      comments.set("head", leadingComment(text));
       const doc = parseDocument(text, { version: "1.1" });
       if (doc.errors.length) throw new Error(doc.errors[0].message);
+      read = doc;
       return toEditor(doc.toJS() ?? {});
     },
     toFile(data) {
-      // YAML 1.1, as the build's reader; values starting with a digit ("295.00", "2027-09-13 17:00")
-      // are written in quotes, as the fee table's own comment asks people to write them.
-      const doc = new Document(toFile(prune(data)), { version: "1.1" });
-      visit(doc, {
-        Scalar(key, node) {
-          if (key !== "key" && typeof node.value === "string" && /^[0-9]/.test(node.value)) node.type = "QUOTE_DOUBLE";
-        },
-      });
-      const yaml = doc.toString({ lineWidth: 0 });
-      const head = comments.get("head");
-      return head ? `${head}\n\n${yaml}` : yaml;
+      const value = toFile(prune(data));
+      const doc = read ? read.clone() : new Document({}, { version: "1.1" });
+      merge(doc, [], value);
+      return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
     },
   };
 }
@@ -174,3 +197,6 @@ export const feeTableFormat = yamlFormat(
 );
 
 export const pelicanHeaderFormat = { fromFile: parseHeader, toFile: writeHeader };
+
+// content/organiser.yaml: plain YAML whose opening comment survives a save.
+export const commentedYamlFormat = yamlFormat((data) => data, (data) => data);

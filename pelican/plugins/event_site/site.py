@@ -24,6 +24,7 @@ from pelican.plugins.event_site.reader import Headers, keep_headers
 from pelican.plugins.event_site.structured import event_json_ld, script_safe_json
 from pricing import FeeTable, FeeTableError, Problem, format_pence, format_percent, load_fee_table
 from pricing.models import UK
+from pricing.organiser import load_organiser
 
 log = logging.getLogger(__name__)
 ALSO_OF_INTEREST_MAX = 3
@@ -83,6 +84,15 @@ class EventSite:
         keep_headers(readers, self.headers)
 
     def configure(self, pelican: Any) -> None:
+        settings = pelican.settings
+        # The organiser's details come from content/organiser.yaml (the CMS edits it too), not from settings.
+        path = Path(settings.get("ORGANISER_PATH") or os.path.join(settings["PATH"], "organiser.yaml"))
+        try:
+            organiser = load_organiser(path, _display(path))
+        except FeeTableError as exc:
+            self._stop(exc.problems)
+        settings["ORGANISER"] = organiser
+        settings["SITENAME"] = settings["AUTHOR"] = organiser.name
         filters = pelican.settings.setdefault("JINJA_FILTERS", {})
         filters["gbp"] = gbp
         filters["percent"] = format_percent
@@ -164,7 +174,7 @@ class EventSite:
         organiser = {
             "name": settings.get("SITENAME", ""),
             "url": f"{base}/",
-            "email": settings.get("ORGANISER_EMAIL", ""),
+            "email": settings["ORGANISER"].bookings.email,
         }
         ladders: Ladders = {}
         # The form's price data depends only on the tariff, the maximum and a running early rate: one JSON text each.
@@ -214,7 +224,7 @@ class EventSite:
         settings = pelican.settings
         base = public_base(settings)
         name = settings.get("SITENAME", "")
-        email = settings.get("ORGANISER_EMAIL", "bookings@example.org")
+        email = settings["ORGANISER"].bookings.email
         for article in self.events:
             path = article.url
             folder = os.path.join(pelican.output_path, path)
