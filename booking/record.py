@@ -280,3 +280,9 @@ def _split(text: str) -> list[str]:
 
 def _escape(ch: str) -> str:
     return f"\\u{ord(ch):04x}"
+
+
+def is_invoice_booking(record: BookingRecord, invoice_total: int) -> bool:
+    """Whether an Invoice carrying `record` is the booking itself: an invoice booking, or a £0 booking of either
+    payment (a 100% discount code, recorded as a paid £0 invoice); not the receipt of a card booking."""
+    return record.payment == "invoice" or (record.code != "" and invoice_total == 0)

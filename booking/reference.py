@@ -25,6 +25,9 @@ def canonical(booking: BookingRequest) -> str:
             [d.name.casefold(), d.email, d.job_title.casefold(), d.organisation.casefold()] for d in booking.delegates
         ],
     }
+    if booking.code:
+        # The same code in another case is the same booking; a booking with a code is not the one without.
+        data["code"] = booking.code.casefold()
     if booking.payment == "invoice" and booking.billing is not None:
         # A corrected PO number or invoice address is a different booking, not a conflicting retry.
         b = booking.billing

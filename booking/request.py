@@ -93,6 +93,8 @@ PurchaseOrder = Annotated[
     AfterValidator(checked),
 ]
 MAX_ADDRESS_LINES = 6
+# A discount code as the fee table spells them (pricing.models): letters, digits, hyphens, underscores; any case.
+DiscountCodeText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[A-Za-z0-9_-]*$")]
 
 
 class _Input(BaseModel):
@@ -152,6 +154,8 @@ class BookingRequest(_Input):
     # Only for payment=invoice: who the invoice goes to, and the buyer's purchase-order number if they have one.
     billing: Billing | None = Field(default=None, validate_default=True)
     purchase_order: PurchaseOrder = ""
+    # A discount code from the organiser (matched whatever its case by pricing.quote); "" for none.
+    code: DiscountCodeText = ""
     # A honeypot: hidden from people by the form, filled in by bots.
     website: Annotated[str, StringConstraints(max_length=200)] = ""
 
@@ -296,6 +300,9 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("billing.name", "string_too_short"): "Enter who the invoice goes to: a person or a team, like Accounts Payable",
     ("billing.name", "string_too_long"): "The invoice name is too long: shorten it to 150 characters or fewer",
     ("address", "too_many_lines"): "The invoice address has too many lines: use at most 6",
+    ("code", "string_pattern_mismatch"): "A discount code is letters and digits with no spaces, like PARTNER15",
+    ("code", "string_too_long"): "A discount code is at most 40 letters and digits: check the one you were given",
+    ("code", "string_type"): "A discount code is letters and digits with no spaces, like PARTNER15",
     ("purchase_order", "string_too_long"): "The purchase order number is too long: use at most 140 characters",
 }
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from booking.record import Amount, BookingRecord, NotABooking, from_metadata
+from booking.record import Amount, BookingRecord, NotABooking, from_metadata, is_invoice_booking
 from pricing import FeeTable, QuoteError, format_pence, pence_to_decimal_text, quote
 
 SEARCH_PAGE = 100
@@ -32,6 +32,7 @@ COLUMNS = (
     "invoice_number",
     "invoice_due",
     "purchase_order",
+    "code",
     "booker_name",
     "booker_email",
     "booker_email_refused",
@@ -138,7 +139,8 @@ def find_bookings(
         if invoice.get("status") not in ("open", "paid", "void"):
             continue
         record = _read(invoice, skipped)
-        if record is None or record.payment != "invoice" or record.event != event:
+        total = int(invoice.get("total") or 0)
+        if record is None or not is_invoice_booking(record, total) or record.event != event:
             continue
         # A voided invoice is a cancelled booking even before the webhook has written that into the record.
         stripe_status = {"paid": "paid", "void": CANCELLED}.get(invoice["status"], "invoiced, awaiting payment")
@@ -146,7 +148,7 @@ def find_bookings(
         found.append(
             ListedBooking(
                 record,
-                "invoice",
+                "invoice" if total else "none (discount code)",
                 status,
                 int(invoice.get("created") or 0),
                 int(invoice.get("total") or 0),
@@ -205,6 +207,7 @@ def rows(bookings: list[ListedBooking], fees: FeeTable | None) -> list[dict[str,
                 "invoice_number": booking.invoice_number,
                 "invoice_due": _day(booking.invoice_due),
                 "purchase_order": record.purchase_order,
+                "code": record.code,
                 "booker_name": record.contact.name,
                 "booker_email": record.contact.email,
                 "booker_email_refused": "yes" if record.contact.email in record.mail_failures else "",

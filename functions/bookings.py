@@ -6,10 +6,12 @@ request and writes the answer in the form the client asked for (JSON, or HTML fo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -116,10 +118,20 @@ def check_open(booking: BookingRequest, fees: FeeTable, settings: Settings) -> N
         )
 
 
-def price(booking: BookingRequest, fees: FeeTable) -> PricedBooking:
+def price(booking: BookingRequest, fees: FeeTable, at: datetime | None = None) -> PricedBooking:
+    """The quote for a booking made `at` (the function's clock, default now: it decides the early-booking rate,
+    whatever the page showed) with its discount code; an unknown, expired or other-event code is a 422 on `code`."""
     try:
-        priced = quote(fees, booking.event, booking.category, len(booking.delegates), booking.payment)
-    except QuoteError as exc:  # validate() already ruled these out; kept as a field error, not a crash
+        priced = quote(
+            fees,
+            booking.event,
+            booking.category,
+            len(booking.delegates),
+            booking.payment,
+            at=at,
+            code=booking.code or None,
+        )
+    except QuoteError as exc:  # a CodeError (field "code"); validate() already ruled out the rest
         raise BookingProblem(422, [FieldError(exc.field, exc.message)]) from None
     return PricedBooking(booking, priced, booking_ref(booking), fees)
 
@@ -130,6 +142,7 @@ class Started:
 
     url: str
     total_pence: int
+    free: bool = False  # a £0 booking: confirmed already, `url` is its confirmation page
 
 
 def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, Started]:
@@ -137,7 +150,9 @@ def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, 
     confirms an invoice request."""
     booking = validate(data, fees, settings.mail_smtputf8)
     check_open(booking, fees, settings)
-    priced = price(booking, fees)
+    priced = price(booking, fees, settings.now())
+    if priced.quote.total_pence == 0:
+        return priced, Started(confirm_free_booking(priced, settings), 0, free=True)
     if booking.payment == "invoice":
         # Nothing reaches Stripe yet: the booker confirms by e-mail first (functions/invoice_request.py).
         from functions.invoice_request import request_invoice
@@ -157,6 +172,30 @@ def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, 
         )
     )
     return priced, Started(session.url, priced.quote.total_pence)
+
+
+def confirm_free_booking(priced: PricedBooking, settings: Settings) -> str:
+    """Record a £0 booking in Stripe and confirm it now, e-mails included; its confirmation page's URL."""
+    from functions.free_booking import record_free_booking
+    from functions.fulfilment import ConfirmationNotSent, fulfil_invoice
+
+    invoice_id = record_free_booking(priced, settings)
+    # Booked and confirmed even if the mail server is down: Stripe's invoice.paid webhook retries the e-mails.
+    with contextlib.suppress(ConfirmationNotSent):
+        fulfil_invoice(invoice_id, settings)
+    log.info(
+        json.dumps(
+            {
+                "msg": "free_booking_recorded",
+                "booking_ref": priced.ref,
+                "invoice_id": invoice_id,
+                "code": priced.quote.code,
+                "event": priced.booking.event,
+                "delegates": len(priced.booking.delegates),
+            }
+        )
+    )
+    return f"{settings.site_url}/api/bookings/confirmation?invoice_id={invoice_id}"
 
 
 def invoice_confirmation_url(settings: Settings, invoice_id: str) -> str:
@@ -212,7 +251,7 @@ def handle_booking(request: Request, settings: Settings) -> Response:
             201,
             {
                 "booking_ref": priced.ref,
-                "checkout_url": started.url,
+                "confirmation_url" if started.free else "checkout_url": started.url,
                 "total_pence": started.total_pence,
             },
         )

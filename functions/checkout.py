@@ -44,8 +44,9 @@ class PricedBooking:
 
     @property
     def record(self) -> BookingRecord:
-        """The booking as Stripe will hold it."""
-        return self.booking.to_record(self.ref, amounts(self.quote))
+        """The booking as Stripe will hold it, with the code as the fee table spells it."""
+        record = self.booking.to_record(self.ref, amounts(self.quote))
+        return record.model_copy(update={"code": self.quote.code or ""})
 
 
 @dataclass(frozen=True)
@@ -54,28 +55,45 @@ class CheckoutSession:
     url: str
 
 
-def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict[str, Any]]:
-    """One line per distinct delegate price (first, additional), gross of VAT, summing to the quote's total."""
-    q = priced.quote
-    discounts = priced.fees.discounts
-    online = (
-        f", {format_percent(discounts.online_payment_percent)}% online booking discount" if q.payment == "card" else ""
+def place_name(q: Quote, fees: FeeTable, additional: bool) -> str:
+    """How a delegate's place reads on Stripe's checkout and invoice: category, which delegate, early rate."""
+    which = (
+        f"additional delegate, {format_percent(fees.discounts.additional_delegate_percent)}% off"
+        if additional
+        else "first delegate"
     )
-    counts = Counter((line.delegate > 1, line.gross_pence) for line in q.lines)
+    early = q.early_booking
+    rate = f", {format_percent(early.percent)}% early-booking rate" if early is not None else ""
+    return f"Delegate place — {q.category_label} ({which}{rate})"
+
+
+def code_line_name(q: Quote) -> str:
+    """The discount code's own line, within Stripe's 40 characters for a coupon's name."""
+    discount = next(d for d in q.discounts if d.kind == "code")
+    name = f"Code {q.code} ({format_percent(discount.percent)}% off)"
+    return name if len(name) <= 40 else f"Code {q.code}"[:40]
+
+
+def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[dict[str, Any]]:
+    """One line per distinct delegate price (first, additional), gross of VAT, before any discount code: the
+    code is its own line (coupon_params), and the lines less the code add up to the quote's total."""
+    q = priced.quote
+    listed = q.before_code or q
+    online = (
+        f", {format_percent(priced.fees.discounts.online_payment_percent)}% online booking discount"
+        if q.payment == "card"
+        else ""
+    )
+    counts = Counter((line.delegate > 1, line.gross_pence) for line in listed.lines)
     items = []
     for (additional, gross), quantity in sorted(counts.items()):
-        which = (
-            f"additional delegate, {format_percent(discounts.additional_delegate_percent)}% off"
-            if additional
-            else "first delegate"
-        )
         item: dict[str, Any] = {
             "quantity": quantity,
             "price_data": {
                 "currency": q.currency.lower(),
                 "unit_amount": gross,
                 "product_data": {
-                    "name": f"Delegate place — {q.category_label} ({which})",
+                    "name": place_name(q, priced.fees, additional),
                     "description": f"Event: {q.event}{online}; price includes VAT at {format_percent(q.vat_percent)}%",
                 },
             },
@@ -83,9 +101,26 @@ def line_items(priced: PricedBooking, tax_rate_id: str | None = None) -> list[di
         if tax_rate_id:
             item["tax_rates"] = [tax_rate_id]
         items.append(item)
-    charged = sum(i["price_data"]["unit_amount"] * i["quantity"] for i in items)
-    assert charged == q.total_pence, f"line items {charged} != quote {q.total_pence}"
+    charged = sum(i["price_data"]["unit_amount"] * i["quantity"] for i in items) - q.code_discount_pence
+    assert charged == q.total_pence, f"line items less the code {charged} != quote {q.total_pence}"
     return items
+
+
+def coupon_params(priced: PricedBooking) -> dict[str, Any] | None:
+    """The one-off coupon that shows the discount code as its own line at Checkout (None without a saving).
+
+    An amount off, in pence, is exactly what pricing took off; a percentage coupon would let Stripe round.
+    """
+    q = priced.quote
+    if not q.code_discount_pence:
+        return None
+    return {
+        "amount_off": q.code_discount_pence,
+        "currency": q.currency.lower(),
+        "duration": "once",
+        "max_redemptions": 1,
+        "name": code_line_name(q),
+    }
 
 
 def metadata(priced: PricedBooking) -> dict[str, str]:
@@ -153,13 +188,23 @@ def create_checkout_session(priced: PricedBooking, settings: Settings) -> Checko
     import stripe
 
     params = session_params(priced, settings)
+    coupon = coupon_params(priced)
+    action = "create_coupon"
     try:
+        if coupon is not None:
+            made = client(settings).v1.coupons.create(
+                params=coupon,  # type: ignore[arg-type]
+                # One coupon per booking (it can be redeemed once): the reference is part of the key.
+                options={"idempotency_key": idempotency_key(f"coupon-{priced.ref}", coupon)},
+            )
+            params["discounts"] = [{"coupon": made.id}]
+        action = "create_checkout_session"
         session = client(settings).v1.checkout.sessions.create(
             params=params,  # type: ignore[arg-type]
             options={"idempotency_key": idempotency_key("checkout", params)},
         )
     except stripe.StripeError as exc:
-        raise unavailable(exc, "create_checkout_session") from None
+        raise unavailable(exc, action) from None
     if not session.id or not session.url:
         raise unavailable(ValueError(f"session without id or url: {session.id!r}"), "create_checkout_session")
     return CheckoutSession(session.id, session.url)

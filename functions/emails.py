@@ -32,8 +32,8 @@ DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
 
 @dataclass(frozen=True)
 class Payment:
-    """How the booking was paid: method card|invoice, the amount in pence and the invoice if any (for a card
-    payment, the paid invoice Stripe made as its VAT receipt)."""
+    """How the booking was paid: method card|invoice|free (£0, a discount code), the amount in pence and the
+    invoice if any (for a card payment, the paid invoice Stripe made as its VAT receipt)."""
 
     method: str
     amount_pence: int

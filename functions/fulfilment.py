@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from booking.record import BookingRecord, NotABooking, from_metadata, to_metadata
+from booking.record import BookingRecord, NotABooking, from_metadata, is_invoice_booking, to_metadata
 from functions.emails import Payment, build_messages, organiser_details, recipient_address, recipients
 from functions.event_facts import event_facts
 from functions.mailer import MailRefused, MailSession, MailUnavailable
@@ -156,13 +156,17 @@ def fulfil_checkout(session_id: str, settings: Settings, send_mail: bool = True)
 
 
 def fulfil_invoice(invoice_id: str, settings: Settings, send_mail: bool = True) -> Fulfilment:
-    """Confirm the booking behind a paid Invoice once; StripeUnavailable if Stripe cannot be asked."""
+    """Confirm the booking behind a paid Invoice once; StripeUnavailable if Stripe cannot be asked.
+
+    That is an invoice booking, or a £0 booking of either kind (a 100% discount code, functions.free_booking).
+    """
     api = client(settings)
     invoice = retrieve(lambda: api.v1.invoices.retrieve(invoice_id), "retrieve_invoice")
     meta = dict(invoice.get("metadata") or {})
     record = _record(meta, invoice["id"])
-    if record is None or record.payment != "invoice":
-        return Fulfilment("not_a_booking", None)  # an invoice made by hand in the Dashboard, say
+    if record is None or not is_invoice_booking(record, int(invoice.get("total") or 0)):
+        # An invoice made by hand in the Dashboard, say, or a card booking's receipt (its Checkout Session confirms it).
+        return Fulfilment("not_a_booking", None)
     amount = int(invoice.get("amount_paid") or invoice.get("total") or 0)
     currency = (invoice.get("currency") or "gbp").upper()
     booking = BookingPayment(invoice["id"], record, amount, currency, invoice.get("status") or "")
@@ -173,7 +177,11 @@ def fulfil_invoice(invoice_id: str, settings: Settings, send_mail: bool = True) 
         api.v1.invoices.update(invoice_id, params={"metadata": to_metadata(updated, previous=meta)})
 
     payment = Payment(
-        "invoice", amount, booking.currency, invoice.get("number") or "", invoice.get("hosted_invoice_url") or ""
+        "free" if amount == 0 else "invoice",
+        amount,
+        booking.currency,
+        invoice.get("number") or "",
+        invoice.get("hosted_invoice_url") or "",
     )
     extra = {
         "invoice_id": invoice["id"],

@@ -148,7 +148,7 @@ def handle_confirm(request: Request, settings: Settings) -> Response:
     try:
         booking = validate(payload.get("booking"), fees, settings.mail_smtputf8)
         check_open(booking, fees, settings)
-        priced = price(booking, fees)
+        priced = price(booking, fees, settings.now())  # the function's clock decides the early rate and codes
     except BookingProblem as exc:
         message = " ".join(e.message for e in exc.errors)
         return html_response(409, pages.message_page("This booking can no longer be made", message))

@@ -15,7 +15,7 @@ from typing import Any
 
 from booking.record import NotABooking, from_metadata
 from booking.reference import idempotency_key
-from functions.checkout import PricedBooking, metadata
+from functions.checkout import PricedBooking, code_line_name, metadata, place_name
 from functions.settings import Settings
 from functions.stripe_api import client, unavailable
 from pricing import format_pence, format_percent
@@ -75,26 +75,31 @@ def invoice_params(priced: PricedBooking, customer_id: str, event_title: str = "
 def invoice_items(
     priced: PricedBooking, invoice_id: str, customer_id: str, tax_rate_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """One item per distinct delegate price (gross of VAT), adding up to the quote's total to the penny."""
+    """One item per distinct delegate price (gross of VAT) before any discount code, then the code as a
+    credit line of its own: together they add up to the quote's total to the penny."""
     q = priced.quote
-    counts = Counter((line.delegate > 1, line.gross_pence) for line in q.lines)
-    discount = format_percent(priced.fees.discounts.additional_delegate_percent)
+    listed = q.before_code or q
+    counts = Counter((line.delegate > 1, line.gross_pence) for line in listed.lines)
+    vat = f"including VAT at {format_percent(q.vat_percent)}%"
     items = []
-    for (additional, gross), quantity in sorted(counts.items()):
-        which = f"additional delegate, {discount}% off" if additional else "first delegate"
-        item: dict[str, Any] = {
+
+    def item(amount: int, description: str) -> dict[str, Any]:
+        made: dict[str, Any] = {
             "customer": customer_id,
             "invoice": invoice_id,
             "currency": q.currency.lower(),
-            "amount": gross * quantity,
-            "description": (
-                f"Delegate place — {q.category_label} ({which}): {quantity} × {format_pence(gross, q.currency)} "
-                f"including VAT at {format_percent(q.vat_percent)}%"
-            ),
+            "amount": amount,
+            "description": description,
         }
         if tax_rate_id:
-            item["tax_rates"] = [tax_rate_id]
-        items.append(item)
+            made["tax_rates"] = [tax_rate_id]
+        return made
+
+    for (additional, gross), quantity in sorted(counts.items()):
+        name = place_name(q, priced.fees, additional)
+        items.append(item(gross * quantity, f"{name}: {quantity} × {format_pence(gross, q.currency)} {vat}"))
+    if q.code_discount_pence:
+        items.append(item(-q.code_discount_pence, f"Discount {code_line_name(q)}, {vat}"))
     charged = sum(i["amount"] for i in items)
     assert charged == q.total_pence, f"invoice items {charged} != quote {q.total_pence}"
     return items

@@ -400,8 +400,10 @@ class Billing:
         if invoice["collection_method"] == "send_invoice":
             invoice["due_date"] = now + (invoice["days_until_due"] or 0) * DAY
         if self.render(invoice)["total"] == 0:
+            # Nothing to collect: Stripe marks it paid at once and raises invoice.paid (no receipt is e-mailed).
             invoice["status"] = "paid"
             invoice["status_transitions"]["paid_at"] = now
+            self.standin.queue_event(self.standin.new_event("invoice.paid", self.render(invoice), now))
         return self.render(invoice)
 
     def _send(self, invoice_id: str) -> dict[str, Any]:

@@ -1,7 +1,5 @@
-"""Coupons: the one-off amount-off discount a booking with a discount code carries into Checkout, where
-Stripe shows it as a line of its own. Only what the booking function creates is simulated: amount_off in
-one currency, duration "once"; anything else is refused as Stripe would refuse an unknown parameter.
-"""
+"""Coupons: the one-off amount-off discount a booking with a code takes into Checkout, shown there as its own line.
+Only what the booking function sends is simulated (amount_off, duration once); the rest is refused."""
 
 from __future__ import annotations
 

@@ -202,6 +202,11 @@ def test_an_event_added_in_the_browser_is_on_the_site_with_its_prices(admin, cms
         in text
     )
     assert 'net: "295.00"' in text
+    # What the editor shows but this test did not touch is written back as it was: early rates and codes too.
+    assert 'early_booking: {until: "2027-03-31 23:59", percent: 10}' in text or (
+        'early_booking:\n      until: "2027-03-31 23:59"\n      percent: 10' in text
+    )
+    assert "SPEAKER27" in text and "PARTNER15" in text
 
     page = wait_for_page(server, f"/events/{NEW_EVENT}/", "Data Ethics in Health and Care")
     assert "£295.00" in page and "£354.00" in page  # the public-sector price, before and with VAT

@@ -120,7 +120,7 @@ function update() {
   if (!q) return summary.append(el('p', 'Choose a fee category to see the total for your booking.'));
   const [table, head, body, foot] = ['table', 'thead', 'tbody', 'tfoot'].map((tag) => el(tag));
   const people = `${q.n} delegate${q.n > 1 ? 's' : ''}`;
-  table.append(el('caption', `Your booking: ${people}, ${q.label}, paying ${q.card ? 'online by card' : 'by invoice'}, ${rate} rate`), head, body, foot);
+  table.append(el('caption', `Your booking: ${people}, ${q.label}, paying ${q.card ? 'online by card' : 'by invoice'}, ${rate === 'early' ? 'early-booking' : 'standard'} rate`), head, body, foot);
   row(head, 'Item', 'Amount', 'th');
   q.lines.forEach((fee, i) => row(body, `Delegate ${i + 1}, before VAT`, fee));
   row(foot, 'Total before VAT', q.sums[0]);
@@ -301,7 +301,7 @@ if (form && prices) {
     }
   });
   form.addEventListener('input', (event) => event.target.id.startsWith('contact-') && copyBooker());
-  $('code').addEventListener('change', update);
+  $('code').addEventListener('input', update); // as typed: a change on leaving the box would move the form under the pointer
   $('same-as-booker').addEventListener('change', copyBooker);
   if (add) add.addEventListener('click', addDelegate);
   // Back from the checkout page, the browser may show this page as it was left: mid-send.

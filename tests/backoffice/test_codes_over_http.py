@@ -1,0 +1,212 @@
+"""Discount codes and the early-booking rate over real HTTP, with the real SDK and the stand-in: what Stripe is
+asked to charge is `python -m pricing quote` with the same arguments, and a 100% code books with no payment."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import itertools
+import json
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from pricing import UK, load_fee_table
+from pricing.cli import main as pricing_cli
+from tests.backoffice.conftest import ROOT, _serve, booking
+
+PLAIN = "caldicott-police-2027"  # no early rate
+EARLY = "records-retention-2027"  # an early rate running now
+
+
+@pytest.fixture(scope="module")
+def code_fees(tmp_path_factory) -> Path:
+    """The shipped fee table, closing in 2099, with an early rate on EARLY that runs for another 30 days and
+    codes: 15% anywhere, 100% for PLAIN, and one that expired yesterday."""
+    text = (ROOT / "content" / "fees.yaml").read_text(encoding="utf-8")
+    text = re.sub(r'booking_closes: "\d{4}-', 'booking_closes: "2099-', text)
+    text = re.sub(r"    early_booking: .*\n", "", text)
+    until = (datetime.now(UK) + timedelta(days=30)).strftime("%Y-%m-%d %H:%M")
+    yesterday = (datetime.now(UK) - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    text = text.replace(f"  {EARLY}:\n", f'  {EARLY}:\n    early_booking: {{until: "{until}", percent: 10}}\n').split(
+        "\ncodes:"
+    )[0]
+    text += f"""
+codes:
+  TEST15: {{percent: 15}}
+  FREE100: {{percent: 100, events: [{PLAIN}]}}
+  OLD20: {{percent: 20, until: "{yesterday}"}}
+"""
+    path = tmp_path_factory.mktemp("code-fees") / "fees.yaml"
+    path.write_text(text, encoding="utf-8")
+    fees = load_fee_table(path)
+    assert fees.events[EARLY].early_booking and not fees.events[PLAIN].early_booking
+    return path
+
+
+@pytest.fixture
+def live(smtp, code_fees):
+    from devtools.stripe_standin.testing import running_standin
+
+    yield from _serve(running_standin, smtp, code_fees)
+
+
+def cli_quote(fees: Path, event: str, category: str, delegates: int, payment: str, code: str | None) -> dict:
+    """`python -m pricing quote ... --json`, run in this process (the same code path as the command)."""
+    argv = ["--fees", str(fees), "quote", event, category, str(delegates), "--payment", payment, "--json"]
+    argv += ["--at", datetime.now(UK).strftime("%Y-%m-%d %H:%M")]
+    if code:
+        argv += ["--code", code]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert pricing_cli(argv) == 0
+    return json.loads(out.getvalue())
+
+
+CASES = list(
+    itertools.product(
+        ["public-sector", "voluntary", "commercial"],
+        [1, 2, 5],
+        ["card", "invoice"],
+        [(PLAIN, None), (EARLY, None), (PLAIN, "test15"), (EARLY, "Test15")],  # none, early, code, both
+    )
+)
+
+
+def test_every_category_count_payment_rate_and_code_charges_exactly_the_cli_quote(live, code_fees):
+    for n, (category, delegates, payment, (event, code)) in enumerate(CASES):
+        data = booking(delegates, category, event, payment, tag=f"-{n}")
+        if code:
+            data["code"] = code
+        expected = cli_quote(code_fees, event, category, delegates, payment, code)
+        assert ("early_booking" in [d["kind"] for d in expected["discounts"]]) is (event == EARLY)
+        response = live.post_json(data)
+        assert response.status == 201, response.text
+        body = response.json()
+        assert body["total_pence"] == expected["total_pence"], (category, delegates, payment, event, code)
+        if payment == "card":
+            session = next(s for s in live.standin.sessions() if s["client_reference_id"] == body["booking_ref"])
+            items = live.standin.app.line_items(session["id"])
+            listed = sum(i["price"]["unit_amount"] * i["quantity"] for i in items)
+            discount = session["total_details"]["amount_discount"]
+            assert session["amount_total"] == listed - discount == expected["total_pence"]
+            assert discount == expected["code_discount_pence"]
+            assert sum(i["amount_total"] for i in items) == expected["total_pence"]
+        else:
+            assert live.confirm_invoice(body["booking_ref"]).status == 303  # the booker confirms from the e-mail
+            invoice = live.invoice_of(body["booking_ref"])
+            amounts = [line["amount"] for line in invoice["lines"]["data"]]
+            assert sum(amounts) == invoice["amount_due"] == expected["total_pence"]
+            assert [a for a in amounts if a < 0] == ([-expected["code_discount_pence"]] if code else [])
+
+
+def test_the_command_itself_prints_the_same_quote(code_fees):
+    at = datetime.now(UK).strftime("%Y-%m-%d %H:%M")
+    args = ["--fees", str(code_fees), "quote", EARLY, "voluntary", "5", "--payment", "invoice", "--code", "TEST15"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pricing", *args, "--at", at, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == cli_quote(code_fees, EARLY, "voluntary", 5, "invoice", "TEST15") | {
+        "booked_at": json.loads(done.stdout)["booked_at"]
+    }
+
+
+def test_the_code_is_recorded_and_shown_on_checkout_as_its_own_line(live):
+    body = live.book_card(booking(2, code="test15"), pay=True)
+    session = next(s for s in live.standin.sessions() if s["client_reference_id"] == body["booking_ref"])
+    page = live.get(live.standin.checkout_url(session["id"]))
+    assert "Code TEST15 (15% off)" in page.text
+    intent = live.standin.app.payment_intents()[-1]
+    from booking.record import from_metadata
+
+    assert from_metadata(intent["metadata"]).code == "TEST15"
+
+
+@pytest.mark.parametrize(
+    ("event", "code", "words"),
+    [
+        (PLAIN, "NOSUCH", 'We do not recognise the discount code "NOSUCH"'),
+        (PLAIN, "old20", "has expired"),
+        (EARLY, "FREE100", "is for a different event"),
+        (PLAIN, "TWO WORDS", "letters and digits with no spaces"),
+    ],
+)
+def test_a_code_that_cannot_be_used_is_a_422_on_code_and_nothing_reaches_stripe(live, event, code, words):
+    response = live.post_json(booking(1, event=event, code=code))
+    assert response.status == 422
+    errors = response.json()["errors"]
+    assert [e["field"] for e in errors] == ["code"] and words in errors[0]["message"]
+    assert live.standin.requests == []
+
+
+@pytest.mark.parametrize("payment", ["card", "invoice"])
+def test_a_hundred_percent_code_books_with_no_payment_and_the_emails_go_once(live, payment):
+    data = booking(2, payment=payment, code="free100")
+    response = live.post_json(data)
+    assert response.status == 201, response.text
+    body = response.json()
+    assert set(body) == {"booking_ref", "total_pence", "confirmation_url"} and body["total_pence"] == 0
+    assert live.standin.sessions() == []  # no Checkout, no PaymentIntent
+    invoice = live.invoice_of(body["booking_ref"])
+    assert (invoice["status"], invoice["total"], invoice["amount_paid"]) == ("paid", 0, 0)
+    before = cli_quote(live.fees_path, PLAIN, "public-sector", 2, payment, None)["total_pence"]
+    assert [line["amount"] for line in invoice["lines"]["data"]][-1] == -before
+    # Stripe's invoice.paid webhook came while the booking was made (the stand-in delivers before it answers),
+    # and the booking confirmed it too: one message each for the booker and the two delegates, none twice.
+    assert [d.status for d in live.standin.deliveries if d.type == "invoice.paid"] == [200]
+    _assert_one_message_each(live, data)
+    booker = live.smtp.to(data["contact"]["email"])[0]
+    assert "discount code covers the whole fee" in booker.text and "FREE100" in booker.text
+    page = live.get(body["confirmation_url"])
+    assert page.status == 200 and "Booking confirmed" in page.text and "nothing to pay" in page.text
+    assert body["booking_ref"] in page.text
+
+
+def _assert_one_message_each(live, data) -> None:
+    people = [data["contact"]["email"], *(d["email"] for d in data["delegates"])]
+    received = live.wait_for_mail(len(set(people)))
+    recipients = [address for message in received for address in message.rcpt_tos]
+    assert {address: recipients.count(address) for address in people} == dict.fromkeys(people, 1)
+    assert len(recipients) == len(set(recipients)), recipients  # nobody (the organiser included) twice
+
+
+def test_a_free_booking_from_the_form_without_javascript_is_sent_to_its_confirmation(live):
+    response = live.post_form(booking(1, code="FREE100", tag="-form"))
+    assert response.status == 303
+    assert "/api/bookings/confirmation?invoice_id=in_" in response.headers["location"]
+
+
+def test_the_same_free_booking_sent_twice_is_one_booking_and_one_set_of_emails(live):
+    data = booking(1, code="FREE100", tag="-twice")
+    first, second = live.post_json(data).json(), live.post_json({**data, "code": "free100"}).json()
+    assert first == second
+    assert len([i for i in live.standin.app.billing.all_invoices() if i["total"] == 0]) == 1
+    _assert_one_message_each(live, data)
+
+
+def test_the_delegate_list_has_a_code_column_and_lists_free_places(live):
+    from bookings.cli import main as bookings_cli
+
+    paid = live.book_card(booking(1, code="test15", tag="-list"), pay=True)
+    free = live.post_json(booking(1, code="FREE100", tag="-free")).json()
+    out = io.StringIO()
+    environ = {
+        "STRIPE_SECRET_KEY": "sk_test_backoffice_suite",
+        "STRIPE_API_BASE": live.standin.api_base,
+        "FEES_PATH": str(live.fees_path),
+    }
+    assert bookings_cli(["export", PLAIN], environ=environ, stdout=out, stderr=io.StringIO()) == 0
+    rows = {row["booking_ref"]: row for row in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert rows[paid["booking_ref"]]["code"] == "TEST15"
+    assert rows[paid["booking_ref"]]["gross_pence"] == str(paid["total_pence"])
+    listed = rows[free["booking_ref"]]
+    assert (listed["code"], listed["gross_pence"], listed["payment_method"]) == ("FREE100", "0", "none (discount code)")
