@@ -185,10 +185,11 @@ def change_messages(
     contact_email: str | None,
     category_label: str,
     templates: Path = TEMPLATES,
+    organiser: Organiser | None = None,
 ) -> list[EmailMessage]:
     """After the booker changed delegates: each new delegate's confirmation, a short note to each person they
     replace, and the organisers' copy listing the changes."""
-    mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates)
+    mail = _Mail(record, event, payment, site_url, mail_from, contact_email, category_label, templates, organiser)
     messages: list[EmailMessage] = []
     for change in changes:
         if change.replaced:

@@ -306,7 +306,8 @@ def _unavailable(status: int) -> LinkRefused:
 def _refusal(request: Request, refused: LinkRefused, settings: Settings) -> Response:
     if request.wants_json:
         return json_response(refused.status, {"errors": [{"field": "link", "message": refused.message}]})
-    contact = f" If you need help, e-mail {settings.contact_email}." if settings.contact_email else ""
+    address = _organisers_address(settings)
+    contact = f" If you need help, e-mail {address}." if address else ""
     html = pages.message_page(refused.title, refused.message + contact, show_contact=False)
     return html_response(refused.status, html)
 
@@ -371,7 +372,7 @@ class _Page:
             can_change=self.can_change,
             closes=_when(self.closes),
             expires=_when(self.expires),
-            contact_email=self.settings.contact_email,
+            contact_email=_organisers_address(self.settings),
             action=self.action,
             access_needs_max=ACCESS_NEEDS_MAX,
             form=_form(record, sent if errors else None, errors),
@@ -422,13 +423,14 @@ def _when(moment: datetime | None) -> str:
 def _tell(record: BookingRecord, changes: list[Change], found: Found, settings: Settings) -> bool:
     """E-mail the new delegates, the people they replace and the organisers, each on its own (one refused address
     never stops the others); False if any could not go."""
-    from functions.emails import Payment, change_messages
+    from functions.emails import Payment, change_messages, organiser_details
     from functions.mailer import MailRefused, MailSession, MailUnavailable
 
     if not (settings.smtp_url or settings.mail_outbox):
         log.warning(json.dumps({"msg": "change_not_mailed", "booking_ref": record.ref, "reason": "no mail set up"}))
         return False
     assert settings.events_dir is not None
+    organiser = organiser_details(settings.organiser_path)
     try:
         messages = change_messages(
             record,
@@ -437,8 +439,9 @@ def _tell(record: BookingRecord, changes: list[Change], found: Found, settings: 
             Payment(record.payment, found.amount_pence, found.currency, found.invoice_number),
             site_url=settings.site_url,
             mail_from=settings.mail_from,
-            contact_email=settings.contact_email,
+            contact_email=_organisers_address(settings),
             category_label=category_label(settings.fees_path, record.event, record.category),
+            organiser=organiser,
         )
         all_sent = True
         with MailSession(settings.smtp_url, settings.mail_outbox) as session:
@@ -460,3 +463,13 @@ def _tell(record: BookingRecord, changes: list[Change], found: Found, settings: 
     except Exception:  # the change is saved: say the e-mails did not go, never answer 500 for a saved change
         log.exception(json.dumps({"msg": "change_not_mailed", "booking_ref": record.ref}))
         return False
+
+
+def _organisers_address(settings: Settings) -> str | None:
+    """Whom bookers write to, and where the organisers' copy goes: CONTACT_EMAIL, else content/organiser.yaml's."""
+    from functions.emails import organiser_details
+
+    if settings.contact_email:
+        return settings.contact_email
+    organiser = organiser_details(settings.organiser_path)
+    return str(organiser.bookings.email) if organiser else None

@@ -12,7 +12,7 @@ import pytest
 from booking import links
 from booking import record as records
 from functions.manage import PURPOSE
-from tests.backoffice.conftest import EVENT, booking, http
+from tests.backoffice.conftest import EVENT, ROOT, booking, http
 from tests.backoffice.test_delegate_list import _export
 from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS
 
@@ -259,3 +259,10 @@ def test_a_cancelled_booking_shows_what_was_refunded_and_cannot_be_changed(live)
     delegates[1] = NEW
     refused = http("POST", link, _fields(delegates), FORM_HEADERS | {"accept": "text/html"})
     assert refused.status == 409 and _record(live, ref).delegates[1].name == data["delegates"][1]["name"]
+
+
+def test_without_contact_email_the_page_names_the_organisers_address_from_their_details_file(live):
+    _, _, link = _booked(live)
+    live.configure(contact_email=None, organiser_path=ROOT / "content" / "organiser.yaml")
+    page = live.get(link)
+    assert page.status == 200 and "mailto:bookings@example.org" in page.text
