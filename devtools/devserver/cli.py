@@ -11,7 +11,9 @@ import sys
 from collections.abc import MutableMapping
 from pathlib import Path
 
+from devtools.deploy.redirects import RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_SECONDS
 from devtools.devserver.cms import LocalBackend, Rebuilder
+from devtools.devserver.rate_limit import RateLimit
 from devtools.devserver.server import STANDIN_PREFIX, DevApp, bind
 
 HOST = "127.0.0.1"
@@ -43,7 +45,23 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("pelicanconf.py"),
         help="Pelican settings for rebuilds (default: pelicanconf.py)",
     )
+    parser.add_argument(
+        "--rate-limit",
+        type=_at_least_one,
+        default=RATE_LIMIT_REQUESTS,
+        metavar="N",
+        help=f"/api/* requests a client may make per {RATE_LIMIT_WINDOW_SECONDS} s before it gets 429, as production's"
+        f" proxy rule allows (default: {RATE_LIMIT_REQUESTS}, from devtools/deploy/redirects.py); tests that book"
+        " many times a minute raise it",
+    )
     return parser
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 (the dev server always applies a rate limit)")
+    return value
 
 
 def stripe_mode(environ: MutableMapping[str, str], port: int = 8000) -> str:
@@ -124,8 +142,13 @@ def main(argv: list[str] | None = None) -> int:
         cms_note = backend.start() or ""
         if cms_note:
             backend = None
-    server.set_app(DevApp(args.output, standin, backend, rebuilder))
-    print(banner(mode, base, args.output, outbox, cms=None if args.content is None else cms_note), flush=True)
+    server.set_app(DevApp(args.output, standin, backend, rebuilder, RateLimit(args.rate_limit)))
+    print(
+        banner(
+            mode, base, args.output, outbox, cms=None if args.content is None else cms_note, rate_limit=args.rate_limit
+        ),
+        flush=True,
+    )
     # `kill` (as tests and process managers stop it) must stop decap-server too, as Ctrl+C does.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -147,9 +170,21 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def banner(mode: str, base: str, output: Path, outbox: Path | None = None, cms: str | None = None) -> str:
+def banner(
+    mode: str,
+    base: str,
+    output: Path,
+    outbox: Path | None = None,
+    cms: str | None = None,
+    rate_limit: int = RATE_LIMIT_REQUESTS,
+) -> str:
     """What the dev server serves; `cms` is None without --content, "" when the CMS runs, else why not."""
-    lines = [RULE, f"  Event site:        {base}/   (serving {output}/)", f"  Booking function:  {base}/api/bookings"]
+    lines = [
+        RULE,
+        f"  Event site:        {base}/   (serving {output}/)",
+        f"  Booking function:  {base}/api/bookings   (at most {rate_limit} requests a client per"
+        f" {RATE_LIMIT_WINDOW_SECONDS} s, then 429)",
+    ]
     if cms == "":
         lines += [
             f"  Editor (CMS):      {base}/admin/   (saves write content/; the site rebuilds after each change)",

@@ -14,7 +14,10 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from devtools.devserver.cms import CMS_PREFIX, LocalBackend, Rebuilder, refusal_page
 from devtools.devserver.lambda_bridge import call_function
 from devtools.devserver.netlify_headers import headers_for
+from devtools.devserver.rate_limit import RateLimit, too_many_requests
 from devtools.devserver.static import serve
+from functions.lambda_handler import handler
+from functions.proxy import EXEMPT_PATHS
 
 STANDIN_PREFIX = "/_stripe"
 log = logging.getLogger("devserver")
@@ -22,7 +25,8 @@ log = logging.getLogger("devserver")
 
 class DevApp:
     """Routes /api/* to the function, /_stripe/* to the stand-in (when simulating), /_cms/* to Decap's
-    local backend (with --content) and the rest to output/, or to why the last rebuild was refused."""
+    local backend (with --content) and the rest to output/, or to why the last rebuild was refused.
+    /api/* is rate-limited per client as production's proxy rule is (default: its numbers), except Stripe's webhook."""
 
     def __init__(
         self,
@@ -30,16 +34,32 @@ class DevApp:
         standin: Callable[..., Iterable[bytes]] | None = None,
         backend: LocalBackend | None = None,
         rebuilder: Rebuilder | None = None,
+        rate_limit: RateLimit | None = None,
+        function: Callable[[dict, Any], dict] = handler,
     ):
         self.output = output.resolve()
         self.standin = standin
         self.backend = backend
         self.rebuilder = rebuilder
+        self.rate_limit = rate_limit or RateLimit()
+        self.function = function
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         if path == "/api" or path.startswith("/api/"):
-            return call_function(_as_signed_proxy(environ), start_response)
+            if path not in EXEMPT_PATHS:
+                # Netlify aggregates by ["ip", "domain"]: one count per client address and site.
+                client = f"{environ.get('REMOTE_ADDR', '')} {environ.get('HTTP_HOST', '')}"
+                wait = self.rate_limit.retry_after(client)
+                if wait is not None:
+                    log.warning(
+                        "rate limit: %s is over %d requests in %gs",
+                        client,
+                        self.rate_limit.limit,
+                        self.rate_limit.window,
+                    )
+                    return too_many_requests(start_response, wait)
+            return call_function(_as_signed_proxy(environ), start_response, self.function)
         if self.standin is not None and (path == STANDIN_PREFIX or path.startswith(STANDIN_PREFIX + "/")):
             environ = dict(environ)
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + STANDIN_PREFIX

@@ -95,7 +95,18 @@ def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     env["MAIL_OUTBOX"] = str(log_path.parent / "outbox")  # never the repository's outbox/ (DevServer.outbox)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "devtools.devserver", "--port", str(port), "--output", str(site)],
+            # One client books many times a minute here: raise production's per-client limit (make dev keeps it).
+            [
+                sys.executable,
+                "-m",
+                "devtools.devserver",
+                "--port",
+                str(port),
+                "--output",
+                str(site),
+                "--rate-limit",
+                "10000",
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,

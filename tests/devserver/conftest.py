@@ -53,15 +53,15 @@ def dev_env(**extra: str) -> dict[str, str]:
 
 @pytest.fixture
 def start_devserver(tmp_path: Path):
-    """start(output, env) -> DevServer once its banner is printed; every server is stopped after the test."""
+    """start(output, env, *args) -> DevServer once its banner is printed; every server is stopped after the test."""
     started: list[subprocess.Popen] = []
 
-    def start(output: Path, env: dict[str, str] | None = None) -> DevServer:
+    def start(output: Path, env: dict[str, str] | None = None, *args: str) -> DevServer:
         stderr_path = tmp_path / f"devserver-{len(started)}.log"
         env = dict(env or dev_env())
         env.setdefault("MAIL_OUTBOX", str(tmp_path / "outbox"))  # never the repository's outbox/
         process = subprocess.Popen(
-            [sys.executable, "-m", "devtools.devserver", "--port", "0", "--output", str(output)],
+            [sys.executable, "-m", "devtools.devserver", "--port", "0", "--output", str(output), *args],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
