@@ -244,7 +244,7 @@ def amounts(priced: Quote) -> tuple[Amount, ...]:
     return tuple(Amount(net_pence=line.net_pence, vat_pence=line.vat_pence) for line in priced.lines)
 
 
-_LONGEST_REF = "CP-XXXXXX"
+_LONGEST_REF = "CP-ABCDEF"  # every reference has this length
 _DEAREST = Amount(net_pence=99_999_999, vat_pence=99_999_999)  # £999,999.99 each: far above any fee
 
 

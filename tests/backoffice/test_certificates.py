@@ -89,7 +89,7 @@ def test_each_pdf_is_a4_tagged_in_british_english_titled_and_embeds_its_fonts(of
         fonts = page["/Resources"]["/Font"]
         for font in fonts.values():
             descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-            assert "/FontFile2" in descriptor  # embedded (and subset: the names start XXXXXX+)
+            assert "/FontFile2" in descriptor  # embedded, and subset: the name starts with six capitals and a plus
             assert re.match(r"^/[A-Z]{6}\+Noto", descriptor["/FontName"])
 
 
