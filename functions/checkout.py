@@ -145,7 +145,7 @@ def _fit(text: str, limit: int) -> str:
 def receipt(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
     """`invoice_creation`: Stripe makes a paid invoice from the session's lines (its total is what was charged),
     a VAT receipt naming the booking and its delegates; the VAT number goes in the footer when there is one."""
-    from functions.event_facts import event_facts
+    from adapters.content.events import event_facts
 
     record = priced.record
     assert settings.events_dir is not None

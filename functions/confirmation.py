@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from adapters.content.fees import category_label
 from functions import pages
-from functions.fees import category_label
 from functions.fulfilment import SessionNotFound, fulfil_checkout, fulfil_invoice
 from functions.http import Request, Response, html_response
 from functions.settings import Settings

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from adapters.content.events import event_facts
+from adapters.content.fees import category_label
 from booking.record import NotABooking, from_metadata
 from functions import pages
-from functions.event_facts import event_facts
-from functions.fees import category_label
 from functions.fulfilment import SessionNotFound, retrieve
 from functions.http import Request, Response, html_response
 from functions.settings import Settings

@@ -106,7 +106,7 @@ def invoice_items(
 
 
 def _event_title(priced: PricedBooking, settings: Settings) -> str:
-    from functions.event_facts import event_facts
+    from adapters.content.events import event_facts
 
     assert settings.events_dir is not None
     return event_facts(priced.booking.event, settings.events_dir).title

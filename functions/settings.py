@@ -87,7 +87,7 @@ class Settings:
         if self.vat_number is not None and not _VAT_NUMBER.match(self.vat_number):
             problems.append("VAT_NUMBER must be a VAT registration number with its country prefix, like GB123456789")
         if self.smtp_url is not None:
-            from functions.mailer import MailConfigError, parse_smtp_url
+            from adapters.mail.send import MailConfigError, parse_smtp_url
 
             try:
                 parse_smtp_url(self.smtp_url)

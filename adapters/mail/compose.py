@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from adapters.content.events import EventFacts
 from booking.record import Attendee, BookingRecord, Contact
 from booking.text import ascii_address
-from functions.event_facts import EventFacts
 from pricing import FeeTableError, format_pence
 from pricing.organiser import Organiser, load_organiser
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 log = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).resolve().parent.parent / "theme" / "email"
+TEMPLATES = Path(__file__).resolve().parents[2] / "theme" / "email"
 DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
 
 
