@@ -41,6 +41,7 @@ class Kind(StrEnum):
     VOID = "void"  # to the booker: the invoice voided, the booking cancelled
     JOINING = "joining"  # to one delegate: how to join a virtual event
     CERTIFICATE = "certificate"  # to one delegate: their CPD certificate
+    REQUEST = "request"  # to the booker: confirm this request (invoice, £0) from your e-mail
 
 
 Person = Contact | Attendee
@@ -241,7 +242,9 @@ def _start(current: Booking | None, event: Requested | CheckoutStarted) -> Trans
     if current is not None:
         return _unchanged(current, "already stored")  # a double submit: the first one stands
     if isinstance(event, Requested):
-        return Transition(Booking(event.record, State.REQUESTED), True)
+        record = event.record
+        send = Send(f"{record.ref}.{Kind.REQUEST}", Kind.REQUEST, record.contact, is_booker=True)
+        return Transition(Booking(record, State.REQUESTED), True, (send,))
     return Transition(Booking(event.record, State.AWAITING_PAYMENT), True, places=len(event.record.delegates))
 
 

@@ -128,6 +128,7 @@ def test_an_unpaid_checkout_that_expires_gives_its_places_back_and_sends_nothing
 
 def test_an_invoice_request_holds_nothing_until_confirmed_then_holds_its_places():
     booking, done = _run([RequestConfirmed(AT)], Requested(_record(3, "invoice")))
+    assert [(s.kind, s.is_booker) for s in done[0].sends] == [(Kind.REQUEST, True)]
     assert [t.places for t in done] == [0, 3]
     assert booking.state == State.AWAITING_PAYMENT
     assert life.attending(booking)
