@@ -57,6 +57,20 @@ class Send:
     is_booker: bool = False
     position: int | None = None
     changes: tuple[Change, ...] = ()
+    refund: RefundFacts | None = None  # a REFUND's amounts
+
+
+@dataclass(frozen=True)
+class RefundFacts:
+    """What a refund notice says: the total refunded now, what the booker was told of before, what was charged."""
+
+    total_pence: int
+    earlier_pence: int
+    charged_pence: int
+
+    @property
+    def this_time_pence(self) -> int:
+        return self.total_pence - self.earlier_pence
 
 
 @dataclass(frozen=True)
@@ -293,7 +307,10 @@ def _refunded(current: Booking, event: Refunded) -> Transition:
         state = State.CANCELLED
         places = -len(record.delegates)
     changed = record.model_copy(update=update)
-    send = Send(f"{record.ref}.refund.{event.total_pence}", Kind.REFUND, record.contact, is_booker=True)
+    facts = RefundFacts(event.total_pence, record.refund_notice_pence, event.charged_pence)
+    send = Send(
+        f"{record.ref}.{Kind.REFUND}.{event.total_pence}", Kind.REFUND, record.contact, is_booker=True, refund=facts
+    )
     return _moved(current, changed, state, (send,), places)
 
 

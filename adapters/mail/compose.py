@@ -21,7 +21,7 @@ from adapters.content.events import EventFacts
 from booking.life import Kind, Send
 from booking.record import Attendee, BookingRecord, Contact
 from booking.text import ascii_address
-from pricing import FeeTableError, format_pence
+from pricing import FeeTableError, format_pence, refund_vat
 from pricing.organiser import Organiser, load_organiser
 
 if TYPE_CHECKING:
@@ -359,9 +359,10 @@ def compose(send: Send, about: About, letterhead: Letterhead) -> EmailMessage | 
         **about.extra,
     }
     what = "Booking changed" if send.changes else "Booking confirmed"
-    if send.kind == Kind.REFUND:
-        notice = about.extra.get("notice")
-        what = "Booking cancelled and refunded" if getattr(notice, "cancelled", False) else "Refund for your booking"
+    if send.kind in (Kind.REFUND, Kind.VOID):
+        notice = cancellation_notice(send, record, payment)
+        context["notice"] = notice
+        what = "Booking cancelled and refunded" if notice.cancelled else "Refund for your booking"
     subject = _SUBJECTS[send.kind].format(title=about.event.title, ref=record.ref, what=what)
     context["subject"] = " ".join(subject.split())
     message = envelope(to, context["subject"], send.message_id, letterhead)
@@ -374,6 +375,64 @@ def compose(send: Send, about: About, letterhead: Letterhead) -> EmailMessage | 
         filename, pdf = attachment
         message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
     return message
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a refund or cancellation e-mail says, formatted: the amount refunded (or invoiced and now cancelled)
+    with its VAT."""
+
+    kind: str  # "refund" or "void"
+    cancelled: bool
+    amount: str
+    net: str  # "" with vat when the record does not say what VAT was charged
+    vat: str
+    earlier: str = ""  # refunded before this refund ("" when this is the first)
+    total_refunded: str = ""
+    paid: str = ""
+    invoice_number: str = ""
+
+
+def cancellation_notice(send: Send, record: BookingRecord, payment: Payment) -> Notice:
+    """The notice for a REFUND (from the amounts the transition carries) or a VOID (the whole invoice)."""
+
+    def money(pence: int) -> str:
+        return format_pence(pence, payment.currency)
+
+    facts = send.refund
+    if facts is None:  # a voided invoice: the whole amount invoiced
+        total = payment.amount_pence
+        vat = vat_charged(record, total)
+        return Notice(
+            kind="void",
+            cancelled=True,
+            amount=money(total),
+            net=money(total - vat) if vat is not None else "",
+            vat=money(vat) if vat is not None else "",
+            invoice_number=payment.invoice_number,
+        )
+    charged = facts.charged_pence
+    charged_vat = vat_charged(record, charged)
+    # The VAT of this refund: the VAT of everything refunded so far, less what the booker was told of before.
+    vat = refund_vat(facts.total_pence, charged, charged_vat or 0) - refund_vat(
+        facts.earlier_pence, charged, charged_vat or 0
+    )
+    return Notice(
+        kind="refund",
+        cancelled=facts.total_pence >= charged,
+        amount=money(facts.this_time_pence),
+        net=money(facts.this_time_pence - vat) if charged_vat is not None else "",
+        vat=money(vat) if charged_vat is not None else "",
+        earlier=money(facts.earlier_pence) if facts.earlier_pence else "",
+        total_refunded=money(facts.total_pence),
+        paid=money(charged),
+    )
+
+
+def vat_charged(record: BookingRecord, gross_pence: int) -> int | None:
+    """The VAT in what was charged, as recorded at booking; None when the record's amounts do not add up to it
+    (the one test of "show VAT only if the recorded amounts match")."""
+    return record.vat_pence if record.amounts and record.gross_pence == gross_pence else None
 
 
 def envelope(to: Addressee, subject: str, message_id: str, letterhead: Letterhead) -> EmailMessage:
