@@ -99,6 +99,21 @@ class Booking:
     version: int = 0
 
 
+@dataclass(frozen=True)
+class StripeFacts:
+    """Where a booking's money is at Stripe, as read back from Stripe; empty values say nothing new."""
+
+    payment_intent: str = ""
+    invoice_id: str = ""
+    invoice_number: str = ""
+    invoice_due: str = ""
+    invoice_url: str = ""
+
+    def onto(self, record: BookingRecord) -> dict[str, str]:
+        """The record fields these facts fill (only those they know)."""
+        return {name: value for name, value in vars(self).items() if value and getattr(record, name) != value}
+
+
 # Events. Timestamps are ISO 8601 in UTC, to the second, from the caller's clock.
 
 
@@ -122,6 +137,7 @@ class RequestConfirmed:
 
     at: str
     free: bool = False
+    stripe: StripeFacts = StripeFacts()
 
 
 @dataclass(frozen=True)
@@ -129,6 +145,7 @@ class Paid:
     """Stripe says the booking's money has arrived (its current state, read back)."""
 
     at: str
+    stripe: StripeFacts = StripeFacts()
 
 
 @dataclass(frozen=True)
@@ -266,23 +283,26 @@ def _request_confirmed(current: Booking, event: RequestConfirmed) -> Transition:
     if current.state != State.REQUESTED:
         return _unchanged(current, f"not a request ({current.state})")
     places = len(current.record.delegates)
+    facts = event.stripe.onto(current.record)
     if event.free:
-        record = current.record.model_copy(update={"fulfilled_at": event.at, "confirmation_sent": event.at})
+        done = {"fulfilled_at": event.at, "confirmation_sent": event.at, **facts}
+        record = current.record.model_copy(update=done)
         return _moved(current, record, State.CONFIRMED, _confirmation(current, record), places)
-    return _moved(current, current.record, State.AWAITING_PAYMENT, places=places)
+    return _moved(current, current.record.model_copy(update=facts), State.AWAITING_PAYMENT, places=places)
 
 
 def _paid(current: Booking, event: Paid) -> Transition:
+    done = {"fulfilled_at": event.at, "confirmation_sent": event.at, **event.stripe.onto(current.record)}
     if current.state != State.AWAITING_PAYMENT:
         # Confirmed already (a repeat), or cancelled first (a refund delivered before "completed"): either way
         # nothing more to say. A lapsed checkout that is paid after all is confirmed: the money is there.
         if current.state != State.EXPIRED:
             return _unchanged(current, f"paid while {current.state}")
-        record = current.record.model_copy(update={"fulfilled_at": event.at, "confirmation_sent": event.at})
+        record = current.record.model_copy(update=done)
         places = len(current.record.delegates)
         moved = _moved(current, record, State.CONFIRMED, _confirmation(current, record), places)
         return replace(moved, limited=False)
-    record = current.record.model_copy(update={"fulfilled_at": event.at, "confirmation_sent": event.at})
+    record = current.record.model_copy(update=done)
     return _moved(current, record, State.CONFIRMED, _confirmation(current, record))
 
 

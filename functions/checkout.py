@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from adapters.payments.client import client, unavailable
 from booking.record import BookingRecord, receipt_metadata, to_metadata
 from booking.reference import idempotency_key
 from booking.request import BookingRequest, amounts
 from functions.settings import Settings
-from functions.stripe_api import client, unavailable
 from pricing import FeeTable, Quote, format_percent
 
 # Stripe lets a Checkout Session expire 30 minutes to 24 hours after it is created. A session must not outlive

@@ -31,9 +31,9 @@ from typing import Any
 from adapters.content.events import event_facts
 from adapters.mail.compose import Payment, build_messages, organiser_details, recipient_address, recipients
 from adapters.mail.send import MailRefused, MailSession, MailUnavailable
+from adapters.payments.client import client, unavailable
 from booking.record import BookingRecord, NotABooking, from_metadata, is_invoice_booking, to_metadata
 from functions.settings import Settings
-from functions.stripe_api import client, unavailable
 
 log = logging.getLogger("bookings")
 

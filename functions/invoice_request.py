@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, quote
 from adapters.content.events import event_facts
 from adapters.mail.compose import DEFAULT_FROM, TEMPLATES, recipient_address, template_environment
 from adapters.mail.send import MailRefused, MailSession, MailUnavailable
+from adapters.payments.client import StripeUnavailable
 from booking.links import LinkExpired, LinkInvalid, open_link, sign
 from booking.request import FieldError
 from functions import pages
@@ -28,7 +29,6 @@ from functions.checkout import PricedBooking
 from functions.errors import BookingProblem
 from functions.http import Request, Response, html_response, redirect
 from functions.settings import Settings
-from functions.stripe_api import StripeUnavailable
 from pricing import format_pence
 
 PURPOSE = "confirm-invoice-request"

@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.payments.client import client, unavailable
 from booking.record import NotABooking, from_metadata
 from booking.reference import idempotency_key
 from functions.checkout import PricedBooking, code_line_name, metadata, place_name
 from functions.settings import Settings
-from functions.stripe_api import client, unavailable
 from pricing import format_pence, format_percent
 
 PO_FIELD_NAME = "PO number"

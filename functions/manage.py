@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from adapters.content.events import EventFacts, event_facts
 from adapters.content.fees import category_label, fee_table
+from adapters.payments.client import StripeUnavailable, client, unavailable
 from booking import links
 from booking import record as records
 from booking.record import Attendee, BookingRecord
@@ -27,7 +28,6 @@ from functions.errors import BookingProblem
 from functions.fulfilment import SessionNotFound, retrieve
 from functions.http import Request, Response, html_response, json_response
 from functions.settings import Settings
-from functions.stripe_api import StripeUnavailable, client, unavailable
 from pricing import FeeTable, FeeTableError, format_pence
 from pricing.models import UK
 

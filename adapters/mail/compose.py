@@ -370,9 +370,10 @@ def compose(send: Send, about: About, letterhead: Letterhead) -> EmailMessage | 
     template = _TEMPLATES[send.kind]
     message.set_content(env.get_template(f"{template}.txt").render(**context))
     message.add_alternative(env.get_template(f"{template}.html").render(**context), subtype="html")
-    attachment = about.extra.get("attachment")
-    if send.kind == Kind.CERTIFICATE and isinstance(attachment, tuple):
-        filename, pdf = attachment
+    # A certificate's PDF, by delegate position: extra["attachments"] = {position: (filename, pdf bytes)}.
+    attachments = about.extra.get("attachments") or {}
+    if send.position in attachments:
+        filename, pdf = attachments[send.position]
         message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
     return message
 

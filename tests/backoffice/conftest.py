@@ -85,7 +85,8 @@ def far_fees(tmp_path_factory) -> Path:
 class Live:
     """The function served over loopback HTTP, a stand-in that sends its webhooks to it, and the SMTP sink."""
 
-    def __init__(self, url: str, standin: Any, smtp: SmtpSink | None, fees_path: Path):
+    def __init__(self, url: str, standin: Any, smtp: SmtpSink | None, fees_path: Path, store_environ: dict[str, str]):
+        self.store_environ = store_environ
         self.url = url
         self.standin = standin
         self.smtp = smtp
@@ -95,6 +96,7 @@ class Live:
 
     def make_settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
+            "store_environ": self.store_environ,
             "stripe_secret_key": "sk_test_backoffice_suite",
             "stripe_webhook_secret": WEBHOOK_SECRET,
             "site_url": self.url,
@@ -178,14 +180,14 @@ class Live:
         return list(self.smtp.received)
 
 
-def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):
+def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path, store_environ: dict[str, str]):
     from devtools.devserver.lambda_bridge import call_function
     from devtools.devserver.server import serving_in_background
 
     with serving_in_background() as server:
         url = f"http://127.0.0.1:{server.server_address[1]}"
         with standin_factory(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
-            live = Live(url, standin, smtp, fees_path)
+            live = Live(url, standin, smtp, fees_path, store_environ)
             server.set_app(
                 lambda environ, start: call_function(
                     environ, start, lambda event, ctx: handle_event(event, live.settings)
@@ -195,7 +197,13 @@ def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):
 
 
 @pytest.fixture
-def live(smtp, far_fees):
+def live_store(store_environ, bookings_table) -> dict[str, str]:
+    """The function's store settings: a fresh table for each test."""
+    return {**store_environ, "BOOKINGS_TABLE": bookings_table}
+
+
+@pytest.fixture
+def live(smtp, far_fees, live_store):
     from devtools.stripe_standin.testing import running_standin
 
-    yield from _serve(running_standin, smtp, far_fees)
+    yield from _serve(running_standin, smtp, far_fees, live_store)

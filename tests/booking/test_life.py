@@ -291,3 +291,13 @@ def test_invoice_bookings_end_where_stripe_says_and_send_nothing_twice(case):
 
 def test_every_state_has_a_name_a_person_can_read():
     assert [s.value for s in State] == ["requested", "awaiting_payment", "confirmed", "cancelled", "expired"]
+
+
+def test_stripes_ids_and_invoice_are_written_into_the_record_as_they_happen():
+    from booking.life import StripeFacts
+
+    invoice = StripeFacts(invoice_id="in_1", invoice_number="ABC-0001", invoice_due="2027-02-04")
+    booking, _ = _run([RequestConfirmed(AT, stripe=invoice)], Requested(_record(1, "invoice")))
+    assert (booking.record.invoice_id, booking.record.invoice_number) == ("in_1", "ABC-0001")
+    paid, _ = _run([Paid(AT, stripe=StripeFacts(payment_intent="pi_1"))], CheckoutStarted(_record(1)))
+    assert paid.record.payment_intent == "pi_1"
