@@ -31,7 +31,7 @@ class StripeSettings(Protocol):
     def stripe_timeout_seconds(self) -> float: ...
 
 
-log = logging.getLogger("adapters.payments")
+log = logging.getLogger("functions.stripe")
 
 
 class StripeUnavailable(Exception):
