@@ -78,6 +78,7 @@ def copy_sources(target: Path, root: Path = ROOT) -> None:
     shutil.copytree(root / "functions", target / "functions", ignore=_SKIP_IN_SOURCE)
     shutil.copytree(root / "pricing", target / "pricing", ignore=_SKIP_IN_SOURCE)
     shutil.copytree(root / "booking", target / "booking", ignore=_SKIP_IN_SOURCE)
+    shutil.copytree(root / "adapters", target / "adapters", ignore=_SKIP_IN_SOURCE)
     (target / "content").mkdir()
     # The fee table checked here and written as JSON (pricing.fee_table_json): the function reads it without yaml.
     try:
@@ -179,7 +180,7 @@ def build(
     )
     install_wheels(requirements, bundle, python_version, platforms)
     log(
-        "package: adding functions/, pricing/, booking/, content/fees.json and organiser.json (from the YAML), content/events/*.md and theme/email/"
+        "package: adding functions/, pricing/, booking/, adapters/, content/fees.json and organiser.json (from the YAML), content/events/*.md and theme/email/"
     )
     copy_sources(bundle)
     saved = trim(bundle, locales)
