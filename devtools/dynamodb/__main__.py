@@ -27,7 +27,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-READY = "dynamodb: listening on "
+from devtools.dynamodb import READY
+
 TOKENS_KEPT = 10_000  # DynamoDB remembers a token for 10 minutes; this many transactions is plenty for a test run
 
 StartResponse = Callable[..., Any]

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from devtools.dynamodb.__main__ import READY
+from devtools.dynamodb import READY
 
 START_TIMEOUT_SECONDS = 60  # two busy cores: moto imports in about a second on an idle machine
 STOP_TIMEOUT_SECONDS = 10
