@@ -17,7 +17,7 @@ from devtools.devserver.rate_limit import RateLimit
 from devtools.devserver.server import STANDIN_PREFIX, DevApp, bind
 from devtools.dynamodb.engine import Engine, EngineError
 from devtools.dynamodb.engine import start as start_engine
-from devtools.dynamodb.snapshot import LOCAL_CREDENTIALS, LOCAL_REGION
+from devtools.dynamodb.snapshot import LOCAL_CREDENTIALS, LOCAL_READ_TIMEOUT, LOCAL_REGION
 
 HOST = "127.0.0.1"
 BOOKINGS_TABLE = "bookings"
@@ -201,6 +201,7 @@ def start_store(environ: MutableMapping[str, str]) -> tuple[Engine | None, str]:
     engine = start_engine(table=BOOKINGS_TABLE, data=data)
     environ["BOOKINGS_TABLE"] = BOOKINGS_TABLE
     environ["DYNAMODB_ENDPOINT"] = engine.endpoint
+    environ.setdefault("DYNAMODB_READ_TIMEOUT", LOCAL_READ_TIMEOUT)
     # The local engine checks no signature, but boto3 sends nothing without credentials: never real ones here.
     environ["AWS_ACCESS_KEY_ID"] = LOCAL_CREDENTIALS["aws_access_key_id"]
     environ["AWS_SECRET_ACCESS_KEY"] = LOCAL_CREDENTIALS["aws_secret_access_key"]
