@@ -11,7 +11,6 @@ import email.policy
 import json
 import re
 import socket
-import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -24,6 +23,7 @@ from functions.lambda_handler import handle_event
 from functions.settings import Settings
 from pricing import load_fee_table, quote
 from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS, HttpResponse, form_fields, http
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "whsec_test_backoffice_suite"
@@ -224,15 +224,18 @@ class Live:
         """The link in the e-mail that asks the booker to confirm invoice request `ref`; the message is taken out
         of the sink (the booker has read it), so later counts are of what was sent after confirming."""
         assert self.smtp is not None
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            for received in self.smtp.received:
+        smtp = self.smtp
+
+        def confirmation() -> Received | None:
+            for received in list(smtp.received):
                 subject = str(received.message["Subject"])
                 if received.message["X-Booking-Ref"] == ref and subject.startswith("Confirm your booking request"):
-                    self.smtp.received.remove(received)
-                    return re.search(r"(http\S+/api/bookings/invoice/confirm\?token=\S+)", received.text)[1]
-            time.sleep(0.02)
-        raise AssertionError(f"no confirmation e-mail for {ref}")
+                    return received
+            return None
+
+        received = wait_until(confirmation, timeout=30, what=f"the confirmation e-mail for {ref}")
+        smtp.received.remove(received)
+        return re.search(r"(http\S+/api/bookings/invoice/confirm\?token=\S+)", received.text)[1]
 
     def confirm_invoice(self, ref: str) -> HttpResponse:
         """Follow the e-mailed link and press its one button (a form POST carrying the signed token)."""
@@ -243,12 +246,16 @@ class Live:
         (invoice,) = [i for i in self.standin.app.billing.all_invoices() if i["metadata"].get("booking_ref") == ref]
         return invoice
 
-    def wait_for_mail(self, count: int, timeout: float = 5.0) -> list[Received]:
-        assert self.smtp is not None
-        deadline = time.monotonic() + timeout
-        while len(self.smtp.received) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return list(self.smtp.received)
+    def wait_for_mail(self, count: int, timeout: float = 30.0) -> list[Received]:
+        """Every message received so far, once there are at least `count` (the test fails if they never come)."""
+        smtp = self.smtp
+        assert smtp is not None
+        wait_until(
+            lambda: len(smtp.received) >= count,
+            timeout=timeout,
+            what=lambda: f"{count} e-mails; received {len(smtp.received)}",
+        )
+        return list(smtp.received)
 
 
 def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from bookings.context import stripe_client
 from bookings.export import find_bookings
 from tests.backoffice.conftest import EVENT, ROOT, Received
 from tests.functions.conftest import FORM_HEADERS, http
+from tests.waiting import wait_until
 
 # Zoom: Reports > Usage > Participants > Export, "with meeting data" ticked: the meeting's own row (with the
 # host's e-mail) comes first, then a blank line and the participants.
@@ -107,10 +107,9 @@ class Office:
     def substitute(self, ref: str, position: int, name: str, email: str) -> BookingRecord:
         """Replace a delegate as the booker does: from the private link in their confirmation e-mail."""
         before = self.record(ref)
-        deadline = time.monotonic() + 5
-        while not (links := self._manage_links(before.contact.email, ref)) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        (link,) = links
+        (link,) = wait_until(
+            lambda: self._manage_links(before.contact.email, ref), timeout=30, what=f"the manage link for {ref}"
+        )
         delegates = [d.model_dump() for d in before.delegates]
         delegates[position] = {**delegates[position], "name": name, "email": email}
         form = urlencode([(f"delegates[{i}][{k}]", v) for i, d in enumerate(delegates) for k, v in d.items()])

@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -14,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 # Before every booking deadline in content/fees.yaml, so the 2027 events are open (the function
@@ -114,19 +115,20 @@ def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         )
     server = DevServer(f"http://127.0.0.1:{port}", log_path)
     try:
-        deadline = time.monotonic() + 20
-        while True:
+
+        def answering() -> bool:
             try:
                 with urllib.request.urlopen(server.url + "/", timeout=2) as answer:
                     if answer.status == 200:
                         # The pages run under production's CSP (netlify.toml), so a blocked script shows.
                         assert "script-src 'self'" in answer.headers.get("Content-Security-Policy", "")
-                        break
+                        return True
             except OSError:
                 pass
             assert process.poll() is None, f"the dev server stopped: {server.log()}"
-            assert time.monotonic() < deadline, f"the dev server did not answer within 20 s: {server.log()}"
-            time.sleep(0.1)
+            return False
+
+        wait_until(answering, timeout=20, interval=0.1, what=lambda: f"the dev server to answer: {server.log()}")
         yield server
     finally:
         process.terminate()

@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT, SITE_NOW, DevServer, free_port
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 DECAP = ROOT / "node_modules" / "decap-cms" / "dist" / "decap-cms.js"
@@ -79,11 +79,12 @@ def cms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DevServer, P
         )
     server = DevServer(f"http://127.0.0.1:{port}", log_path)
     try:
-        deadline = time.monotonic() + 30
-        while "Editor (CMS)" not in server.log():
+
+        def started() -> bool:
             assert process.poll() is None, f"the dev server stopped: {server.log()}"
-            assert time.monotonic() < deadline, f"the dev server did not start: {server.log()}"
-            time.sleep(0.1)
+            return "Editor (CMS)" in server.log()
+
+        wait_until(started, timeout=30, what=lambda: f"the dev server to start: {server.log()}")
         yield server, root
     finally:
         process.terminate()
@@ -121,9 +122,10 @@ def publish(page, saved: bool = True) -> None:
 
 def wait_for_page(server: DevServer, path: str, text: str, timeout: float = 60) -> str:
     """The page at `path` once it contains `text` (the dev server rebuilds after a save)."""
-    deadline = time.monotonic() + timeout
     body = ""
-    while time.monotonic() < deadline:
+
+    def showing() -> str:
+        nonlocal body
         try:
             with urllib.request.urlopen(server.url + path, timeout=5) as answer:
                 body = answer.read().decode()
@@ -131,10 +133,14 @@ def wait_for_page(server: DevServer, path: str, text: str, timeout: float = 60) 
             body = exc.read().decode()
         except OSError:
             body = ""
-        if text in body:
-            return body
-        time.sleep(0.3)
-    raise AssertionError(f"{path} never showed {text!r}; last answer:\n{body[:2000]}\n{server.log()[-3000:]}")
+        return body if text in body else ""
+
+    return wait_until(
+        showing,
+        timeout=timeout,
+        interval=0.3,
+        what=lambda: f"{path} to show {text!r}; last answer:\n{body[:2000]}\n{server.log()[-3000:]}",
+    )
 
 
 EXPECTED_EVENT = """Title: Data Ethics in Health and Care
@@ -169,7 +175,7 @@ def test_an_event_added_in_the_browser_is_on_the_site_with_its_prices(admin, cms
     body.type("How to decide when data may be used, and who decides.")
     publish(admin)
     event_file = root / "content" / "events" / f"{NEW_EVENT}.md"
-    wait_until(lambda: event_file.is_file())
+    wait_until(lambda: event_file.is_file(), timeout=30, what=f"the CMS to write {event_file}")
     assert event_file.read_text(encoding="utf-8") == EXPECTED_EVENT
 
     # Without a fee table entry the build refuses the event, in its own words, on every page.
@@ -190,7 +196,7 @@ def test_an_event_added_in_the_browser_is_on_the_site_with_its_prices(admin, cms
     admin.get_by_label("Most delegates on one booking").last.fill("12")
     publish(admin)
     fees = root / "content" / "fees.yaml"
-    wait_until(lambda: NEW_EVENT in fees.read_text(encoding="utf-8"))
+    wait_until(lambda: NEW_EVENT in fees.read_text(encoding="utf-8"), timeout=30, what="the CMS to save the fee table")
     text = fees.read_text(encoding="utf-8")
     assert text.startswith("# The fee table: every price the site shows")  # the file's own guidance kept
     assert (
@@ -216,13 +222,6 @@ def open_fee_table(page) -> None:
     page.goto("/admin/#/collections/fees")
     page.get_by_role("main").get_by_role("link", name="Fee table").click()
     expect(page.get_by_label("VAT (%)")).to_be_visible()
-
-
-def wait_until(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 @pytest.mark.parametrize("typed", ["29O.00", "295"])

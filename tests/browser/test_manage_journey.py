@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from playwright.sync_api import expect
 from booking import links
 from tests.browser.conftest import EVENT, LINK_SECRET, ROOT, DevServer
 from tests.browser.test_accessibility import axe_violations
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +32,11 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def _eml(outbox: Path, ref: str, to: str, timeout: float = 15.0) -> email.message.EmailMessage:
     """The message the function wrote for `to` about booking `ref` (the latest, if several)."""
     stem = _SAFE.sub("_", f"{ref}-{to}")[:120]
-    deadline = time.monotonic() + timeout
-    while not (found := sorted(outbox.glob(f"{stem}*.eml"), key=lambda p: p.stat().st_mtime_ns)):
-        assert time.monotonic() < deadline, f"no e-mail to {to} in {outbox}: {sorted(p.name for p in outbox.glob('*'))}"
-        time.sleep(0.1)
+    found = wait_until(
+        lambda: sorted(outbox.glob(f"{stem}*.eml"), key=lambda p: p.stat().st_mtime_ns),
+        timeout=timeout,
+        what=lambda: f"an e-mail to {to} in {outbox}: {sorted(p.name for p in outbox.glob('*'))}",
+    )
     return email.message_from_bytes(found[-1].read_bytes(), policy=email.policy.default)  # type: ignore[return-value]
 
 
