@@ -59,7 +59,7 @@ def _build(out: Path, *args: str) -> tuple[Path, str]:
 
 
 def lambda_python_or_reason() -> tuple[str | None, str]:
-    """The runtime's CPython here, or why there is none (CI must have it: .ci/run installs it)."""
+    """The runtime's CPython here, or why there is none (the CI machine must have it, as this one does under pyenv)."""
     from devtools.deploy.package import LAMBDA_PYTHON
 
     python = find_lambda_python(LAMBDA_PYTHON)
