@@ -1,7 +1,8 @@
 """Fixtures for the back office: the booking function over loopback HTTP, the Stripe stand-in, a real SMTP server.
 
 Everything runs on free loopback ports and stops after each test. The clock is real (webhook
-signatures are checked against it), so the fee table is a copy whose closing dates lie far ahead.
+signatures are checked against it), so the fee table is the test site's (tests/fixtures/site/), whose events
+lie far ahead.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import email
 import email.policy
 import json
 import re
+import shutil
 import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -22,14 +24,15 @@ import pytest
 from functions.lambda_handler import handle_event
 from functions.settings import Settings
 from pricing import load_fee_table, quote
+from tests.fixture_site import EARLY_RATE_EVENT, FIXTURE_EVENTS, FIXTURE_FEES, OPEN_EVENT
 from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS, HttpResponse, form_fields, http
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "whsec_test_backoffice_suite"
 LINK_SECRET = "link-secret-of-the-backoffice-suite-0123456789"
-EVENT = "caldicott-police-2027"
-OTHER_EVENT = "records-retention-2027"
+EVENT = OPEN_EVENT
+OTHER_EVENT = EARLY_RATE_EVENT
 MAIL_FROM = "Conference Bookings <bookings@events.example.org>"
 ORGANISERS = "bookings@events.example.org"  # CONTACT_EMAIL: Reply-To, and where the organisers' copy goes
 
@@ -144,13 +147,10 @@ def smtp():
 
 @pytest.fixture(scope="session")
 def far_fees(tmp_path_factory) -> Path:
-    """The real fee table with every closing date moved to 2099, so these tests do not expire."""
-    import re
-
-    text = (ROOT / "content" / "fees.yaml").read_text(encoding="utf-8")
-    text = re.sub(r'booking_closes: "\d{4}-', 'booking_closes: "2099-', text)
+    """The test site's fee table (its events close in 2083, so these tests do not expire), copied alone into a
+    folder: no organiser.yaml beside it, so a test has the organiser's details only when it configures them."""
     path = tmp_path_factory.mktemp("fees") / "fees.yaml"
-    path.write_text(text, encoding="utf-8")
+    shutil.copy(FIXTURE_FEES, path)
     load_fee_table(path)
     return path
 
@@ -173,7 +173,7 @@ class Live:
             "site_url": self.url,
             "stripe_api_base": self.standin.api_base,
             "fees_path": self.fees_path,
-            "events_dir": ROOT / "content" / "events",
+            "events_dir": FIXTURE_EVENTS,
             "stripe_timeout_seconds": 2.0,
             "smtp_url": self.smtp.url if self.smtp else None,
             "mail_from": MAIL_FROM,
