@@ -9,6 +9,7 @@ import sys
 from urllib.parse import urlsplit
 
 from tests.devserver.conftest import ROOT, dev_env
+from tests.fixture_site import OPEN_EVENT
 from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS, booking, form_body, http
 from tests.waiting import wait_until
 
@@ -66,14 +67,12 @@ def test_static_files_directories_and_misses(site, start_devserver):
     home = http("GET", server.url + "/")
     assert home.status == 200 and "<h1>Events</h1>" in home.text
     assert home.headers["content-type"] == "text/html; charset=utf-8"
-    event = http("GET", server.url + "/events/caldicott-police-2027/")
+    event = http("GET", server.url + f"/events/{OPEN_EVENT}/")
     assert event.status == 200 and "Caldicott" in event.text
-    assert http("GET", server.url + "/events/caldicott-police-2027").status == 301
+    assert http("GET", server.url + f"/events/{OPEN_EVENT}").status == 301
     assert http("GET", server.url + "/theme/css/site.css").headers["content-type"].startswith("text/css")
     assert (
-        http("GET", server.url + "/events/caldicott-police-2027/event.ics")
-        .headers["content-type"]
-        .startswith("text/calendar")
+        http("GET", server.url + f"/events/{OPEN_EVENT}/event.ics").headers["content-type"].startswith("text/calendar")
     )
     missing = http("GET", server.url + "/no/such/page/")
     assert missing.status == 404 and "Page not found" in missing.text
