@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from booking import links
 from tests.browser.conftest import EVENT, LINK_SECRET, ROOT, DevServer
 from tests.browser.test_accessibility import axe_violations
+from tests.fixture_site import FIXTURE_FEES
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -89,7 +90,7 @@ def _export(devserver: DevServer) -> str:
         "STRIPE_SECRET_KEY": "sk_test_browser_export",
         "STRIPE_API_BASE": devserver.url + "/_stripe",
     }
-    environ.pop("FEES_PATH", None)
+    environ["FEES_PATH"] = str(FIXTURE_FEES)
     done = subprocess.run(
         [sys.executable, "-m", "bookings", "export", EVENT],
         cwd=ROOT,
