@@ -152,7 +152,9 @@ def test_a_tampered_or_expired_link_gets_a_clear_refusal(page, devserver, person
     ref, link = _book_two_and_pay(devserver, person)
     token = link.split("t=", 1)[1]
     _payload, mac = token.split(".")
-    page.goto(link.replace(mac, mac[:-1] + ("A" if mac[-1] != "A" else "B")))
+    # Change the MAC's first character: the last one also carries padding bits, so changing it can leave the
+    # decoded MAC as it was (about one link in twenty) and the "tampered" link valid.
+    page.goto(link.replace(mac, ("A" if mac[0] != "A" else "B") + mac[1:]))
     expect(page.get_by_role("heading", level=1)).to_have_text("This booking link does not work")
     assert ref not in page.content() and person["name"] not in page.content()
 
