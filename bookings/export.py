@@ -103,13 +103,13 @@ def refused_addresses(messages: Iterable[MessageState]) -> frozenset[str]:
     return frozenset(normalise_email(m.to) for m in messages if m.status == "refused")
 
 
-def find_bookings(store: BookingStore, event: str, include_cancelled: bool = True) -> list[ListedBooking]:
-    """The event's attending bookings (and its cancelled ones, unless left out), oldest first, each with the
-    addresses its mail was refused at."""
+def find_bookings(store: BookingStore, event: str) -> list[ListedBooking]:
+    """The event's attending bookings and its cancelled ones (for the caller to show or leave out), oldest
+    first, each with the addresses its mail was refused at."""
     found = []
     for stored in store.by_event(event):
         booking = listed(stored)
-        if attending(booking) or (include_cancelled and booking.state == State.CANCELLED):
+        if attending(booking) or booking.state == State.CANCELLED:
             refused = refused_addresses(store.messages(booking.record.ref))
             found.append(ListedBooking(booking, stored.created, refused))
     return found

@@ -241,12 +241,11 @@ class Office:
     def void(self, ref: str) -> None:
         self.step(ref, Voided(AT))
 
-    def substitute(self, ref: str, position: int, name: str, email: str) -> BookingRecord:
+    def substitute(self, ref: str, position: int, name: str, email: str, access_needs: str = "") -> BookingRecord:
         """The booker gives a delegate's place to someone else from the manage page."""
         before = self.record(ref)
-        after = before.substitute(
-            position, before.delegates[position].model_copy(update={"name": name, "email": email})
-        )
+        person = {"name": name, "email": email, "access_needs": access_needs}
+        after = before.substitute(position, before.delegates[position].model_copy(update=person))
         self.step(
             ref, DelegatesChanged(after, (Change(position, before.delegates[position], after.delegates[position]),))
         )

@@ -211,6 +211,17 @@ def test_names_people_may_type_open_cleanly_in_the_workbook_and_the_csv(office, 
     assert "Mal <a@evil.example,b@evil.example> | x | y" in shown
 
 
+def test_a_substitute_is_listed_in_place_of_the_delegate_they_replaced_with_their_access_needs(office):
+    made = office.card(office.make(2, "-sub"))
+    office.substitute(made, 1, "Sam Okafor", "sam.okafor@nhs.net", access_needs="Live captions, please")
+
+    rows = {r["delegate_number"]: r for r in _listed(office)}
+
+    assert (rows["2"]["delegate_name"], rows["2"]["delegate_email"]) == ("Sam Okafor", "sam.okafor@nhs.net")
+    assert rows["2"]["access_needs"] == "Live captions, please"
+    assert "Delegate 2-sub" not in {r["delegate_name"] for r in rows.values()}
+
+
 def test_an_event_with_no_bookings_yet_gives_just_the_header(office):
     status, out, err = _export(office, event=OTHER_EVENT)
     assert status == 0 and out.splitlines() == [out.splitlines()[0]] and "0 delegates" in err
