@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from booking.record import BookingRecord
 
@@ -14,7 +14,8 @@ class Stored:
     record: BookingRecord
     state: str
     version: int
-    created: str = ""  # when it was first stored (ISO 8601, UTC); "" on what a write returns
+    # When it was first stored (ISO 8601, UTC): "" on what a write returns, and no part of a booking's equality.
+    created: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
