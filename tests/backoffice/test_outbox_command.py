@@ -49,6 +49,20 @@ def test_waiting_mail_is_listed_by_booking_and_kind_then_sent_once(office, caplo
     assert "@nhs.net" not in logged and "Priya" not in logged
 
 
+def test_a_refused_address_is_never_in_a_log_line(office, caplog):
+    caplog.set_level(logging.INFO)
+    office.smtp.refused.add("delegate1-n@nhs.net")
+
+    made = office.card(office.make(2, "-n"))
+
+    ours = ("adapters", "booking", "bookings", "flows", "functions")
+    logged = [r.getMessage() for r in caplog.records if r.name.split(".")[0] in ours]
+    assert any("smtp_error" in line and "550" in line for line in logged)
+    assert not [line for line in logged if "@nhs.net" in line]
+    (refused,) = [m for m in office.store.messages(made) if m.status == "refused"]
+    assert refused.to == "delegate1-n@nhs.net" and refused.detail.startswith("550")
+
+
 def test_retry_without_a_mail_server_is_one_line_and_exit_2(office):
     result = office.run("outbox", "--retry", SMTP_URL="", MAIL_OUTBOX="")
 
