@@ -147,6 +147,7 @@ def _context(
         "vat": money(record.vat_pence) if amounts_known else "",
         "contact_email": contact_email,
         "organiser": organiser,
+        "access_url": "",  # a delegate's own access-needs link (compose() fills it in)
     }
 
 
