@@ -71,8 +71,9 @@ def test_the_same_save_again_is_a_conflict_and_with_the_new_version_changes_noth
     booked = paid_booking(live)
     delegates = booked.delegates
     delegates[1] = NEW
+    before = len(live.smtp.received)
     assert post_form(booked.link, delegates, version=2).status == 200
-    sent = len(live.wait_for_mail(len(live.smtp.received) + 4))
+    sent = len(live.wait_for_mail(before + 4))
     stale = post_form(booked.link, delegates, version=2)
     assert stale.status == 409 and "Someone changed this booking a moment ago: here it is now" in stale.text
     again = post_form(booked.link, delegates, version=3)

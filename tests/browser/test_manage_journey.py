@@ -25,6 +25,7 @@ from functions.settings import Settings
 from pricing import load_fee_table, quote
 from tests.browser.conftest import EVENT, LINK_SECRET, DevServer
 from tests.browser.test_accessibility import axe_violations
+from tests.fixture_site import FIXTURE_FEES
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -76,6 +77,7 @@ def _book_two_and_pay(devserver: DevServer, person: dict[str, str]) -> tuple[str
         link_secret=LINK_SECRET,
         mail_outbox=devserver.outbox,
         store_environ=devserver.store_environ or {},
+        fees_path=FIXTURE_FEES,
     )
     record = BookingRecord(
         ref=ref,
@@ -87,7 +89,7 @@ def _book_two_and_pay(devserver: DevServer, person: dict[str, str]) -> tuple[str
         amounts=amounts(quote(load_fee_table(settings.fees_path), EVENT, request.category, 2, "card")),
     )
     store = settings.store()
-    for event in (CheckoutStarted(record), Paid("2026-11-25T09:00:00+00:00")):
+    for event in (CheckoutStarted(record), Paid("2083-01-05T09:00:00+00:00")):
         advance(store, ref, event, about=lambda b: manage.about(b, settings), letterhead=manage.letterhead(settings))
     with MailSession(None, devserver.outbox) as session:
         assert deliver(store, session, ref).complete
