@@ -22,11 +22,11 @@ _INDENT = re.compile(r">\n[ \t]+<")
 _BEFORE_BLOCK = re.compile(rf">\n(?=</?(?:{_BLOCK})[\s>/])")
 _AFTER_BLOCK = re.compile(rf"(</(?:{_BLOCK})>)\n(?=<)")
 # Where whitespace is content: left exactly as written.
-_VERBATIM = re.compile(r"<(pre|textarea|script)\b.*?</\1\s*>", re.S | re.I)
+_VERBATIM = re.compile(r"<(pre|textarea|script|style)\b.*?</\1\s*>", re.S | re.I)
 
 
 def compact(html: str) -> str:
-    """`html` without the whitespace between tags that a browser does not render, outside pre/textarea/script."""
+    """`html` without the whitespace between tags that a browser does not render, outside pre/textarea/script/style."""
     verbatim: list[str] = []
 
     def hold(match: re.Match[str]) -> str:

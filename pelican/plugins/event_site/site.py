@@ -17,6 +17,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from pelican.plugins.event_site.admin import ADMIN_DIR, AdminProblem, write_admin
+from pelican.plugins.event_site.assets import csp_problem
 from pelican.plugins.event_site.booking import BookingOffer, Ladders, build_offer
 from pelican.plugins.event_site.calendar import event_calendar
 from pelican.plugins.event_site.form_prices import form_prices, standard_prices
@@ -97,6 +98,10 @@ class EventSite:
             organiser = load_organiser(path, _display(path))
         except FeeTableError as exc:
             self._stop(exc.problems)
+        # The pages' inline first-screen CSS must be allowed by the policy netlify.toml serves them with.
+        csp = csp_problem(settings["THEME"], Path(settings["THEME"]).resolve().parent / "netlify.toml", _display)
+        if csp is not None:
+            self._stop([csp])
         settings["ORGANISER"] = organiser
         settings["SITENAME"] = settings["AUTHOR"] = organiser.name
         filters = pelican.settings.setdefault("JINJA_FILTERS", {})
