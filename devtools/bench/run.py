@@ -70,6 +70,11 @@ def main(argv: list[str]) -> int:
         results["sections"][name]["section_seconds"] = time.monotonic() - started
         results["sections"][name]["load_average_after"] = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
         progress(f"== {name} done in {time.monotonic() - started:.0f}s")
+    build = results["sections"].get("build", {})
+    if build.get("record") is False:
+        progress(
+            f"build: NOT A RECORD: the 1-minute load average reached {build['max_load_1min']:.2f} on {build['cores']} cores"
+        )
     out_dir = ROOT / "devtools" / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + ("-quick" if QUICK else "")

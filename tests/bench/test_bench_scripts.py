@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from devtools.bench.build_scaling import record_verdict
 from devtools.bench.report import render
 from devtools.bench.sitegen import SITE_NOW, write_event_site, write_plain_site
 
@@ -64,3 +65,22 @@ def test_recorded_results_render_a_table_per_section_with_misses_marked():
         for section in run["sections"]:
             assert f"### {HEADINGS[section]}" in text
         assert "| figure | target | measured | met? |" in text
+
+
+def test_a_run_whose_load_passed_the_cores_is_not_called_a_record():
+    quiet = [{"load_before": 0.4, "load_after": 1.1}, {"load_before": 1.2, "load_after": 2.0}]
+    busy = [*quiet, {"load_before": 1.9, "load_after": 2.3}]
+    assert record_verdict(quiet, cores=2) == {"cores": 2, "max_load_1min": 2.0, "record": True}
+    assert record_verdict(busy, cores=2)["record"] is False
+    assert record_verdict([], cores=2)["record"] is False  # no load taken: nothing to stand on
+    pair = {"ours_s": 9.0, "plain_s": 6.0, "ratio": 1.5, "ours_cpu_s": 8.0, "plain_cpu_s": 6.4, "cpu_ratio": 1.25}
+    size = {"runs": 1, "ours_s": 9.0, "plain_s": 6.0, "ratio": 1.5, "cpu_ratio": 1.25, "ours_cpu_s": 8.0}
+    size |= {"plain_cpu_s": 6.4, "ours_rss_mib": 80.0, "plain_rss_mib": 60.0}
+    for pairs, verdict in ((quiet, "Record: yes"), (busy, "**Not a record**")):
+        section = {"sizes": {"1000": {**size, "pairs": [{**pair, **load} for load in pairs]}}}
+        section |= record_verdict(pairs, cores=2)
+        text = render({"machine": {"date_utc": "2026-12-06 05:00 UTC"}, "sections": {"build": section}})
+        assert verdict in text
+        # CPU time is the headline: its row comes before the wall-clock row.
+        assert text.index("**CPU time**") < text.index("wall time, 1,000 events")
+        assert "0.4–1.1, 1.2–2.0" in text

@@ -5,10 +5,14 @@ from __future__ import annotations
 import pytest
 
 from devtools.devserver.netlify_headers import headers_for
+from pelican.plugins.event_site.assets import csp_source, first_screen_css
+from tests.devserver.conftest import ROOT
 
-# The public pages' policy before the CMS existed: the CMS must not loosen it.
+# The public pages' policy before the CMS existed: the CMS must not loosen it. The one inline style it allows is the
+# first screen's CSS the build puts in every page, by its hash.
 PUBLIC_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "default-src 'self'; script-src 'self'; "
+    f"style-src 'self' {csp_source(first_screen_css(ROOT / 'theme' / 'static'))}; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pelican import signals
 from pelican.plugins.event_site.assets import minify_and_fingerprint, register_filter
-from pelican.plugins.event_site.html_whitespace import compact_pages
+from pelican.plugins.event_site.html_whitespace import compacting_writer
 from pelican.plugins.event_site.site import EventSite
 
 
@@ -19,4 +19,4 @@ def register() -> None:
     signals.finalized.connect(site.write_admin, weak=False)
     signals.initialized.connect(register_filter)
     signals.finalized.connect(minify_and_fingerprint)
-    signals.finalized.connect(compact_pages)
+    signals.get_writer.connect(compacting_writer)

@@ -10,6 +10,7 @@ from icalendar import Calendar, Event, Timezone
 from pelican.plugins.event_site.metadata import EventMeta
 
 _END = b"END:VCALENDAR\r\n"
+_FOLD = 74  # characters of an ASCII line before a fold, as icalendar's _foldline(limit=75) leaves them
 
 
 def event_calendar(
@@ -31,7 +32,35 @@ def event_calendar(
     event.add("description", f"{meta.title}\n{url}")
     event.add("organizer", f"mailto:{organiser_email}", parameters={"CN": organiser_name})
     zones = b"".join(_vtimezone(tzid, meta.date.year) for tzid in sorted(_tzids(event)))
-    return _calendar_head(organiser_name) + zones + event.to_ical() + _END
+    return _calendar_head(organiser_name) + zones + _vevent(event) + _END
+
+
+def _vevent(event: Event) -> bytes:
+    """event.to_ical(): its content lines from icalendar, folded here when ASCII (as nearly every line is)."""
+    return b"".join(
+        (fold_ascii(line).encode("ascii") if line.isascii() else line.to_ical()) + b"\r\n"
+        for line in event.content_lines()
+        if line
+    )
+
+
+def fold_ascii(line: str) -> str:
+    """An ASCII content line folded as icalendar folds it (RFC 5545: at most 75 octets a line): 74 characters
+    before each CRLF, so a continuation line with its leading space is 75, and a backslash or caret that would
+    end a line moved to the next, so no escape is split. A slice per line, not icalendar's loop over every
+    character measuring each one's UTF-8 length."""
+    if len(line) <= _FOLD:
+        return line
+    parts = []
+    start = 0
+    while len(line) - start > _FOLD:
+        end = start + _FOLD
+        if line[end - 1] in "\\^":
+            end -= 1
+        parts.append(line[start:end])
+        start = end
+    parts.append(line[start:])
+    return "\r\n ".join(parts)
 
 
 def _tzids(event: Event) -> set[str]:

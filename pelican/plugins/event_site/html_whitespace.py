@@ -1,11 +1,16 @@
 """Built HTML pages without the templates' indentation and the line breaks around block-level tags: the same page to
-a browser, about 1 KB less on an event page, which must stay under 50 KB with its CSS and JS."""
+a browser, about 1 KB less on an event page, which must stay under 50 KB with its CSS and JS.
+
+Pelican's pages are compacted as they are rendered, before their one write (CompactingWriter); the few .html files
+the build copies rather than renders (/admin/) by `compact_files`."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 from typing import Any
+
+from pelican.writers import Writer
 
 _BLOCK = (
     "div|p|fieldset|legend|form|ul|ol|li|dl|dt|dd|table|caption|thead|tbody|tfoot|tr|td|th|h[1-6]|"
@@ -17,11 +22,11 @@ _INDENT = re.compile(r">\n[ \t]+<")
 _BEFORE_BLOCK = re.compile(rf">\n(?=</?(?:{_BLOCK})[\s>/])")
 _AFTER_BLOCK = re.compile(rf"(</(?:{_BLOCK})>)\n(?=<)")
 # Where whitespace is content: left exactly as written.
-_VERBATIM = re.compile(r"<(pre|textarea|script)\b.*?</\1\s*>", re.S | re.I)
+_VERBATIM = re.compile(r"<(pre|textarea|script|style)\b.*?</\1\s*>", re.S | re.I)
 
 
 def compact(html: str) -> str:
-    """`html` without the whitespace between tags that a browser does not render, outside pre/textarea/script."""
+    """`html` without the whitespace between tags that a browser does not render, outside pre/textarea/script/style."""
     verbatim: list[str] = []
 
     def hold(match: re.Match[str]) -> str:
@@ -38,10 +43,34 @@ def _compact(part: str) -> str:
     return _AFTER_BLOCK.sub(r"\1", part)
 
 
-def compact_pages(pelican: Any) -> None:
-    """Rewrite every .html file of the built site through `compact`."""
-    for path in Path(pelican.output_path).rglob("*.html"):
+def compact_files(folder: Path) -> None:
+    """Rewrite the .html files under `folder` through `compact`."""
+    for path in folder.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         smaller = compact(text)
         if smaller != text:
             path.write_text(smaller, encoding="utf-8")
+
+
+class _Compacted:
+    """A template whose render() is compacted: what Pelican's writer renders, then writes once."""
+
+    def __init__(self, template: Any) -> None:
+        self.template = template
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return compact(self.template.render(*args, **kwargs))
+
+
+class CompactingWriter(Writer):
+    """Pelican's writer, with every .html page compacted before it is written (not read back and written again)."""
+
+    def write_file(self, name: str, template: Any, *args: Any, **kwargs: Any) -> Any:
+        if name.endswith(".html"):
+            template = _Compacted(template)
+        return super().write_file(name, template, *args, **kwargs)
+
+
+def compacting_writer(pelican: Any) -> type[Writer]:
+    """The get_writer signal's answer."""
+    return CompactingWriter

@@ -13,12 +13,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 
-from pelican.plugins.event_site.admin import AdminProblem, write_admin
+from pelican.plugins.event_site.admin import ADMIN_DIR, AdminProblem, write_admin
+from pelican.plugins.event_site.assets import csp_problem
 from pelican.plugins.event_site.booking import BookingOffer, Ladders, build_offer
 from pelican.plugins.event_site.calendar import event_calendar
 from pelican.plugins.event_site.form_prices import form_prices, standard_prices
+from pelican.plugins.event_site.html_whitespace import compact_files
 from pelican.plugins.event_site.metadata import EventMeta, check_event_file
 from pelican.plugins.event_site.reader import Headers, keep_headers
 from pelican.plugins.event_site.structured import event_json_ld, script_safe_json
@@ -29,6 +32,8 @@ from pricing.organiser import load_organiser
 log = logging.getLogger(__name__)
 ALSO_OF_INTEREST_MAX = 3
 PRICES_DIR = "assets/prices"
+FORM_TEMPLATE = "_booking_form.html"
+_SLOT = Markup("\x00event\x00")  # where each event's slug goes in a shared booking form; Pelican never writes NUL
 
 
 @lru_cache(maxsize=256)
@@ -79,6 +84,8 @@ class EventSite:
         self.price_files: dict[str, str] = {}
         self.site_url = ""
         self.headers: Headers = {}
+        # (tariff, maximum delegates, early rate) -> the booking form rendered with _SLOT for the event's slug.
+        self.forms: dict[tuple[str, int, tuple[Decimal, datetime] | None], str] = {}
 
     def keep_headers(self, readers: Any) -> None:
         keep_headers(readers, self.headers)
@@ -91,11 +98,34 @@ class EventSite:
             organiser = load_organiser(path, _display(path))
         except FeeTableError as exc:
             self._stop(exc.problems)
+        # The pages' inline first-screen CSS must be allowed by the policy netlify.toml serves them with.
+        csp = csp_problem(settings["THEME"], Path(settings["THEME"]).resolve().parent / "netlify.toml", _display)
+        if csp is not None:
+            self._stop([csp])
         settings["ORGANISER"] = organiser
         settings["SITENAME"] = settings["AUTHOR"] = organiser.name
         filters = pelican.settings.setdefault("JINJA_FILTERS", {})
         filters["gbp"] = gbp
         filters["percent"] = format_percent
+        settings.setdefault("JINJA_GLOBALS", {})["booking_form"] = self.booking_form_global()
+
+    def booking_form_global(self) -> Any:
+        """The template global {{ booking_form(article) }}: _booking_form.html for the article's event.
+
+        The form differs between events only in the hidden `event` field: it is rendered once per build for
+        each (tariff, maximum delegates, early rate), the key its price data is shared under, with a slot
+        where the slug goes, and each event's page gets that text with its own slug in the slot."""
+
+        @pass_context
+        def booking_form(context: Any, article: Any) -> Markup:
+            key = article.booking_form_key
+            shared = self.forms.get(key)
+            if shared is None:
+                template = context.environment.get_template(FORM_TEMPLATE)
+                shared = self.forms[key] = template.render({**context.get_all(), "form_event": _SLOT})
+            return Markup(shared.replace(_SLOT, str(escape(article.slug))))
+
+        return booking_form
 
     def join_events(self, generator: Any) -> None:
         settings = generator.settings
@@ -177,6 +207,7 @@ class EventSite:
             "email": settings["ORGANISER"].bookings.email,
         }
         ladders: Ladders = {}
+        self.forms = {}
         # The form's price data depends only on the tariff, the maximum and a running early rate: one JSON text each.
         price_data: dict[tuple[str, int, tuple[Decimal, datetime] | None], str] = {}
         for slug, (article, meta) in joined.items():
@@ -193,6 +224,7 @@ class EventSite:
             if key not in price_data:
                 price_data[key] = script_safe_json(form_prices(article.booking, self._standard_file(article.booking)))
             article.booking_prices = price_data[key]
+            article.booking_form_key = key
         events = sorted((a for a, _ in joined.values() if a.status == "published"), key=lambda a: a.details.start)
         upcoming = [a for a in events if a.booking.status != "past"]
         past = [a for a in reversed(events) if a.booking.status == "past"]
@@ -235,9 +267,11 @@ class EventSite:
 
     def write_admin(self, pelican: Any) -> None:
         try:
-            write_admin(pelican.settings, Path(pelican.output_path))
+            written = write_admin(pelican.settings, Path(pelican.output_path))
         except AdminProblem as exc:
             self._stop([exc.problem])
+        if written:
+            compact_files(Path(pelican.output_path, ADMIN_DIR))
 
     @staticmethod
     def _stop(problems: list[Problem]) -> None:
