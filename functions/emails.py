@@ -100,10 +100,18 @@ class Addressee(Protocol):
     def email(self) -> str: ...
 
 
+def display_name(name: str) -> str:
+    """A person's name as it may stand in an address header: spaces collapsed, and every "=?" split, because
+    "=?" opens an RFC 2047 encoded word that Python's email package (as the header is set) and mail readers
+    would decode: the name `=?utf-8?q?Bcc=3A_z=40evil=2Eexample?=` would become `Bcc: z@evil.example`, a
+    second address. Everything else a name may hold (quotes, commas, angle brackets) is quoted by the package."""
+    return " ".join(name.split()).replace("=?", "= ?")
+
+
 def recipient_address(person: Addressee) -> Address:
     """The To address as the mail server needs it: the domain in IDNA (`münchen.de` as `xn--mnchen-3ya.de`); a
     local part outside ASCII stays as it is and goes with SMTPUTF8 (accepted only where MAIL_SMTPUTF8 allows)."""
-    name = " ".join(person.name.split())
+    name = display_name(person.name)
     local, _, domain = (ascii_address(person.email) or person.email).rpartition("@")
     if not local.isascii():
         local_ascii = ascii_address(f"x@{domain}")
