@@ -176,6 +176,10 @@ def test_a_hundred_percent_code_books_with_no_payment_and_the_emails_go_once(liv
     _assert_one_message_each(live, data)
     booker = live.smtp.to(data["contact"]["email"])[0]
     assert "discount code covers the whole fee" in booker.text and "FREE100" in booker.text
+    # Delegates are whoever the booker named: they are told a code paid for their place, never which.
+    for delegate in data["delegates"]:
+        (message,) = live.smtp.to(delegate["email"])
+        assert "a discount code" in message.text and "free100" not in (message.text + message.html).lower()
     page = live.get(body["confirmation_url"])
     assert page.status == 200 and "Booking confirmed" in page.text and "nothing to pay" in page.text
     assert body["booking_ref"] in page.text
