@@ -121,6 +121,12 @@ class BookingRecord(_Part):
     certificate_sent: frozenset[int] = frozenset()
     substitutions: int = 0
     mail_failures: tuple[str, ...] = ()  # addresses the mail server refused, for the organiser to see
+    # Where the money is at Stripe, filled in as it happens (booking.life.StripeFacts).
+    payment_intent: str = ""  # a card booking's PaymentIntent
+    invoice_id: str = ""  # the invoice (an invoice booking's; a card booking's VAT receipt)
+    invoice_number: str = ""
+    invoice_due: str = ""  # ISO date
+    invoice_url: str = ""  # Stripe's page for the invoice
 
     @property
     def net_pence(self) -> int:

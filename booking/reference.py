@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -54,3 +55,26 @@ def idempotency_key(purpose: str, params: Mapping[str, Any]) -> str:
     """
     text = json.dumps([purpose, params], ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
     return f"{purpose}-{hashlib.sha256(text.encode()).hexdigest()[:48]}"
+
+
+# What a Stripe object of this site carries, and nothing more: the marker, the reference and the event (so the
+# Dashboard's search finds them). The booking itself lives in the store (adapters.store).
+MARKER_KEY = "booking_site"
+MARKER_VALUE = "1"
+REF_KEY = "booking_ref"
+EVENT_KEY = "event"
+REF_PATTERN = re.compile(r"^CP-[2-9A-HJKMNP-TV-Z]{6}$")
+
+
+def stripe_metadata(ref: str, event: str) -> dict[str, str]:
+    """The metadata of every Stripe object made for booking `ref`."""
+    return {MARKER_KEY: MARKER_VALUE, REF_KEY: ref, EVENT_KEY: event}
+
+
+def ref_in(metadata: Mapping[str, Any] | None) -> str | None:
+    """The booking reference on a Stripe object of this site; None for anything else (a payment made another
+    way on the same account, or metadata edited by hand into something that is not ours)."""
+    if not metadata or metadata.get(MARKER_KEY) != MARKER_VALUE:
+        return None
+    ref = str(metadata.get(REF_KEY, ""))
+    return ref if REF_PATTERN.match(ref) else None

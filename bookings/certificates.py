@@ -12,12 +12,12 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TextIO
 
+from adapters.content.events import EventFacts
 from bookings.attendance import AttendanceError, Attendee, normalise_email, read_attendance
 from bookings.certificate_pdf import Certificate, Uncovered, hours_text, render, uncovered
 from bookings.context import CliError, MailSettings, Organiser, known_event, stripe_client, stripe_errors, uk_now
 from bookings.delivery import Place, deliver, event_bookings, plan
 from bookings.joining import is_over
-from functions.event_facts import EventFacts
 
 PROGRESS_EVERY = 25
 
@@ -128,8 +128,8 @@ def _send(
     cancelled: int,
 ) -> list[str]:
     """E-mail each written certificate not sent before; the summary line on stdout, failures returned."""
+    from adapters.mail.send import MailSession
     from bookings.messages import certificate_message
-    from functions.mailer import MailSession
 
     already = sum(1 for p in places if p.position in p.record.certificate_sent)
     due = [

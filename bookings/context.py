@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from functions.event_facts import EventFacts, event_facts
+from adapters.content.events import EventFacts, event_facts
 from pricing import DEFAULT_FEES_PATH, FeeTable, FeeTableError, load_fee_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,8 +143,8 @@ class MailSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> MailSettings:
-        from functions.emails import DEFAULT_FROM
-        from functions.mailer import MailConfigError, parse_smtp_url
+        from adapters.mail.compose import DEFAULT_FROM
+        from adapters.mail.send import MailConfigError, parse_smtp_url
 
         smtp_url = environ.get("SMTP_URL", "").strip() or None
         outbox = environ.get("MAIL_OUTBOX", "").strip() or None

@@ -14,10 +14,10 @@ from typing import Any, Literal, TextIO
 
 import stripe
 
+from adapters.mail.send import MailRefused, MailSession, MailUnavailable
 from booking.record import Attendee, BookingRecord, from_metadata, to_metadata
 from bookings.context import stripe_errors
 from bookings.export import ListedBooking, find_bookings
-from functions.mailer import MailRefused, MailSession, MailUnavailable
 
 Flag = Literal["joining_sent", "certificate_sent"]
 

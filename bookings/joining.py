@@ -7,9 +7,9 @@ from datetime import datetime, time
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from adapters.content.events import EventFacts
 from bookings.context import CliError, MailSettings, Organiser, known_event, stripe_client, stripe_errors, uk_now
 from bookings.delivery import deliver, event_bookings, plan
-from functions.event_facts import EventFacts
 
 PROGRESS_EVERY = 25
 
@@ -65,8 +65,8 @@ def joining(
         )
         return 0
     assert mail is not None
+    from adapters.mail.send import MailSession
     from bookings.messages import joining_message
-    from functions.mailer import MailSession
 
     def progress(done: int, total: int) -> None:
         if done % PROGRESS_EVERY == 0 or (done == total and total > PROGRESS_EVERY):

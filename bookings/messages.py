@@ -6,10 +6,10 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+from adapters.content.events import EventFacts
+from adapters.mail.compose import TEMPLATES, recipient_address, template_environment
 from bookings.context import MailSettings, Organiser
 from bookings.delivery import Place
-from functions.emails import TEMPLATES, recipient_address, template_environment
-from functions.event_facts import EventFacts
 
 
 def _message(

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from adapters.content.fees import fee_table
+from adapters.payments.client import StripeUnavailable
 from booking.reference import booking_ref
 from booking.request import BookingRequest, FieldError, field_errors
 from booking.text import SMTPUTF8_CONTEXT
@@ -24,10 +26,8 @@ from functions import pages
 from functions.body import parse_form, parse_json
 from functions.checkout import PricedBooking, card_closes, create_checkout_session
 from functions.errors import BookingProblem
-from functions.fees import fee_table
 from functions.http import Request, Response, html_response, json_response, redirect
 from functions.settings import Settings
-from functions.stripe_api import StripeUnavailable
 from pricing import FeeTable, FeeTableError, QuoteError, quote
 
 MAX_BODY_BYTES = 64 * 1024

@@ -37,13 +37,13 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+from adapters.content.events import EventFacts, event_facts
+from adapters.mail.compose import DEFAULT_FROM, TEMPLATES, recipient_address, template_environment
+from adapters.mail.send import MailUnavailable, send_messages
+from adapters.payments.client import client, unavailable
 from booking.record import BookingRecord, NotABooking, from_metadata, to_metadata
-from functions.emails import DEFAULT_FROM, TEMPLATES, recipient_address, template_environment
-from functions.event_facts import EventFacts, event_facts
 from functions.fulfilment import retrieve
-from functions.mailer import MailUnavailable, send_messages
 from functions.settings import Settings
-from functions.stripe_api import client, unavailable
 from pricing import format_pence, refund_vat
 
 log = logging.getLogger("bookings")

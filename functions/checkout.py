@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from adapters.payments.client import client, unavailable
 from booking.record import BookingRecord, receipt_metadata, to_metadata
 from booking.reference import idempotency_key
 from booking.request import BookingRequest, amounts
 from functions.settings import Settings
-from functions.stripe_api import client, unavailable
 from pricing import FeeTable, Quote, format_percent
 
 # Stripe lets a Checkout Session expire 30 minutes to 24 hours after it is created. A session must not outlive
@@ -145,7 +145,7 @@ def _fit(text: str, limit: int) -> str:
 def receipt(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
     """`invoice_creation`: Stripe makes a paid invoice from the session's lines (its total is what was charged),
     a VAT receipt naming the booking and its delegates; the VAT number goes in the footer when there is one."""
-    from functions.event_facts import event_facts
+    from adapters.content.events import event_facts
 
     record = priced.record
     assert settings.events_dir is not None

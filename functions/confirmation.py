@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
+from adapters.content.fees import category_label
+from adapters.payments.client import StripeUnavailable
 from functions import pages
-from functions.fees import category_label
 from functions.fulfilment import SessionNotFound, fulfil_checkout, fulfil_invoice
 from functions.http import Request, Response, html_response
 from functions.settings import Settings
-from functions.stripe_api import StripeUnavailable
 from pricing import format_pence
 
 _SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.payments.client import client, unavailable
 from functions.checkout import PricedBooking
 from functions.invoicing import (
     _event_title,
@@ -16,7 +17,6 @@ from functions.invoicing import (
     invoice_params,
 )
 from functions.settings import Settings
-from functions.stripe_api import client, unavailable
 
 
 def _customer(priced: PricedBooking) -> tuple[str, dict[str, Any]]:

@@ -28,12 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.content.events import event_facts
+from adapters.mail.compose import Payment, build_messages, organiser_details, recipient_address, recipients
+from adapters.mail.send import MailRefused, MailSession, MailUnavailable
+from adapters.payments.client import client, unavailable
 from booking.record import BookingRecord, NotABooking, from_metadata, is_invoice_booking, to_metadata
-from functions.emails import Payment, build_messages, organiser_details, recipient_address, recipients
-from functions.event_facts import event_facts
-from functions.mailer import MailRefused, MailSession, MailUnavailable
 from functions.settings import Settings
-from functions.stripe_api import client, unavailable
 
 log = logging.getLogger("bookings")
 
@@ -279,7 +279,7 @@ def _send_confirmation(
     record can show it to the organiser. A server that cannot be reached, or that defers every message, raises
     MailUnavailable (the webhook answers 503 and Stripe retries).
     """
-    from functions.fees import category_label
+    from adapters.content.fees import category_label
     from functions.manage import booker_link
 
     record = booking.record

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from adapters.content.events import event_facts
+from adapters.content.fees import category_label
+from adapters.payments.client import StripeUnavailable, client
 from booking.record import NotABooking, from_metadata
 from functions import pages
-from functions.event_facts import event_facts
-from functions.fees import category_label
 from functions.fulfilment import SessionNotFound, retrieve
 from functions.http import Request, Response, html_response
 from functions.settings import Settings
-from functions.stripe_api import StripeUnavailable, client
 from pricing import format_pence
 
 _INVOICE_ID = re.compile(r"^in_[A-Za-z0-9_]{1,250}$")

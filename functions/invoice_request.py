@@ -18,17 +18,17 @@ from email.utils import make_msgid
 from typing import Any
 from urllib.parse import parse_qs, quote
 
+from adapters.content.events import event_facts
+from adapters.mail.compose import DEFAULT_FROM, TEMPLATES, recipient_address, template_environment
+from adapters.mail.send import MailRefused, MailSession, MailUnavailable
+from adapters.payments.client import StripeUnavailable
 from booking.links import LinkExpired, LinkInvalid, open_link, sign
 from booking.request import FieldError
 from functions import pages
 from functions.checkout import PricedBooking
-from functions.emails import DEFAULT_FROM, TEMPLATES, recipient_address, template_environment
 from functions.errors import BookingProblem
-from functions.event_facts import event_facts
 from functions.http import Request, Response, html_response, redirect
-from functions.mailer import MailRefused, MailSession, MailUnavailable
 from functions.settings import Settings
-from functions.stripe_api import StripeUnavailable
 from pricing import format_pence
 
 PURPOSE = "confirm-invoice-request"
@@ -136,8 +136,8 @@ def handle_requested(request: Request, settings: Settings) -> Response:
 
 def handle_confirm(request: Request, settings: Settings) -> Response:
     """GET shows what the link will book, with one button; POST (the button) sends the invoice."""
+    from adapters.content.fees import fee_table
     from functions.bookings import check_open, price, validate
-    from functions.fees import fee_table
 
     token = _token(request)
     problem = _link_problem(token, settings)

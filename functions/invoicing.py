@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.payments.client import client, unavailable
 from booking.record import NotABooking, from_metadata
 from booking.reference import idempotency_key
 from functions.checkout import PricedBooking, code_line_name, metadata, place_name
 from functions.settings import Settings
-from functions.stripe_api import client, unavailable
 from pricing import format_pence, format_percent
 
 PO_FIELD_NAME = "PO number"
@@ -106,7 +106,7 @@ def invoice_items(
 
 
 def _event_title(priced: PricedBooking, settings: Settings) -> str:
-    from functions.event_facts import event_facts
+    from adapters.content.events import event_facts
 
     assert settings.events_dir is not None
     return event_facts(priced.booking.event, settings.events_dir).title

@@ -15,6 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adapters.content.events import EventFacts, event_facts
+from adapters.content.fees import category_label, fee_table
+from adapters.payments.client import StripeUnavailable, client, unavailable
 from booking import links
 from booking import record as records
 from booking.record import Attendee, BookingRecord
@@ -22,12 +25,9 @@ from booking.request import ACCESS_NEEDS_MAX, DelegateChanges, FieldError, field
 from functions import pages
 from functions.body import parse_form, parse_json
 from functions.errors import BookingProblem
-from functions.event_facts import EventFacts, event_facts
-from functions.fees import category_label, fee_table
 from functions.fulfilment import SessionNotFound, retrieve
 from functions.http import Request, Response, html_response, json_response
 from functions.settings import Settings
-from functions.stripe_api import StripeUnavailable, client, unavailable
 from pricing import FeeTable, FeeTableError, format_pence
 from pricing.models import UK
 
@@ -423,8 +423,8 @@ def _when(moment: datetime | None) -> str:
 def _tell(record: BookingRecord, changes: list[Change], found: Found, settings: Settings) -> bool:
     """E-mail the new delegates, the people they replace and the organisers, each on its own (one refused address
     never stops the others); False if any could not go."""
-    from functions.emails import Payment, change_messages, organiser_details
-    from functions.mailer import MailRefused, MailSession, MailUnavailable
+    from adapters.mail.compose import Payment, change_messages, organiser_details
+    from adapters.mail.send import MailRefused, MailSession, MailUnavailable
 
     if not (settings.smtp_url or settings.mail_outbox):
         log.warning(json.dumps({"msg": "change_not_mailed", "booking_ref": record.ref, "reason": "no mail set up"}))
@@ -467,7 +467,7 @@ def _tell(record: BookingRecord, changes: list[Change], found: Found, settings: 
 
 def _organisers_address(settings: Settings) -> str | None:
     """Whom bookers write to, and where the organisers' copy goes: CONTACT_EMAIL, else content/organiser.yaml's."""
-    from functions.emails import organiser_details
+    from adapters.mail.compose import organiser_details
 
     if settings.contact_email:
         return settings.contact_email

@@ -6,9 +6,24 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pricing import DEFAULT_FEES_PATH
+
+if TYPE_CHECKING:
+    from adapters.store import BookingStore
+
+STORE_VARIABLES = (
+    "BOOKINGS_TABLE",
+    "DYNAMODB_ENDPOINT",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
 
 _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 _VAT_NUMBER = re.compile(r"^[A-Z]{2}[0-9A-Z]{2,13}$")
@@ -70,6 +85,9 @@ class Settings:
     organiser_path: Path | None = None
     stripe_timeout_seconds: float = 5.0
     stripe_max_network_retries: int = 2
+    # The booking store: BOOKINGS_TABLE (the SAM template sets it), DYNAMODB_ENDPOINT (the local engine only)
+    # and the AWS_* variables boto3 reads, as given; adapters.store reads them.
+    store_environ: Mapping[str, str] = field(default_factory=dict, compare=False)
     now: Callable[[], datetime] = field(default=_utc_now, compare=False)
 
     def __post_init__(self) -> None:
@@ -87,7 +105,7 @@ class Settings:
         if self.vat_number is not None and not _VAT_NUMBER.match(self.vat_number):
             problems.append("VAT_NUMBER must be a VAT registration number with its country prefix, like GB123456789")
         if self.smtp_url is not None:
-            from functions.mailer import MailConfigError, parse_smtp_url
+            from adapters.mail.send import MailConfigError, parse_smtp_url
 
             try:
                 parse_smtp_url(self.smtp_url)
@@ -144,4 +162,16 @@ class Settings:
             mail_smtputf8=_yes_no("MAIL_SMTPUTF8", get("MAIL_SMTPUTF8")),
             link_secret=get("BOOKING_LINK_SECRET"),
             proxy_secret=get("PROXY_SIGNATURE_SECRET"),
+            store_environ={name: value for name in STORE_VARIABLES if (value := get(name))},
         )
+
+    def store(self) -> BookingStore:
+        """The booking store these settings name, made once per warm Lambda (boto3 is imported then, not before)."""
+        return _store(tuple(sorted(self.store_environ.items())))
+
+
+@lru_cache(maxsize=4)
+def _store(environ: tuple[tuple[str, str], ...]) -> BookingStore:
+    from adapters.store import BookingStore
+
+    return BookingStore.from_env(dict(environ))

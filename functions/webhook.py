@@ -10,11 +10,11 @@ from collections.abc import Callable
 from hashlib import sha256
 from typing import Any
 
+from adapters.payments.client import StripeUnavailable
 from functions.cancellation import NoticeNotSent, Outcome, refund_notice, void_notice
 from functions.fulfilment import ConfirmationNotSent, Fulfilment, SessionNotFound, fulfil_checkout, fulfil_invoice
 from functions.http import Request, Response, json_response
 from functions.settings import Settings
-from functions.stripe_api import StripeUnavailable
 
 TOLERANCE_SECONDS = 300
 MAX_WEBHOOK_BYTES = 512 * 1024

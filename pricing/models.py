@@ -153,6 +153,8 @@ class BookableEvent(_Strict):
     booking_closes: UKDateTime
     sold_out: bool = False
     max_delegates: int = Field(default=10, ge=1, le=50)
+    # How many places the event has; bookings stop (sold out) when they are all taken. None: no limit.
+    places: int | None = Field(default=None, ge=1, le=100_000)
     early_booking: EarlyBooking | None = None
 
     def booking_status(self, now: datetime) -> BookingStatus:

@@ -1,4 +1,4 @@
-"""Build the booking function's Lambda bundle: functions/, pricing/, the fee table and organiser's details as JSON, the e-mail templates and the runtime wheels.
+"""Build the booking function's Lambda bundle: functions/, pricing/, booking/, adapters/, flows/, the fee table and organiser's details as JSON, the e-mail templates and the runtime wheels.
 
 `make package` runs this with the defaults, which match functions/template.yaml (Runtime python3.13,
 Architectures x86_64). It writes dist/booking-function/ (SAM's CodeUri) and dist/booking-function.zip.
@@ -78,6 +78,8 @@ def copy_sources(target: Path, root: Path = ROOT) -> None:
     shutil.copytree(root / "functions", target / "functions", ignore=_SKIP_IN_SOURCE)
     shutil.copytree(root / "pricing", target / "pricing", ignore=_SKIP_IN_SOURCE)
     shutil.copytree(root / "booking", target / "booking", ignore=_SKIP_IN_SOURCE)
+    shutil.copytree(root / "adapters", target / "adapters", ignore=_SKIP_IN_SOURCE)
+    shutil.copytree(root / "flows", target / "flows", ignore=_SKIP_IN_SOURCE)
     (target / "content").mkdir()
     # The fee table checked here and written as JSON (pricing.fee_table_json): the function reads it without yaml.
     try:
@@ -179,7 +181,7 @@ def build(
     )
     install_wheels(requirements, bundle, python_version, platforms)
     log(
-        "package: adding functions/, pricing/, booking/, content/fees.json and organiser.json (from the YAML), content/events/*.md and theme/email/"
+        "package: adding functions/, pricing/, booking/, adapters/, flows/, content/fees.json and organiser.json (from the YAML), content/events/*.md and theme/email/"
     )
     copy_sources(bundle)
     saved = trim(bundle, locales)

@@ -6,14 +6,9 @@ signatures are checked against it), so the fee table is a copy whose closing dat
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import re
-import socket
 import time
-from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -25,6 +20,7 @@ from functions.settings import Settings
 from pricing import load_fee_table, quote
 from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS, HttpResponse, form_fields, http
 from tests.secret_codes import PublicAnswers
+from tests.smtp import Received, SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "whsec_test_backoffice_suite"
@@ -74,75 +70,6 @@ def booking(
     return data
 
 
-@dataclass
-class Received:
-    """One message as the SMTP server took it."""
-
-    mail_from: str
-    rcpt_tos: list[str]
-    message: EmailMessage
-
-    @property
-    def text(self) -> str:
-        part = self.message.get_body(preferencelist=("plain",))
-        return part.get_content() if part else ""
-
-    @property
-    def html(self) -> str:
-        part = self.message.get_body(preferencelist=("html",))
-        return part.get_content() if part else ""
-
-
-@dataclass
-class SmtpSink:
-    """An aiosmtpd server on loopback that keeps every message; `up=False` makes it refuse mail (451), and an
-    address in `refused` is refused as a recipient (550)."""
-
-    port: int = 0
-    received: list[Received] = field(default_factory=list)
-    up: bool = True
-    refused: set[str] = field(default_factory=set)
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
-        if address in self.refused:
-            return "550 5.1.1 Mailbox unavailable (test)"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if not self.up:
-            return "451 4.3.0 Mail server temporarily unavailable (test)"
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]  # aiosmtpd's envelope is typed loosely
-        return "250 OK"
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
-
-    def to(self, address: str) -> list[Received]:
-        return [r for r in self.received if address in r.rcpt_tos]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    sink = SmtpSink(port=_free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port, enable_SMTPUTF8=True)
-    controller.start()
-    try:
-        yield sink
-    finally:
-        controller.stop()
-
-
 @pytest.fixture(scope="session")
 def far_fees(tmp_path_factory) -> Path:
     """The real fee table with every closing date moved to 2099, so these tests do not expire."""
@@ -159,7 +86,8 @@ def far_fees(tmp_path_factory) -> Path:
 class Live:
     """The function served over loopback HTTP, a stand-in that sends its webhooks to it, and the SMTP sink."""
 
-    def __init__(self, url: str, standin: Any, smtp: SmtpSink | None, fees_path: Path):
+    def __init__(self, url: str, standin: Any, smtp: SmtpSink | None, fees_path: Path, store_environ: dict[str, str]):
+        self.store_environ = store_environ
         self.url = url
         self.standin = standin
         self.smtp = smtp
@@ -169,6 +97,7 @@ class Live:
 
     def make_settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
+            "store_environ": self.store_environ,
             "stripe_secret_key": "sk_test_backoffice_suite",
             "stripe_webhook_secret": WEBHOOK_SECRET,
             "site_url": self.url,
@@ -252,14 +181,14 @@ class Live:
         return list(self.smtp.received)
 
 
-def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):
+def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path, store_environ: dict[str, str]):
     from devtools.devserver.lambda_bridge import call_function
     from devtools.devserver.server import serving_in_background
 
     with serving_in_background() as server:
         url = f"http://127.0.0.1:{server.server_address[1]}"
         with standin_factory(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
-            live = Live(url, standin, smtp, fees_path)
+            live = Live(url, standin, smtp, fees_path, store_environ)
             answers = PublicAnswers()
             function = answers.watch(
                 lambda event, ctx: handle_event(event, live.settings), lambda: live.settings.fees_path
@@ -271,7 +200,13 @@ def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path):
 
 
 @pytest.fixture
-def live(smtp, far_fees):
+def live_store(store_environ, bookings_table) -> dict[str, str]:
+    """The function's store settings: a fresh table for each test."""
+    return {**store_environ, "BOOKINGS_TABLE": bookings_table}
+
+
+@pytest.fixture
+def live(smtp, far_fees, live_store):
     from devtools.stripe_standin.testing import running_standin
 
-    yield from _serve(running_standin, smtp, far_fees)
+    yield from _serve(running_standin, smtp, far_fees, live_store)

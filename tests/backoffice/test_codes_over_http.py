@@ -50,10 +50,10 @@ codes:
 
 
 @pytest.fixture
-def live(smtp, code_fees):
+def live(smtp, code_fees, live_store):
     from devtools.stripe_standin.testing import running_standin
 
-    yield from _serve(running_standin, smtp, code_fees)
+    yield from _serve(running_standin, smtp, code_fees, live_store)
 
 
 def cli_quote(fees: Path, event: str, category: str, delegates: int, payment: str, code: str | None) -> dict:

@@ -167,7 +167,7 @@ def test_with_no_mail_settings_the_booking_is_still_confirmed(live, confirmed, c
     ],
 )
 def test_smtp_url_forms(url, expected):
-    from functions.mailer import parse_smtp_url
+    from adapters.mail.send import parse_smtp_url
 
     config = parse_smtp_url(url)
     assert (config.scheme, config.host, config.port, config.username, config.password) == expected

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from adapters.mail.compose import recipient_address
+from adapters.mail.send import MailSession
 from booking.request import Delegate
 from booking.text import SMTPUTF8_CONTEXT
-from functions.emails import recipient_address
-from functions.mailer import MailSession
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzäöüßéèçñøåł"
 LABEL = st.text(alphabet=LETTERS + "0123456789", min_size=1, max_size=12)

@@ -141,3 +141,38 @@ def test_the_webhook_output_and_the_deploy_guide_name_every_event_the_webhook_ha
     for event in EVENTS:
         assert event in described, f"the SAM template's StripeWebhookUrl output does not name {event}"
         assert f"`{event}`" in guide, f"docs/deploy.md does not tell the organiser to subscribe {event}"
+
+
+def test_the_bookings_table_is_on_demand_recoverable_and_protected(template):
+    table = template["Resources"]["BookingsTable"]
+    assert table["Type"] == "AWS::DynamoDB::Table"
+    assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    properties = table["Properties"]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["DeletionProtectionEnabled"] is True
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def _statements_on_the_table(statements):
+    table_resources = [{"Fn::GetAtt": ["BookingsTable", "Arn"]}, {"Fn::Sub": "${BookingsTable.Arn}/index/*"}]
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        assert statement["Resource"] == table_resources
+        yield from statement["Action"]
+
+
+def test_the_function_may_read_and_write_the_bookings_table_only(template):
+    function = _function(template)
+    assert function["Environment"]["Variables"]["BOOKINGS_TABLE"] == {"Ref": "BookingsTable"}
+    actions = [action for policy in function["Policies"] for action in _statements_on_the_table(policy["Statement"])]
+    assert "dynamodb:Scan" not in actions and "dynamodb:DeleteItem" not in actions
+    assert {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"} <= set(actions)
+
+
+def test_the_back_office_policy_is_scoped_to_the_bookings_table(template):
+    policy = template["Resources"]["BackOfficePolicy"]
+    assert policy["Type"] == "AWS::IAM::ManagedPolicy"
+    actions = list(_statements_on_the_table(policy["Properties"]["PolicyDocument"]["Statement"]))
+    assert "dynamodb:DeleteItem" not in actions and "dynamodb:DeleteTable" not in actions
+    assert template["Outputs"]["BackOfficePolicyArn"]["Value"] == {"Ref": "BackOfficePolicy"}

@@ -16,10 +16,21 @@ from functions.settings import Settings
 WEBHOOK_SECRET = "whsec_test_functions_suite"
 OPEN_EVENT = "caldicott-police-2027"
 NOW = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
+# The booking store every Settings made here uses: a fresh table per test (set by the autouse fixture below).
+STORE: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_store(store_environ: dict[str, str], bookings_table: str):
+    STORE.clear()
+    STORE.update(store_environ, BOOKINGS_TABLE=bookings_table)
+    yield
+    STORE.clear()
 
 
 def make_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {
+        "store_environ": dict(STORE),
         "stripe_secret_key": "sk_test_functions_suite",
         "stripe_webhook_secret": WEBHOOK_SECRET,
         "site_url": "http://127.0.0.1:9",

@@ -17,7 +17,7 @@ def test_a_booking_loads_neither_the_webhook_nor_the_confirmation_code(repo_root
         "functions.webhook",
         "functions.confirmation",
         "functions.fulfilment",
-        "functions.mailer",
+        "adapters.mail.send",
         "smtplib",
         "stripe",
     )

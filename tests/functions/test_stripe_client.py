@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.stripe_api import client
+from adapters.payments.client import client
 from tests.functions.conftest import make_settings
 
 

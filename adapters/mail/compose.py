@@ -1,14 +1,15 @@
-"""The confirmation e-mails: one to the booker and one to each delegate, plain text and HTML, from theme/email/.
+"""Every e-mail the project sends, composed in one place from theme/email/ (plain text and HTML).
 
-Templates only lay out; every amount is formatted here with pricing.format_pence from the amounts
+`compose()` turns one message a transition sends (booking.life.Send) into an EmailMessage for the outbox;
+`envelope()` is the one place headers are built. Templates only lay out; every amount is formatted here with pricing.format_pence from the amounts
 recorded at booking time (booking.record), never worked out again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -16,17 +17,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from adapters.content.events import EventFacts
+from booking.life import Kind, Send
 from booking.record import Attendee, BookingRecord, Contact
 from booking.text import ascii_address
-from functions.event_facts import EventFacts
-from pricing import FeeTableError, format_pence
+from pricing import FeeTableError, format_pence, refund_vat
 from pricing.organiser import Organiser, load_organiser
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
 log = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).resolve().parent.parent / "theme" / "email"
+TEMPLATES = Path(__file__).resolve().parents[2] / "theme" / "email"
 DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
 
 
@@ -277,3 +279,181 @@ class _Mail:
         message.set_content(self.env.get_template(f"{template}.txt").render(**context))
         message.add_alternative(self.env.get_template(f"{template}.html").render(**context), subtype="html")
         return message
+
+
+# --- One message per life.Send: the path every flow uses -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Who every message is from, where replies (and the organisers' copy) go, and how it signs off."""
+
+    sender: str = DEFAULT_FROM
+    organisers: str | None = None  # the organisers' address: Reply-To, and where their copies go
+    site_url: str = ""
+    organiser: Organiser | None = None
+    templates: Path = TEMPLATES
+
+    @property
+    def domain(self) -> str:
+        return self.sender.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
+
+
+@dataclass(frozen=True)
+class About:
+    """What a message about one booking needs besides the booking: the event, how it was paid, its links, and
+    what a kind of message adds (`extra`: a refund's notice, a certificate's number, hours and PDF)."""
+
+    record: BookingRecord
+    event: EventFacts
+    category_label: str = ""
+    payment: Payment | None = None
+    links: Mapping[str, str] = field(default_factory=dict)  # "manage" (the booker's), "request", "joining"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+_SUBJECTS: dict[Kind, str] = {
+    Kind.CONFIRMATION: "Booking confirmed: {title} ({ref})",
+    Kind.ORGANISERS: "{what} (organisers' copy): {title} ({ref})",
+    Kind.REPLACED: "Your place has been given to someone else: {title} ({ref})",
+    Kind.CHANGED: "Your booking was changed: {title} ({ref})",
+    Kind.REFUND: "{what}: {title} ({ref})",
+    Kind.VOID: "Booking cancelled: {title} ({ref})",
+    Kind.JOINING: "Joining instructions: {title}",
+    Kind.CERTIFICATE: "Your CPD certificate: {title}",
+    Kind.REQUEST: "Confirm your booking request: {title} ({ref})",
+}
+_TEMPLATES: dict[Kind, str] = {
+    Kind.CONFIRMATION: "confirmation",
+    Kind.ORGANISERS: "organiser",
+    Kind.REPLACED: "replaced",
+    Kind.CHANGED: "changed",
+    Kind.REFUND: "cancellation",
+    Kind.VOID: "cancellation",
+    Kind.JOINING: "joining",
+    Kind.CERTIFICATE: "certificate",
+    Kind.REQUEST: "invoice_request",
+}
+
+
+def compose(send: Send, about: About, letterhead: Letterhead) -> EmailMessage | None:
+    """The message `send` stands for, ready for the outbox; None for the organisers' copy when there is no
+    organisers' address to send it to."""
+    record = about.record
+    to: Addressee
+    if send.to is None:
+        if not letterhead.organisers:
+            return None
+        to = Contact(name="", email=letterhead.organisers)
+    else:
+        to = send.to
+    payment = about.payment or Payment(record.payment, record.gross_pence)
+    context = {
+        **_context(
+            record,
+            about.event,
+            payment,
+            send.to or record.contact,
+            send.is_booker,
+            letterhead.site_url,
+            letterhead.organisers,
+            about.category_label,
+            letterhead.organiser,
+        ),
+        "delegate": send.to,
+        "changes": list(send.changes),
+        "manage_url": about.links.get("manage", "") if send.is_booker else "",
+        "link": about.links.get(send.kind.value, ""),
+        **about.extra,
+    }
+    what = "Booking changed" if send.changes else "Booking confirmed"
+    if send.kind in (Kind.REFUND, Kind.VOID):
+        notice = cancellation_notice(send, record, payment)
+        context["notice"] = notice
+        what = "Booking cancelled and refunded" if notice.cancelled else "Refund for your booking"
+    subject = _SUBJECTS[send.kind].format(title=about.event.title, ref=record.ref, what=what)
+    context["subject"] = " ".join(subject.split())
+    message = envelope(to, context["subject"], send.message_id, letterhead)
+    env = template_environment(str(letterhead.templates))
+    template = _TEMPLATES[send.kind]
+    message.set_content(env.get_template(f"{template}.txt").render(**context))
+    message.add_alternative(env.get_template(f"{template}.html").render(**context), subtype="html")
+    # A certificate's PDF, by delegate position: extra["attachments"] = {position: (filename, pdf bytes)}.
+    attachments = about.extra.get("attachments") or {}
+    if send.position in attachments:
+        filename, pdf = attachments[send.position]
+        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
+    return message
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a refund or cancellation e-mail says, formatted: the amount refunded (or invoiced and now cancelled)
+    with its VAT."""
+
+    kind: str  # "refund" or "void"
+    cancelled: bool
+    amount: str
+    net: str  # "" with vat when the record does not say what VAT was charged
+    vat: str
+    earlier: str = ""  # refunded before this refund ("" when this is the first)
+    total_refunded: str = ""
+    paid: str = ""
+    invoice_number: str = ""
+
+
+def cancellation_notice(send: Send, record: BookingRecord, payment: Payment) -> Notice:
+    """The notice for a REFUND (from the amounts the transition carries) or a VOID (the whole invoice)."""
+
+    def money(pence: int) -> str:
+        return format_pence(pence, payment.currency)
+
+    facts = send.refund
+    if facts is None:  # a voided invoice: the whole amount invoiced
+        total = payment.amount_pence
+        vat = vat_charged(record, total)
+        return Notice(
+            kind="void",
+            cancelled=True,
+            amount=money(total),
+            net=money(total - vat) if vat is not None else "",
+            vat=money(vat) if vat is not None else "",
+            invoice_number=payment.invoice_number,
+        )
+    charged = facts.charged_pence
+    charged_vat = vat_charged(record, charged)
+    # The VAT of this refund: the VAT of everything refunded so far, less what the booker was told of before.
+    vat = refund_vat(facts.total_pence, charged, charged_vat or 0) - refund_vat(
+        facts.earlier_pence, charged, charged_vat or 0
+    )
+    return Notice(
+        kind="refund",
+        cancelled=facts.total_pence >= charged,
+        amount=money(facts.this_time_pence),
+        net=money(facts.this_time_pence - vat) if charged_vat is not None else "",
+        vat=money(vat) if charged_vat is not None else "",
+        earlier=money(facts.earlier_pence) if facts.earlier_pence else "",
+        total_refunded=money(facts.total_pence),
+        paid=money(charged),
+    )
+
+
+def vat_charged(record: BookingRecord, gross_pence: int) -> int | None:
+    """The VAT in what was charged, as recorded at booking; None when the record's amounts do not add up to it
+    (the one test of "show VAT only if the recorded amounts match")."""
+    return record.vat_pence if record.amounts and record.gross_pence == gross_pence else None
+
+
+def envelope(to: Addressee, subject: str, message_id: str, letterhead: Letterhead) -> EmailMessage:
+    """A message's headers, built in this one place: From, To (one recipient), Reply-To, a Message-ID made from
+    the outbox's stable id (so a message sent again is folded by mail clients), the booking reference."""
+    message = EmailMessage()
+    message["Subject"] = " ".join(subject.split())
+    message["From"] = letterhead.sender
+    message["To"] = recipient_address(to)
+    if letterhead.organisers:
+        message["Reply-To"] = letterhead.organisers
+    message["Message-ID"] = f"<{message_id}@{letterhead.domain}>"
+    message["X-Booking-Ref"] = message_id.split(".", 1)[0]
+    message["Auto-Submitted"] = "auto-generated"
+    return message

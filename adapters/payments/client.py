@@ -9,12 +9,27 @@ from __future__ import annotations
 import json
 import logging
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
-
-from functions.settings import Settings
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import stripe
+
+
+class StripeSettings(Protocol):
+    """What the client needs of the function's (or the back office's) settings."""
+
+    @property
+    def stripe_secret_key(self) -> str: ...
+
+    @property
+    def stripe_api_base(self) -> str | None: ...
+
+    @property
+    def stripe_max_network_retries(self) -> int: ...
+
+    @property
+    def stripe_timeout_seconds(self) -> float: ...
+
 
 log = logging.getLogger("functions.stripe")
 
@@ -28,7 +43,7 @@ class StripeUnavailable(Exception):
         super().__init__(message)
 
 
-def client(settings: Settings) -> stripe.StripeClient:
+def client(settings: StripeSettings) -> stripe.StripeClient:
     """The client for these settings, made once per warm Lambda: it keeps its HTTP session (and, against
     the real Stripe, its TLS connection) from one booking to the next."""
     return _client(

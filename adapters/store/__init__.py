@@ -1,0 +1,22 @@
+"""The booking store: one DynamoDB table holding each booking with its version, the counters and the outbox.
+
+Every write is one conditional transaction (DESIGN.md, "The booking store and a booking's life").
+"""
+
+from adapters.store.dynamo import BookingStore
+from adapters.store.errors import Conflict, DuplicateMessage, LimitReached, StoreUnavailable
+from adapters.store.items import OutboxItem, Outgoing, Stored, Take, code_key, places_key
+
+__all__ = [
+    "BookingStore",
+    "Conflict",
+    "DuplicateMessage",
+    "LimitReached",
+    "OutboxItem",
+    "Outgoing",
+    "StoreUnavailable",
+    "Stored",
+    "Take",
+    "code_key",
+    "places_key",
+]

@@ -1,0 +1,388 @@
+"""BookingStore: the booking store on DynamoDB through boto3's low-level client.
+
+The same code runs against AWS in production and against the local engine (devtools/dynamodb) in
+development and tests. boto3 is imported only when a store is made (`from_env`), so a request that never
+reaches the store (an invalid booking) never pays for importing it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.store.errors import Conflict, DuplicateMessage, LimitReached, StoreUnavailable
+from adapters.store.items import OutboxItem, Outgoing, Stored, Take
+from booking.record import BookingRecord, document
+
+DEFAULT_REGION = "eu-west-2"
+BOOKING_SK = "BOOKING"
+COUNTER_SK = "COUNTER"
+PENDING = "PENDING"
+# A dead endpoint answers StoreUnavailable within about two seconds: short timeouts, three attempts in all.
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 2
+MAX_ATTEMPTS = 3
+# Connections kept open: one per thread that uses the store at once (the back office's or a test's threads).
+MAX_POOL_CONNECTIONS = 32
+# A transaction DynamoDB cancels because another one held an item at that instant wrote nothing: try again.
+TRANSACTION_CONFLICT_TRIES = 5
+
+_UNAVAILABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "ResourceNotFoundException",
+        "UnrecognizedClientException",
+        "AccessDeniedException",
+    }
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with microseconds and a Z: sorts as text in time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def booking_pk(ref: str) -> str:
+    return f"BOOKING#{ref}"
+
+
+def event_pk(event: str) -> str:
+    return f"EVENT#{event}"
+
+
+def message_sk(message_id: str) -> str:
+    return f"MSG#{message_id}"
+
+
+def make_client(environ: Mapping[str, str]) -> Any:
+    """A boto3 dynamodb client with short timeouts and a few retries, configured from `environ`.
+
+    DYNAMODB_ENDPOINT (the local engine) if set, else AWS; AWS_REGION (or AWS_DEFAULT_REGION, else eu-west-2);
+    AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN if `environ` has them, else boto3's own chain.
+    """
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        max_pool_connections=MAX_POOL_CONNECTIONS,
+    )
+    return boto3.session.Session().client(
+        "dynamodb",
+        region_name=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
+        endpoint_url=environ.get("DYNAMODB_ENDPOINT", "").strip() or None,
+        aws_access_key_id=environ.get("AWS_ACCESS_KEY_ID") or None,
+        aws_secret_access_key=environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        aws_session_token=environ.get("AWS_SESSION_TOKEN") or None,
+        config=config,
+    )
+
+
+class BookingStore:
+    """The bookings table `table` reached through `client` (a boto3 dynamodb client)."""
+
+    def __init__(self, client: Any, table: str, *, clock: Callable[[], datetime] = _now) -> None:
+        self._client = client
+        self.table = table
+        self._clock = clock
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> BookingStore:
+        """The store named by BOOKINGS_TABLE, at DYNAMODB_ENDPOINT if set (the local engine), in AWS_REGION."""
+        environ = os.environ if environ is None else environ
+        table = environ.get("BOOKINGS_TABLE", "").strip()
+        if not table:
+            raise StoreUnavailable("BOOKINGS_TABLE is not set: the booking store's table name")
+        return cls(make_client(environ), table)
+
+    # Reading.
+
+    def get(self, ref: str) -> Stored | None:
+        """The booking `ref` as last written (a strongly consistent read), or None."""
+        answer = self._call(
+            "get_item", TableName=self.table, Key=_key(booking_pk(ref), BOOKING_SK), ConsistentRead=True
+        )
+        item = answer.get("Item")
+        return None if item is None else _stored(item)
+
+    def by_event(self, event: str) -> list[Stored]:
+        """The bookings for `event`, oldest first (the by_event index)."""
+        return [
+            _stored(item)
+            for item in self._pages(
+                "query",
+                TableName=self.table,
+                IndexName="by_event",
+                KeyConditionExpression="event_pk = :e",
+                ExpressionAttributeValues={":e": {"S": event_pk(event)}},
+            )
+        ]
+
+    def all_bookings(self) -> Iterator[Stored]:
+        """Every booking of every event (the back office: a scan of the by_event index, which holds only bookings)."""
+        for item in self._pages("scan", TableName=self.table, IndexName="by_event"):
+            yield _stored(item)
+
+    def counter(self, key: str) -> int:
+        """A counter's value (0 if it was never changed)."""
+        answer = self._call("get_item", TableName=self.table, Key=_key(key, COUNTER_SK), ConsistentRead=True)
+        item = answer.get("Item")
+        return 0 if item is None or "used" not in item else int(item["used"]["N"])
+
+    def pending(self, ref: str | None = None) -> list[OutboxItem]:
+        """Messages not sent yet, oldest first: all of them, or one booking's."""
+        if ref is None:
+            items = self._pages(
+                "query",
+                TableName=self.table,
+                IndexName="pending_mail",
+                KeyConditionExpression="outbox = :p",
+                ExpressionAttributeValues={":p": {"S": PENDING}},
+            )
+        else:
+            items = self._pages(
+                "query",
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :msg)",
+                FilterExpression="#status = :pending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":pk": {"S": booking_pk(ref)},
+                    ":msg": {"S": "MSG#"},
+                    ":pending": {"S": "pending"},
+                },
+                ConsistentRead=True,
+            )
+        return sorted((_outbox_item(item) for item in items), key=lambda item: (item.created, item.message_id))
+
+    # Writing.
+
+    def create(
+        self, record: BookingRecord, state: str, *, takes: Iterable[Take] = (), messages: Iterable[Outgoing] = ()
+    ) -> Stored:
+        """Write a new booking at version 1 with its counter changes and messages; Conflict if `ref` exists."""
+        now = _stamp(self._clock())
+        item = {
+            **_key(booking_pk(record.ref), BOOKING_SK),
+            "ref": {"S": record.ref},
+            "event": {"S": record.event},
+            "event_pk": {"S": event_pk(record.event)},
+            "state": {"S": str(state)},
+            "version": {"N": "1"},
+            "record": {"S": document(record)},
+            "created": {"S": now},
+            "updated": {"S": now},
+        }
+        booking = {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+        self._transact(booking, record.ref, takes, messages, now)
+        return Stored(record=record, state=state, version=1)
+
+    def write(
+        self,
+        previous: Stored,
+        record: BookingRecord,
+        state: str,
+        *,
+        takes: Iterable[Take] = (),
+        messages: Iterable[Outgoing] = (),
+    ) -> Stored:
+        """Replace the booking read as `previous`; Conflict if it has been written since. The version goes up by one."""
+        if record.ref != previous.record.ref or record.event != previous.record.event:
+            raise ValueError("a write keeps the booking's reference and event")
+        now = _stamp(self._clock())
+        version = previous.version + 1
+        booking = {
+            "Update": {
+                "TableName": self.table,
+                "Key": _key(booking_pk(record.ref), BOOKING_SK),
+                "UpdateExpression": "SET #record = :record, #state = :state, #version = :version, updated = :now",
+                "ConditionExpression": "#version = :previous",
+                "ExpressionAttributeNames": {"#record": "record", "#state": "state", "#version": "version"},
+                "ExpressionAttributeValues": {
+                    ":record": {"S": document(record)},
+                    ":state": {"S": str(state)},
+                    ":version": {"N": str(version)},
+                    ":previous": {"N": str(previous.version)},
+                    ":now": {"S": now},
+                },
+            }
+        }
+        self._transact(booking, record.ref, takes, messages, now)
+        return Stored(record=record, state=state, version=version)
+
+    def take(self, take: Take) -> None:
+        """A counter change on its own (rate limits); LimitReached if it would pass its limit."""
+        update = self._take_update(take)
+        try:
+            self._call("update_item", **update)
+        except _ConditionFailed:
+            raise LimitReached(take.key) from None
+
+    def mark_sent(self, item: OutboxItem) -> None:
+        """The message went: it leaves the pending list. Conflict if it was not pending any more."""
+        self._settle(item, "sent", "")
+
+    def mark_refused(self, item: OutboxItem, detail: str) -> None:
+        """The mail server refused the message for good: it leaves the pending list with the reason."""
+        self._settle(item, "refused", detail)
+
+    # Inside.
+
+    def _settle(self, item: OutboxItem, status: str, detail: str) -> None:
+        try:
+            self._call(
+                "update_item",
+                TableName=self.table,
+                Key=_key(booking_pk(item.ref), message_sk(item.message_id)),
+                UpdateExpression="SET #status = :status, sent_at = :now, detail = :detail REMOVE outbox, msg_at",
+                ConditionExpression="#status = :pending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":status": {"S": status},
+                    ":now": {"S": _stamp(self._clock())},
+                    ":detail": {"S": detail},
+                    ":pending": {"S": "pending"},
+                },
+            )
+        except _ConditionFailed:
+            raise Conflict(f"message {item.message_id} is no longer pending") from None
+
+    def _take_update(self, take: Take) -> dict[str, Any]:
+        if take.limit is not None and take.amount > take.limit:
+            raise LimitReached(take.key)
+        update: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": _key(take.key, COUNTER_SK),
+            "UpdateExpression": "ADD used :n",
+            "ExpressionAttributeValues": {":n": {"N": str(take.amount)}},
+        }
+        if take.amount < 0:
+            update["ConditionExpression"] = "used >= :back"
+            update["ExpressionAttributeValues"][":back"] = {"N": str(-take.amount)}
+        elif take.limit is not None:
+            update["ConditionExpression"] = "attribute_not_exists(used) OR used <= :most"
+            update["ExpressionAttributeValues"][":most"] = {"N": str(take.limit - take.amount)}
+        if take.expires_at is not None:
+            update["UpdateExpression"] += " SET expires_at = :expires"
+            update["ExpressionAttributeValues"][":expires"] = {"N": str(take.expires_at)}
+        return update
+
+    def _transact(
+        self, booking: dict[str, Any], ref: str, takes: Iterable[Take], messages: Iterable[Outgoing], now: str
+    ) -> None:
+        takes = tuple(takes)
+        messages = tuple(messages)
+        operations: list[dict[str, Any]] = [booking]
+        operations += [{"Update": self._take_update(take)} for take in takes]
+        operations += [{"Put": self._message_put(ref, message, now)} for message in messages]
+        for attempt in range(1, TRANSACTION_CONFLICT_TRIES + 1):
+            try:
+                self._call("transact_write_items", TransactItems=operations)
+                return
+            except _Cancelled as cancelled:
+                codes = cancelled.codes
+            if codes[0] == "ConditionalCheckFailed":
+                raise Conflict(f"booking {ref} was written by someone else")
+            for take, code in zip(takes, codes[1 : 1 + len(takes)], strict=False):
+                if code == "ConditionalCheckFailed":
+                    raise LimitReached(take.key)
+            for message, code in zip(messages, codes[1 + len(takes) :], strict=False):
+                if code == "ConditionalCheckFailed":
+                    raise DuplicateMessage(message.message_id)
+            if "TransactionConflict" not in codes or attempt == TRANSACTION_CONFLICT_TRIES:
+                break
+        raise Conflict(f"booking {ref}: the write was cancelled ({', '.join(code for code in codes if code)})")
+
+    def _message_put(self, ref: str, message: Outgoing, now: str) -> dict[str, Any]:
+        return {
+            "TableName": self.table,
+            "Item": {
+                **_key(booking_pk(ref), message_sk(message.message_id)),
+                "ref": {"S": ref},
+                "message_id": {"S": message.message_id},
+                "to": {"S": message.to},
+                "raw": {"B": message.raw},
+                "status": {"S": "pending"},
+                "created": {"S": now},
+                "outbox": {"S": PENDING},
+                "msg_at": {"S": now},
+            },
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+
+    def _pages(self, operation: str, **arguments: Any) -> Iterator[dict[str, Any]]:
+        while True:
+            answer = self._call(operation, **arguments)
+            yield from answer.get("Items", [])
+            if "LastEvaluatedKey" not in answer:
+                return
+            arguments["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def _call(self, operation: str, **arguments: Any) -> dict[str, Any]:
+        """One client call; botocore's errors become this module's."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            answer: dict[str, Any] = getattr(self._client, operation)(**arguments)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code == "ConditionalCheckFailedException":
+                raise _ConditionFailed from None
+            if code == "TransactionCanceledException":
+                reasons = exc.response.get("CancellationReasons", [])
+                raise _Cancelled([reason.get("Code", "") for reason in reasons]) from None
+            if code in _UNAVAILABLE_CODES:
+                raise StoreUnavailable(f"DynamoDB {operation}: {code}") from None
+            raise
+        except BotoCoreError as exc:
+            raise StoreUnavailable(f"DynamoDB {operation}: {type(exc).__name__}") from None
+        return answer
+
+
+class _ConditionFailed(Exception):
+    """A single-item write's condition did not hold."""
+
+
+class _Cancelled(Exception):
+    """DynamoDB cancelled a transaction; `codes` has one reason code per operation ("None" where it was fine)."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = codes
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def _stored(item: Mapping[str, Any]) -> Stored:
+    return Stored(
+        record=BookingRecord.model_validate_json(item["record"]["S"]),
+        state=item["state"]["S"],
+        version=int(item["version"]["N"]),
+    )
+
+
+def _outbox_item(item: Mapping[str, Any]) -> OutboxItem:
+    return OutboxItem(
+        ref=item["ref"]["S"],
+        message_id=item["message_id"]["S"],
+        to=item["to"]["S"],
+        raw=bytes(item["raw"]["B"]),
+        status=item["status"]["S"],
+        created=item["created"]["S"],
+        sent_at=item.get("sent_at", {}).get("S", ""),
+        detail=item.get("detail", {}).get("S", ""),
+    )

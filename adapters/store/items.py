@@ -1,0 +1,64 @@
+"""What goes in and out of the store: a stored booking, a counter change, a message, an outbox item; the keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from booking.record import BookingRecord
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A booking as read from (or just written to) the store; `version` is what the next write must match."""
+
+    record: BookingRecord
+    state: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Take:
+    """A counter change written with a booking (or on its own): `amount` > 0 takes, < 0 gives back.
+
+    With a `limit`, a take that would bring the counter past it cancels the whole write (LimitReached); a
+    give-back never brings it below zero. `expires_at` (epoch seconds) lets DynamoDB remove the counter
+    later (rate-limit windows).
+    """
+
+    key: str
+    amount: int
+    limit: int | None = None
+    expires_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message written with the transition that causes it; `raw` is the RFC 5322 message as composed."""
+
+    message_id: str
+    to: str
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A message in the outbox: `status` is "pending", "sent" or "refused"."""
+
+    ref: str
+    message_id: str
+    to: str
+    raw: bytes
+    status: str
+    created: str
+    sent_at: str = ""
+    detail: str = ""
+
+
+def places_key(event: str) -> str:
+    """The counter of places taken at `event`."""
+    return f"COUNTER#places#{event}"
+
+
+def code_key(code: str) -> str:
+    """The counter of uses of a discount code (codes are compared in upper case)."""
+    return f"COUNTER#code#{code.upper()}"

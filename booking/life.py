@@ -1,0 +1,410 @@
+"""A booking's life: its states, the events that move it, and what each transition sends. Pure: no I/O.
+
+Every flow (card, invoice, £0, manage, refund, void, joining, certificates) is "event in, transition out":
+`apply(booking, event)` returns the booking as it should now be stored, the messages the change sends (each
+with a stable id, so the outbox can hold it only once) and the places it takes or gives back. A transition
+that does not apply (a repeat, or an event that arrives after a later one) changes nothing and sends nothing,
+so Stripe's at-least-once, any-order delivery cannot send a message twice or undo a later state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from booking.record import Attendee, BookingRecord, Contact
+
+
+class State(StrEnum):
+    """Where a booking is in its life. Only `apply` moves a booking from one to another."""
+
+    REQUESTED = "requested"  # made, waiting for the booker to confirm it from their e-mail (invoice, £0)
+    AWAITING_PAYMENT = "awaiting_payment"  # at Stripe's checkout, or invoiced and not yet paid: places held
+    CONFIRMED = "confirmed"  # paid, or free
+    CANCELLED = "cancelled"  # refunded in full or its invoice voided: places given back
+    EXPIRED = "expired"  # the checkout lapsed unpaid or the request was never confirmed: never a booking
+
+
+HOLDS_PLACES = frozenset({State.AWAITING_PAYMENT, State.CONFIRMED})
+FINAL = frozenset({State.CANCELLED, State.EXPIRED})
+
+
+class Kind(StrEnum):
+    """What a message is; the mail room composes each kind from its templates in theme/email/."""
+
+    CONFIRMATION = "confirmation"  # to the booker, or to one delegate
+    ORGANISERS = "organisers"  # the organisers' copy of a confirmation or a change
+    REPLACED = "replaced"  # to a delegate whose place went to someone else
+    CHANGED = "changed"  # to the booker: what was changed through the manage link
+    REFUND = "refund"  # to the booker: money refunded (and cancelled, when in full)
+    VOID = "void"  # to the booker: the invoice voided, the booking cancelled
+    JOINING = "joining"  # to one delegate: how to join a virtual event
+    CERTIFICATE = "certificate"  # to one delegate: their CPD certificate
+    REQUEST = "request"  # to the booker: confirm this request (invoice, £0) from your e-mail
+
+
+Person = Contact | Attendee
+
+
+@dataclass(frozen=True)
+class Send:
+    """One message a transition sends. `to` is None for the organisers' copy; `position` is the delegate's."""
+
+    message_id: str
+    kind: Kind
+    to: Person | None
+    is_booker: bool = False
+    position: int | None = None
+    changes: tuple[Change, ...] = ()
+    refund: RefundFacts | None = None  # a REFUND's amounts
+
+
+@dataclass(frozen=True)
+class RefundFacts:
+    """What a refund notice says: the total refunded now, what the booker was told of before, what was charged."""
+
+    total_pence: int
+    earlier_pence: int
+    charged_pence: int
+
+    @property
+    def this_time_pence(self) -> int:
+        return self.total_pence - self.earlier_pence
+
+
+@dataclass(frozen=True)
+class Change:
+    """Delegate `position` as it was and as it is now; `replaced` when the place went to someone else."""
+
+    position: int
+    before: Attendee
+    after: Attendee
+
+    @property
+    def replaced(self) -> bool:
+        return self.before.email.casefold() != self.after.email.casefold()
+
+    @property
+    def number(self) -> int:
+        return self.position + 1
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A booking as stored: its record, its state and the version it was read at (0: not stored yet)."""
+
+    record: BookingRecord
+    state: State
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class StripeFacts:
+    """Where a booking's money is at Stripe, as read back from Stripe; empty values say nothing new."""
+
+    payment_intent: str = ""
+    invoice_id: str = ""
+    invoice_number: str = ""
+    invoice_due: str = ""
+    invoice_url: str = ""
+
+    def onto(self, record: BookingRecord) -> dict[str, str]:
+        """The record fields these facts fill (only those they know)."""
+        return {name: value for name, value in vars(self).items() if value and getattr(record, name) != value}
+
+
+# Events. Timestamps are ISO 8601 in UTC, to the second, from the caller's clock.
+
+
+@dataclass(frozen=True)
+class Requested:
+    """A booking that waits for the booker to confirm it from their e-mail before anything else happens."""
+
+    record: BookingRecord
+
+
+@dataclass(frozen=True)
+class CheckoutStarted:
+    """A card booking sent to Stripe's checkout: its places are held until it is paid or expires."""
+
+    record: BookingRecord
+
+
+@dataclass(frozen=True)
+class RequestConfirmed:
+    """The booker confirmed the request: an invoice was issued, or (`free`) the £0 booking is confirmed."""
+
+    at: str
+    free: bool = False
+    stripe: StripeFacts = StripeFacts()
+
+
+@dataclass(frozen=True)
+class Paid:
+    """Stripe says the booking's money has arrived (its current state, read back)."""
+
+    at: str
+    stripe: StripeFacts = StripeFacts()
+
+
+@dataclass(frozen=True)
+class Expired:
+    """The checkout lapsed unpaid, or the request was never confirmed."""
+
+    at: str
+
+
+@dataclass(frozen=True)
+class Refunded:
+    """Stripe's current total refunded for the booking's payment, and what was charged."""
+
+    total_pence: int
+    charged_pence: int
+    at: str
+
+
+@dataclass(frozen=True)
+class Voided:
+    """The booking's invoice was voided in the Dashboard."""
+
+    at: str
+
+
+@dataclass(frozen=True)
+class DelegatesChanged:
+    """The booker changed delegates through the manage link: `record` is the booking as changed."""
+
+    record: BookingRecord
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """The back office sends `kind` (JOINING or CERTIFICATE) to every attending delegate who has not had it,
+    or only to `positions` when given (certificates for those who attended)."""
+
+    kind: Kind
+    positions: frozenset[int] | None = None
+
+
+Event = (
+    Requested | CheckoutStarted | RequestConfirmed | Paid | Expired | Refunded | Voided | DelegatesChanged | Delivered
+)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What one event did: the booking to store, the messages to send with it and the places it takes (+) or
+    gives back (-). `changed` False: nothing to store, nothing to send."""
+
+    booking: Booking
+    changed: bool
+    sends: tuple[Send, ...] = ()
+    places: int = 0
+    limited: bool = True  # False: take the places even past the event's limit (money has already arrived)
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def state(self) -> State:
+        return self.booking.state
+
+
+class NotApplicable(ValueError):
+    """An event that needs a stored booking arrived for none (or a new booking for one that exists)."""
+
+
+def recipients(record: BookingRecord) -> list[tuple[Person, bool, int | None]]:
+    """The booker first, then each delegate with a different address: one message per person per booking.
+    Each as (person, is_booker, delegate position or None)."""
+    seen = {record.contact.email.casefold()}
+    found: list[tuple[Person, bool, int | None]] = [(record.contact, True, None)] if record.contact.email else []
+    for position, delegate in enumerate(record.delegates):
+        key = delegate.email.casefold()
+        if delegate.email and key not in seen:
+            seen.add(key)
+            found.append((delegate, False, position))
+    return found
+
+
+def attending(booking: Booking) -> bool:
+    """Its delegates count as coming: paid or free, or invoiced and not yet paid (public bodies pay later)."""
+    return booking.state == State.CONFIRMED or (
+        booking.state == State.AWAITING_PAYMENT and booking.record.payment == "invoice"
+    )
+
+
+def apply(current: Booking | None, event: Event) -> Transition:
+    """The transition `event` makes from `current` (None: no booking stored yet)."""
+    if isinstance(event, Requested | CheckoutStarted):
+        return _start(current, event)
+    if current is None:
+        raise NotApplicable(f"{type(event).__name__} for a booking that is not stored")
+    if isinstance(event, RequestConfirmed):
+        return _request_confirmed(current, event)
+    if isinstance(event, Paid):
+        return _paid(current, event)
+    if isinstance(event, Expired):
+        return _expired(current, event)
+    if isinstance(event, Refunded):
+        return _refunded(current, event)
+    if isinstance(event, Voided):
+        return _voided(current, event)
+    if isinstance(event, DelegatesChanged):
+        return _delegates_changed(current, event)
+    return _delivered(current, event)
+
+
+def _unchanged(current: Booking, note: str = "") -> Transition:
+    return Transition(current, False, notes=(note,) if note else ())
+
+
+def _moved(
+    current: Booking,
+    record: BookingRecord,
+    state: State,
+    sends: Sequence[Send] = (),
+    places: int = 0,
+) -> Transition:
+    return Transition(replace(current, record=record, state=state), True, tuple(sends), places)
+
+
+def _start(current: Booking | None, event: Requested | CheckoutStarted) -> Transition:
+    if current is not None:
+        return _unchanged(current, "already stored")  # a double submit: the first one stands
+    if isinstance(event, Requested):
+        record = event.record
+        send = Send(f"{record.ref}.{Kind.REQUEST}", Kind.REQUEST, record.contact, is_booker=True)
+        return Transition(Booking(record, State.REQUESTED), True, (send,))
+    return Transition(Booking(event.record, State.AWAITING_PAYMENT), True, places=len(event.record.delegates))
+
+
+def _request_confirmed(current: Booking, event: RequestConfirmed) -> Transition:
+    if current.state != State.REQUESTED:
+        return _unchanged(current, f"not a request ({current.state})")
+    places = len(current.record.delegates)
+    facts = event.stripe.onto(current.record)
+    if event.free:
+        done = {"fulfilled_at": event.at, "confirmation_sent": event.at, **facts}
+        record = current.record.model_copy(update=done)
+        return _moved(current, record, State.CONFIRMED, _confirmation(current, record), places)
+    return _moved(current, current.record.model_copy(update=facts), State.AWAITING_PAYMENT, places=places)
+
+
+def _paid(current: Booking, event: Paid) -> Transition:
+    done = {"fulfilled_at": event.at, "confirmation_sent": event.at, **event.stripe.onto(current.record)}
+    if current.state != State.AWAITING_PAYMENT:
+        # Confirmed already (a repeat), or cancelled first (a refund delivered before "completed"): either way
+        # nothing more to say. A lapsed checkout that is paid after all is confirmed: the money is there.
+        if current.state != State.EXPIRED:
+            return _unchanged(current, f"paid while {current.state}")
+        record = current.record.model_copy(update=done)
+        places = len(current.record.delegates)
+        moved = _moved(current, record, State.CONFIRMED, _confirmation(current, record), places)
+        return replace(moved, limited=False)
+    record = current.record.model_copy(update=done)
+    return _moved(current, record, State.CONFIRMED, _confirmation(current, record))
+
+
+def _expired(current: Booking, event: Expired) -> Transition:
+    if current.state == State.REQUESTED:
+        return _moved(current, current.record, State.EXPIRED)
+    if current.state == State.AWAITING_PAYMENT and current.record.payment == "card":
+        return _moved(current, current.record, State.EXPIRED, places=-len(current.record.delegates))
+    return _unchanged(current, f"cannot expire while {current.state}")
+
+
+def _refunded(current: Booking, event: Refunded) -> Transition:
+    record = current.record
+    if event.total_pence <= record.refunded_pence or current.state in (State.REQUESTED, State.EXPIRED):
+        return _unchanged(current, "refund already recorded")
+    in_full = event.total_pence >= event.charged_pence
+    update: dict[str, object] = {"refunded_pence": event.total_pence, "refund_notice_pence": event.total_pence}
+    state = current.state
+    places = 0
+    if in_full and current.state != State.CANCELLED:
+        update["cancelled_at"] = event.at
+        state = State.CANCELLED
+        places = -len(record.delegates)
+    changed = record.model_copy(update=update)
+    facts = RefundFacts(event.total_pence, record.refund_notice_pence, event.charged_pence)
+    send = Send(
+        f"{record.ref}.{Kind.REFUND}.{event.total_pence}", Kind.REFUND, record.contact, is_booker=True, refund=facts
+    )
+    return _moved(current, changed, state, (send,), places)
+
+
+def _voided(current: Booking, event: Voided) -> Transition:
+    if current.state != State.AWAITING_PAYMENT or current.record.payment != "invoice":
+        return _unchanged(current, f"nothing to void while {current.state}")
+    record = current.record.model_copy(update={"cancelled_at": event.at})
+    send = Send(f"{record.ref}.void", Kind.VOID, record.contact, is_booker=True)
+    return _moved(current, record, State.CANCELLED, (send,), -len(record.delegates))
+
+
+def _delegates_changed(current: Booking, event: DelegatesChanged) -> Transition:
+    if current.state not in HOLDS_PLACES:
+        return _unchanged(current, f"cannot change delegates while {current.state}")
+    if not event.changes or len(event.record.delegates) != len(current.record.delegates):
+        return _unchanged(current, "no change")
+    ref = current.record.ref
+    stamp = f"v{current.version + 1}"
+    sends: list[Send] = []
+    if current.state == State.CONFIRMED:
+        for change in event.changes:
+            if change.replaced:
+                sends.append(
+                    Send(
+                        f"{ref}.{Kind.CONFIRMATION}.d{change.position}.{stamp}",
+                        Kind.CONFIRMATION,
+                        change.after,
+                        position=change.position,
+                    )
+                )
+                sends.append(
+                    Send(
+                        f"{ref}.{Kind.REPLACED}.d{change.position}.{stamp}",
+                        Kind.REPLACED,
+                        change.before,
+                        position=change.position,
+                    )
+                )
+        sends.append(Send(f"{ref}.{Kind.ORGANISERS}.{stamp}", Kind.ORGANISERS, None, changes=event.changes))
+    sends.append(
+        Send(f"{ref}.{Kind.CHANGED}.{stamp}", Kind.CHANGED, event.record.contact, is_booker=True, changes=event.changes)
+    )
+    return _moved(current, event.record, current.state, sends)
+
+
+def _delivered(current: Booking, event: Delivered) -> Transition:
+    if not attending(current):
+        return _unchanged(current, f"not attending while {current.state}")
+    record = current.record
+    flag = "joining_sent" if event.kind == Kind.JOINING else "certificate_sent"
+    done: frozenset[int] = getattr(record, flag)
+    wanted = range(len(record.delegates)) if event.positions is None else sorted(event.positions)
+    due = [p for p in wanted if 0 <= p < len(record.delegates) and p not in done]
+    if not due:
+        return _unchanged(current, f"every {event.kind} already sent")
+    stamp = f"v{current.version + 1}"
+    sends = [Send(f"{record.ref}.{event.kind}.d{p}.{stamp}", event.kind, record.delegates[p], position=p) for p in due]
+    changed = record.model_copy(update={flag: done | frozenset(due)})
+    return _moved(current, changed, current.state, sends)
+
+
+def _confirmation(current: Booking, record: BookingRecord) -> list[Send]:
+    """The booker's and each delegate's confirmation, then the organisers' copy: once per booking."""
+    ref = record.ref
+    sends = [
+        Send(
+            f"{ref}.{Kind.CONFIRMATION}.{'booker' if is_booker else f'd{position}'}",
+            Kind.CONFIRMATION,
+            person,
+            is_booker=is_booker,
+            position=position,
+        )
+        for person, is_booker, position in recipients(record)
+    ]
+    if sends:
+        sends.append(Send(f"{ref}.{Kind.ORGANISERS}", Kind.ORGANISERS, None))
+    return sends

@@ -1,0 +1,89 @@
+"""One step of a booking's life against the store: read, apply, compose, write conditionally; on a lost race,
+read again and apply again, so two deliveries (or two people) at once make one transition, never two."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from adapters.mail.compose import About, Letterhead, compose
+from adapters.mail.outbox import outgoing
+from adapters.store import BookingStore, Conflict, Outgoing, Stored, Take, places_key
+from booking import life
+from booking.life import Booking, State, Transition
+
+# Each lost race means someone else's write landed: a handful of tries is plenty, and a loop that keeps losing
+# means something is wrong (it raises Conflict rather than spin).
+MAX_ATTEMPTS = 8
+
+EventFor = Callable[[Booking | None], life.Event | None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """What `advance` did: the transition (None when there was no event to apply) and the booking as stored."""
+
+    transition: Transition | None
+    booking: Booking | None
+
+    @property
+    def changed(self) -> bool:
+        return self.transition is not None and self.transition.changed
+
+
+def booking_of(stored: Stored | None) -> Booking | None:
+    return None if stored is None else Booking(stored.record, State(stored.state), stored.version)
+
+
+def place_takes(transition: Transition, capacity: int | None) -> list[Take]:
+    """The event's places counter moved by the transition; a take is limited by `capacity` unless money has
+    already arrived for it."""
+    if not transition.places:
+        return []
+    limit = capacity if transition.places > 0 and transition.limited else None
+    return [Take(places_key(transition.booking.record.event), transition.places, limit)]
+
+
+def messages(transition: Transition, about: About, letterhead: Letterhead) -> list[Outgoing]:
+    """Every message the transition sends, composed, as the outbox keeps them."""
+    composed = ((send, compose(send, about, letterhead)) for send in transition.sends)
+    return [outgoing(send.message_id, message) for send, message in composed if message is not None]
+
+
+def advance(
+    store: BookingStore,
+    ref: str,
+    event: life.Event | EventFor,
+    *,
+    about: Callable[[Booking], About],
+    letterhead: Letterhead,
+    capacity: int | None = None,
+    takes: Callable[[Transition], Sequence[Take]] = lambda _: (),
+) -> Step:
+    """Apply `event` (or the event `event(booking)` decides on, from the booking as stored now) to booking `ref`
+    and store the result with its messages and counter changes in one conditional write.
+
+    Raises LimitReached when a take passes its limit (nothing written), StoreUnavailable, or Conflict when the
+    booking kept changing under us.
+    """
+    for _ in range(MAX_ATTEMPTS):
+        stored = store.get(ref)
+        current = booking_of(stored)
+        happened = event(current) if callable(event) else event
+        if happened is None:
+            return Step(None, current)
+        transition = life.apply(current, happened)
+        if not transition.changed:
+            return Step(transition, current)
+        new = transition.booking
+        counters = [*place_takes(transition, capacity), *takes(transition)]
+        outgoing_messages = messages(transition, about(new), letterhead)
+        try:
+            if stored is None:
+                written = store.create(new.record, new.state, takes=counters, messages=outgoing_messages)
+            else:
+                written = store.write(stored, new.record, new.state, takes=counters, messages=outgoing_messages)
+        except Conflict:
+            continue
+        return Step(transition, booking_of(written))
+    raise Conflict(f"booking {ref} kept changing")

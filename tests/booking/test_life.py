@@ -1,0 +1,303 @@
+"""A booking's life: whatever order Stripe delivers events in, and however often, a booking ends where Stripe's
+final state says and no message is sent twice."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from booking import life
+from booking.life import (
+    Booking,
+    Change,
+    CheckoutStarted,
+    DelegatesChanged,
+    Delivered,
+    Expired,
+    Kind,
+    Paid,
+    Refunded,
+    RequestConfirmed,
+    Requested,
+    State,
+    Voided,
+)
+from booking.record import Amount, Attendee, BookingRecord, Contact
+
+AT = "2027-01-05T10:00:00+00:00"
+
+
+def _record(delegates: int = 2, payment: str = "card") -> BookingRecord:
+    return BookingRecord(
+        ref="CP-ABCDEF",
+        event="caldicott-police-2027",
+        category="nhs",
+        payment=payment,  # type: ignore[arg-type]
+        contact=Contact(name="Sam Lee", email="sam@example.org", organisation="Leeds NHS"),
+        delegates=tuple(Attendee(name=f"Delegate {i}", email=f"d{i}@example.org") for i in range(delegates)),
+        amounts=(Amount(net_pence=26550, vat_pence=5310),) * delegates,
+    )
+
+
+def _run(events: list[life.Event], start: life.Event) -> tuple[Booking, list[life.Transition]]:
+    """Apply `start` then `events` as a store would: each changed transition is written at the next version."""
+    first = life.apply(None, start)
+    booking = first.booking
+    booking = Booking(booking.record, booking.state, 1)
+    done = [first]
+    for event in events:
+        step = life.apply(booking, event)
+        done.append(step)
+        if step.changed:
+            booking = Booking(step.booking.record, step.booking.state, booking.version + 1)
+    return booking, done
+
+
+def _ids(transitions: list[life.Transition]) -> list[str]:
+    return [send.message_id for t in transitions for send in t.sends]
+
+
+def _places(transitions: list[life.Transition]) -> int:
+    return sum(t.places for t in transitions)
+
+
+# --- the table of single transitions -------------------------------------------------------------------------
+
+
+def test_a_card_checkout_holds_its_places_until_paid():
+    step = life.apply(None, CheckoutStarted(_record(3)))
+    assert (step.state, step.places, step.sends) == (State.AWAITING_PAYMENT, 3, ())
+
+
+def test_payment_confirms_and_sends_the_booker_each_delegate_and_the_organisers_one_message_each():
+    booking, done = _run([Paid(AT)], CheckoutStarted(_record(2)))
+    assert booking.state == State.CONFIRMED
+    kinds = [(s.kind, s.is_booker, s.position) for s in done[-1].sends]
+    assert kinds == [
+        (Kind.CONFIRMATION, True, None),
+        (Kind.CONFIRMATION, False, 0),
+        (Kind.CONFIRMATION, False, 1),
+        (Kind.ORGANISERS, False, None),
+    ]
+    assert booking.record.fulfilled_at == AT
+
+
+def test_a_delegate_with_the_bookers_address_gets_one_message_not_two():
+    record = _record(1)
+    record = record.model_copy(update={"delegates": (Attendee(name="Sam Lee", email="SAM@example.org"),)})
+    _, done = _run([Paid(AT)], CheckoutStarted(record))
+    assert [s.kind for s in done[-1].sends] == [Kind.CONFIRMATION, Kind.ORGANISERS]
+
+
+def test_the_same_payment_twice_confirms_once():
+    _, done = _run([Paid(AT), Paid(AT)], CheckoutStarted(_record()))
+    assert [t.changed for t in done] == [True, True, False]
+    assert done[-1].sends == ()
+
+
+def test_a_refund_in_full_delivered_before_the_payment_leaves_the_booking_cancelled_and_silent():
+    booking, done = _run([Refunded(63720, 63720, AT), Paid(AT)], CheckoutStarted(_record()))
+    assert booking.state == State.CANCELLED
+    assert [s.kind for s in done[-1].sends] == []
+    assert _places(done) == 0
+
+
+def test_a_part_refund_tells_the_booker_and_keeps_the_booking():
+    booking, done = _run([Paid(AT), Refunded(5000, 63720, AT)], CheckoutStarted(_record()))
+    assert booking.state == State.CONFIRMED
+    assert booking.record.refunded_pence == 5000
+    assert [(s.kind, s.is_booker) for s in done[-1].sends] == [(Kind.REFUND, True)]
+
+
+def test_a_second_part_refund_is_a_second_notice_and_a_stale_one_is_nothing():
+    booking, done = _run(
+        [Paid(AT), Refunded(5000, 63720, AT), Refunded(8000, 63720, AT), Refunded(5000, 63720, AT)],
+        CheckoutStarted(_record()),
+    )
+    assert booking.record.refunded_pence == 8000
+    assert [t.changed for t in done[2:]] == [True, True, False]
+
+
+def test_an_unpaid_checkout_that_expires_gives_its_places_back_and_sends_nothing():
+    booking, done = _run([Expired(AT)], CheckoutStarted(_record(4)))
+    assert booking.state == State.EXPIRED
+    assert _places(done) == 0
+    assert _ids(done) == []
+
+
+def test_an_invoice_request_holds_nothing_until_confirmed_then_holds_its_places():
+    booking, done = _run([RequestConfirmed(AT)], Requested(_record(3, "invoice")))
+    assert [(s.kind, s.is_booker) for s in done[0].sends] == [(Kind.REQUEST, True)]
+    assert [t.places for t in done] == [0, 3]
+    assert booking.state == State.AWAITING_PAYMENT
+    assert life.attending(booking)
+
+
+def test_a_free_booking_is_confirmed_with_its_messages_when_the_booker_confirms():
+    booking, done = _run([RequestConfirmed(AT, free=True)], Requested(_record(1, "invoice")))
+    assert booking.state == State.CONFIRMED
+    assert Kind.CONFIRMATION in [s.kind for s in done[-1].sends]
+
+
+def test_a_request_never_confirmed_expires_without_giving_back_what_it_never_held():
+    _, done = _run([Expired(AT), RequestConfirmed(AT)], Requested(_record(2, "invoice")))
+    assert _places(done) == 0
+    assert not done[-1].changed
+
+
+def test_voiding_an_unpaid_invoice_cancels_once_and_tells_the_booker_once():
+    booking, done = _run([RequestConfirmed(AT), Voided(AT), Voided(AT)], Requested(_record(2, "invoice")))
+    assert booking.state == State.CANCELLED
+    assert [s.kind for s in done[-2].sends] == [Kind.VOID]
+    assert done[-1].sends == ()
+    assert _places(done) == 0
+
+
+def test_a_card_booking_cannot_be_voided():
+    booking, _ = _run([Paid(AT), Voided(AT)], CheckoutStarted(_record()))
+    assert booking.state == State.CONFIRMED
+
+
+def test_a_substitution_confirms_the_new_delegate_tells_the_old_one_the_organisers_and_the_booker():
+    booking, _ = _run([Paid(AT)], CheckoutStarted(_record(2)))
+    newcomer = Attendee(name="New Person", email="new@example.org")
+    change = Change(1, booking.record.delegates[1], newcomer)
+    step = life.apply(booking, DelegatesChanged(booking.record.substitute(1, newcomer), (change,)))
+    assert [(s.kind, s.to) for s in step.sends] == [
+        (Kind.CONFIRMATION, newcomer),
+        (Kind.REPLACED, booking.record.delegates[1]),
+        (Kind.ORGANISERS, None),
+        (Kind.CHANGED, booking.record.contact),
+    ]
+    assert len({s.message_id for s in step.sends}) == 4
+
+
+def test_no_changes_after_cancellation():
+    booking, _ = _run([Paid(AT), Refunded(63720, 63720, AT)], CheckoutStarted(_record(2)))
+    change = Change(0, booking.record.delegates[0], Attendee(name="X", email="x@example.org"))
+    assert not life.apply(booking, DelegatesChanged(booking.record, (change,))).changed
+
+
+def test_joining_goes_once_to_each_attending_delegate_and_again_only_to_a_substitute():
+    booking, done = _run([Paid(AT), Delivered(Kind.JOINING), Delivered(Kind.JOINING)], CheckoutStarted(_record(2)))
+    assert [len(t.sends) for t in done[2:]] == [2, 0]
+    newcomer = Attendee(name="New Person", email="new@example.org")
+    changed = life.apply(
+        booking,
+        DelegatesChanged(booking.record.substitute(0, newcomer), (Change(0, booking.record.delegates[0], newcomer),)),
+    )
+    after = Booking(changed.booking.record, changed.booking.state, booking.version + 1)
+    again = life.apply(after, Delivered(Kind.JOINING))
+    assert [(s.to, s.position) for s in again.sends] == [(newcomer, 0)]
+    assert again.sends[0].message_id not in _ids(done)
+
+
+def test_an_unpaid_card_booking_gets_no_joining_instructions():
+    _, done = _run([Delivered(Kind.JOINING)], CheckoutStarted(_record(2)))
+    assert done[-1].sends == ()
+
+
+def test_certificates_go_only_to_those_who_attended():
+    _, done = _run([Paid(AT), Delivered(Kind.CERTIFICATE, frozenset({1}))], CheckoutStarted(_record(3)))
+    assert [s.position for s in done[-1].sends] == [1]
+
+
+def test_an_event_for_a_booking_that_is_not_stored_is_refused():
+    with pytest.raises(life.NotApplicable):
+        life.apply(None, Paid(AT))
+
+
+def test_a_second_start_changes_nothing():
+    booking = Booking(_record(), State.CONFIRMED, 3)
+    assert not life.apply(booking, CheckoutStarted(_record())).changed
+
+
+# --- any order, any repeats ----------------------------------------------------------------------------------
+
+CHARGED = 63720
+
+
+def _card_history(draw: st.DrawFn) -> tuple[list[life.Event], State]:
+    """What happened at Stripe to a card booking (in order), and the state that history implies."""
+    paid = draw(st.booleans())
+    if not paid:
+        return ([Expired(AT)] if draw(st.booleans()) else []), State.EXPIRED
+    refunds = sorted(set(draw(st.lists(st.integers(1, CHARGED), max_size=3))))
+    events: list[life.Event] = [Paid(AT), *(Refunded(total, CHARGED, AT) for total in refunds)]
+    in_full = bool(refunds) and refunds[-1] >= CHARGED
+    return events, State.CANCELLED if in_full else State.CONFIRMED
+
+
+@st.composite
+def card_deliveries(draw: st.DrawFn) -> tuple[list[life.Event], State, bool]:
+    history, final = _card_history(draw)
+    # Stripe delivers each at least once, in any order.
+    deliveries = history + draw(st.lists(st.sampled_from(history), max_size=6)) if history else []
+    return draw(st.permutations(deliveries)), final, bool(history)
+
+
+@settings(max_examples=400, deadline=None)
+@given(card_deliveries())
+def test_any_order_and_any_repeats_end_where_stripe_says_and_send_nothing_twice(case):
+    deliveries, final, happened = case
+    booking, done = _run(deliveries, CheckoutStarted(_record(2)))
+    ids = _ids(done)
+    assert len(ids) == len(set(ids)), "a message sent twice"
+    if happened:
+        assert booking.state == final
+    else:
+        assert booking.state == State.AWAITING_PAYMENT
+    holding = booking.state in life.HOLDS_PLACES
+    assert _places(done) == (2 if holding else 0)
+    if booking.state == State.CANCELLED:
+        # Never told "confirmed" after being told "cancelled".
+        kinds = [s.kind for t in done for s in t.sends]
+        last_refund = max(i for i, k in enumerate(kinds) if k == Kind.REFUND)
+        assert Kind.CONFIRMATION not in kinds[last_refund:]
+
+
+@st.composite
+def invoice_deliveries(draw: st.DrawFn) -> tuple[list[life.Event], State]:
+    confirmed = draw(st.booleans())
+    if not confirmed:
+        return draw(st.permutations([Expired(AT)] * draw(st.integers(0, 2)))), State.REQUESTED
+    outcome = draw(st.sampled_from(["open", "paid", "void"]))
+    history: list[life.Event] = [RequestConfirmed(AT)]
+    if outcome == "paid":
+        history.append(Paid(AT))
+    if outcome == "void":
+        history.append(Voided(AT))
+    repeats = draw(st.lists(st.sampled_from(history), max_size=5))
+    # The confirmation comes first (the booker's click creates the invoice); Stripe's events after it, any order.
+    rest = draw(st.permutations(history[1:] + [e for e in repeats if not isinstance(e, RequestConfirmed)]))
+    final = {"open": State.AWAITING_PAYMENT, "paid": State.CONFIRMED, "void": State.CANCELLED}[outcome]
+    return [history[0], *rest], final
+
+
+@settings(max_examples=300, deadline=None)
+@given(invoice_deliveries())
+def test_invoice_bookings_end_where_stripe_says_and_send_nothing_twice(case):
+    deliveries, final = case
+    booking, done = _run(deliveries, Requested(_record(2, "invoice")))
+    ids = _ids(done)
+    assert len(ids) == len(set(ids))
+    if final == State.REQUESTED:
+        assert booking.state in (State.REQUESTED, State.EXPIRED)
+    else:
+        assert booking.state == final
+    assert _places(done) == (2 if booking.state in life.HOLDS_PLACES else 0)
+
+
+def test_every_state_has_a_name_a_person_can_read():
+    assert [s.value for s in State] == ["requested", "awaiting_payment", "confirmed", "cancelled", "expired"]
+
+
+def test_stripes_ids_and_invoice_are_written_into_the_record_as_they_happen():
+    from booking.life import StripeFacts
+
+    invoice = StripeFacts(invoice_id="in_1", invoice_number="ABC-0001", invoice_due="2027-02-04")
+    booking, _ = _run([RequestConfirmed(AT, stripe=invoice)], Requested(_record(1, "invoice")))
+    assert (booking.record.invoice_id, booking.record.invoice_number) == ("in_1", "ABC-0001")
+    paid, _ = _run([Paid(AT, stripe=StripeFacts(payment_intent="pi_1"))], CheckoutStarted(_record(1)))
+    assert paid.record.payment_intent == "pi_1"
