@@ -306,9 +306,12 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("billing.name", "string_too_short"): "Enter who the invoice goes to: a person or a team, like Accounts Payable",
     ("billing.name", "string_too_long"): "The invoice name is too long: shorten it to 150 characters or fewer",
     ("address", "too_many_lines"): "The invoice address has too many lines: use at most 6",
-    ("code", "string_pattern_mismatch"): "A discount code is letters and digits with no spaces, like PARTNER15",
+    (
+        "code",
+        "string_pattern_mismatch",
+    ): "A discount code is letters and digits with no spaces: check the one you were given",
     ("code", "string_too_long"): "A discount code is at most 40 letters and digits: check the one you were given",
-    ("code", "string_type"): "A discount code is letters and digits with no spaces, like PARTNER15",
+    ("code", "string_type"): "A discount code is letters and digits with no spaces: check the one you were given",
     ("purchase_order", "string_too_long"): "The purchase order number is too long: use at most 140 characters",
 }
 

@@ -58,10 +58,18 @@ def handle_webhook(request: Request, settings: Settings) -> Response:
         event: Any = json.loads(request.body.decode("utf-8"))
         kind = event["type"]
         obj = event["data"]["object"]
+        if not isinstance(kind, str) or not isinstance(obj, dict):
+            raise TypeError(f"type is {type(kind).__name__}, data.object is {type(obj).__name__}")
+        if kind in (*FULFIL_ON, INVOICE_PAID, INVOICE_VOIDED) and not isinstance(obj.get("id"), str):
+            raise TypeError(f"data.object.id is {type(obj.get('id')).__name__}")
     except BadSignature as exc:
         log.warning(json.dumps({"msg": "webhook_rejected", "reason": str(exc)}))
         return json_response(400, {"error": "invalid signature"})
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError) as exc:
+        # Signed but not the shape of an event we can read: refused, never a 500. The reason names a key or a
+        # type, never a value from the body (which may hold a person's details).
+        reason = f"missing {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"[:200]
+        log.warning(json.dumps({"msg": "webhook_not_an_event", "reason": reason}))
         return json_response(400, {"error": "not a Stripe event"})
 
     if kind == CHARGE_REFUNDED:

@@ -3,7 +3,7 @@
 Nothing here imports Pelican or Stripe, so the booking function can bundle it as it is.
 """
 
-from pricing.errors import CodeError, FeeTableError, Problem, QuoteError
+from pricing.errors import CODE_REFUSED, CodeError, FeeTableError, Problem, QuoteError
 from pricing.loader import DEFAULT_FEES_PATH, fee_table_json, load_fee_table, parse_fee_table
 from pricing.models import UK, BookableEvent, Category, DiscountCode, EarlyBooking, FeeTable, Tariff
 from pricing.money import format_pence, format_percent, pence_to_decimal_text, round_half_up
@@ -11,6 +11,7 @@ from pricing.quote import PAYMENTS, Discount, Quote, QuoteLine, ladder, quote
 from pricing.refund import refund_vat
 
 __all__ = [
+    "CODE_REFUSED",
     "DEFAULT_FEES_PATH",
     "PAYMENTS",
     "UK",

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
-from pricing.errors import FeeTableError, QuoteError
+from pricing.errors import CodeError, FeeTableError, QuoteError
 from pricing.loader import DEFAULT_FEES_PATH, load_fee_table
 from pricing.models import UK, uk_time_text
 from pricing.money import format_pence
@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     except FeeTableError as exc:
         print(f"pricing: the fee table has problems:\n{exc}", file=sys.stderr)
         return 1
+    except CodeError as exc:  # the organiser's own terminal: say why, which a delegate is never told
+        print(f"pricing: {exc.detail}", file=sys.stderr)
+        return 2
     except QuoteError as exc:
         print(f"pricing: {exc.message}", file=sys.stderr)
         return 2

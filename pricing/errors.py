@@ -39,11 +39,20 @@ class QuoteError(ValueError):
         super().__init__(message)
 
 
+# Codes are secrets: whoever types one that cannot be used learns nothing from the answer (not whether it
+# exists, nor for which event or until when), and no answer names a code or gives one as an example.
+CODE_REFUSED = (
+    "This discount code cannot be used for this booking. Check it, or leave the box empty to book without one."
+)
+
+
 class CodeError(QuoteError):
     """A discount code that cannot be used for this booking: unknown, expired or for another event.
 
-    Always on field "code", with a message for the delegate who typed it (a 422 at the booking function).
+    Always on field "code" with one and the same message (CODE_REFUSED, a 422 at the booking function);
+    `code` says which case it was and `detail` explains it, for the organiser's own command line only.
     """
 
-    def __init__(self, code: str, message: str):
-        super().__init__(code, "code", message)
+    def __init__(self, code: str, detail: str):
+        super().__init__(code, "code", CODE_REFUSED)
+        self.detail = detail

@@ -196,7 +196,7 @@ def quote(
 
     `at` is when the booking is made (default: now; a time without a zone is UK time): it decides
     the early-booking rate and whether `code` has expired. `code` is matched whatever its case;
-    an unknown, expired or other-event code raises CodeError (field "code").
+    an unknown, expired or other-event code raises CodeError (field "code", one message for all three).
     """
     return _priced(fees, event, category, payment, delegates, at, code, only_last=True)[-1]
 

@@ -8,6 +8,7 @@ recorded at booking time (booking.record), never worked out again.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -102,10 +103,22 @@ class Addressee(Protocol):
     def email(self) -> str: ...
 
 
+# What would make a display name need quoting ("(),:;<>@[\] and the double quote) or open an RFC 2047 encoded word
+# ("=?"): Python's email package decodes `=?utf-8?q?Bcc=3A_z=40evil=2Eexample?=` into `Bcc: z@evil.example` as the
+# header is set, and drops the quotes when it folds a long quoted name, so `..., z@evil.example` becomes an address.
+_HEADER_SYNTAX = re.compile(r'[()<>\[\]:;@\\,"]|=\?')
+
+
+def display_name(name: str) -> str:
+    """A person's name as it may stand in an address header: each piece of header syntax a space, spaces collapsed.
+    The name as typed is in the message's text; in the header it is only ever a name, never a second address."""
+    return " ".join(_HEADER_SYNTAX.sub(" ", name).split())
+
+
 def recipient_address(person: Addressee) -> Address:
     """The To address as the mail server needs it: the domain in IDNA (`münchen.de` as `xn--mnchen-3ya.de`); a
     local part outside ASCII stays as it is and goes with SMTPUTF8 (accepted only where MAIL_SMTPUTF8 allows)."""
-    name = " ".join(person.name.split())
+    name = display_name(person.name)
     local, _, domain = (ascii_address(person.email) or person.email).rpartition("@")
     if not local.isascii():
         local_ascii = ascii_address(f"x@{domain}")

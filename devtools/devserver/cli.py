@@ -144,7 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     cms_note = ""
     if args.content is not None:
         rebuilder = Rebuilder(args.content, args.output, args.settings)
-        backend = LocalBackend(args.content.resolve().parent)
+        # Only the editor on this server's own address may use it: never a page that names another host.
+        backend = LocalBackend(
+            args.content.resolve().parent, args.content, hosts=(f"{HOST}:{port}", f"localhost:{port}")
+        )
         cms_note = backend.start() or ""
         if cms_note:
             backend = None

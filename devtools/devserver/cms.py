@@ -9,6 +9,7 @@ passes; a refused build's `file: field: message` lines are printed and shown on 
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 import shutil
@@ -21,6 +22,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from devtools.devserver.security import security_headers
 
 CMS_PREFIX = "/_cms"
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,10 +39,16 @@ def _free_port() -> int:
 
 
 class LocalBackend:
-    """decap-server (MODE=fs: saves write the working tree, nothing is committed) for one repository folder."""
+    """decap-server (MODE=fs: saves write the working tree, nothing is committed) for one repository folder.
 
-    def __init__(self, repository: Path):
+    Reached only from the dev server's own pages: a request whose Host or Origin is not one of `hosts` (the dev
+    server's loopback address) gets 403, so a web page elsewhere cannot use it, not even through DNS rebinding
+    (its requests name the attacker's host). Every file it reads or writes must lie under `content`."""
+
+    def __init__(self, repository: Path, content: Path | None = None, hosts: Iterable[str] = ()):
         self.repository = repository.resolve()
+        self.content = (content or self.repository / "content").resolve()
+        self.hosts = frozenset(hosts)
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -82,14 +91,25 @@ class LocalBackend:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """Forward POST /_cms/api/v1 to decap-server and answer with what it says."""
+        host = environ.get("HTTP_HOST", "")
+        if host not in self.hosts or environ.get("HTTP_ORIGIN", "") != f"http://{host}":
+            log.warning("CMS backend: refused a request that did not come from the dev server's own pages")
+            return _answer(
+                start_response, 403, "The CMS's local backend answers only the editor at /admin/ on this server.\n"
+            )
         if self.process is None or environ.get("REQUEST_METHOD") != "POST":
-            start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"The CMS's local backend is not running: see the dev server's output.\n"]
+            return _answer(
+                start_response, 404, "The CMS's local backend is not running: see the dev server's output.\n"
+            )
         try:
             length = min(max(int(environ.get("CONTENT_LENGTH") or 0), 0), _MAX_BODY)
         except ValueError:
             length = 0
         body = environ["wsgi.input"].read(length) if length else b""
+        outside = self._outside_content(body)
+        if outside:
+            log.warning("CMS backend: refused a %s outside %s", outside, self.content.name)
+            return _answer(start_response, 403, f"The CMS may only read and write files under {self.content.name}/.\n")
         path = environ.get("PATH_INFO", "")[len(CMS_PREFIX) :] or "/"
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}{path}",
@@ -106,9 +126,53 @@ class LocalBackend:
             status, content_type, data = 502, "text/plain; charset=utf-8", f"decap-server: {exc}\n".encode()
         start_response(
             f"{status} {'OK' if status < 400 else 'Error'}",
-            [("Content-Type", content_type or "application/json"), ("Content-Length", str(len(data)))],
+            [*security_headers(content_type or "application/json"), ("Content-Length", str(len(data)))],
         )
         return [data]
+
+    def _outside_content(self, body: bytes) -> str:
+        """ "" when every file the request names lies under the content folder, else what it would do outside."""
+        try:
+            request = json.loads(body)
+            action, params = request.get("action"), request.get("params") or {}
+            for relative in _files_named(action, params):
+                target = (self.repository / relative).resolve() if isinstance(relative, str) and relative else None
+                if target is None or target == self.content or not target.is_relative_to(self.content):
+                    return f"{action} request"
+        except (ValueError, AttributeError, TypeError, KeyError, OSError):
+            return "request it could not read"  # decap-server would refuse it too; nothing passes unchecked
+        return ""
+
+
+# What each of decap-server's actions reads or writes (decap-server/src/middlewares/localFs): every path, folder
+# and new name in its parameters. An action not listed here names no file ("info", "getDeployPreview").
+def _files_named(action: object, params: dict) -> list[object]:
+    if action == "persistEntry":
+        files = [params.get("entry"), *(params.get("dataFiles") or [])]
+        named = [f.get(key) for f in files if f is not None for key in ("path", "newPath") if key in f]
+        return named + [asset.get("path") for asset in params.get("assets") or []]
+    if action == "persistMedia":
+        return [params["asset"]["path"]]
+    if action in ("deleteFile", "getEntry", "getMediaFile"):
+        return [params["path"]]
+    if action == "deleteFiles":
+        return list(params["paths"])
+    if action == "entriesByFolder":
+        return [params["folder"]]
+    if action == "entriesByFiles":
+        return [f["path"] for f in params["files"]]
+    if action == "getMedia":
+        return [params["mediaFolder"]]
+    return []
+
+
+def _answer(start_response: Callable, status: int, text: str) -> Iterable[bytes]:
+    body = text.encode()
+    reason = {403: "Forbidden", 404: "Not Found"}[status]
+    start_response(
+        f"{status} {reason}", [*security_headers("text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    )
+    return [body]
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:

@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from devtools.deploy.redirects import RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_SECONDS
+from devtools.devserver.security import security_headers
 
 
 class RateLimit:
@@ -45,12 +46,12 @@ class RateLimit:
 def too_many_requests(start_response: Callable[..., object], retry_after: float) -> Iterable[bytes]:
     """What Netlify answers past the limit (status 429) without calling the function, plus when to try again."""
     body = b"Too many requests from your address. Please wait a minute and try again.\n"
+    content_type = "text/plain; charset=utf-8"
     start_response(
         "429 Too Many Requests",
         [
-            ("Content-Type", "text/plain; charset=utf-8"),
+            *security_headers(content_type),  # as every answer of the function carries (no-store among them)
             ("Retry-After", str(max(1, math.ceil(retry_after)))),
-            ("Cache-Control", "no-store"),
             ("Content-Length", str(len(body))),
         ],
     )

@@ -15,6 +15,7 @@ from devtools.devserver.cms import CMS_PREFIX, LocalBackend, Rebuilder, refusal_
 from devtools.devserver.lambda_bridge import call_function
 from devtools.devserver.netlify_headers import headers_for
 from devtools.devserver.rate_limit import RateLimit, too_many_requests
+from devtools.devserver.security import security_headers
 from devtools.devserver.static import serve
 from functions.lambda_handler import handler
 from functions.proxy import EXEMPT_PATHS
@@ -46,18 +47,26 @@ class DevApp:
         self.function = function
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        try:
+            return self._route(environ, start_response)
+        except TimeoutError:  # the body did not arrive in time (QuietHandler.timeout): answer, and free the thread
+            log.warning("dropped a request whose body did not arrive in time")
+            body = b"The request's body did not arrive in time.\n"
+            headers = [*security_headers("text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+            start_response("408 Request Timeout", headers)
+            return [body]
+
+    def _route(self, environ: dict, start_response) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         if path == "/api" or path.startswith("/api/"):
             if path not in EXEMPT_PATHS:
-                # Netlify aggregates by ["ip", "domain"]: one count per client address and site.
-                client = f"{environ.get('REMOTE_ADDR', '')} {environ.get('HTTP_HOST', '')}"
+                # One count per client address, whatever Host it names: the dev server is one site, and a Host
+                # the client chooses must not buy it a fresh allowance (docs/deploy.md: what Netlify counts).
+                client = environ.get("REMOTE_ADDR", "")
                 wait = self.rate_limit.retry_after(client)
                 if wait is not None:
                     log.warning(
-                        "rate limit: %s is over %d requests in %gs",
-                        client,
-                        self.rate_limit.limit,
-                        self.rate_limit.window,
+                        "rate limit: a client is over %d requests in %gs", self.rate_limit.limit, self.rate_limit.window
                     )
                     return too_many_requests(start_response, wait)
             return call_function(_as_signed_proxy(environ), start_response, self.function)
@@ -90,20 +99,36 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     request_queue_size = LISTEN_BACKLOG
 
 
+# How long a client may keep the server waiting for the next part of its request (line, headers, body) before
+# the connection is dropped: a request promising a longer body than it sends must not hold a thread for good.
+REQUEST_TIMEOUT_SECONDS = 5.0
+
+
 class QuietHandler(WSGIRequestHandler):
+    timeout = REQUEST_TIMEOUT_SECONDS  # socketserver sets it on the connection: each read waits at most this long
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except TimeoutError:  # the request line or headers did not arrive in time: nothing to answer
+            log.warning("dropped a connection whose request did not arrive within %gs", self.timeout)
+
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s %s", self.address_string(), format % args)
 
 
-def bind(host: str, port: int) -> ThreadingWSGIServer:
+def bind(host: str, port: int, request_timeout: float = REQUEST_TIMEOUT_SECONDS) -> ThreadingWSGIServer:
     """Bind first (port 0 picks a free one) so the stand-in can be told the real address."""
-    return make_server(host, port, _unset_app, server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    handler = type("Handler", (QuietHandler,), {"timeout": request_timeout})
+    return make_server(host, port, _unset_app, server_class=ThreadingWSGIServer, handler_class=handler)
 
 
 @contextmanager
-def serving_in_background(host: str = "127.0.0.1", port: int = 0) -> Iterator[ThreadingWSGIServer]:
+def serving_in_background(
+    host: str = "127.0.0.1", port: int = 0, request_timeout: float = REQUEST_TIMEOUT_SECONDS
+) -> Iterator[ThreadingWSGIServer]:
     """A bound server answering on its own thread until the block ends (for tests); give it an app with set_app()."""
-    server = bind(host, port)
+    server = bind(host, port, request_timeout)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

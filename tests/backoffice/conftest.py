@@ -21,6 +21,7 @@ from functions.settings import Settings
 from pricing import load_fee_table, quote
 from tests.fixture_site import EARLY_RATE_EVENT, FIXTURE_EVENTS, FIXTURE_FEES, OPEN_EVENT
 from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS, HttpResponse, form_fields, http
+from tests.secret_codes import PublicAnswers
 from tests.smtp import Received, SmtpSink
 from tests.waiting import wait_until
 
@@ -195,12 +196,14 @@ def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path, store_enviro
         url = f"http://127.0.0.1:{server.server_address[1]}"
         with standin_factory(webhook_url=url + "/api/stripe-webhook", webhook_secret=WEBHOOK_SECRET) as standin:
             live = Live(url, standin, smtp, fees_path, store_environ)
-            server.set_app(
-                lambda environ, start: call_function(
-                    environ, start, lambda event, ctx: handle_event(event, live.settings)
-                )
+            answers = PublicAnswers()
+            function = answers.watch(
+                lambda event, ctx: handle_event(event, live.settings), lambda: live.settings.fees_path
             )
+            server.set_app(lambda environ, start: call_function(environ, start, function))
             yield live
+    # Codes are secrets: no answer of the function names one, whatever the test asked.
+    assert answers.leaks() == []
 
 
 @pytest.fixture

@@ -50,6 +50,22 @@ def test_a_name_cannot_redirect_the_confirmation(live):
     assert not any("evil.example" in address for address in recipients)
 
 
+def test_an_encoded_word_in_a_name_reaches_one_recipient(live):
+    import email
+    import email.policy
+
+    data = booking(1, tag="-rfc2047")
+    data["delegates"][0] = {"name": "=?utf-8?q?Bcc=3A_z=40evil=2Eexample?=", "email": "x4@acme.co.uk"}
+    live.book_card(data)
+    received = live.wait_for_mail(2, timeout=20)
+    (delegate,) = [r for r in received if r.rcpt_tos == ["x4@acme.co.uk"]]
+    assert not any("evil.example" in address for r in received for address in r.rcpt_tos)
+    # As a mail reader (and a reply-all) sees the To header: one address, the delegate's.
+    wire = delegate.message.as_bytes(policy=email.policy.SMTP)
+    to = email.message_from_bytes(wire, policy=email.policy.default)["To"]
+    assert [a.addr_spec for a in to.addresses] == ["x4@acme.co.uk"]
+
+
 @pytest.mark.parametrize(
     ("name", "words"),
     [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pricing import UK, load_fee_table
+from pricing import CODE_REFUSED, UK, load_fee_table
 from pricing.cli import main as pricing_cli
 from tests.backoffice.conftest import _serve, booking
 from tests.fixture_site import EARLY_RATE_EVENT, FIXTURE_FEES, OPEN_EVENT
@@ -134,18 +134,28 @@ def test_the_code_is_recorded_and_shown_on_checkout_as_its_own_line(live):
 @pytest.mark.parametrize(
     ("event", "code", "words"),
     [
-        (PLAIN, "NOSUCH", 'We do not recognise the discount code "NOSUCH"'),
-        (PLAIN, "old20", "has expired"),
-        (EARLY, "FREE100", "is for a different event"),
-        (PLAIN, "TWO WORDS", "letters and digits with no spaces"),
+        (PLAIN, "NOSUCH", CODE_REFUSED),  # unknown,
+        (PLAIN, "old20", CODE_REFUSED),  # expired
+        (EARLY, "FREE100", CODE_REFUSED),  # and for another event: one message, so a guess learns nothing
+        (PLAIN, "TWO WORDS", "A discount code is letters and digits with no spaces: check the one you were given"),
     ],
 )
 def test_a_code_that_cannot_be_used_is_a_422_on_code_and_nothing_reaches_stripe(live, event, code, words):
     response = live.post_json(booking(1, event=event, code=code))
     assert response.status == 422
     errors = response.json()["errors"]
-    assert [e["field"] for e in errors] == ["code"] and words in errors[0]["message"]
+    assert [e["field"] for e in errors] == ["code"] and errors[0]["message"] == words
     assert live.standin.requests == []
+
+
+def test_unknown_expired_and_other_event_codes_get_answers_alike_but_for_the_code(live):
+    answers = [
+        live.post_json(booking(1, event=event, code=code, tag="-alike"))
+        for event, code in [(PLAIN, "NOSUCH"), (PLAIN, "old20"), (EARLY, "FREE100")]
+    ]
+    assert {a.status for a in answers} == {422}
+    assert len({a.text for a in answers}) == 1, [a.text for a in answers]
+    assert {a.headers["content-type"] for a in answers} == {answers[0].headers["content-type"]}
 
 
 @pytest.mark.parametrize("payment", ["card", "invoice"])
@@ -166,6 +176,10 @@ def test_a_hundred_percent_code_books_with_no_payment_and_the_emails_go_once(liv
     _assert_one_message_each(live, data)
     booker = live.smtp.to(data["contact"]["email"])[0]
     assert "discount code covers the whole fee" in booker.text and "FREE100" in booker.text
+    # Delegates are whoever the booker named: they are told a code paid for their place, never which.
+    for delegate in data["delegates"]:
+        (message,) = live.smtp.to(delegate["email"])
+        assert "a discount code" in message.text and "free100" not in (message.text + message.html).lower()
     page = live.get(body["confirmation_url"])
     assert page.status == 200 and "Booking confirmed" in page.text and "nothing to pay" in page.text
     assert body["booking_ref"] in page.text

@@ -214,6 +214,7 @@ def live():
     from devtools.devserver.lambda_bridge import call_function
     from devtools.devserver.server import serving_in_background
     from devtools.stripe_standin.testing import running_standin
+    from tests.secret_codes import PublicAnswers
 
     lives: list[LiveFunction] = []
 
@@ -227,12 +228,14 @@ def live():
         ) as standin:
             live = LiveFunction(url, standin)
             lives.append(live)
-            server.set_app(
-                lambda environ, start: call_function(
-                    environ, start, lambda event, ctx: handle_event(event, live.settings)
-                )
+            answers = PublicAnswers()
+            function = answers.watch(
+                lambda event, ctx: handle_event(event, live.settings), lambda: live.settings.fees_path
             )
+            server.set_app(lambda environ, start: call_function(environ, start, function))
             yield live
+    # Codes are secrets: no answer of the function names one, whatever the test asked.
+    assert answers.leaks() == []
 
 
 def modules_loaded_by_an_invalid_booking(repo_root, names: tuple[str, ...]) -> list[str]:

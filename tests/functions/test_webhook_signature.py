@@ -69,3 +69,38 @@ def test_completed_but_unpaid_session_is_acknowledged_without_fulfilment(setting
 
 def test_signed_body_that_is_not_an_event_is_400(settings):
     assert handle_event(signed("[1, 2, 3]"), settings)["statusCode"] == 400
+
+
+PERSONAL = "Priya Shah <priya.shah@nhs.net>"
+# Signed by Stripe's secret, but not the shape of an event the endpoint can read.
+ODD_EVENTS = {
+    "object a string": {"id": "evt_odd", "type": "checkout.session.completed", "data": {"object": PERSONAL}},
+    "object null": {"id": "evt_odd", "type": "invoice.paid", "data": {"object": None}},
+    "object a list": {"id": "evt_odd", "type": "charge.refunded", "data": {"object": [PERSONAL]}},
+    "object null, unknown type": {"id": "evt_odd", "type": "customer.created", "data": {"object": None}},
+    "no data": {"id": "evt_odd", "type": "invoice.voided"},
+    "data a string": {"id": "evt_odd", "type": "invoice.voided", "data": PERSONAL},
+    "object without an id": {"id": "evt_odd", "type": "invoice.voided", "data": {"object": {"name": PERSONAL}}},
+    "id not a string": {"id": "evt_odd", "type": "invoice.paid", "data": {"object": {"id": [PERSONAL]}}},
+    "type a list": {"id": "evt_odd", "type": [PERSONAL], "data": {"object": {"id": "in_1"}}},
+    "a string": PERSONAL,
+}
+
+
+@pytest.mark.parametrize("body", ODD_EVENTS.values(), ids=ODD_EVENTS.keys())
+def test_a_signed_event_of_an_odd_shape_is_400_and_logged_without_its_contents(settings, caplog, body):
+    caplog.set_level("WARNING", logger="functions.webhook")
+    response = handle_event(signed(json.dumps(body)), settings)
+    assert response["statusCode"] == 400 and json.loads(response["body"]) == {"error": "not a Stripe event"}
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "functions.webhook"]
+    assert line["msg"] == "webhook_not_an_event" and line["reason"]
+    assert "Priya" not in caplog.text and "nhs.net" not in caplog.text
+
+
+def test_odd_signed_events_over_http_are_400_never_500(live):
+    from tests.functions.conftest import http
+
+    for name, body in ODD_EVENTS.items():
+        event = signed(json.dumps(body), timestamp=int(live.settings.now().timestamp()))  # the function's clock
+        answer = http("POST", live.url + "/api/stripe-webhook", event["body"], event["headers"])
+        assert (answer.status, answer.json()) == (400, {"error": "not a Stripe event"}), name
