@@ -357,6 +357,8 @@ def compose(send: Send, about: About, letterhead: Letterhead) -> EmailMessage | 
         "manage_url": about.links.get("manage", "") if send.is_booker else "",
         "link": about.links.get(send.kind.value, ""),
         **about.extra,
+        # What differs from one delegate to the next (a certificate's number): extra["per_delegate"][position].
+        **(about.extra.get("per_delegate") or {}).get(send.position, {}),
     }
     what = "Booking changed" if send.changes else "Booking confirmed"
     if send.kind in (Kind.REFUND, Kind.VOID):
