@@ -14,7 +14,7 @@ class Stored:
     record: BookingRecord
     state: str
     version: int
-    created: str = ""  # when it was first stored (ISO 8601, UTC); "" on what a write returns
+    created: str = ""  # when it was first stored (ISO 8601, UTC)
 
 
 @dataclass(frozen=True)
