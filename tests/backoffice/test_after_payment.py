@@ -183,6 +183,41 @@ def test_a_refund_delivered_before_completed_never_sends_a_confirmation_after_th
     assert _store(live).counter(places_key(EVENT)) == 0
 
 
+def test_part_refunds_are_recorded_and_each_told_once_the_booking_staying_confirmed_until_refunded_in_full(live):
+    ref = "CP-AAAAB2"
+    session_id = _start_card(live, ref, 1)
+    live.standin.complete(session_id)
+    live.wait_for_mail(3)
+    intent = live.standin.app.session(session_id)["payment_intent"]
+    with _held(live) as first:
+        live.standin.app.refunds.refund(intent, 5000)
+    assert set(_at_once(live, _one(first, "charge.refunded"), 4)) == {200}
+    stored = _store(live).get(ref)
+    assert stored is not None and stored.state == State.CONFIRMED and stored.record.refunded_pence == 5000
+    with _held(live) as second:
+        live.standin.app.refunds.refund(intent)  # the rest
+    assert _replay(live, _one(second, "charge.refunded")).status == 200
+    assert _replay(live, _one(first, "charge.refunded")).status == 200  # the first one again, late: nothing
+    assert _state(live, ref) == State.CANCELLED
+    notices = [r for r in live.wait_for_mail(5) if not str(r.message["Subject"]).startswith("Booking confirmed")]
+    subjects = sorted(str(r.message["Subject"]).split(":")[0] for r in notices)
+    assert subjects == ["Booking cancelled and refunded", "Refund for your booking"]
+    part = next(r for r in notices if str(r.message["Subject"]).startswith("Refund for your booking"))
+    assert "£50.00" in part.text
+
+
+def test_async_payment_succeeded_confirms_like_completed_and_neither_repeats(live):
+    ref = "CP-AAAAB3"
+    session_id = _start_card(live, ref, 1)
+    with _held(live) as raised:
+        live.standin.complete(session_id)
+    session = live.standin.app.session(session_id)
+    late = signed(stripe_event("checkout.session.async_payment_succeeded", session, "evt_async"))
+    assert json.loads(handle_event(late, _signing(live))["body"])["changed"] is True
+    assert _replay(live, _one(raised, "checkout.session.completed")).json()["changed"] is False
+    assert len(live.wait_for_mail(3)) == 3
+
+
 def test_stripe_failing_on_a_retry_after_the_transition_sends_no_second_copy(live):
     ref = "CP-AAAAA4"
     session_id = _start_card(live, ref)
