@@ -100,9 +100,16 @@ def handle_webhook(request: Request, settings: Settings) -> Response:
     answer: dict[str, Any] = {"received": True, "handled": settled.handled}
     if settled.state is not None:
         answer.update(state=str(settled.state), changed=settled.changed)
-        log.info(
-            "%s event %s: %s is %s", kind, event_id, settled.ref, settled.state, extra={"booking_ref": settled.ref}
-        )
+    # One line per event answered: which booking it was about (if any) and where that booking is now.
+    log.info(
+        "%s event %s handled: %s is %s%s",
+        kind,
+        event_id,
+        settled.ref or "no booking of this site",
+        settled.state or "not stored",
+        " (changed)" if settled.changed else "",
+        extra={"booking_ref": settled.ref} if settled.ref else None,
+    )
     return json_response(200, answer)
 
 
