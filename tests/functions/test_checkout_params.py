@@ -58,13 +58,13 @@ def test_session_parameters_follow_the_design(fees):
     assert (
         params["success_url"] == "https://events.example.org/api/bookings/confirmation?session_id={CHECKOUT_SESSION_ID}"
     )
-    assert params["cancel_url"] == "https://events.example.org/events/caldicott-police-2027/?booking=cancelled#book"
+    assert params["cancel_url"] == "https://events.example.org/events/caldicott-police-2083/?booking=cancelled#book"
     assert params["metadata"] == params["payment_intent_data"]["metadata"]
     stored = from_metadata(params["metadata"])
     assert stored is not None
     assert (stored.ref, stored.event, stored.category, stored.payment, len(stored.delegates)) == (
         priced.ref,
-        "caldicott-police-2027",
+        "caldicott-police-2083",
         "public-sector",
         "card",
         2,
