@@ -1,7 +1,8 @@
 """After payment starts, over real HTTP: the function on loopback with the stand-in, the local engine and aiosmtpd.
 
-Stripe delivers at least once and in any order, so each test holds the stand-in's deliveries back, takes the real
-event it raised and delivers it as Stripe might: many times at once, late, out of order, while something fails.
+Stripe delivers at least once and in any order, so each test disables the stand-in's webhook endpoint (as one can
+at Stripe), lists the real events raised meanwhile (GET /v1/events) and delivers them as Stripe might: many times
+at once, late, out of order, while something fails.
 The booking is started in the store as the booking flow does (flows.advance, CheckoutStarted) with its Checkout
 Session made at the stand-in carrying only booking.reference.stripe_metadata().
 """
@@ -19,10 +20,11 @@ from adapters.store import BookingStore, places_key
 from booking.life import CheckoutStarted, RequestConfirmed, State, StripeFacts
 from booking.record import Amount, Attendee, BookingRecord, Contact
 from booking.reference import stripe_metadata
+from devtools.stripe_standin.webhooks import signature_header
 from flows.advance import advance
 from functions.lambda_handler import SCHEDULE_SOURCE, handle_event, handler, scheduled_run
 from functions.mailroom import mailroom
-from tests.backoffice.conftest import EVENT, ORGANISERS
+from tests.backoffice.conftest import EVENT, ORGANISERS, WEBHOOK_SECRET
 from tests.functions.conftest import HttpResponse, http
 from tests.functions.webhook_events import signed, stripe_event
 
@@ -90,16 +92,18 @@ def _start_card(live, ref: str, delegates: int = 2) -> str:
 
 @contextmanager
 def _held(live):
-    """Deliveries held back (as when Stripe is slow); the events raised meanwhile, to deliver by hand."""
-    url = live.standin.app.webhook_url
-    live.standin.app.webhook_url = None
-    before = {e.id for e in live.standin.events}
+    """Deliveries held back, as a test does at Stripe: the webhook endpoint disabled (POST
+    /v1/webhook_endpoints/{id}, disabled=true); the events raised meanwhile, listed through GET /v1/events."""
+    api = live.standin.client()
+    endpoint = live.standin.webhook_endpoint_id()
+    before = {e.id for e in api.v1.events.list(params={"limit": 100}).data}
+    api.v1.webhook_endpoints.update(endpoint, params={"disabled": True})
     raised: list = []
     try:
         yield raised
     finally:
-        live.standin.app.webhook_url = url
-        raised.extend(e for e in live.standin.events if e.id not in before)
+        api.v1.webhook_endpoints.update(endpoint, params={"disabled": False})
+        raised.extend(e for e in api.v1.events.list(params={"limit": 100}).data if e.id not in before)
 
 
 def _one(events, kind):
@@ -107,20 +111,31 @@ def _one(events, kind):
     return event
 
 
+def _payload(live, event) -> str:
+    """The real event as the stand-in serves it (GET /v1/events/{id})."""
+    return json.dumps(live.standin.client().v1.events.retrieve(event.id).to_dict(), indent=2)
+
+
+def _post(live, payload: str) -> HttpResponse:
+    """One delivery as Stripe makes it: the event's JSON, signed now with the endpoint's secret."""
+    headers = {"stripe-signature": signature_header(payload, WEBHOOK_SECRET), "content-type": "application/json"}
+    return http("POST", live.url + "/api/stripe-webhook", payload, headers)
+
+
 def _replay(live, event) -> HttpResponse:
-    """The real event as the stand-in signed it, delivered once more (as Stripe does after a timeout)."""
-    headers = {"stripe-signature": event.signature, "content-type": "application/json"}
-    return http("POST", live.url + "/api/stripe-webhook", event.payload, headers)
+    """The real event retrieved from the stand-in and delivered again (as Stripe does after a timeout)."""
+    return _post(live, _payload(live, event))
 
 
 def _at_once(live, event, times: int = 8) -> list[int | None]:
     """The same real event delivered `times` times at the same moment; each answer's status."""
+    payload = _payload(live, event)
     statuses: list[int | None] = [None] * times
     start = threading.Barrier(times)
 
     def one(index: int) -> None:
         start.wait()
-        statuses[index] = _replay(live, event).status
+        statuses[index] = _post(live, payload).status
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(times)]
     for thread in threads:
@@ -226,9 +241,10 @@ def test_stripe_failing_on_a_retry_after_the_transition_sends_no_second_copy(liv
     completed = _one(raised, "checkout.session.completed")
     assert _replay(live, completed).status == 200
     live.wait_for_mail(4)
+    payload = _payload(live, completed)
     live.standin.fault("500", times=3)  # Stripe fails the read of the retry (and the SDK's own retries)
-    assert _replay(live, completed).status == 503
-    assert _replay(live, completed).status == 200  # Stripe's next retry
+    assert _post(live, payload).status == 503
+    assert _post(live, payload).status == 200  # Stripe's next retry
     assert _state(live, ref) == State.CONFIRMED
     assert len(live.smtp.received) == 4
 
