@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import logging
 from collections.abc import Callable
 
@@ -12,7 +11,7 @@ from functions.http import Request, Response, html_response, json_response
 from functions.proxy import EXEMPT_PATHS, HEADER, signed_by_proxy
 from functions.settings import Settings
 
-log = logging.getLogger("functions")
+log = logging.getLogger("booking.functions.app")
 Handler = Callable[[Request, Settings], Response]
 
 
@@ -69,7 +68,7 @@ def _dispatch(request: Request, settings: Settings) -> Response:
     if path not in ROUTES:
         return _plain(request, 404, "Page not found", "There is nothing at this address.")
     if _not_through_the_site(request, path, settings):
-        log.warning(json.dumps({"msg": "not_through_the_site", "path": path}))
+        log.warning("request to %s not through the site refused", path)
         return _plain(request, 403, "Not available at this address", "Book from the event's page on our website.")
     methods, target = ROUTES[path]
     allowed = methods.split()
@@ -89,7 +88,7 @@ def _not_through_the_site(request: Request, path: str, settings: Settings) -> bo
 
 def unconfigured(request: Request, problems: list[str]) -> Response:
     """The deployment is missing its secrets: say so plainly (503) and log what is missing."""
-    log.error(json.dumps({"msg": "function_not_configured", "problems": problems}))
+    log.error("the function is not configured: %s", "; ".join(problems))
     return _plain(
         request,
         503,

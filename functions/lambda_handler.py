@@ -1,4 +1,5 @@
-"""The AWS Lambda Function URL adapter (payload 2.0): event dict in, response dict out, the core in between."""
+"""The AWS Lambda entry point: a Function URL request (payload 2.0: event dict in, response dict out, the core in
+between), or the scheduled run EventBridge Scheduler invokes (deliver the outbox, expire lapsed requests)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,58 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from functions import logs
 from functions.app import route, unconfigured
 from functions.http import Request, Response
 from functions.settings import Settings, SettingsError
 
 # Bigger than any body a route accepts: each route answers 413 itself; this only bounds decoding.
 MAX_EVENT_BODY = 1024 * 1024
+# The Input the SAM template's schedule (BookingScheduleRun) sends: only AWS principals allowed to invoke the
+# function can send a payload that is not an HTTP request; the Function URL always wraps one in payload 2.0.
+SCHEDULE_SOURCE = "booking.schedule"
+log = logging.getLogger("booking.functions.lambda_handler")
 
 
 def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
     """Lambda's entry point: read Settings from the environment here, once per invocation."""
-    _ensure_logging()
+    if logs.in_lambda(os.environ):
+        logs.setup()
+    logs.begin()
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as exc:
+        if is_scheduled(event):
+            log.error("scheduled run not done: the function is not configured: %s", "; ".join(exc.problems))
+            return {"ok": False}
         return to_lambda(unconfigured(to_request(event), exc.problems))
+    if is_scheduled(event):
+        return scheduled_run(settings)
     return handle_event(event, settings)
+
+
+def is_scheduled(event: Mapping[str, Any]) -> bool:
+    """An EventBridge Scheduler invocation (the template's Input), not an HTTP request."""
+    return event.get("source") == SCHEDULE_SOURCE and "requestContext" not in event
+
+
+def scheduled_run(settings: Settings) -> dict[str, Any]:
+    """Deliver every message waiting in the outbox and expire lapsed requests; what was done, as counts."""
+    from adapters.content.fees import fee_table
+    from flows import scheduled
+    from functions.mailroom import mailroom
+
+    events = sorted(fee_table(settings.fees_path).events)
+    done = scheduled.run(settings.store(), mailroom(settings), events, settings.now().isoformat(timespec="seconds"))
+    counts = {
+        "ok": True,
+        "expired": len(done.expired),
+        "sent": len(done.delivery.sent),
+        "refused": len(done.delivery.refused),
+        "waiting": len(done.delivery.waiting),
+    }
+    log.info("scheduled run: %(expired)d expired, %(sent)d sent, %(refused)d refused, %(waiting)d waiting", counts)
+    return counts
 
 
 def handle_event(event: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
@@ -61,9 +98,3 @@ def to_lambda(response: Response) -> dict[str, Any]:
         "body": response.body,
         "isBase64Encoded": False,
     }
-
-
-def _ensure_logging() -> None:
-    # Lambda's runtime installs a handler on the root logger; this only sets the level our lines need.
-    if logging.getLogger().level > logging.INFO or logging.getLogger().level == logging.NOTSET:
-        logging.getLogger().setLevel(logging.INFO)

@@ -1,30 +1,32 @@
-"""POST /api/stripe-webhook: verify Stripe's signature on the raw body, then fulfil paid checkouts and invoices once,
-and record refunds and voided invoices (telling the booker once)."""
+"""POST /api/stripe-webhook: Stripe's signature checked by the SDK on the raw body, then the object the event names
+read back from Stripe and its booking moved through flows.payments (paid, expired, refunded, voided).
+
+Answers: 200 when the event is dealt with (or is not about one of this site's bookings: "handled": false),
+400 for a body Stripe did not sign with our secret recently or that is not an event, 413 for a body too large,
+503 when Stripe or the store cannot be reached (Stripe delivers the event again later). A mail server that is
+down does not fail the delivery: the messages wait in the outbox.
+"""
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
-from collections.abc import Callable
-from hashlib import sha256
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from adapters.payments.client import StripeUnavailable
-from functions.cancellation import NoticeNotSent, Outcome, refund_notice, void_notice
-from functions.fulfilment import ConfirmationNotSent, Fulfilment, SessionNotFound, fulfil_checkout, fulfil_invoice
+from adapters.payments.client import StripeUnavailable, client
+from adapters.payments.reads import NotFound
+from adapters.store import Conflict, StoreUnavailable
+from flows import payments
 from functions.http import Request, Response, json_response
-from functions.settings import Settings
+from functions.mailroom import mailroom
+
+if TYPE_CHECKING:
+    from functions.settings import Settings
 
 TOLERANCE_SECONDS = 300
 MAX_WEBHOOK_BYTES = 512 * 1024
-FULFIL_ON = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
-INVOICE_PAID = "invoice.paid"
-CHARGE_REFUNDED = "charge.refunded"
-INVOICE_VOIDED = "invoice.voided"
-# Every event the endpoint must be subscribed to in Stripe (the SAM template and docs/deploy.md list them).
-EVENTS = (*FULFIL_ON, INVOICE_PAID, CHARGE_REFUNDED, INVOICE_VOIDED)
-log = logging.getLogger("functions.webhook")
+EVENTS = payments.EVENTS
+log = logging.getLogger("booking.functions.webhook")
 
 
 class BadSignature(Exception):
@@ -32,18 +34,17 @@ class BadSignature(Exception):
 
 
 def verify(payload: bytes, header: str, secret: str, now: float) -> None:
-    """Stripe's v1 scheme: HMAC-SHA256 of "<t>.<body>"; the timestamp must be within the tolerance."""
+    """The SDK's own check of the v1 signature, then the timestamp's age against our clock (tests set it)."""
+    import stripe
+
     try:
-        parts = [item.split("=", 1) for item in header.split(",")]
-        timestamp = int(next(value for key, value in parts if key.strip() == "t"))
-        signatures = [value for key, value in parts if key.strip() == "v1"]
-    except (ValueError, StopIteration):
-        raise BadSignature("Stripe-Signature header is missing or malformed") from None
-    if not signatures:
-        raise BadSignature("no v1 signature")
-    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, sha256).hexdigest()
-    if not any(hmac.compare_digest(expected, s.strip()) for s in signatures):
-        raise BadSignature("signature does not match")
+        # tolerance=None: the SDK would compare with time.time(); the age is checked below with `now`.
+        stripe.WebhookSignature.verify_header(payload, header, secret, tolerance=None)
+    except stripe.SignatureVerificationError as exc:
+        raise BadSignature(str(exc).split(".")[0]) from None
+    except UnicodeDecodeError:
+        raise BadSignature("the body is not UTF-8") from None
+    timestamp = int(next(item for item in header.split(",") if item.startswith("t=")).split("=", 2)[1])
     if timestamp < now - TOLERANCE_SECONDS:
         raise BadSignature("timestamp outside the tolerance")
 
@@ -55,65 +56,78 @@ def handle_webhook(request: Request, settings: Settings) -> Response:
         verify(
             request.body, request.header("stripe-signature"), settings.stripe_webhook_secret, settings.now().timestamp()
         )
-        event: Any = json.loads(request.body.decode("utf-8"))
-        kind = event["type"]
-        obj = event["data"]["object"]
-        if not isinstance(kind, str) or not isinstance(obj, dict):
-            raise TypeError(f"type is {type(kind).__name__}, data.object is {type(obj).__name__}")
-        if kind in (*FULFIL_ON, INVOICE_PAID, INVOICE_VOIDED) and not isinstance(obj.get("id"), str):
-            raise TypeError(f"data.object.id is {type(obj.get('id')).__name__}")
     except BadSignature as exc:
-        log.warning(json.dumps({"msg": "webhook_rejected", "reason": str(exc)}))
+        log.warning("webhook rejected: %s", exc)
         return json_response(400, {"error": "invalid signature"})
+    try:
+        kind, obj, event_id = _parts(json.loads(request.body.decode("utf-8")))
     except (ValueError, KeyError, TypeError) as exc:
-        # Signed but not the shape of an event we can read: refused, never a 500. The reason names a key or a
-        # type, never a value from the body (which may hold a person's details).
-        reason = f"missing {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"[:200]
-        log.warning(json.dumps({"msg": "webhook_not_an_event", "reason": reason}))
+        # Signed with our secret, so not forged, but not the shape of an event we can read: refused, never a 500.
+        # The reason names a key or a type, never a value from the body (which may hold a person's details).
+        reason = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)[:200]
+        log.warning("signed webhook body that is not a Stripe event: %s", reason)
         return json_response(400, {"error": "not a Stripe event"})
-
-    if kind == CHARGE_REFUNDED:
-        intent = obj.get("payment_intent")
-        if not isinstance(intent, str) or not intent:
-            return json_response(200, {"received": True, "handled": False})  # a charge made without a PaymentIntent
-        return _notice(lambda: refund_notice(intent, settings), event, kind)
-    if kind == INVOICE_VOIDED:
-        return _notice(lambda: void_notice(str(obj["id"]), settings), event, kind)
-    if kind == INVOICE_PAID:
-        if obj.get("status") != "paid":
-            return json_response(200, {"received": True, "handled": False, "status": obj.get("status")})
-        return _fulfil(lambda: fulfil_invoice(str(obj["id"]), settings), event, kind)
-    if kind not in FULFIL_ON:
+    if kind not in EVENTS:
         return json_response(200, {"received": True, "handled": False})
-    if obj.get("payment_status") != "paid":
-        # Delayed payment methods: async_payment_succeeded follows when the money arrives.
-        return json_response(200, {"received": True, "handled": False, "payment_status": obj.get("payment_status")})
-    return _fulfil(lambda: fulfil_checkout(str(obj["id"]), settings), event, kind)
-
-
-def _fulfil(call: Callable[[], Fulfilment], event: Any, kind: str) -> Response:
+    object_id = _object_id(kind, obj)
+    if not object_id:
+        # A charge made without a PaymentIntent (or an object without an id): not one of this site's payments.
+        return json_response(200, {"received": True, "handled": False})
     try:
-        result = call()
-    except StripeUnavailable as exc:
-        # A 5xx makes Stripe deliver the event again later.
-        return json_response(503, {"error": exc.message})
-    except ConfirmationNotSent:
-        return json_response(503, {"error": "the booking is confirmed but its e-mails could not be sent yet"})
-    except SessionNotFound:
+        settled = payments.settle(
+            settings.store(),
+            client(settings),
+            kind,
+            object_id,
+            at=settings.now().isoformat(timespec="seconds"),
+            mail=mailroom(settings),
+        )
+    except NotFound:
+        log.warning("%s event %s names %s, which Stripe does not have", kind, event_id, object_id)
         return json_response(200, {"received": True, "handled": False, "error": "no such object"})
-    log.info(json.dumps({"msg": "webhook_handled", "event_id": event.get("id"), "type": kind, "state": result.state}))
-    # An object without this site's marker (a payment made another way) is acknowledged and left alone.
-    return json_response(200, {"received": True, "handled": result.state != "not_a_booking", "state": result.state})
-
-
-def _notice(call: Callable[[], Outcome], event: Any, kind: str) -> Response:
-    try:
-        result = call()
     except StripeUnavailable as exc:
         return json_response(503, {"error": exc.message})
-    except NoticeNotSent:
-        return json_response(503, {"error": "the cancellation is recorded but the booker could not be told yet"})
-    except SessionNotFound:
-        return json_response(200, {"received": True, "handled": False, "error": "no such object"})
-    log.info(json.dumps({"msg": "webhook_handled", "event_id": event.get("id"), "type": kind, "state": result.state}))
-    return json_response(200, {"received": True, "handled": result.state != "not_a_booking", "state": result.state})
+    except StoreUnavailable as exc:
+        log.error("the booking store could not be reached for %s event %s: %s", kind, event_id, exc)
+        return json_response(503, {"error": "the booking store could not be reached"})
+    except Conflict as exc:
+        log.error("%s event %s: %s; Stripe will deliver it again", kind, event_id, exc)
+        return json_response(503, {"error": "the booking is being changed; try again"})
+    answer: dict[str, Any] = {"received": True, "handled": settled.handled}
+    if settled.state is not None:
+        answer.update(state=str(settled.state), changed=settled.changed)
+    # One line per event answered: which booking it was about (if any) and where that booking is now.
+    log.info(
+        "%s event %s handled: %s is %s%s",
+        kind,
+        event_id,
+        settled.ref or "no booking of this site",
+        settled.state or "not stored",
+        " (changed)" if settled.changed else "",
+        extra={"booking_ref": settled.ref} if settled.ref else None,
+    )
+    return json_response(200, answer)
+
+
+def _parts(event: Any) -> tuple[str, dict[str, Any], str]:
+    """An event's type, its data.object and its id; ValueError, KeyError or TypeError naming what is wrong."""
+    if not isinstance(event, dict):
+        raise TypeError(f"the body is a {type(event).__name__}, not an object")
+    kind, data = event["type"], event["data"]
+    if not isinstance(kind, str) or not isinstance(data, dict):
+        raise TypeError(f"type is {type(kind).__name__}, data is {type(data).__name__}")
+    obj = data["object"]
+    if not isinstance(obj, dict):
+        raise TypeError(f"data.object is {type(obj).__name__}, not an object")
+    if kind in EVENTS and kind != payments.CHARGE_REFUNDED and not isinstance(obj.get("id"), str):
+        raise TypeError(f"data.object.id is {type(obj.get('id')).__name__}")
+    event_id = event.get("id")
+    return kind, obj, event_id if isinstance(event_id, str) else ""
+
+
+def _object_id(kind: str, obj: dict[str, Any]) -> str:
+    """The id of the object to read back: a refunded charge's PaymentIntent (where the booking's marker is)."""
+    value = obj.get("payment_intent") if kind == payments.CHARGE_REFUNDED else obj.get("id")
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else ""

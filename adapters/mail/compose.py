@@ -28,7 +28,7 @@ from pricing.organiser import Organiser, load_organiser
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("booking.adapters.mail.compose")
 TEMPLATES = Path(__file__).resolve().parents[2] / "theme" / "email"
 DEFAULT_FROM = "Bookings (local test) <bookings@localhost.localdomain>"
 

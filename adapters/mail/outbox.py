@@ -19,7 +19,7 @@ from adapters.mail.send import MailRefused, MailSession, MailUnavailable
 if TYPE_CHECKING:
     from adapters.store import BookingStore, Outgoing
 
-log = logging.getLogger("adapters.mail.outbox")
+log = logging.getLogger("booking.adapters.mail.outbox")
 
 
 def outgoing(message_id: str, message: EmailMessage) -> Outgoing:

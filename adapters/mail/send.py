@@ -7,7 +7,6 @@ and password are percent-decoded, so a password with `@` or `/` is written `%40`
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import smtplib
@@ -18,7 +17,7 @@ from email.policy import EmailPolicy
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-log = logging.getLogger("functions.mail")
+log = logging.getLogger("booking.adapters.mail.send")
 
 SMTP_TIMEOUT_SECONDS = 10.0
 _DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
@@ -167,17 +166,7 @@ def _refusal(exc: smtplib.SMTPException) -> str:
 
 
 def _log_error(config: SmtpConfig, exc: BaseException) -> None:
-    log.error(
-        json.dumps(
-            {
-                "msg": "smtp_error",
-                "host": config.host,
-                "port": config.port,
-                "error_class": type(exc).__name__,
-                "error": _loggable(exc),
-            }
-        )
-    )
+    log.error("SMTP error from %s:%s: %s %s", config.host, config.port, type(exc).__name__, _loggable(exc))
 
 
 def _loggable(exc: BaseException) -> str:

@@ -6,7 +6,6 @@ answered without loading the SDK.
 
 from __future__ import annotations
 
-import json
 import logging
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -31,7 +30,7 @@ class StripeSettings(Protocol):
     def stripe_timeout_seconds(self) -> float: ...
 
 
-log = logging.getLogger("functions.stripe")
+log = logging.getLogger("booking.adapters.payments")
 
 
 class StripeUnavailable(Exception):
@@ -71,20 +70,18 @@ def unavailable(exc: Exception, action: str) -> StripeUnavailable:
     """Log the SDK error as one structured line and choose the status and sentence for the visitor."""
     import stripe
 
-    body: Any = getattr(exc, "json_body", None)
+    error: Any = (getattr(exc, "json_body", None) or {}).get("error") or {}
+    # Stripe's own error type and code, never its message (it may quote what was sent: a name, an address).
     log.error(
-        json.dumps(
-            {
-                "msg": "stripe_error",
-                "action": action,
-                "error_class": type(exc).__name__,
-                "http_status": getattr(exc, "http_status", None),
-                "code": getattr(exc, "code", None),
-                "request_id": getattr(exc, "request_id", None),
-                "body": body if body is not None else str(exc)[:500],
-            },
-            default=str,
-        )
+        "stripe error on %s: %s (HTTP %s, %s %s, param %s, request %s)",
+        action,
+        type(exc).__name__,
+        getattr(exc, "http_status", None),
+        error.get("type") if isinstance(error, dict) else None,
+        getattr(exc, "code", None),
+        error.get("param") if isinstance(error, dict) else None,
+        getattr(exc, "request_id", None),
+        extra={"stripe_action": action, "stripe_error": type(exc).__name__},
     )
     if isinstance(exc, (stripe.APIConnectionError, stripe.RateLimitError)):
         return StripeUnavailable(

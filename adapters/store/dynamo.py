@@ -207,7 +207,7 @@ class BookingStore:
         }
         booking = {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
         self._transact(booking, record.ref, takes, messages, now)
-        return Stored(record=record, state=state, version=1)
+        return Stored(record=record, state=state, version=1, created=now)
 
     def write(
         self,
@@ -240,7 +240,7 @@ class BookingStore:
             }
         }
         self._transact(booking, record.ref, takes, messages, now)
-        return Stored(record=record, state=state, version=version)
+        return Stored(record=record, state=state, version=version, created=previous.created)
 
     def take(self, take: Take) -> None:
         """A counter change on its own (rate limits); LimitReached if it would pass its limit."""

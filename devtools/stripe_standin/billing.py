@@ -117,6 +117,16 @@ class Billing:
             if len(parts) == 4 and parts[3] == "void" and method == "POST":
                 _params(spec.INVOICE_VOID, raw)
                 return self._void(parts[2])
+            if len(parts) == 4 and parts[3] == "pay" and method == "POST":
+                if not _params(spec.INVOICE_PAY, raw).get("paid_out_of_band"):
+                    raise StripeAPIError(
+                        "The local stand-in pays an invoice only as paid outside Stripe (paid_out_of_band=true); "
+                        "its hosted invoice page pays it by card.",
+                        param="paid_out_of_band",
+                    )
+                rendered, stored = self._paid(parts[2])
+                self.standin.queue_event(stored)
+                return rendered
         if parts == ["v1", "payment_intents", "search"] and method == "GET":
             intents = list(self.standin.intents.values())
             return search.search(
@@ -494,21 +504,23 @@ class Billing:
 
     def pay(self, invoice_id: str) -> dict[str, Any]:
         """Pay an open invoice as its hosted page does: paid, then a signed `invoice.paid` webhook."""
-        standin = self.standin
-        with standin.lock:
-            invoice = self._invoice(invoice_id)
-            if invoice["status"] != "open":
-                raise StripeAPIError(
-                    f"This invoice is {invoice['status']} and cannot be paid.", code="invoice_not_open"
-                )
-            now = int(standin.clock())
-            total = self.render(invoice)["total"]
-            invoice.update(status="paid", amount_paid=total, attempted=True, attempt_count=1)
-            invoice["status_transitions"]["paid_at"] = now
-            rendered = self.render(invoice)
-            stored = standin.new_event("invoice.paid", rendered, now)
-        standin.deliver_event(stored)
+        with self.standin.lock:
+            rendered, stored = self._paid(invoice_id)
+        self.standin.deliver_event(stored)
         return rendered
+
+    def _paid(self, invoice_id: str) -> tuple[dict[str, Any], Any]:
+        """Mark an open invoice paid (the caller holds the lock); it and its `invoice.paid` event."""
+        standin = self.standin
+        invoice = self._invoice(invoice_id)
+        if invoice["status"] != "open":
+            raise StripeAPIError(f"This invoice is {invoice['status']} and cannot be paid.", code="invoice_not_open")
+        now = int(standin.clock())
+        total = self.render(invoice)["total"]
+        invoice.update(status="paid", amount_paid=total, attempted=True, attempt_count=1)
+        invoice["status_transitions"]["paid_at"] = now
+        rendered = self.render(invoice)
+        return rendered, standin.new_event("invoice.paid", rendered, now)
 
     def void(self, invoice_id: str) -> dict[str, Any]:
         """Void an open invoice as the Dashboard does, then send the signed `invoice.voided` event."""

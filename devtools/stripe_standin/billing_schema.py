@@ -108,6 +108,9 @@ INVOICE_SEND = Hash({})
 
 INVOICE_VOID = Hash({})
 
+# The Dashboard's "Mark as paid" (money that arrived outside Stripe): only paid_out_of_band is spoken here.
+INVOICE_PAY = Hash({"paid_out_of_band": Bool()})
+
 # Each stand-in spec beside the SDK TypedDict it must fit in.
 BILLING_SDK_PARAMS = {
     "CUSTOMER_CREATE": ("stripe.params", "CustomerCreateParams"),
@@ -122,6 +125,7 @@ BILLING_SDK_PARAMS = {
     "INVOICE_FINALIZE": ("stripe.params", "InvoiceFinalizeInvoiceParams"),
     "INVOICE_SEND": ("stripe.params", "InvoiceSendInvoiceParams"),
     "INVOICE_VOID": ("stripe.params", "InvoiceVoidInvoiceParams"),
+    "INVOICE_PAY": ("stripe.params", "InvoicePayParams"),
     "INVOICE_SEARCH": ("stripe.params", "InvoiceSearchParams"),
     "PAYMENT_INTENT_SEARCH": ("stripe.params", "PaymentIntentSearchParams"),
 }

@@ -176,3 +176,33 @@ def test_the_back_office_policy_is_scoped_to_the_bookings_table(template):
     actions = list(_statements_on_the_table(policy["Properties"]["PolicyDocument"]["Statement"]))
     assert "dynamodb:DeleteItem" not in actions and "dynamodb:DeleteTable" not in actions
     assert template["Outputs"]["BackOfficePolicyArn"]["Value"] == {"Ref": "BackOfficePolicy"}
+
+
+def test_a_schedule_runs_the_function_every_few_minutes_with_a_role_that_may_only_invoke_it(template):
+    import json
+
+    from functions.lambda_handler import SCHEDULE_SOURCE, is_scheduled
+
+    schedule = template["Resources"]["BookingScheduleRun"]
+    assert schedule["Type"] == "AWS::Scheduler::Schedule"
+    properties = schedule["Properties"]
+    assert re.fullmatch(r"rate\((5|10) minutes\)", properties["ScheduleExpression"])
+    target = properties["Target"]
+    assert target["Arn"] == {"Fn::GetAtt": ["BookingFunction", "Arn"]}
+    assert target["RoleArn"] == {"Fn::GetAtt": ["BookingScheduleRole", "Arn"]}
+    sent = json.loads(target["Input"])
+    assert sent["source"] == SCHEDULE_SOURCE and is_scheduled(sent)
+    role = template["Resources"]["BookingScheduleRole"]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    (policy,) = role["Policies"]
+    (allowed,) = policy["PolicyDocument"]["Statement"]
+    assert allowed["Action"] == "lambda:InvokeFunction"
+    assert allowed["Resource"] == {"Fn::GetAtt": ["BookingFunction", "Arn"]}
+
+
+def test_a_function_url_request_is_never_taken_for_the_scheduled_run():
+    from functions.lambda_handler import SCHEDULE_SOURCE, is_scheduled
+
+    assert not is_scheduled({"source": SCHEDULE_SOURCE, "requestContext": {"http": {"method": "POST"}}})
+    assert not is_scheduled({"version": "2.0", "rawPath": "/api/bookings"})

@@ -65,7 +65,7 @@ def test_html_pages_may_load_only_the_sites_stylesheet(settings):
 def test_missing_secrets_give_a_clear_503_not_a_traceback(monkeypatch, caplog):
     for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SITE_URL", "STRIPE_API_BASE"):
         monkeypatch.delenv(name, raising=False)
-    with caplog.at_level(logging.ERROR, logger="functions"):
+    with caplog.at_level(logging.ERROR, logger="booking.functions"):
         response = handler(lambda_event("POST", "/api/bookings", json.dumps(booking()), JSON_HEADERS), None)
     assert response["statusCode"] == 503
     assert "Traceback" not in response["body"]

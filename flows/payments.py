@@ -1,0 +1,231 @@
+"""After payment starts: what Stripe's current state of an object means for the booking it is for.
+
+The webhook names an object (a Checkout Session, an Invoice, a charge's PaymentIntent); this flow reads it
+back from Stripe now (adapters.payments.reads), never trusting the event's copy or the order events arrive
+in, turns what it finds into one event of the booking's life (Paid, Expired, Refunded, Voided), applies it
+with flows.advance (one conditional write with its messages) and then delivers that booking's messages and
+a few others that wait. A repeat, or an event overtaken by a later one, changes nothing and sends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from adapters.mail.outbox import Delivery, deliver
+from adapters.payments import reads
+from booking import life
+from booking.life import Booking, State, StripeFacts
+from booking.reference import ref_in
+from flows.advance import EventFor, advance
+
+if TYPE_CHECKING:
+    import stripe
+
+    from adapters.mail.compose import About, Letterhead
+    from adapters.mail.send import MailSession
+    from adapters.store import BookingStore
+
+log = logging.getLogger("booking.flows.payments")
+
+PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+EXPIRED = "checkout.session.expired"
+INVOICE_PAID = "invoice.paid"
+INVOICE_VOIDED = "invoice.voided"
+CHARGE_REFUNDED = "charge.refunded"
+# Every event the webhook endpoint is subscribed to (the SAM template's outputs and docs/deploy.md list them).
+EVENTS = (*PAID, EXPIRED, INVOICE_PAID, CHARGE_REFUNDED, INVOICE_VOIDED)
+# After its own booking's messages, a delivery sends the oldest waiting messages of this many other bookings
+# (those left by a mail server that was down): enough to drain a backlog over a few deliveries, few enough to
+# answer Stripe well inside its timeout.
+OTHER_BOOKINGS = 3
+
+
+@dataclass(frozen=True)
+class Mailroom:
+    """How a flow composes and sends: the letterhead, what a message about a booking needs, a mail session."""
+
+    letterhead: Letterhead
+    about: Callable[[Booking], About]
+    session: Callable[[], MailSession]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A Stripe object of this site read back now: the booking it is for and the event its state means
+    (a function of the booking as stored, None when there is nothing to do)."""
+
+    ref: str
+    event: EventFor
+    status: str  # the object's status at Stripe, for the log
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What one webhook delivery did: `ref` None when the object is not one of this site's bookings."""
+
+    ref: str | None
+    state: State | None = None
+    changed: bool = False
+    delivery: Delivery | None = None
+
+    @property
+    def handled(self) -> bool:
+        return self.ref is not None
+
+
+def read(api: stripe.StripeClient, kind: str, object_id: str, at: str) -> Found | None:
+    """What Stripe's current state of the object behind event `kind` means; None when it is not ours.
+
+    Raises reads.NotFound, or StripeUnavailable when Stripe cannot be asked.
+    """
+    if kind in PAID or kind == EXPIRED:
+        return _checkout(reads.checkout_session(api, object_id), at)
+    if kind in (INVOICE_PAID, INVOICE_VOIDED):
+        return _invoice(reads.invoice(api, object_id), at)
+    if kind == CHARGE_REFUNDED:
+        return _refund(reads.payment_intent(api, object_id), at)
+    raise ValueError(f"not an event this flow reads: {kind}")
+
+
+def _id(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("id") or "")
+    return str(value or "")
+
+
+def _checkout(session: dict[str, Any], at: str) -> Found | None:
+    ref = ref_in(session.get("metadata"))
+    if ref is None:
+        return None
+    status = str(session.get("status") or "")
+    payment = str(session.get("payment_status") or "")
+    if status == "complete" and payment in ("paid", "no_payment_required"):
+        receipt = session.get("invoice")
+        receipt = receipt if isinstance(receipt, dict) else {}
+        facts = StripeFacts(
+            payment_intent=_id(session.get("payment_intent")),
+            invoice_id=_id(receipt),
+            invoice_number=str(receipt.get("number") or ""),
+            invoice_url=str(receipt.get("hosted_invoice_url") or ""),
+        )
+        return Found(ref, lambda booking: None if booking is None else life.Paid(at, facts), f"{status}/{payment}")
+    if status == "expired":
+        return Found(ref, lambda booking: None if booking is None else life.Expired(at), status)
+    # Open, or complete and waiting for a delayed payment method (async_payment_succeeded follows).
+    return Found(ref, lambda booking: None, f"{status}/{payment}")
+
+
+def _invoice(invoice: dict[str, Any], at: str) -> Found | None:
+    ref = ref_in(invoice.get("metadata"))
+    if ref is None:
+        return None
+    status = str(invoice.get("status") or "")
+    facts = StripeFacts(
+        invoice_id=str(invoice.get("id") or ""),
+        invoice_number=str(invoice.get("number") or ""),
+        invoice_url=str(invoice.get("hosted_invoice_url") or ""),
+    )
+
+    def event(booking: Booking | None) -> life.Event | None:
+        # A card booking's VAT receipt is an invoice too: its Checkout Session says when it is paid.
+        if booking is None or booking.record.payment != "invoice":
+            return None
+        if status == "paid":  # paid through Stripe, or marked paid outside it (paid_out_of_band)
+            return life.Paid(at, facts)
+        if status == "void":
+            return life.Voided(at)
+        return None
+
+    return Found(ref, event, status)
+
+
+def _refund(intent: dict[str, Any], at: str) -> Found | None:
+    ref = ref_in(intent.get("metadata"))
+    if ref is None:
+        return None
+    charge = intent.get("latest_charge")
+    charge = charge if isinstance(charge, dict) else {}
+    refunded = int(charge.get("amount_refunded") or 0)
+    charged = int(charge.get("amount") or 0)
+
+    def event(booking: Booking | None) -> life.Event | None:
+        if booking is None or refunded <= 0:
+            return None
+        return life.Refunded(refunded, charged, at)
+
+    return Found(ref, event, f"refunded {refunded} of {charged}")
+
+
+def settle(
+    store: BookingStore, api: stripe.StripeClient, kind: str, object_id: str, *, at: str, mail: Mailroom
+) -> Settled:
+    """Read the object behind event `kind`, move its booking and deliver the messages that wait.
+
+    Raises reads.NotFound, StripeUnavailable, StoreUnavailable, or store.Conflict when the booking kept
+    changing (each means: answer so that Stripe delivers again later).
+    """
+    found = read(api, kind, object_id, at)
+    if found is None:
+        log.info("%s %s is not one of this site's bookings", kind, object_id)
+        return Settled(None)
+    extra = {"booking_ref": found.ref}
+    step = advance(store, found.ref, found.event, about=mail.about, letterhead=mail.letterhead)
+    if step.booking is None:
+        log.warning("%s for %s, which is not in the store (%s)", kind, found.ref, found.status, extra=extra)
+        return Settled(found.ref)
+    state = step.booking.state
+    if step.changed:
+        log.info("%s moved %s to %s (%s)", kind, found.ref, state, found.status, extra=extra)
+    else:
+        log.info("%s left %s %s (%s)", kind, found.ref, state, found.status, extra=extra)
+    delivery = deliver_after(store, mail, found.ref)
+    return Settled(found.ref, state, step.changed, delivery)
+
+
+def deliver_after(store: BookingStore, mail: Mailroom, ref: str) -> Delivery:
+    """Deliver booking `ref`'s pending messages, then those of up to OTHER_BOOKINGS others that wait (best effort:
+    what the mail server does not take stays in the outbox for the next delivery or the scheduled run)."""
+    with mail.session() as session:
+        done = deliver(store, session, ref)
+        if done.unreachable:  # the server is down: the others would wait too
+            _log_delivery(ref, done)
+            return done
+        others: list[str] = []
+        for item in store.pending():
+            if item.ref != ref and item.ref not in others:
+                others.append(item.ref)
+            if len(others) == OTHER_BOOKINGS:
+                break
+        for other in others:
+            more = deliver(store, session, other)
+            done.sent.extend(more.sent)
+            done.refused.extend(more.refused)
+            done.waiting.extend(more.waiting)
+            done.elsewhere.extend(more.elsewhere)
+            if more.unreachable:
+                break
+    _log_delivery(ref, done)
+    return done
+
+
+def deliver_all(store: BookingStore, mail: Mailroom) -> Delivery:
+    """Every pending message (the scheduled run, `python -m bookings outbox --retry`)."""
+    with mail.session() as session:
+        done = deliver(store, session)
+    log.info("outbox: %d sent, %d refused, %d waiting", len(done.sent), len(done.refused), len(done.waiting))
+    return done
+
+
+def _log_delivery(ref: str, done: Delivery) -> None:
+    if done.sent or done.refused or done.waiting:
+        log.info(
+            "mail after %s: %d sent, %d refused, %d waiting",
+            ref,
+            len(done.sent),
+            len(done.refused),
+            len(done.waiting),
+            extra={"booking_ref": ref},
+        )
