@@ -138,6 +138,8 @@ class DiscountCode(_Strict):
     percent: Fraction
     events: tuple[Slug, ...] | None = Field(default=None, min_length=1)
     until: UKDateTime | None = None
+    # How many bookings may use it in all; None: no limit. Counted in the booking store, not here.
+    uses: int | None = Field(default=None, ge=1, le=100_000)
 
     def expired(self, at: datetime) -> bool:
         return self.until is not None and to_the_minute(at) > self.until
