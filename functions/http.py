@@ -34,6 +34,7 @@ class Request:
     query: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    source_ip: str = ""  # the address the request came from (requestContext.http.sourceIp)
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name.lower(), default)
@@ -85,3 +86,15 @@ def html_response(status: int, html: str, headers: Mapping[str, str] | None = No
 
 def redirect(location: str) -> Response:
     return Response(303, "", {"Location": location})
+
+
+# Netlify's proxy sets this to the visitor's address on every request it passes on (the dev server does too).
+CLIENT_HEADER = "x-nf-client-connection-ip"
+
+
+def client_address(request: Request, through_proxy: bool) -> str:
+    """The address of whoever sent the request, as far as the function can trust it: Netlify's header when only
+    signed proxy requests reach the function (the proxy overwrites it), else the connection's own address."""
+    if through_proxy and request.header(CLIENT_HEADER):
+        return request.header(CLIENT_HEADER)
+    return request.source_ip or "unknown"

@@ -88,6 +88,7 @@ def to_request(event: Mapping[str, Any]) -> Request:
         query=str(event.get("rawQueryString") or ""),
         headers=headers,
         body=body,
+        source_ip=str(http.get("sourceIp") or ""),
     )
 
 

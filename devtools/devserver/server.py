@@ -152,8 +152,10 @@ def _as_signed_proxy(environ: dict) -> dict:
 
     from functions.proxy import sign_as_proxy
 
-    passed = {k: v for k, v in environ.items() if k != "HTTP_X_NF_SIGN"}
+    passed = {k: v for k, v in environ.items() if k not in ("HTTP_X_NF_SIGN", "HTTP_X_NF_CLIENT_CONNECTION_IP")}
     secret = os.environ.get("PROXY_SIGNATURE_SECRET", "").strip()
     if secret:
         passed["HTTP_X_NF_SIGN"] = sign_as_proxy(secret, time.time())
+    # As Netlify's proxy does: the client's own address, whatever the client sent in that header.
+    passed["HTTP_X_NF_CLIENT_CONNECTION_IP"] = environ.get("REMOTE_ADDR", "127.0.0.1")
     return passed
