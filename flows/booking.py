@@ -56,6 +56,11 @@ def _deliver(store: BookingStore, ref: str, mail: Mail) -> Delivery:
     return done
 
 
+def deliver_pending(store: BookingStore, ref: str, mail: Mail) -> Delivery:
+    """Send what booking `ref` still has waiting in the outbox (a retry on the next event about it)."""
+    return _deliver(store, ref, mail)
+
+
 def start_checkout(store: BookingStore, record: BookingRecord, *, capacity: int | None, mail: Mail) -> Step:
     """Store a card booking going to Stripe's checkout, holding its places (LimitReached: sold out, nothing
     written). A double submit finds it stored and changes nothing; one that lapsed starts over."""
