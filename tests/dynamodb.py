@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from devtools.dynamodb import engine
-from devtools.dynamodb.snapshot import LOCAL_CREDENTIALS, LOCAL_REGION
+from devtools.dynamodb.snapshot import LOCAL_CREDENTIALS, LOCAL_READ_TIMEOUT, LOCAL_REGION
 from devtools.dynamodb.table import create_table
 
 
@@ -31,6 +31,7 @@ def store_environ(dynamodb_engine) -> dict[str, str]:
     """What the function's environment says about the store, without the table (each test makes its own)."""
     return {
         "DYNAMODB_ENDPOINT": dynamodb_engine.endpoint,
+        "DYNAMODB_READ_TIMEOUT": LOCAL_READ_TIMEOUT,
         "AWS_REGION": LOCAL_REGION,
         "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
         "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],

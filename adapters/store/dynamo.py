@@ -21,6 +21,8 @@ BOOKING_SK = "BOOKING"
 COUNTER_SK = "COUNTER"
 PENDING = "PENDING"
 # A dead endpoint answers StoreUnavailable within about two seconds: short timeouts, three attempts in all.
+# DYNAMODB_READ_TIMEOUT overrides the read timeout for the local engine, which answers one request at a time
+# (`make dev` and the tests set it: 20 clients at once on a busy laptop wait longer than AWS ever makes them).
 CONNECT_TIMEOUT_SECONDS = 1
 READ_TIMEOUT_SECONDS = 2
 MAX_ATTEMPTS = 3
@@ -67,7 +69,8 @@ def message_sk(message_id: str) -> str:
 def make_client(environ: Mapping[str, str]) -> Any:
     """A boto3 dynamodb client with short timeouts and a few retries, configured from `environ`.
 
-    DYNAMODB_ENDPOINT (the local engine) if set, else AWS; AWS_REGION (or AWS_DEFAULT_REGION, else eu-west-2);
+    DYNAMODB_ENDPOINT (the local engine) if set, else AWS; DYNAMODB_READ_TIMEOUT (seconds) if set;
+    AWS_REGION (or AWS_DEFAULT_REGION, else eu-west-2);
     AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN if `environ` has them, else boto3's own chain.
     """
     import boto3
@@ -75,7 +78,7 @@ def make_client(environ: Mapping[str, str]) -> Any:
 
     config = Config(
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        read_timeout=READ_TIMEOUT_SECONDS,
+        read_timeout=float(environ.get("DYNAMODB_READ_TIMEOUT", "").strip() or READ_TIMEOUT_SECONDS),
         retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
         max_pool_connections=MAX_POOL_CONNECTIONS,
     )

@@ -26,6 +26,8 @@ LAMBDA_PYTHON = "3.13"
 LAMBDA_PLATFORMS = ("manylinux2014_x86_64",)
 # Formatting for people happens in British English only (pricing.money.format_pence, en_GB).
 KEEP_LOCALES = ("en_GB",)
+# The AWS services the function calls through boto3: botocore's models of the other 400-odd (about 28 MB) go.
+KEEP_AWS_SERVICES = ("dynamodb",)
 # What Lambda accepts for a function unpacked from S3 (the zip itself may be larger than 50 MB there).
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 
@@ -126,7 +128,8 @@ def _locale_chain(bundle: Path, locales: tuple[str, ...]) -> set[str]:
 
 
 def trim(bundle: Path, locales: tuple[str, ...]) -> int:
-    """Drop what Lambda never runs: console scripts, caches, packages' tests, babel's other 1,000 locales; bytes saved."""
+    """Drop what Lambda never runs: console scripts, caches, packages' tests, babel's other 1,000 locales, the
+    models of AWS services the function does not call; bytes saved."""
     before = tree_size(bundle)
     locale_data = bundle / "babel" / "locale-data"
     if locales and locale_data.is_dir():
@@ -134,6 +137,11 @@ def trim(bundle: Path, locales: tuple[str, ...]) -> int:
         for data_file in locale_data.glob("*.dat"):
             if data_file.stem not in keep:
                 data_file.unlink()
+    for models in (bundle / "botocore" / "data", bundle / "boto3" / "data"):
+        if models.is_dir():
+            for service in models.iterdir():
+                if service.is_dir() and service.name not in KEEP_AWS_SERVICES:
+                    shutil.rmtree(service)
     shutil.rmtree(bundle / "bin", ignore_errors=True)
     for unused in [*bundle.rglob("__pycache__"), *bundle.rglob("tests")]:
         if unused.is_dir():
@@ -187,7 +195,7 @@ def build(
     saved = trim(bundle, locales)
     log(
         f"package: trimmed {mb(saved)} (console scripts, caches, tests, babel locales other than "
-        f"{', '.join(locales) or 'none'} and their parents)"
+        f"{', '.join(locales) or 'none'} and their parents, AWS service models other than {', '.join(KEEP_AWS_SERVICES)})"
     )
     unzipped = tree_size(bundle)
     if unzipped > LAMBDA_UNZIPPED_LIMIT:

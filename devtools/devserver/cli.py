@@ -15,8 +15,13 @@ from devtools.deploy.redirects import RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_SEC
 from devtools.devserver.cms import LocalBackend, Rebuilder
 from devtools.devserver.rate_limit import RateLimit
 from devtools.devserver.server import STANDIN_PREFIX, DevApp, bind
+from devtools.dynamodb.engine import Engine, EngineError
+from devtools.dynamodb.engine import start as start_engine
+from devtools.dynamodb.snapshot import LOCAL_CREDENTIALS, LOCAL_READ_TIMEOUT, LOCAL_REGION
 
 HOST = "127.0.0.1"
+BOOKINGS_TABLE = "bookings"
+DEFAULT_BOOKINGS_DATA = Path(".dev-state") / "bookings.json"
 RULE = "=" * 72
 
 
@@ -142,10 +147,24 @@ def main(argv: list[str] | None = None) -> int:
         cms_note = backend.start() or ""
         if cms_note:
             backend = None
+    try:
+        engine, bookings = start_store(environ)
+    except EngineError as exc:
+        print(f"devserver: {exc}", file=sys.stderr)
+        if backend is not None:
+            backend.stop()
+        server.server_close()
+        return 2
     server.set_app(DevApp(args.output, standin, backend, rebuilder, RateLimit(args.rate_limit)))
     print(
         banner(
-            mode, base, args.output, outbox, cms=None if args.content is None else cms_note, rate_limit=args.rate_limit
+            mode,
+            base,
+            args.output,
+            outbox,
+            cms=None if args.content is None else cms_note,
+            rate_limit=args.rate_limit,
+            bookings=bookings,
         ),
         flush=True,
     )
@@ -162,8 +181,36 @@ def main(argv: list[str] | None = None) -> int:
             rebuilder.stop()
         if backend is not None:
             backend.stop()
+        if engine is not None:
+            engine.stop()
         server.server_close()
     return 0
+
+
+def start_store(environ: MutableMapping[str, str]) -> tuple[Engine | None, str]:
+    """Start the local DynamoDB engine (unless DYNAMODB_ENDPOINT names one) and point the function at it.
+
+    Bookings are saved to BOOKINGS_DATA (default .dev-state/bookings.json) when the engine stops and loaded
+    from it when it starts. Returns the engine (None if one was given) and where the bookings are kept.
+    """
+    environ.setdefault("AWS_REGION", LOCAL_REGION)
+    if environ.get("DYNAMODB_ENDPOINT", "").strip():
+        environ.setdefault("BOOKINGS_TABLE", BOOKINGS_TABLE)
+        return None, f"table {environ['BOOKINGS_TABLE']} at {environ['DYNAMODB_ENDPOINT']} (DYNAMODB_ENDPOINT)"
+    data = Path(environ.get("BOOKINGS_DATA", "").strip() or DEFAULT_BOOKINGS_DATA).resolve()
+    engine = start_engine(table=BOOKINGS_TABLE, data=data)
+    environ["BOOKINGS_TABLE"] = BOOKINGS_TABLE
+    environ["DYNAMODB_ENDPOINT"] = engine.endpoint
+    environ.setdefault("DYNAMODB_READ_TIMEOUT", LOCAL_READ_TIMEOUT)
+    # The local engine checks no signature, but boto3 sends nothing without credentials: never real ones here.
+    environ["AWS_ACCESS_KEY_ID"] = LOCAL_CREDENTIALS["aws_access_key_id"]
+    environ["AWS_SECRET_ACCESS_KEY"] = LOCAL_CREDENTIALS["aws_secret_access_key"]
+    environ.pop("AWS_SESSION_TOKEN", None)
+    environ.pop("AWS_PROFILE", None)
+    return engine, (
+        f"a local DynamoDB at {engine.endpoint} (table {BOOKINGS_TABLE}),\n"
+        f"  saved to {data} when the dev server stops and loaded from it at the next start"
+    )
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -177,6 +224,7 @@ def banner(
     outbox: Path | None = None,
     cms: str | None = None,
     rate_limit: int = RATE_LIMIT_REQUESTS,
+    bookings: str | None = None,
 ) -> str:
     """What the dev server serves; `cms` is None without --content, "" when the CMS runs, else why not."""
     lines = [
@@ -206,6 +254,8 @@ def banner(
             f"    stripe listen --forward-to localhost:{base.rsplit(':', 1)[1]}/api/stripe-webhook",
             "  and pay with a test card such as 4242 4242 4242 4242.",
         ]
+    if bookings is not None:
+        lines += ["", f"  BOOKINGS are kept in {bookings}."]
     if outbox is not None:
         lines += ["", f"  E-MAILS ARE NOT SENT (no SMTP_URL): confirmations are written to {outbox}/"]
     lines += ["", "  Press Ctrl+C to stop.", RULE]

@@ -4,3 +4,6 @@
 `engine.start()` runs that as a child process for `make dev` and the tests; `table.create_table()` creates a
 table from functions/template.yaml's own `BookingsTable` resource.
 """
+
+# The engine's first line on stdout once it answers, followed by its endpoint.
+READY = "dynamodb: listening on "

@@ -27,7 +27,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-READY = "dynamodb: listening on "
+from devtools.dynamodb import READY
+
 TOKENS_KEPT = 10_000  # DynamoDB remembers a token for 10 minutes; this many transactions is plenty for a test run
 
 StartResponse = Callable[..., Any]
@@ -124,6 +125,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data", type=Path, default=None, help="with --table: load the table from FILE and save it there on exit"
     )
+    parser.add_argument(
+        "--stop-on-eof",
+        action="store_true",
+        help="stop when stdin closes (engine.start() passes a pipe: the engine ends with the process that started it)",
+    )
     return parser
 
 
@@ -144,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
+    if args.stop_on_eof:
+        threading.Thread(target=_stop_on_eof, args=(stop,), daemon=True).start()
     client = None
     try:
         if args.table is not None:
@@ -166,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
         server.shutdown()
         server.server_close()
     return 0
+
+
+def _stop_on_eof(stop: threading.Event) -> None:
+    sys.stdin.read()
+    stop.set()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from devtools.dynamodb.__main__ import READY
+from devtools.dynamodb import READY
 
 START_TIMEOUT_SECONDS = 60  # two busy cores: moto imports in about a second on an idle machine
 STOP_TIMEOUT_SECONDS = 10
@@ -34,18 +34,21 @@ class Engine:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
 
 
 def start(*, host: str = "127.0.0.1", port: int = 0, table: str | None = None, data: Path | None = None) -> Engine:
     """Start the engine and return once it answers (and, with `table`, holds that table)."""
-    command = [sys.executable, "-m", "devtools.dynamodb", "--host", host, "--port", str(port)]
+    command = [sys.executable, "-m", "devtools.dynamodb", "--host", host, "--port", str(port), "--stop-on-eof"]
     if table is not None:
         command += ["--table", table]
     if data is not None:
         command += ["--data", str(data)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2]
+    )
     assert process.stdout is not None
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)

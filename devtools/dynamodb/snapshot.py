@@ -11,6 +11,9 @@ from typing import Any
 # Any values do: the local engine checks no signature, but botocore refuses to send a request without credentials.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 LOCAL_REGION = "eu-west-2"
+# The local engine answers one request at a time: with many clients at once on two busy cores, a request may
+# wait far longer than AWS would make it, so the store's clients wait this long (DYNAMODB_READ_TIMEOUT).
+LOCAL_READ_TIMEOUT = "30"
 
 
 def local_client(endpoint: str) -> Any:

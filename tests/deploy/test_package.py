@@ -240,3 +240,35 @@ def test_zip_holds_the_same_files_readable_by_lambda(lambda_bundle):
     assert modes == {0o444}
     # The figures a person reads after `make package`.
     assert re.search(r"is \d+\.\d MB unzipped", output) and re.search(r"booking-function\.zip is \d+\.\d MB", output)
+
+
+STORE_RUNNER = """
+import json, sys
+from adapters.store import BookingStore
+from booking.record import Attendee, BookingRecord, Contact
+record = BookingRecord(ref="CP-BUNDLE", event="e", category="nhs", payment="card",
+    contact=Contact(name="A", email="a@example.org"), delegates=(Attendee(name="B", email="b@example.org"),))
+store = BookingStore.from_env()
+store.create(record, "confirmed")
+import boto3, botocore
+print("RESULT " + json.dumps({"read": store.get("CP-BUNDLE").record == record,
+    "files": [boto3.__file__, botocore.__file__]}))
+"""
+
+
+def test_the_bundles_store_reaches_the_table_with_only_dynamodbs_model(local_bundle, store_environ, bookings_table):
+    assert sorted(p.name for p in (local_bundle / "botocore" / "data").iterdir() if p.is_dir()) == ["dynamodb"]
+    result = subprocess.run(
+        [sys.executable, "-E", "-s", "-S", "-B", "-c", STORE_RUNNER],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=local_bundle,
+        env={**store_environ, "BOOKINGS_TABLE": bookings_table, "LANG": "C.UTF-8"},
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(
+        next(line for line in result.stdout.splitlines() if line.startswith("RESULT ")).removeprefix("RESULT ")
+    )
+    assert out["read"] is True
+    assert all(f.startswith(str(local_bundle)) for f in out["files"])

@@ -60,6 +60,7 @@ def start_devserver(tmp_path: Path):
         stderr_path = tmp_path / f"devserver-{len(started)}.log"
         env = dict(env or dev_env())
         env.setdefault("MAIL_OUTBOX", str(tmp_path / "outbox"))  # never the repository's outbox/
+        env.setdefault("BOOKINGS_DATA", str(tmp_path / "bookings.json"))  # never the repository's .dev-state/
         process = subprocess.Popen(
             [sys.executable, "-m", "devtools.devserver", "--port", "0", "--output", str(output), *args],
             cwd=ROOT,

@@ -9,6 +9,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+import pytest
+
 from tests.devserver.conftest import ROOT, dev_env
 from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS, booking, form_body, http
 
@@ -118,3 +120,22 @@ def test_a_test_key_uses_real_stripe_and_explains_stripe_listen(site, start_devs
 def test_a_missing_build_says_run_make_build(tmp_path):
     result = _run(tmp_path / "nothing", dev_env())
     assert result.returncode == 2 and "make build" in result.stderr
+
+
+def test_the_banner_says_where_bookings_are_kept_and_the_engine_stops_with_the_server(site, start_devserver, tmp_path):
+    from botocore.exceptions import EndpointConnectionError
+
+    from adapters.store.dynamo import make_client
+
+    data = tmp_path / "kept.json"
+    server = start_devserver(site, {**dev_env(), "BOOKINGS_DATA": str(data)})
+    assert "BOOKINGS are kept in a local DynamoDB at http://127.0.0.1:" in server.banner
+    assert str(data) in server.banner
+    endpoint = re.search(r"local DynamoDB at (http://127\.0\.0\.1:\d+)", server.banner).group(1)
+    client = make_client({"DYNAMODB_ENDPOINT": endpoint, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"})
+    assert client.describe_table(TableName="bookings")["Table"]["TableStatus"] == "ACTIVE"
+    server.process.terminate()
+    server.process.wait(timeout=30)
+    assert json.loads(data.read_text())["table"] == "bookings"  # saved when the server stopped
+    with pytest.raises(EndpointConnectionError):  # and the engine stopped with it
+        client.describe_table(TableName="bookings")

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from adapters.store import BookingStore, Outgoing
+from devtools.dynamodb import engine
+from devtools.dynamodb.snapshot import local_client
 from devtools.dynamodb.table import create_table_arguments, load_template
+from tests.store.records import booking_record
 
 
 def _counter_add(table: str, token: str, amount: int = 1) -> dict:
@@ -52,3 +56,22 @@ def test_the_table_has_the_templates_keys_indexes_and_time_to_live(dynamodb_clie
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     ttl = dynamodb_client.describe_time_to_live(TableName=bookings_table)["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+
+
+def test_with_a_data_file_the_bookings_outlive_the_engine(tmp_path):
+    data = tmp_path / "bookings.json"
+    first = engine.start(table="bookings", data=data)
+    try:
+        store = BookingStore(local_client(first.endpoint), "bookings")
+        stored = store.create(
+            booking_record(), "confirmed", messages=[Outgoing("CP-ABCDEF.confirmed.booker", "a@b.c", b"\0x")]
+        )
+    finally:
+        first.stop()
+    second = engine.start(table="bookings", data=data)
+    try:
+        store = BookingStore(local_client(second.endpoint), "bookings")
+        assert store.get("CP-ABCDEF") == stored
+        assert [(item.message_id, item.raw) for item in store.pending()] == [("CP-ABCDEF.confirmed.booker", b"\0x")]
+    finally:
+        second.stop()

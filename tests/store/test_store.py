@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,12 +14,12 @@ from adapters.store import (
     Conflict,
     DuplicateMessage,
     LimitReached,
-    Outgoing,
     StoreUnavailable,
     Take,
     places_key,
 )
 from booking.record import Amount, Attendee, BookingRecord, Contact
+from tests.store.records import EVENT, booking_record, outgoing
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
 EMAIL = st.emails().filter(lambda e: len(e) <= 254)
@@ -44,23 +43,6 @@ RECORDS = st.builds(
     substitutions=st.integers(0, 10),
     mail_failures=st.lists(EMAIL, max_size=3).map(tuple),
 )
-EVENT = "caldicott-police-2027"
-
-
-def _record(ref: str = "CP-ABCDEF", event: str = EVENT, **changes: Any) -> BookingRecord:
-    return BookingRecord(
-        ref=ref,
-        event=event,
-        category="nhs",
-        payment="card",
-        contact=Contact(name="Sam Lee", email="sam@example.org", organisation="Leeds NHS"),
-        delegates=(Attendee(name="Delegate 0", email="d0@example.org"),),
-        amounts=(Amount(net_pence=26550, vat_pence=5310),),
-    ).model_copy(update=changes)
-
-
-def _message(message_id: str, to: str = "sam@example.org") -> Outgoing:
-    return Outgoing(message_id=message_id, to=to, raw=f"Message-ID: <{message_id}@example.org>\r\n\r\nHi\r\n".encode())
 
 
 def _at_once(count: int, work: Callable[[int], object]) -> list[object]:
@@ -98,29 +80,29 @@ def test_an_unknown_reference_reads_as_none(booking_store):
 
 
 def test_creating_a_reference_twice_is_a_conflict_and_keeps_the_first(booking_store):
-    first = booking_store.create(_record(), "requested")
+    first = booking_store.create(booking_record(), "requested")
     with pytest.raises(Conflict):
-        booking_store.create(_record(purchase_order="PO-2"), "confirmed")
+        booking_store.create(booking_record(purchase_order="PO-2"), "confirmed")
     assert booking_store.get("CP-ABCDEF") == first
 
 
 def test_each_write_raises_the_version_by_one(booking_store):
-    first = booking_store.create(_record(), "awaiting_payment")
-    second = booking_store.write(first, _record(fulfilled_at="2026-12-06T04:00:00Z"), "confirmed")
+    first = booking_store.create(booking_record(), "awaiting_payment")
+    second = booking_store.write(first, booking_record(fulfilled_at="2026-12-06T04:00:00Z"), "confirmed")
     assert second.version == 2
     assert booking_store.get("CP-ABCDEF") == second
 
 
 def test_a_write_from_a_stale_read_is_a_conflict_and_changes_nothing(booking_store):
-    first = booking_store.create(_record(), "awaiting_payment")
-    second = booking_store.write(first, _record(purchase_order="PO-1"), "awaiting_payment")
+    first = booking_store.create(booking_record(), "awaiting_payment")
+    second = booking_store.write(first, booking_record(purchase_order="PO-1"), "awaiting_payment")
     with pytest.raises(Conflict):
         booking_store.write(
             first,
-            _record(purchase_order="PO-stale"),
+            booking_record(purchase_order="PO-stale"),
             "cancelled",
             takes=[Take(places_key(EVENT), -1)],
-            messages=[_message("CP-ABCDEF.cancelled.booker")],
+            messages=[outgoing("CP-ABCDEF.cancelled.booker")],
         )
     assert booking_store.get("CP-ABCDEF") == second
     assert booking_store.pending() == []
@@ -128,10 +110,10 @@ def test_a_write_from_a_stale_read_is_a_conflict_and_changes_nothing(booking_sto
 
 
 def test_of_eight_writes_from_the_same_read_exactly_one_wins(booking_store):
-    first = booking_store.create(_record(), "awaiting_payment")
+    first = booking_store.create(booking_record(), "awaiting_payment")
 
     def save(index: int) -> object:
-        return booking_store.write(first, _record(purchase_order=f"PO-{index}"), "confirmed")
+        return booking_store.write(first, booking_record(purchase_order=f"PO-{index}"), "confirmed")
 
     results = _at_once(8, save)
     winners = [result for result in results if not isinstance(result, Exception)]
@@ -144,7 +126,10 @@ def test_a_take_past_its_limit_writes_nothing(booking_store):
     booking_store.take(Take(places_key(EVENT), 149, limit=150))
     with pytest.raises(LimitReached) as raised:
         booking_store.create(
-            _record(), "awaiting_payment", takes=[Take(places_key(EVENT), 2, limit=150)], messages=[_message("m.1")]
+            booking_record(),
+            "awaiting_payment",
+            takes=[Take(places_key(EVENT), 2, limit=150)],
+            messages=[outgoing("m.1")],
         )
     assert raised.value.key == places_key(EVENT)
     assert booking_store.get("CP-ABCDEF") is None
@@ -153,13 +138,13 @@ def test_a_take_past_its_limit_writes_nothing(booking_store):
 
 
 def test_a_take_up_to_its_limit_is_written_with_the_booking(booking_store):
-    booking_store.create(_record(), "awaiting_payment", takes=[Take(places_key(EVENT), 3, limit=3)])
+    booking_store.create(booking_record(), "awaiting_payment", takes=[Take(places_key(EVENT), 3, limit=3)])
     assert booking_store.counter(places_key(EVENT)) == 3
 
 
 def test_a_take_larger_than_its_limit_on_a_new_counter_writes_nothing(booking_store):
     with pytest.raises(LimitReached):
-        booking_store.create(_record(), "awaiting_payment", takes=[Take(places_key(EVENT), 4, limit=3)])
+        booking_store.create(booking_record(), "awaiting_payment", takes=[Take(places_key(EVENT), 4, limit=3)])
     assert booking_store.get("CP-ABCDEF") is None
 
 
@@ -175,7 +160,7 @@ def test_200_bookings_from_20_threads_for_150_places_sell_exactly_150(booking_st
     def book(index: int) -> object:
         outcomes = []
         for n in range(10):
-            record = _record(ref=f"CP-{index:03d}{n:03d}")
+            record = booking_record(ref=f"CP-{index:03d}{n:03d}")
             try:
                 booking_store.create(record, "awaiting_payment", takes=[Take(places_key(EVENT), 1, limit=150)])
                 outcomes.append("booked")
@@ -193,9 +178,11 @@ def test_200_bookings_from_20_threads_for_150_places_sell_exactly_150(booking_st
 
 
 def test_messages_written_with_a_transition_wait_until_marked(booking_store):
-    messages = [_message("CP-ABCDEF.confirmed.booker"), _message("CP-ABCDEF.confirmed.d0", to="d0@example.org")]
-    booking_store.create(_record(), "confirmed", messages=messages)
-    booking_store.create(_record(ref="CP-GHJKMN"), "confirmed", messages=[_message("CP-GHJKMN.confirmed.booker")])
+    messages = [outgoing("CP-ABCDEF.confirmed.booker"), outgoing("CP-ABCDEF.confirmed.d0", to="d0@example.org")]
+    booking_store.create(booking_record(), "confirmed", messages=messages)
+    booking_store.create(
+        booking_record(ref="CP-GHJKMN"), "confirmed", messages=[outgoing("CP-GHJKMN.confirmed.booker")]
+    )
     pending = booking_store.pending("CP-ABCDEF")
     assert [(item.message_id, item.to, item.raw, item.status) for item in pending] == [
         (m.message_id, m.to, m.raw, "pending") for m in messages
@@ -210,14 +197,14 @@ def test_messages_written_with_a_transition_wait_until_marked(booking_store):
 
 
 def test_a_message_id_written_twice_fails_the_second_write_whole(booking_store):
-    first = booking_store.create(_record(), "awaiting_payment", messages=[_message("CP-ABCDEF.request.booker")])
+    first = booking_store.create(booking_record(), "awaiting_payment", messages=[outgoing("CP-ABCDEF.request.booker")])
     with pytest.raises(DuplicateMessage) as raised:
         booking_store.write(
             first,
-            _record(fulfilled_at="2026-12-06T04:00:00Z"),
+            booking_record(fulfilled_at="2026-12-06T04:00:00Z"),
             "confirmed",
             takes=[Take(places_key(EVENT), 1)],
-            messages=[_message("CP-ABCDEF.confirmed.booker"), _message("CP-ABCDEF.request.booker")],
+            messages=[outgoing("CP-ABCDEF.confirmed.booker"), outgoing("CP-ABCDEF.request.booker")],
         )
     assert raised.value.message_id == "CP-ABCDEF.request.booker"
     assert booking_store.get("CP-ABCDEF") == first
@@ -228,8 +215,8 @@ def test_a_message_id_written_twice_fails_the_second_write_whole(booking_store):
 def test_by_event_returns_that_events_bookings_oldest_first(booking_store):
     refs = ["CP-AAAAA2", "CP-AAAAA3", "CP-AAAAA4"]
     for ref in refs:
-        booking_store.create(_record(ref=ref), "confirmed")
-    booking_store.create(_record(ref="CP-BBBBB2", event="another-event-2027"), "confirmed")
+        booking_store.create(booking_record(ref=ref), "confirmed")
+    booking_store.create(booking_record(ref="CP-BBBBB2", event="another-event-2027"), "confirmed")
     assert [stored.record.ref for stored in booking_store.by_event(EVENT)] == refs
     assert [stored.record.ref for stored in booking_store.by_event("another-event-2027")] == ["CP-BBBBB2"]
     assert booking_store.by_event("no-such-event") == []
@@ -247,7 +234,7 @@ def test_an_engine_that_is_not_there_is_store_unavailable(bookings_table, store_
     with pytest.raises(StoreUnavailable):
         store.get("CP-ABCDEF")
     with pytest.raises(StoreUnavailable):
-        store.create(_record(), "requested")
+        store.create(booking_record(), "requested")
 
 
 def test_a_missing_table_name_is_store_unavailable(store_environ):
