@@ -12,10 +12,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from adapters.mail.compose import About, Letterhead
-from adapters.mail.outbox import Delivery, deliver
-from adapters.mail.send import MailSession
 from adapters.store import BookingStore, Stored
 from booking.life import (
     Booking,
@@ -29,6 +28,10 @@ from booking.life import (
 )
 from booking.record import BookingRecord
 from flows.advance import Step, advance
+
+if TYPE_CHECKING:  # the mail server is reached only when there is something to send (not at a card booking's start)
+    from adapters.mail.outbox import Delivery
+    from adapters.mail.send import MailSession
 
 log = logging.getLogger("booking.flows.booking")
 
@@ -49,6 +52,8 @@ def stamp(at: datetime) -> str:
 
 def _deliver(store: BookingStore, ref: str, mail: Mail) -> Delivery:
     """Send what the booking has waiting; anything the server did not take stays pending (logged by count)."""
+    from adapters.mail.outbox import deliver
+
     with mail.session() as session:
         done = deliver(store, session, ref)
     if not done.complete:
@@ -82,6 +87,15 @@ def request(store: BookingStore, record: BookingRecord, mail: Mail) -> tuple[Ste
     """Store a request (invoice or £0) that waits for the booker's confirmation, and send them its one e-mail
     (what the delivery did; None when a double submit found it stored and sent nothing more). It holds no
     places and is not a booking until confirmed."""
+    lapsed = advance(
+        store,
+        record.ref,
+        lambda current: Expired(record.booked_at) if _lapsed(current, record.booked_at) else None,
+        about=mail.about,
+        letterhead=mail.letterhead,
+    )
+    if lapsed.changed:  # made again after its link expired, before the scheduled run marked it: it starts over
+        log.info("booking %s: lapsed request made again", record.ref)
     step = advance(store, record.ref, Requested(record), about=mail.about, letterhead=mail.letterhead)
     delivery = _deliver(store, record.ref, mail) if step.changed else None
     log.info("booking %s: request %s", record.ref, "stored" if step.changed else "already stored")
@@ -117,6 +131,13 @@ def paid(store: BookingStore, ref: str, at: datetime, stripe: StripeFacts, mail:
     return step
 
 
+def _lapsed(current: Booking | None, moment: str) -> bool:
+    if current is None or current.state != State.REQUESTED:
+        return False
+    expires = current.record.request_expires
+    return bool(expires and moment and expires <= moment)
+
+
 def lapsed_requests(store: BookingStore, now: datetime) -> list[Stored]:
     """Requests whose link expired unconfirmed (record.request_expires passed): the scheduled run applies
     Expired to each. A scan of the table: requests are few and the run is hourly at most."""
@@ -124,5 +145,26 @@ def lapsed_requests(store: BookingStore, now: datetime) -> list[Stored]:
     return [
         stored
         for stored in store.all_bookings()
-        if stored.state == State.REQUESTED and stored.record.request_expires and stored.record.request_expires <= moment
+        if _lapsed(Booking(stored.record, State(stored.state), stored.version), moment)
     ]
+
+
+def expire_lapsed(store: BookingStore, now: datetime, mail: Mail) -> list[str]:
+    """Apply Expired to every request whose link has expired unconfirmed (re-checked as each is written, so a
+    request confirmed meanwhile is left alone); the references expired. For the scheduled run."""
+    moment = stamp(now)
+    expired = []
+    for stored in lapsed_requests(store, now):
+        ref = stored.record.ref
+        step = advance(
+            store,
+            ref,
+            lambda current: Expired(moment) if _lapsed(current, moment) else None,
+            about=mail.about,
+            letterhead=mail.letterhead,
+        )
+        if step.changed:
+            expired.append(ref)
+    if expired:
+        log.info("%d lapsed request(s) expired", len(expired))
+    return expired

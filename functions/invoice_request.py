@@ -162,6 +162,18 @@ def handle_confirm(request: Request, settings: Settings) -> Response:
                 token=token,
             ),
         )
+    if request.method == "GET":
+        # Confirmed already: opening the link again (or a mail scanner opening it) changes nothing at Stripe.
+        if record.invoice_id and not free:
+            return redirect(invoice_confirmation_url(settings, record.invoice_id))
+        return html_response(
+            200,
+            pages.message_page(
+                f"Booking {ref} is confirmed",
+                "This booking was confirmed from this link already: the confirmation e-mail has its details.",
+                contact_email=settings.contact_email,
+            ),
+        )
     try:
         return _confirm(booking, settings)
     except StoreUnavailable:

@@ -4,13 +4,15 @@ about a booking (its event, fee category, payment, links) and a mail session. Re
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.mail.compose import DEFAULT_FROM, About, Letterhead, Payment, organiser_details
-from adapters.mail.send import MailSession
 from booking.life import Booking
 from flows.booking import Mail
 from functions.settings import Settings
+
+if TYPE_CHECKING:
+    from adapters.mail.send import MailSession
 
 
 def letterhead(settings: Settings) -> Letterhead:
@@ -47,7 +49,12 @@ def mail(
             extra=extra or {},
         )
 
-    return Mail(about, letterhead(settings), lambda: MailSession(settings.smtp_url, settings.mail_outbox))
+    def session() -> MailSession:
+        from adapters.mail.send import MailSession
+
+        return MailSession(settings.smtp_url, settings.mail_outbox)
+
+    return Mail(about, letterhead(settings), session)
 
 
 def manage_link(settings: Settings) -> Callable[[Booking], Mapping[str, str]]:

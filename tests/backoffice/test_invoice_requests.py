@@ -13,7 +13,8 @@ import pytest
 from adapters.store import places_key
 from booking.life import State
 from booking.reference import stripe_metadata
-from flows.booking import lapsed_requests
+from flows.booking import expire_lapsed, lapsed_requests
+from functions.letters import mail
 from tests.backoffice.conftest import EVENT, booking
 from tests.functions.conftest import FORM_HEADERS, http
 
@@ -76,6 +77,26 @@ def test_confirming_twice_takes_the_places_once_and_makes_one_invoice(live):
     assert stored.state == State.AWAITING_PAYMENT and stored.record.invoice_id == invoice["id"]
     assert stored.record.invoice_due  # the due date Stripe set, as an ISO date
     assert store.counter(places_key(EVENT)) == 3
+    calls = len(live.standin.requests)
+    opened = live.get(live.url + "/api/bookings/invoice/confirm?token=" + token)  # the link opened again
+    assert opened.status == 303 and opened.headers["location"] == first.headers["location"]
+    assert len(live.standin.requests) == calls  # nothing asked of Stripe
+
+
+def test_a_request_made_again_after_its_link_expired_starts_over_with_a_new_email(live):
+    data = booking(1, payment="invoice", tag="-lapsed")
+    body = live.post_json(data).json()
+    live.confirmation_link(body["booking_ref"])
+    store = live.settings.store()
+    # The scheduled run, once the link's time is up.
+    later = datetime.now(UTC) + timedelta(hours=49)
+    assert expire_lapsed(store, later, mail(live.settings)) == [body["booking_ref"]]
+    assert expire_lapsed(store, later, mail(live.settings)) == []
+    assert store.get(body["booking_ref"]).state == State.EXPIRED
+    again = live.post_json(data)
+    assert again.status == 201 and again.json() == body
+    assert store.get(body["booking_ref"]).state == State.REQUESTED
+    assert live.confirm_invoice(body["booking_ref"]).status == 303  # the new e-mail's link works
 
 
 def test_a_request_confirmed_after_the_places_went_is_sold_out_and_leaves_no_open_invoice(live, places):
