@@ -19,6 +19,7 @@ import pytest
 
 from adapters.store import places_key
 from booking.life import State
+from booking.reference import stripe_metadata
 from pricing import UK, load_fee_table
 from pricing.cli import main as pricing_cli
 from tests.backoffice.conftest import ROOT, _serve, booking
@@ -177,6 +178,7 @@ def test_a_hundred_percent_code_is_confirmed_from_the_bookers_email_then_the_ema
     assert live.standin.sessions() == []  # no Checkout, no PaymentIntent
     invoice = live.invoice_of(body["booking_ref"])
     assert (invoice["status"], invoice["total"], invoice["amount_paid"]) == ("paid", 0, 0)
+    assert invoice["metadata"] == stripe_metadata(body["booking_ref"], PLAIN)
     before = cli_quote(live.fees_path, PLAIN, "public-sector", 2, payment, None)["total_pence"]
     assert [line["amount"] for line in invoice["lines"]["data"]][-1] == -before
     _assert_one_message_each(live, data)
