@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from adapters.mail.compose import About, Letterhead
-from adapters.store import BookingStore, Stored
+from adapters.store import BookingStore
 from booking.life import (
     Booking,
     CheckoutStarted,
@@ -136,35 +136,3 @@ def _lapsed(current: Booking | None, moment: str) -> bool:
         return False
     expires = current.record.request_expires
     return bool(expires and moment and expires <= moment)
-
-
-def lapsed_requests(store: BookingStore, now: datetime) -> list[Stored]:
-    """Requests whose link expired unconfirmed (record.request_expires passed): the scheduled run applies
-    Expired to each. A scan of the table: requests are few and the run is hourly at most."""
-    moment = stamp(now)
-    return [
-        stored
-        for stored in store.all_bookings()
-        if _lapsed(Booking(stored.record, State(stored.state), stored.version), moment)
-    ]
-
-
-def expire_lapsed(store: BookingStore, now: datetime, mail: Mail) -> list[str]:
-    """Apply Expired to every request whose link has expired unconfirmed (re-checked as each is written, so a
-    request confirmed meanwhile is left alone); the references expired. For the scheduled run."""
-    moment = stamp(now)
-    expired = []
-    for stored in lapsed_requests(store, now):
-        ref = stored.record.ref
-        step = advance(
-            store,
-            ref,
-            lambda current: Expired(moment) if _lapsed(current, moment) else None,
-            about=mail.about,
-            letterhead=mail.letterhead,
-        )
-        if step.changed:
-            expired.append(ref)
-    if expired:
-        log.info("%d lapsed request(s) expired", len(expired))
-    return expired

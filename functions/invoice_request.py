@@ -36,6 +36,8 @@ PURPOSE = "confirm-invoice-request"
 LINK_LIFETIME = timedelta(hours=48)
 _REF = re.compile(r"^CP-[2-9A-HJKMNP-TV-Z]{6}$")
 MAX_CONFIRM_BYTES = 70_000
+# A stored request whose fee table entry or code was edited (or removed) before it was confirmed.
+PRICES_CHANGED = "The prices or discount codes for this event have changed since you asked. Please book again."
 UK = ZoneInfo("Europe/London")
 log = logging.getLogger("booking.functions.invoice_request")
 
@@ -198,7 +200,7 @@ def _confirm(booking: Booking, settings: Settings) -> Response:
         if booking.state == State.REQUESTED:
             check_open(priced.booking, fees, settings)
     except (BookingProblem, QuoteError, PricesChanged) as exc:
-        reason = " ".join(e.message for e in exc.errors) if isinstance(exc, BookingProblem) else _changed(exc)
+        reason = " ".join(e.message for e in exc.errors) if isinstance(exc, BookingProblem) else PRICES_CHANGED
         return html_response(409, pages.message_page("This booking can no longer be made", reason))
     capacity = fees.events[record.event].places
     try:
@@ -250,10 +252,6 @@ def _confirm(booking: Booking, settings: Settings) -> Response:
         )
     log.info("booking %s: invoice %s sent, %d pence due", record.ref, sent.id, sent.amount_due)
     return redirect(invoice_confirmation_url(settings, sent.id))
-
-
-def _changed(exc: Exception) -> str:
-    return "The prices or discount codes for this event have changed since you asked. Please book again."
 
 
 def _token(request: Request) -> str:

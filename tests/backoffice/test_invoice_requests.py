@@ -4,16 +4,16 @@ invoice however often it is pressed; a request that cannot have its places leave
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
 from adapters.store import places_key
-from booking.life import State
+from booking.life import Expired, State
 from booking.reference import stripe_metadata
-from flows.booking import expire_lapsed, lapsed_requests
+from flows.advance import advance
 from functions.letters import mail
 from tests.backoffice.conftest import EVENT, booking
 from tests.functions.conftest import FORM_HEADERS, http
@@ -88,10 +88,10 @@ def test_a_request_made_again_after_its_link_expired_starts_over_with_a_new_emai
     body = live.post_json(data).json()
     live.confirmation_link(body["booking_ref"])
     store = live.settings.store()
-    # The scheduled run, once the link's time is up.
-    later = datetime.now(UTC) + timedelta(hours=49)
-    assert expire_lapsed(store, later, mail(live.settings)) == [body["booking_ref"]]
-    assert expire_lapsed(store, later, mail(live.settings)) == []
+    # As the scheduled run does once the link's time is up (record.request_expires).
+    letters = mail(live.settings)
+    lapsed = Expired(store.get(body["booking_ref"]).record.request_expires)
+    assert advance(store, body["booking_ref"], lapsed, about=letters.about, letterhead=letters.letterhead).changed
     assert store.get(body["booking_ref"]).state == State.EXPIRED
     again = live.post_json(data)
     assert again.status == 201 and again.json() == body
@@ -116,9 +116,8 @@ def test_a_request_confirmed_after_the_places_went_is_sold_out_and_leaves_no_ope
     assert live.standin.app.billing.sent.get(void["id"], 0) == 0  # finalised, never sent
 
 
-def test_an_unconfirmed_request_lapses_when_its_link_expires(live):
+def test_a_request_records_when_it_lapses_for_the_scheduled_run(live):
     body = live.post_json(booking(1, payment="invoice")).json()
-    store = live.settings.store()
-    assert lapsed_requests(store, datetime.now(UTC)) == []
-    lapsed = lapsed_requests(store, datetime.now(UTC) + timedelta(hours=49))
-    assert [s.record.ref for s in lapsed] == [body["booking_ref"]]
+    record = live.settings.store().get(body["booking_ref"]).record
+    made, lapses = datetime.fromisoformat(record.booked_at), datetime.fromisoformat(record.request_expires)
+    assert lapses - made == timedelta(hours=48) and lapses.utcoffset() == timedelta(0)
