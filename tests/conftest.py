@@ -32,7 +32,10 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def fees() -> FeeTable:
-    return load_fee_table(ROOT / "content" / "fees.yaml")
+    """The test site's fee table (tests/fixtures/site/), not the shipped one."""
+    from tests.fixture_site import FIXTURE_FEES
+
+    return load_fee_table(FIXTURE_FEES)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Build the booking function's Lambda bundle: functions/, pricing/, booking/, adapters/, flows/, the fee table and organiser's details as JSON, the e-mail templates and the runtime wheels.
+"""Build the booking function's Lambda bundle: functions/, pricing/, booking/, adapters/, flows/, the fee table and organiser's details as JSON, the e-mail templates and the runtime wheels, compiled to bytecode.
 
 `make package` runs this with the defaults, which match functions/template.yaml (Runtime python3.13,
 Architectures x86_64). It writes dist/booking-function/ (SAM's CodeUri) and dist/booking-function.zip.
@@ -7,6 +7,7 @@ Architectures x86_64). It writes dist/booking-function/ (SAM's CodeUri) and dist
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import shutil
 import subprocess
@@ -38,6 +39,42 @@ _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 class PackageError(Exception):
     """The bundle could not be built; the message says what to fix."""
+
+
+def find_python(version: str) -> str | None:
+    """A working CPython `version` ("3.13") on this machine: this interpreter, pyenv's, or one on PATH."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    candidates = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}*/bin/python{version}")))
+    candidates += [found for found in [shutil.which(f"python{version}")] if found]
+    for candidate in candidates:
+        check = subprocess.run(
+            [candidate, "-I", "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        if check.returncode == 0 and check.stdout.strip() == version:
+            return candidate
+    return None
+
+
+def compile_bytecode(bundle: Path, python: str) -> int:
+    """Compile every .py in the bundle with the runtime's own interpreter; the number of .pyc files written.
+
+    Lambda unpacks the bundle into a read-only /var/task, so Python cannot write bytecode there and would
+    compile every module in memory on each cold start. The .pyc files are "unchecked-hash": used as they
+    are, without comparing them with the source's timestamp (which unzipping changes) or hashing the source.
+    """
+    before = {p for p in bundle.rglob("*.pyc")}
+    result = subprocess.run(
+        [python, "-I", "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash", "-j", "0", str(bundle)],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise PackageError(f"{python} could not compile the bundle:\n" + (result.stdout + result.stderr).strip())
+    return len({p for p in bundle.rglob("*.pyc")} - before)
 
 
 def runtime_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
@@ -175,9 +212,17 @@ def build(
     locales: tuple[str, ...] = KEEP_LOCALES,
     name: str = NAME,
     make_zip: bool = True,
+    bytecode: bool = True,
     log=print,
 ) -> Path:
-    """Build out_dir/name/ (and out_dir/name.zip); return the bundle directory."""
+    """Build out_dir/name/ (and out_dir/name.zip); return the bundle directory. `bytecode` needs a CPython of
+    `python_version` on this machine (pyenv's, or pythonX.Y on PATH)."""
+    python = find_python(python_version) if bytecode else None
+    if bytecode and python is None:
+        raise PackageError(
+            f"no CPython {python_version} on this machine to compile the bundle for the Lambda runtime: install it "
+            f"(e.g. `pyenv install {python_version}`, or python{python_version} on PATH), or pass --no-bytecode"
+        )
     bundle = out_dir / name
     if bundle.exists():
         shutil.rmtree(bundle)
@@ -197,6 +242,11 @@ def build(
         f"package: trimmed {mb(saved)} (console scripts, caches, tests, babel locales other than "
         f"{', '.join(locales) or 'none'} and their parents, AWS service models other than {', '.join(KEEP_AWS_SERVICES)})"
     )
+    if python is not None:
+        compiled = compile_bytecode(bundle, python)
+        log(f"package: compiled {compiled} modules to bytecode with {python} (unchecked-hash .pyc)")
+    else:
+        log("package: no bytecode (--no-bytecode): Lambda will compile every module on each cold start")
     unzipped = tree_size(bundle)
     if unzipped > LAMBDA_UNZIPPED_LIMIT:
         raise PackageError(f"the bundle is {mb(unzipped)} unzipped; Lambda accepts at most {mb(LAMBDA_UNZIPPED_LIMIT)}")
@@ -233,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
         help=f"babel locale to keep, repeatable (default {' '.join(KEEP_LOCALES)})",
     )
     parser.add_argument("--no-zip", action="store_true", help="only the directory, no zip")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="ship no .pyc (when no CPython of --python-version is installed here); cold starts get slower",
+    )
     args = parser.parse_args(argv)
     try:
         build(
@@ -241,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             platforms=tuple(args.platforms or LAMBDA_PLATFORMS),
             locales=tuple(args.locales or KEEP_LOCALES),
             make_zip=not args.no_zip,
+            bytecode=not args.no_bytecode,
         )
     except PackageError as exc:
         print(f"package: {exc}", file=sys.stderr)

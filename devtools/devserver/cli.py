@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     if mode == "simulated":
         from devtools.stripe_standin.app import StandIn
 
-        secret = "whsec_" + secrets.token_hex(24)
+        # An acceptance test that signs its own replays sets STRIPE_WEBHOOK_SECRET; otherwise a fresh one per run.
+        secret = environ.get("STRIPE_WEBHOOK_SECRET", "").strip() or "whsec_" + secrets.token_hex(24)
         environ["STRIPE_SECRET_KEY"] = "sk_test_standin_" + secrets.token_hex(8)
         environ["STRIPE_WEBHOOK_SECRET"] = secret
         environ["STRIPE_API_BASE"] = base + STANDIN_PREFIX

@@ -20,6 +20,7 @@ from functions.lambda_handler import handler
 from functions.proxy import EXEMPT_PATHS
 
 STANDIN_PREFIX = "/_stripe"
+LISTEN_BACKLOG = 128  # connections the kernel holds for the dev server before it accepts them
 log = logging.getLogger("devserver")
 
 
@@ -84,6 +85,9 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     # The function calls the stand-in, and the stand-in's "Pay" calls the webhook, on this same server.
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver listens with a backlog of 5: a burst of 20 clients (a load test, Stripe's retries) saw the
+    # kernel drop their connection attempts and retry them a second later. The kernel caps it at somaxconn.
+    request_queue_size = LISTEN_BACKLOG
 
 
 class QuietHandler(WSGIRequestHandler):

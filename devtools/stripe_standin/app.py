@@ -20,6 +20,7 @@ from devtools.stripe_standin.billing import Billing
 from devtools.stripe_standin.core import StoredEvent
 from devtools.stripe_standin.coupons import Coupons
 from devtools.stripe_standin.errors import StripeAPIError, not_found
+from devtools.stripe_standin.events import Events
 from devtools.stripe_standin.faults import FaultQueue, drop
 from devtools.stripe_standin.forms import nest, parse_pairs
 from devtools.stripe_standin.refunds import Refunds
@@ -112,6 +113,8 @@ class StandIn:
         )  # customers, invoice items, invoices and search (devtools/stripe_standin/billing.py)
         self.refunds = Refunds(self)  # charges and refunds (devtools/stripe_standin/refunds.py)
         self.coupons = Coupons(self)  # amount-off coupons for Checkout's discounts (devtools/stripe_standin/coupons.py)
+        # GET /v1/events and the webhook endpoint a test may disable (devtools/stripe_standin/events.py)
+        self.event_api = Events(self, webhook_url, int(clock()))
 
     # ---- what tests and the dev server read -------------------------------------------------
 
@@ -383,6 +386,8 @@ class StandIn:
                 billed = self.refunds.route(method, parts, raw)
             if billed is None:
                 billed = self.coupons.route(method, parts, raw)
+            if billed is None:
+                billed = self.event_api.route(method, parts, raw)
             if billed is not None:
                 return _Response(200, billed)
             if parts[:3] == ["v1", "checkout", "sessions"]:
@@ -424,7 +429,7 @@ class StandIn:
                     )
         raise StripeAPIError(
             f"Unrecognized request URL ({method}: {path}). The local stand-in speaks only the Checkout Session, "
-            "PaymentIntent, refund and invoicing calls listed in docs/development.md and docs/back-office.md.",
+            "PaymentIntent, refund, invoicing, event and webhook endpoint calls listed in docs/development.md and docs/back-office.md.",
             status=404,
         )
 
@@ -516,7 +521,8 @@ class StandIn:
     def new_event(
         self, event_type: str, obj: dict[str, Any], now: int, previous_attributes: dict[str, Any] | None = None
     ) -> StoredEvent:
-        event = objects.event(event_type, copy.deepcopy(obj), now, previous_attributes)
+        pending_webhooks = 1 if self.webhook_url and self.event_api.delivering() else 0
+        event = objects.event(event_type, copy.deepcopy(obj), now, previous_attributes, pending_webhooks)
         payload = json.dumps(event, indent=2)
         stored = StoredEvent(event["id"], event_type, payload, signature_header(payload, self.webhook_secret, now))
         self._events[stored.id] = stored
@@ -527,11 +533,15 @@ class StandIn:
         self._pending.append(stored)
 
     def deliver_event(self, stored: StoredEvent, required: bool = False) -> Delivery | None:
+        """POST `stored` to the webhook URL, unless there is none or its endpoint is disabled (the event stays
+        listed in GET /v1/events either way). `required` (resend) delivers even to a disabled endpoint."""
         for pending in self._take_pending():
             self.deliver_event(pending)
         if not self.webhook_url:
             if required:
                 raise ValueError("this stand-in has no webhook_url to deliver to")
+            return None
+        if not required and not self.event_api.delivering():
             return None
         delivery = deliver(self.webhook_url, stored.id, stored.type, stored.payload, stored.signature)
         with self.lock:

@@ -39,6 +39,10 @@ class Core(Protocol):
     @property
     def coupons(self) -> CouponBook: ...
 
+    @property
+    def events(self) -> list[StoredEvent]:
+        """Every event raised so far, oldest first."""
+
     def new_event(
         self, event_type: str, obj: dict[str, Any], now: int, previous_attributes: dict[str, Any] | None = None
     ) -> StoredEvent:

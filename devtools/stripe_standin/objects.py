@@ -196,8 +196,13 @@ def payment_intent(session: dict[str, Any], intent_data: dict[str, Any], created
 
 
 def event(
-    event_type: str, data_object: dict[str, Any], created: int, previous_attributes: dict[str, Any] | None = None
+    event_type: str,
+    data_object: dict[str, Any],
+    created: int,
+    previous_attributes: dict[str, Any] | None = None,
+    pending_webhooks: int = 1,
 ) -> dict[str, Any]:
+    """An `event`; `pending_webhooks` counts the endpoints it is still to reach (0 while delivery is off)."""
     data: dict[str, Any] = {"object": data_object}
     if previous_attributes is not None:
         data["previous_attributes"] = previous_attributes
@@ -208,7 +213,7 @@ def event(
         "created": created,
         "data": data,
         "livemode": False,
-        "pending_webhooks": 1,
+        "pending_webhooks": pending_webhooks,
         "request": {"id": None, "idempotency_key": None},
         "type": event_type,
     }

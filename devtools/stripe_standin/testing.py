@@ -1,7 +1,9 @@
-"""Run the stand-in on a free loopback port for a test, and look inside it (requests, sessions, deliveries)."""
+"""Run the stand-in on a free loopback port for a test, and look inside it (requests, sessions, deliveries);
+`deliver()` POSTs an event to a webhook as Stripe would, for tests that replay what the stand-in recorded."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -11,7 +13,8 @@ from typing import Any
 from devtools.stripe_standin.app import RecordedRequest, StandIn
 from devtools.stripe_standin.core import StoredEvent
 from devtools.stripe_standin.server import ThreadingWSGIServer, make_server, mount
-from devtools.stripe_standin.webhooks import Delivery
+from devtools.stripe_standin.webhooks import Delivery, signature_header
+from devtools.stripe_standin.webhooks import deliver as post_event
 
 TEST_API_KEY = "sk_test_standin_0123456789"
 
@@ -50,6 +53,11 @@ class StandInHandle:
 
     def expire(self, session_id: str) -> dict[str, Any]:
         return self.app.expire(session_id)
+
+    def webhook_endpoint_id(self) -> str:
+        """The id of the stand-in's one webhook endpoint (for POST /v1/webhook_endpoints/{id} with `disabled`)."""
+        [endpoint_id] = self.app.event_api.endpoints
+        return endpoint_id
 
     def resend(self, event_id: str, resign: bool = False) -> Delivery:
         return self.app.resend(event_id, resign=resign)
@@ -109,3 +117,17 @@ def running_standin(
         yield handle
     finally:
         handle.stop()
+
+
+def deliver(event: Any, secret: str, url: str, timestamp: int | None = None) -> Delivery:
+    """POST `event` to the webhook at `url` as Stripe delivers it: its JSON, signed now with `secret` in Stripe's
+    `Stripe-Signature: t=...,v1=...` scheme. `event` is what `client.v1.events.list()`/`.retrieve()` returned,
+    a dict or the JSON text. Each call is one delivery (call it again, or from several threads, to replay it);
+    what the receiver answered comes back, a failure to connect included, never raised."""
+    if isinstance(event, str):
+        payload = event
+    else:
+        body = event.to_dict() if hasattr(event, "to_dict") else dict(event)
+        payload = json.dumps(body, indent=2)
+    parsed = json.loads(payload)
+    return post_event(url, parsed["id"], parsed["type"], payload, signature_header(payload, secret, timestamp))

@@ -1,14 +1,15 @@
 """Fixtures for the back office: the booking function over loopback HTTP, the Stripe stand-in, a real SMTP server.
 
 Everything runs on free loopback ports and stops after each test. The clock is real (webhook
-signatures are checked against it), so the fee table is a copy whose closing dates lie far ahead.
+signatures are checked against it), so the fee table is the test site's (tests/fixtures/site/), whose events
+lie far ahead.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
+import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -18,14 +19,16 @@ import pytest
 from functions.lambda_handler import handle_event
 from functions.settings import Settings
 from pricing import load_fee_table, quote
+from tests.fixture_site import EARLY_RATE_EVENT, FIXTURE_EVENTS, FIXTURE_FEES, OPEN_EVENT
 from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS, HttpResponse, form_fields, http
 from tests.smtp import Received, SmtpSink
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "whsec_test_backoffice_suite"
 LINK_SECRET = "link-secret-of-the-backoffice-suite-0123456789"
-EVENT = "caldicott-police-2027"
-OTHER_EVENT = "records-retention-2027"
+EVENT = OPEN_EVENT
+OTHER_EVENT = EARLY_RATE_EVENT
 MAIL_FROM = "Conference Bookings <bookings@events.example.org>"
 ORGANISERS = "bookings@events.example.org"  # CONTACT_EMAIL: Reply-To, and where the organisers' copy goes
 
@@ -71,13 +74,10 @@ def booking(
 
 @pytest.fixture(scope="session")
 def far_fees(tmp_path_factory) -> Path:
-    """The real fee table with every closing date moved to 2099, so these tests do not expire."""
-    import re
-
-    text = (ROOT / "content" / "fees.yaml").read_text(encoding="utf-8")
-    text = re.sub(r'booking_closes: "\d{4}-', 'booking_closes: "2099-', text)
+    """The test site's fee table (its events close in 2083, so these tests do not expire), copied alone into a
+    folder: no organiser.yaml beside it, so a test has the organiser's details only when it configures them."""
     path = tmp_path_factory.mktemp("fees") / "fees.yaml"
-    path.write_text(text, encoding="utf-8")
+    shutil.copy(FIXTURE_FEES, path)
     load_fee_table(path)
     return path
 
@@ -102,7 +102,7 @@ class Live:
             "site_url": self.url,
             "stripe_api_base": self.standin.api_base,
             "fees_path": self.fees_path,
-            "events_dir": ROOT / "content" / "events",
+            "events_dir": FIXTURE_EVENTS,
             "stripe_timeout_seconds": 2.0,
             "smtp_url": self.smtp.url if self.smtp else None,
             "mail_from": MAIL_FROM,
@@ -153,15 +153,18 @@ class Live:
         """The link in the e-mail that asks the booker to confirm invoice request `ref`; the message is taken out
         of the sink (the booker has read it), so later counts are of what was sent after confirming."""
         assert self.smtp is not None
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            for received in self.smtp.received:
+        smtp = self.smtp
+
+        def confirmation() -> Received | None:
+            for received in list(smtp.received):
                 subject = str(received.message["Subject"])
                 if received.message["X-Booking-Ref"] == ref and subject.startswith("Confirm your booking request"):
-                    self.smtp.received.remove(received)
-                    return re.search(r"(http\S+/api/bookings/invoice/confirm\?token=\S+)", received.text)[1]
-            time.sleep(0.02)
-        raise AssertionError(f"no confirmation e-mail for {ref}")
+                    return received
+            return None
+
+        received = wait_until(confirmation, timeout=30, what=f"the confirmation e-mail for {ref}")
+        smtp.received.remove(received)
+        return re.search(r"(http\S+/api/bookings/invoice/confirm\?token=\S+)", received.text)[1]
 
     def confirm_invoice(self, ref: str) -> HttpResponse:
         """Follow the e-mailed link and press its one button (a form POST carrying the signed token)."""
@@ -172,12 +175,16 @@ class Live:
         (invoice,) = [i for i in self.standin.app.billing.all_invoices() if i["metadata"].get("booking_ref") == ref]
         return invoice
 
-    def wait_for_mail(self, count: int, timeout: float = 5.0) -> list[Received]:
-        assert self.smtp is not None
-        deadline = time.monotonic() + timeout
-        while len(self.smtp.received) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return list(self.smtp.received)
+    def wait_for_mail(self, count: int, timeout: float = 30.0) -> list[Received]:
+        """Every message received so far, once there are at least `count` (the test fails if they never come)."""
+        smtp = self.smtp
+        assert smtp is not None
+        wait_until(
+            lambda: len(smtp.received) >= count,
+            timeout=timeout,
+            what=lambda: f"{count} e-mails; received {len(smtp.received)}",
+        )
+        return list(smtp.received)
 
 
 def _serve(standin_factory, smtp: SmtpSink | None, fees_path: Path, store_environ: dict[str, str]):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,20 +15,22 @@ from booking.record import BookingRecord
 from bookings.cli import main
 from bookings.context import stripe_client
 from bookings.export import find_bookings
-from tests.backoffice.conftest import EVENT, ROOT, Received
+from tests.backoffice.conftest import EVENT, Received
+from tests.fixture_site import FIXTURE_EVENTS
 from tests.functions.conftest import FORM_HEADERS, http
+from tests.waiting import wait_until
 
 # Zoom: Reports > Usage > Participants > Export, "with meeting data" ticked: the meeting's own row (with the
 # host's e-mail) comes first, then a blank line and the participants.
 ZOOM = (
     "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\r\n"
-    "852 1848 6288,Caldicott and the police,09/14/2027 09:20:11 AM,09/14/2027 04:05:40 PM,host@events.example.org,406,3\r\n"
+    "852 1848 6288,Caldicott and the police,09/14/2083 09:20:11 AM,09/14/2083 04:05:40 PM,host@events.example.org,406,3\r\n"
     "\r\n"
     "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,Recording Consent\r\n"
-    "Priya Shah,Priya.Shah@NHS.net,09/14/2027 09:24:02 AM,09/14/2027 04:01:13 PM,398,No,Y\r\n"
-    '"Ðurić, Zoë",zoe.duric@nhs.net,09/14/2027 09:25:40 AM,09/14/2027 12:30:00 PM,185,Yes,Y\r\n'
-    "Priya Shah,priya.shah@nhs.net,09/14/2027 01:15:00 PM,09/14/2027 04:00:00 PM,165,No,Y\r\n"
-    "Dial-in caller,,09/14/2027 09:30:00 AM,09/14/2027 10:00:00 AM,30,Yes,\r\n"
+    "Priya Shah,Priya.Shah@NHS.net,09/14/2083 09:24:02 AM,09/14/2083 04:01:13 PM,398,No,Y\r\n"
+    '"Ðurić, Zoë",zoe.duric@nhs.net,09/14/2083 09:25:40 AM,09/14/2083 12:30:00 PM,185,Yes,Y\r\n'
+    "Priya Shah,priya.shah@nhs.net,09/14/2083 01:15:00 PM,09/14/2083 04:00:00 PM,165,No,Y\r\n"
+    "Dial-in caller,,09/14/2083 09:30:00 AM,09/14/2083 10:00:00 AM,30,Yes,\r\n"
 )
 
 # Teams: Attendance > Download, a UTF-16 file with tabs in numbered sections; "3. In-Meeting Activities"
@@ -38,22 +39,22 @@ TEAMS = (
     "1. Summary\n"
     "Meeting title\tCaldicott and the police\n"
     "Attended participants\t2\n"
-    "Start time\t14/09/2027, 09:20:17\n"
+    "Start time\t14/09/2083, 09:20:17\n"
     "\n"
     "2. Participants\n"
     "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tParticipant ID (UPN)\tRole\n"
-    "Priya Shah\t14/09/2027, 09:24:02\t14/09/2027, 16:01:13\t6h 37m\tpriya.shah@nhs.net\tpriya.shah@nhs.net\tAttendee\n"
-    "Jürgen Müller\t14/09/2027, 09:25:00\t14/09/2027, 16:00:00\t6h 35m\tjuergen@xn--mnchen-3ya.de\tjm@example.org\tAttendee\n"
+    "Priya Shah\t14/09/2083, 09:24:02\t14/09/2083, 16:01:13\t6h 37m\tpriya.shah@nhs.net\tpriya.shah@nhs.net\tAttendee\n"
+    "Jürgen Müller\t14/09/2083, 09:25:00\t14/09/2083, 16:00:00\t6h 35m\tjuergen@xn--mnchen-3ya.de\tjm@example.org\tAttendee\n"
     "\n"
     "3. In-Meeting Activities\n"
     "Name\tJoin Time\tLeave Time\tDuration\tEmail\tRole\n"
-    "Priya Shah\t14/09/2027, 09:24:02\t14/09/2027, 12:00:00\t2h 36m\tpriya.shah@nhs.net\tAttendee\n"
-    "Priya Shah\t14/09/2027, 13:00:00\t14/09/2027, 16:01:13\t3h 1m\tpriya.shah@nhs.net\tAttendee\n"
+    "Priya Shah\t14/09/2083, 09:24:02\t14/09/2083, 12:00:00\t2h 36m\tpriya.shah@nhs.net\tAttendee\n"
+    "Priya Shah\t14/09/2083, 13:00:00\t14/09/2083, 16:01:13\t3h 1m\tpriya.shah@nhs.net\tAttendee\n"
 )
 
 MANAGE_LINK = re.compile(r"https?://\S+/api/bookings/manage\?t=[A-Za-z0-9_.-]+")
-BEFORE = datetime(2027, 9, 1, 9, 0, tzinfo=UTC)  # caldicott-police-2027 is on 14 September 2027
-AFTER = datetime(2027, 9, 15, 9, 0, tzinfo=UTC)
+BEFORE = datetime(2083, 9, 1, 9, 0, tzinfo=UTC)  # caldicott-police-2083 is on 14 September 2083
+AFTER = datetime(2083, 9, 15, 9, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -70,7 +71,7 @@ class Office:
         self.live = live
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(live.fees_path, folder / "fees.yaml")
-        shutil.copytree(ROOT / "content" / "events", folder / "events", dirs_exist_ok=True)
+        shutil.copytree(FIXTURE_EVENTS, folder / "events", dirs_exist_ok=True)
         self.folder = folder
         self.environ = {
             "STRIPE_SECRET_KEY": "sk_test_backoffice_dayof",
@@ -107,10 +108,9 @@ class Office:
     def substitute(self, ref: str, position: int, name: str, email: str) -> BookingRecord:
         """Replace a delegate as the booker does: from the private link in their confirmation e-mail."""
         before = self.record(ref)
-        deadline = time.monotonic() + 5
-        while not (links := self._manage_links(before.contact.email, ref)) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        (link,) = links
+        (link,) = wait_until(
+            lambda: self._manage_links(before.contact.email, ref), timeout=30, what=f"the manage link for {ref}"
+        )
         delegates = [d.model_dump() for d in before.delegates]
         delegates[position] = {**delegates[position], "name": name, "email": email}
         form = urlencode([(f"delegates[{i}][{k}]", v) for i, d in enumerate(delegates) for k, v in d.items()])

@@ -62,7 +62,7 @@ def test_one_pdf_per_delegate_with_name_title_date_and_hours(office, booked, tmp
         text = _text(out / f"certificate-{ref}-{number:02d}.pdf")
         assert name in text
         assert TITLE in text
-        assert "Tuesday 14 September 2027" in text
+        assert "Tuesday 14 September 2083" in text
         assert "5 hours of CPD" in text
         assert "Health IG Conferences" in text
         assert f"Certificate number {ref}-{number:02d}" in text

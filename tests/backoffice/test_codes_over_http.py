@@ -8,7 +8,6 @@ import csv
 import io
 import itertools
 import json
-import re
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -22,20 +21,22 @@ from booking.life import State
 from booking.reference import stripe_metadata
 from pricing import UK, load_fee_table
 from pricing.cli import main as pricing_cli
-from tests.backoffice.conftest import ROOT, _serve, booking
+from tests.backoffice.conftest import _serve, booking
+from tests.fixture_site import EARLY_RATE_EVENT, FIXTURE_FEES, OPEN_EVENT
 from tests.functions.conftest import FORM_HEADERS, http
 
-PLAIN = "caldicott-police-2027"  # no early rate
-EARLY = "records-retention-2027"  # an early rate running now
+PLAIN = OPEN_EVENT  # no early rate
+EARLY = EARLY_RATE_EVENT  # an early rate running now
 
 
 @pytest.fixture(scope="module")
 def code_fees(tmp_path_factory) -> Path:
-    """The shipped fee table, closing in 2099, with an early rate on EARLY that runs for another 30 days and
-    codes: 15% anywhere, 100% for PLAIN, and one that expired yesterday."""
-    text = (ROOT / "content" / "fees.yaml").read_text(encoding="utf-8")
-    text = re.sub(r'booking_closes: "\d{4}-', 'booking_closes: "2099-', text)
-    text = re.sub(r"    early_booking: .*\n", "", text)
+    """The test site's fee table (closing in 2083) with its early rate on EARLY replaced by one that runs for
+    another 30 days from now, and codes: 15% anywhere, 100% for PLAIN, and one that expired yesterday."""
+    text = FIXTURE_FEES.read_text(encoding="utf-8")
+    early = '    early_booking: {until: "2083-03-31 23:59", percent: 10}\n'
+    assert text.count(early) == 1
+    text = text.replace(early, "")
     until = (datetime.now(UK) + timedelta(days=30)).strftime("%Y-%m-%d %H:%M")
     yesterday = (datetime.now(UK) - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
     text = text.replace(f"  {EARLY}:\n", f'  {EARLY}:\n    early_booking: {{until: "{until}", percent: 10}}\n').split(

@@ -37,7 +37,7 @@ def test_a_card_booking_sends_one_message_to_the_booker_one_to_each_delegate_and
         assert message.message.get_content_type() == "multipart/alternative"
         for part in (message.text, message.html):
             assert body["booking_ref"] in part
-            assert "Tuesday 14 September 2027, 09:30 to 16:00 (UK time)" in part
+            assert "Tuesday 14 September 2083, 09:30 to 16:00 (UK time)" in part
             assert "virtual event: the joining details follow by e-mail before the day" in part
             assert "£589.42" in part  # £318.60 + £270.82 by card
             assert "£98.24" in part and "£491.18" in part  # VAT and net, as pricing.quote has them
@@ -226,11 +226,12 @@ def test_a_delegate_sees_only_their_own_place_and_the_booker_sees_everyone(live)
 
 
 def test_the_email_signs_off_with_the_organisers_details_from_content(live):
-    """content/organiser.yaml (the file the site and the CMS use): name, address and VAT number, and the reply address."""
+    """organiser.yaml (the file the site and the CMS use; here the test site's): name, address and VAT number, and
+    the reply address."""
     from pricing.organiser import load_organiser
-    from tests.backoffice.conftest import ROOT
+    from tests.fixture_site import FIXTURE_ORGANISER
 
-    details = ROOT / "content" / "organiser.yaml"
+    details = FIXTURE_ORGANISER
     organiser = load_organiser(details)
     live.configure(organiser_path=details, contact_email=None)
     live.book_card(booking(1))

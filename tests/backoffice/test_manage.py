@@ -12,8 +12,9 @@ import pytest
 from booking import links
 from booking import record as records
 from functions.manage import PURPOSE
-from tests.backoffice.conftest import EVENT, ROOT, booking, http
+from tests.backoffice.conftest import booking, http
 from tests.backoffice.test_delegate_list import _export
+from tests.fixture_site import FIXTURE_ORGANISER
 from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS
 
 MANAGE_LINK = re.compile(r"https?://\S+/api/bookings/manage\?t=[A-Za-z0-9_.-]+")
@@ -214,26 +215,17 @@ def test_a_link_signed_for_another_purpose_or_booking_is_refused(live):
 
 def test_an_expired_link_is_refused(live):
     _data, ref, link = _booked(live)
-    live.configure(now=lambda: datetime(2027, 9, 14, 15, 1, tzinfo=UTC))  # 16:01 in London: the event has ended
+    live.configure(now=lambda: datetime(2083, 9, 14, 15, 1, tzinfo=UTC))  # 16:01 in London: the event has ended
     page = live.get(link)
     assert page.status == 410 and "This booking link has expired" in page.text and ref not in page.text
 
 
-def test_after_booking_closes_the_page_says_whom_to_contact(live, tmp_path):
+def test_after_booking_closes_the_page_says_whom_to_contact(live):
     data, ref, link = _booked(live)
-    fees = tmp_path / "fees.yaml"
-    fees.write_text(
-        re.sub(
-            rf'({EVENT}:\n    tariff: virtual\n    booking_closes: )"[^"]+"',
-            r'\1"2027-09-13 17:00"',
-            live.fees_path.read_text(encoding="utf-8"),
-        ),
-        encoding="utf-8",
-    )
-    live.configure(fees_path=fees, now=lambda: datetime(2027, 9, 13, 18, 0, tzinfo=UTC))
+    live.configure(now=lambda: datetime(2083, 9, 13, 18, 0, tzinfo=UTC))  # EVENT's booking closed at 17:00 (BST)
     page = live.get(link)
     assert page.status == 200
-    assert "Booking for this event closed on 13 September 2027 at 17:00 (UK time)" in page.text
+    assert "Booking for this event closed on 13 September 2083 at 17:00 (UK time)" in page.text
     assert "mailto:bookings@events.example.org" in page.text and "Save changes" not in page.text
     delegates = _delegates(data)
     delegates[1] = NEW
@@ -263,6 +255,6 @@ def test_a_cancelled_booking_shows_what_was_refunded_and_cannot_be_changed(live)
 
 def test_without_contact_email_the_page_names_the_organisers_address_from_their_details_file(live):
     _, _, link = _booked(live)
-    live.configure(contact_email=None, organiser_path=ROOT / "content" / "organiser.yaml")
+    live.configure(contact_email=None, organiser_path=FIXTURE_ORGANISER)
     page = live.get(link)
     assert page.status == 200 and "mailto:bookings@example.org" in page.text

@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -15,11 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixture_site import FIXTURE_CONTENT, FIXTURE_FEES, OPEN_EVENT
+from tests.waiting import wait_until
+
 ROOT = Path(__file__).resolve().parents[2]
-# Before every booking deadline in content/fees.yaml, so the 2027 events are open (the function
-# itself uses the real clock; these dates are years ahead of it).
-SITE_NOW = "2026-11-25T09:00:00+00:00"
-EVENT = "caldicott-police-2027"
+# The test site (tests/fixtures/site/) is what the browser sees and books: built before every booking
+# deadline in its fee table, so its 2083 events are open (the function itself uses the real clock, decades
+# before them) and its 2080 event is past.
+SITE_NOW = "2082-11-25T09:00:00+00:00"
+EVENT = OPEN_EVENT
 LINK_SECRET = "link-secret-of-the-browser-suite-0123456789"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -56,7 +59,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             sys.executable,
             "-m",
             "pelican",
-            "content",
+            str(FIXTURE_CONTENT),
             "--settings",
             "pelicanconf.py",
             "--output",
@@ -90,6 +93,7 @@ def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         for k, v in os.environ.items()
         if not k.startswith("STRIPE_") and k not in ("SITE_URL", "PORT", "FEES_PATH")
     }
+    env["FEES_PATH"] = str(FIXTURE_FEES)  # the function prices and books the test site too
     env["CONTACT_EMAIL"] = "bookings@example.org"
     env["BOOKING_LINK_SECRET"] = LINK_SECRET  # so a test can sign a link (an expired one) as the function would
     env["MAIL_OUTBOX"] = str(log_path.parent / "outbox")  # never the repository's outbox/ (DevServer.outbox)
@@ -114,19 +118,20 @@ def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         )
     server = DevServer(f"http://127.0.0.1:{port}", log_path)
     try:
-        deadline = time.monotonic() + 20
-        while True:
+
+        def answering() -> bool:
             try:
                 with urllib.request.urlopen(server.url + "/", timeout=2) as answer:
                     if answer.status == 200:
                         # The pages run under production's CSP (netlify.toml), so a blocked script shows.
                         assert "script-src 'self'" in answer.headers.get("Content-Security-Policy", "")
-                        break
+                        return True
             except OSError:
                 pass
             assert process.poll() is None, f"the dev server stopped: {server.log()}"
-            assert time.monotonic() < deadline, f"the dev server did not answer within 20 s: {server.log()}"
-            time.sleep(0.1)
+            return False
+
+        wait_until(answering, timeout=20, interval=0.1, what=lambda: f"the dev server to answer: {server.log()}")
         yield server
     finally:
         process.terminate()

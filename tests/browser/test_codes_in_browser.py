@@ -14,8 +14,8 @@ from tests.browser.journeys import delegate, fill_delegate, fill_person, pay_on_
 
 pytestmark = pytest.mark.browser
 
-EARLY_EVENT = "records-retention-2027"  # content/fees.yaml: 10% off until 31 March 2027 at 23:59
-AFTER_THE_EARLY_RATE = datetime(2027, 4, 2, 9, 0, tzinfo=UK)
+EARLY_EVENT = "records-retention-2083"  # the test site: 10% off until 31 March 2083 at 23:59
+AFTER_THE_EARLY_RATE = datetime(2083, 4, 2, 9, 0, tzinfo=UK)
 
 
 def _total(fees, delegates: int, payment: str = "card", code: str | None = None, at: datetime | None = None) -> str:
@@ -26,12 +26,12 @@ def test_the_fee_table_shows_the_early_rate_and_its_end_date_beside_the_standard
     page.goto(f"/events/{EARLY_EVENT}/")
     fees_section = page.get_by_role("region", name="Fee options")
     expect(fees_section).to_contain_text(
-        "Early-booking rate: 10% off every fee for bookings made by 31 March 2027 at 23:59 (UK time)"
+        "Early-booking rate: 10% off every fee for bookings made by 31 March 2083 at 23:59 (UK time)"
     )
     row = fees_section.get_by_role("row", name=re.compile(r"^NHS, Schools, Care and Public Sector"))
     early = quote(fees, EARLY_EVENT, "public-sector", 1, "invoice", at=fees.events[EARLY_EVENT].early_booking.until)
     standard = quote(fees, EARLY_EVENT, "public-sector", 1, "invoice", at=AFTER_THE_EARLY_RATE)
-    expect(row).to_contain_text(f"Early booking, until 31 March 2027 at 23:59: {format_pence(early.net_pence)} + VAT")
+    expect(row).to_contain_text(f"Early booking, until 31 March 2083 at 23:59: {format_pence(early.net_pence)} + VAT")
     expect(row).to_contain_text(f"Standard rate: {format_pence(standard.net_pence)} + VAT")
 
 
@@ -101,5 +101,5 @@ def test_after_the_early_rate_ends_by_the_visitors_clock_the_total_is_the_standa
     standard = _total(fees, 1, at=AFTER_THE_EARLY_RATE)
     expect(summary.get_by_role("row", name=f"Total to pay {standard}")).to_be_visible()
     expect(
-        form.get_by_text("The early-booking rate ended 31 March 2027 at 23:59 (UK time): standard rate.")
+        form.get_by_text("The early-booking rate ended 31 March 2083 at 23:59 (UK time): standard rate.")
     ).to_be_visible()

@@ -31,11 +31,11 @@ def test_every_figure_the_script_can_show_is_the_quote_formatted(site, fees):
 
 
 def test_while_an_early_rate_runs_the_page_holds_it_and_the_standard_prices_wait_in_a_file(site, fees):
-    slug = "records-retention-2027"
+    slug = "records-retention-2083"
     data = _prices(site, slug)
     early = fees.events[slug].early_booking
-    assert data["early"]["until"] == "31 March 2027 at 23:59" and data["early"]["percent"] == "10"
-    assert data["early"]["ends"] == "2027-04-01T00:00:00+01:00"
+    assert data["early"]["until"] == "31 March 2083 at 23:59" and data["early"]["percent"] == "10"
+    assert data["early"]["ends"] == "2083-04-01T00:00:00+01:00"
     standard = json.loads((site / data["early"]["standard"].lstrip("/")).read_text(encoding="utf-8"))
     for category in fees.tariff_for(slug).categories:
         for payment in ("card", "invoice"):
@@ -53,13 +53,13 @@ def _assert_quotes(fees, slug, category, payment, rates, at):
 
 
 def test_closed_and_past_events_carry_no_form_script(site):
-    page = (site / "events" / "caldicott-police-2024" / "index.html").read_text(encoding="utf-8")
+    page = (site / "events" / "caldicott-police-2080" / "index.html").read_text(encoding="utf-8")
     assert "theme/js/booking" not in page and "booking-prices" not in page and "<form" not in page
 
 
 def test_an_open_event_page_with_its_css_and_js_stays_under_50_kb(site):
     assets = sum((site / "theme" / name).stat().st_size for name in ("css/site.css", "js/booking.js"))
-    for slug in ("caldicott-police-2027", "records-retention-2027"):
+    for slug in ("caldicott-police-2083", "records-retention-2083"):
         total = (site / "events" / slug / "index.html").stat().st_size + assets
         assert total < PAGE_BUDGET_BYTES, f"{slug}: {total} bytes of HTML+CSS+JS"
 

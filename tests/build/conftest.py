@@ -13,9 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixture_site import FIXTURE_CONTENT
+
 ROOT = Path(__file__).resolve().parents[2]
-# A fixed "now" so the tests do not change verdict when real dates pass.
-NOW = "2026-11-25T09:00:00+00:00"
+# A fixed "now" so the tests do not change verdict when real dates pass: before the test site's events
+# (tests/fixtures/site/), after its past one. SHIPPED_NOW is the same moment for the shipped content/.
+NOW = "2082-11-25T09:00:00+00:00"
+SHIPPED_NOW = "2026-11-25T09:00:00+00:00"
 
 
 @dataclass
@@ -69,14 +73,23 @@ def section(page: str, heading_id: str) -> str:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    build = run_pelican(ROOT / "content", tmp_path_factory.mktemp("site") / "output")
+    """The test site (tests/fixtures/site/content/), built once."""
+    build = run_pelican(FIXTURE_CONTENT, tmp_path_factory.mktemp("site") / "output")
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture(scope="session")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The organiser's own content/, built once, for the smoke tests that say so."""
+    build = run_pelican(ROOT / "content", tmp_path_factory.mktemp("shipped") / "output", now=SHIPPED_NOW)
     assert build.returncode == 0, build.output
     return build
 
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
-    """A private copy of content/ that a test may break."""
+    """A private copy of the test site's content that a test may break."""
     copy = tmp_path / "content"
-    shutil.copytree(ROOT / "content", copy)
+    shutil.copytree(FIXTURE_CONTENT, copy)
     return copy

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.build.conftest import ROOT
+from tests.fixture_site import FIXTURE_CONTENT
 
 YAML_DIST = ROOT / "node_modules" / "yaml" / "browser" / "dist"
 
@@ -64,7 +65,7 @@ def test_saving_a_file_unchanged_writes_the_same_bytes(formats, name: str, path:
 
 
 def test_a_price_change_touches_only_its_own_line(formats) -> None:
-    path = ROOT / "content" / "fees.yaml"
+    path = FIXTURE_CONTENT / "fees.yaml"
     saved = formats("fee-table", path, 'data.tariffs[0].categories[1].net = "260.00";')["text"]
     before, after = path.read_text(encoding="utf-8").splitlines(), saved.splitlines()
     assert len(before) == len(after)
@@ -74,7 +75,7 @@ def test_a_price_change_touches_only_its_own_line(formats) -> None:
 
 
 def test_the_editor_sees_lists_and_the_file_keeps_its_maps(formats) -> None:
-    path = ROOT / "content" / "fees.yaml"
+    path = FIXTURE_CONTENT / "fees.yaml"
     result = formats(
         "fee-table",
         path,
@@ -91,7 +92,7 @@ def test_the_editor_sees_lists_and_the_file_keeps_its_maps(formats) -> None:
 
 
 def test_an_event_header_reads_as_pelican_reads_it(formats) -> None:
-    data = formats("pelican-header", ROOT / "content" / "events" / "caldicott-police-2027.md")["data"]
+    data = formats("pelican-header", FIXTURE_CONTENT / "events" / "caldicott-police-2083.md")["data"]
     assert data["starts"] == "09:30" and data["hashtag"] == "#CaldicottPolice"
-    assert data["also_of_interest"] == ["records-retention-2027"]
+    assert data["also_of_interest"] == ["records-retention-2083"]
     assert data["body"].startswith("## Overview")

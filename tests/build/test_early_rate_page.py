@@ -6,8 +6,9 @@ from pathlib import Path
 
 from pricing import format_pence, quote
 from tests.build.conftest import Build, run_pelican, section, text
+from tests.fixture_site import FIXTURE_CONTENT
 
-EARLY_EVENT = "records-retention-2027"
+EARLY_EVENT = "records-retention-2083"
 PAGE = f"events/{EARLY_EVENT}/index.html"
 
 
@@ -18,13 +19,13 @@ def _fee(q) -> str:
 def test_the_fee_table_shows_the_early_rate_and_its_end_beside_the_standard_price(site: Build, fees) -> None:
     entry = fees.events[EARLY_EVENT]
     fees_text = text(section(site.page(PAGE), "fees"))
-    assert "Early-booking rate: 10% off every fee for bookings made by 31 March 2027 at 23:59 (UK time)" in fees_text
+    assert "Early-booking rate: 10% off every fee for bookings made by 31 March 2083 at 23:59 (UK time)" in fees_text
     for category in fees.tariff_for(EARLY_EVENT).categories:
         for payment in ("invoice", "card"):
             early = quote(fees, EARLY_EVENT, category, 1, payment, at=entry.early_booking.until)
             standard = quote(fees, EARLY_EVENT, category, 1, payment, at=entry.booking_closes)
             assert (
-                f"Early booking, until 31 March 2027 at 23:59: {_fee(early)} Standard rate: {_fee(standard)}"
+                f"Early booking, until 31 March 2083 at 23:59: {_fee(early)} Standard rate: {_fee(standard)}"
                 in fees_text
             )
 
@@ -33,7 +34,7 @@ def test_the_worked_example_uses_the_early_rate(site: Build, fees) -> None:
     until = fees.events[EARLY_EVENT].early_booking.until
     example = quote(fees, EARLY_EVENT, "public-sector", 3, "card", at=until)
     discounts = text(section(site.page(PAGE), "discounts"))
-    assert "booked by 31 March 2027 at 23:59 (early-booking rate)" in discounts
+    assert "booked by 31 March 2083 at 23:59 (early-booking rate)" in discounts
     assert f"at the early-booking rate pay {format_pence(example.total_pence)} including VAT" in discounts
 
 
@@ -47,9 +48,7 @@ def test_the_no_javascript_price_table_gives_both_rates(site: Build, fees) -> No
 
 
 def test_a_page_built_after_the_early_rate_shows_only_the_standard_rate(tmp_path: Path, fees) -> None:
-    later = run_pelican(
-        Path(__file__).resolve().parents[2] / "content", tmp_path / "out", now="2027-04-01T00:00:00+01:00"
-    )
+    later = run_pelican(FIXTURE_CONTENT, tmp_path / "out", now="2083-04-01T00:00:00+01:00")
     assert later.returncode == 0, later.output
     page = later.page(PAGE)
     assert "early-booking" not in page.lower() and "Early booking" not in page

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.build.conftest import ROOT
 from tests.build.instrumented import instrumented_build
+from tests.fixture_site import FIXTURE_CONTENT
 
 COUNT_BABEL_CALLS = """
 import collections
@@ -23,7 +23,7 @@ babel.numbers.format_currency = counting
 
 
 def test_a_build_formats_each_amount_through_babel_once(tmp_path: Path) -> None:
-    calls = instrumented_build(COUNT_BABEL_CALLS, ROOT / "content", tmp_path)
+    calls = instrumented_build(COUNT_BABEL_CALLS, FIXTURE_CONTENT, tmp_path)
     assert len(calls) > 40, "the booking form's price data should put many distinct amounts through babel"
     repeated = {amount: n for amount, n in calls.items() if n > 1}
     assert not repeated, f"amounts formatted through babel more than once: {repeated}"

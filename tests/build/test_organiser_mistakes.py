@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.conftest import ROOT, run_pelican
+from tests.build.conftest import run_pelican
+from tests.fixture_site import FIXTURE_CONTENT
 
 FEES = "fees.yaml"
-POLICE = "events/caldicott-police-2027.md"
-RECORDS = "events/records-retention-2027.md"
+POLICE = "events/caldicott-police-2083.md"
+RECORDS = "events/records-retention-2083.md"
 ORGANISER = "organiser.yaml"
 
 
@@ -32,7 +33,7 @@ def remove(relative: str) -> Callable[[Path], None]:
 def add_event(slug: str) -> Callable[[Path], None]:
     def apply(content: Path) -> None:
         (content / "events" / f"{slug}.md").write_text(
-            "Title: A new event\nDate: 2027-10-01\nStarts: 10:00\nEnds: 12:00\nFormat: virtual\n\nAbout it.\n",
+            "Title: A new event\nDate: 2083-10-01\nStarts: 10:00\nEnds: 12:00\nFormat: virtual\n\nAbout it.\n",
             encoding="utf-8",
         )
 
@@ -47,7 +48,7 @@ MISTAKES = [
         FEES,
         "tariffs.virtual.categories.public-sector.net",
         "in quotes",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "negative price",
@@ -55,7 +56,7 @@ MISTAKES = [
         FEES,
         "tariffs.virtual.categories.voluntary.net",
         "not negative",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "three decimal places",
@@ -63,27 +64,27 @@ MISTAKES = [
         FEES,
         "tariffs.virtual.categories.commercial.net",
         "at most two decimal places",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "unknown tariff",
-        edit(FEES, "  caldicott-police-2027:\n    tariff: virtual", "  caldicott-police-2027:\n    tariff: in-person"),
+        edit(FEES, "  caldicott-police-2083:\n    tariff: virtual", "  caldicott-police-2083:\n    tariff: in-person"),
         FEES,
-        "events.caldicott-police-2027.tariff",
+        "events.caldicott-police-2083.tariff",
         'names tariff "in-person"',
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "duplicate event id",
         edit(
             FEES,
-            "  records-retention-2027:\n",
-            '  caldicott-police-2027:\n    tariff: virtual\n    booking_closes: "2027-09-13 17:00"\n  records-retention-2027:\n',
+            "  records-retention-2083:\n",
+            '  caldicott-police-2083:\n    tariff: virtual\n    booking_closes: "2083-09-13 17:00"\n  records-retention-2083:\n',
         ),
         FEES,
         "line",
-        '"caldicott-police-2027" is written twice',
-        "caldicott-police-2027",
+        '"caldicott-police-2083" is written twice',
+        "caldicott-police-2083",
     ),
     (
         "discount over 100%",
@@ -91,7 +92,7 @@ MISTAKES = [
         FEES,
         "discounts.additional_delegate_percent",
         "more than 100%",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "missing VAT rate",
@@ -99,47 +100,47 @@ MISTAKES = [
         FEES,
         "vat_percent",
         "is required but missing",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "booking deadline not a date",
-        edit(FEES, 'booking_closes: "2027-09-13 17:00"', 'booking_closes: "the day before"'),
+        edit(FEES, 'booking_closes: "2083-09-13 17:00"', 'booking_closes: "the day before"'),
         FEES,
-        "events.caldicott-police-2027.booking_closes",
+        "events.caldicott-police-2083.booking_closes",
         "must be a date and time",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "event in fees but not in content",
         remove(RECORDS),
         FEES,
-        "events.records-retention-2027",
+        "events.records-retention-2083",
         "has no event page",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "event in content but not in fees",
-        add_event("new-event-2027"),
-        "events/new-event-2027.md",
+        add_event("new-event-2083"),
+        "events/new-event-2083.md",
         "slug",
         "has no entry under events",
-        "new-event-2027",
+        "new-event-2083",
     ),
     (
         "event without a date",
-        edit(POLICE, "Date: 2027-09-14\n", ""),
+        edit(POLICE, "Date: 2083-09-14\n", ""),
         POLICE,
         "date",
         "is required but missing",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "date in words",
-        edit(POLICE, "Date: 2027-09-14", "Date: 14th September"),
+        edit(POLICE, "Date: 2083-09-14", "Date: 14th September"),
         POLICE,
         "date",
         "like 2027-09-14",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "bad start time",
@@ -147,7 +148,7 @@ MISTAKES = [
         POLICE,
         "starts",
         "24-hour UK time",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "ends before it starts",
@@ -155,7 +156,7 @@ MISTAKES = [
         POLICE,
         "ends",
         "later than starts (09:30)",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "unknown format",
@@ -163,7 +164,7 @@ MISTAKES = [
         POLICE,
         "format",
         "must be one of virtual, in-person, hybrid",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "in person without a venue",
@@ -171,7 +172,7 @@ MISTAKES = [
         POLICE,
         "venue",
         "is required for an event that is in-person",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "missing title",
@@ -183,7 +184,7 @@ MISTAKES = [
         POLICE,
         "title",
         "is required but missing",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "misspelt header field",
@@ -191,7 +192,7 @@ MISTAKES = [
         POLICE,
         "cpd_hour",
         "is not a field an event knows",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "CPD hours in words",
@@ -199,15 +200,15 @@ MISTAKES = [
         POLICE,
         "cpd_hours",
         "number of hours",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "link to an event that does not exist",
-        edit(POLICE, "Also_of_interest: records-retention-2027", "Also_of_interest: records-retention-2028"),
+        edit(POLICE, "Also_of_interest: records-retention-2083", "Also_of_interest: records-retention-2084"),
         POLICE,
         "also_of_interest",
-        '"records-retention-2028" is not another event',
-        "caldicott-police-2027",
+        '"records-retention-2084" is not another event',
+        "caldicott-police-2083",
     ),
     (
         "organiser's e-mail address mistyped",
@@ -215,7 +216,7 @@ MISTAKES = [
         ORGANISER,
         "bookings.email",
         "email address",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "organiser's VAT number mistyped",
@@ -223,7 +224,7 @@ MISTAKES = [
         ORGANISER,
         "vat_number",
         'must be a UK VAT number like GB123456789, not "GB12345"',
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
     (
         "organiser's details missing",
@@ -231,7 +232,7 @@ MISTAKES = [
         ORGANISER,
         "(file)",
         "cannot be read",
-        "caldicott-police-2027",
+        "caldicott-police-2083",
     ),
 ]
 
@@ -268,7 +269,7 @@ def test_every_problem_is_reported_at_once(content: Path, tmp_path: Path) -> Non
 
 
 def test_a_bad_site_now_is_reported_not_raised(tmp_path: Path) -> None:
-    build = run_pelican(ROOT / "content", tmp_path / "output", now="next tuesday")
+    build = run_pelican(FIXTURE_CONTENT, tmp_path / "output", now="next tuesday")
     assert build.returncode == 1
     assert (
         'SITE_NOW: SITE_NOW: must be a date and time like 2027-01-31T09:00:00+00:00, not "next tuesday"' in build.output

@@ -9,15 +9,15 @@ from pelican.plugins.event_site.booking import build_offer
 from pricing import PAYMENTS, quote
 
 UK = ZoneInfo("Europe/London")
-NOW = datetime(2026, 11, 25, tzinfo=UK)
-ENDS = datetime(2027, 9, 14, 16, tzinfo=UK)
+NOW = datetime(2082, 11, 25, tzinfo=UK)
+ENDS = datetime(2083, 9, 14, 16, tzinfo=UK)
 
 
 def test_two_events_on_one_tariff_share_ladders_and_each_gets_its_own_quotes(fees) -> None:
     ladders: dict = {}
-    first = build_offer(fees, "caldicott-police-2027", ENDS, NOW, ladders)
+    first = build_offer(fees, "caldicott-police-2083", ENDS, NOW, ladders)
     assert first.early is None
-    second = build_offer(fees, "records-retention-2027", ENDS, NOW, ladders)
+    second = build_offer(fees, "records-retention-2083", ENDS, NOW, ladders)
     # The second event priced nothing new at the standard rate; only its running early rate added ladders.
     assert second.early is not None
     assert len(ladders) == 2 * len(first.categories) * len(PAYMENTS)

@@ -13,17 +13,18 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from pricing import format_pence, quote
+from pricing import format_pence, load_fee_table, quote
 from tests.build.conftest import ROOT, Build, run_pelican, section, text
+from tests.fixture_site import FIXTURE_CONTENT
 
 UK = ZoneInfo("Europe/London")
-EVENT = "events/caldicott-police-2027/index.html"
+EVENT = "events/caldicott-police-2083/index.html"
 PAGES = [
     "index.html",
     "events/archive/index.html",
     EVENT,
-    "events/caldicott-police-2024/index.html",
-    "events/records-retention-2027/index.html",
+    "events/caldicott-police-2080/index.html",
+    "events/records-retention-2083/index.html",
     "about/index.html",
     "terms/index.html",
     "privacy/index.html",
@@ -47,11 +48,34 @@ def json_ld(page: str) -> dict:
         "theme/css/site.css",
         "sitemap.xml",
         "feeds/events.atom.xml",
-        "events/caldicott-police-2027/caldicott-police-2027.ics",
+        "events/caldicott-police-2083/caldicott-police-2083.ics",
     ],
 )
 def test_every_agreed_url_is_built(site: Build, path: str) -> None:
     assert (site.out / path).is_file()
+
+
+# Smoke tests of the organiser's own content/ (everything else builds the test site): it builds, every event
+# in it has its page, calendar file and a place on the home page or in the archive, and the pages exist.
+def test_the_shipped_content_builds_every_event_and_page(shipped_site: Build) -> None:
+    slugs = sorted(path.stem for path in (ROOT / "content" / "events").glob("*.md"))
+    assert slugs
+    listed = _titles(shipped_site.page("index.html")) + _titles(shipped_site.page("events/archive/index.html"))
+    assert sorted(listed) == slugs
+    for slug in slugs:
+        assert (shipped_site.out / "events" / slug / "index.html").is_file()
+        assert (shipped_site.out / "events" / slug / f"{slug}.ics").is_file()
+    for page in PAGES:
+        if not page.startswith("events/"):
+            assert (shipped_site.out / page).is_file(), page
+
+
+def test_the_shipped_events_show_prices_from_the_shipped_fee_table(shipped_site: Build) -> None:
+    shipped = load_fee_table(ROOT / "content" / "fees.yaml")
+    for slug in (ROOT / "content" / "events").glob("*.md"):
+        page = shipped_site.page(f"events/{slug.stem}/index.html")
+        one = quote(shipped, slug.stem, "public-sector", 1, "invoice", at=shipped.events[slug.stem].booking_closes)
+        assert format_pence(one.net_pence) in text(section(page, "fees")), slug.stem
 
 
 @pytest.mark.parametrize(
@@ -70,13 +94,13 @@ def test_fee_table_shows_net_and_vat_inclusive_prices_from_pricing(
     shown = text(row.group(1))
     assert seed_line in shown
     for payment in ("invoice", "card"):
-        one = quote(fees, "caldicott-police-2027", category, 1, payment)
+        one = quote(fees, "caldicott-police-2083", category, 1, payment)
         assert f"{format_pence(one.net_pence)} + VAT ({format_pence(one.total_pence)} inc. VAT at 20%)" in shown
 
 
 def test_worked_discount_example_is_a_real_quote(site: Build, fees) -> None:
     shown = text(section(site.page(EVENT), "discounts"))
-    example = quote(fees, "caldicott-police-2027", "public-sector", 3, "card")
+    example = quote(fees, "caldicott-police-2083", "public-sector", 3, "card")
     assert "15% off the fee for every delegate after the first" in shown
     assert "10% off every fee" in shown
     for line in example.lines:
@@ -90,8 +114,8 @@ def test_worked_discount_example_is_a_real_quote(site: Build, fees) -> None:
 def test_json_ld_describes_an_online_event_with_an_offer_per_category(site: Build, fees) -> None:
     data = json_ld(site.page(EVENT))
     assert data["@type"] == "Event"
-    assert data["startDate"] == "2027-09-14T09:30:00+01:00"
-    assert data["endDate"] == "2027-09-14T16:00:00+01:00"
+    assert data["startDate"] == "2083-09-14T09:30:00+01:00"
+    assert data["endDate"] == "2083-09-14T16:00:00+01:00"
     assert data["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
     assert data["eventStatus"] == "https://schema.org/EventScheduled"
     assert data["location"]["@type"] == "VirtualLocation"
@@ -105,24 +129,24 @@ def test_json_ld_describes_an_online_event_with_an_offer_per_category(site: Buil
     for offer in offers.values():
         assert offer["priceCurrency"] == "GBP"
         assert offer["availability"] == "https://schema.org/InStock"
-        assert datetime.fromisoformat(offer["validThrough"]) == datetime(2027, 9, 13, 17, tzinfo=UK)
+        assert datetime.fromisoformat(offer["validThrough"]) == datetime(2083, 9, 13, 17, tzinfo=UK)
 
 
 def test_past_event_offers_are_no_longer_available(site: Build) -> None:
-    data = json_ld(site.page("events/caldicott-police-2024/index.html"))
+    data = json_ld(site.page("events/caldicott-police-2080/index.html"))
     assert {offer["availability"] for offer in data["offers"]} == {"https://schema.org/Discontinued"}
 
 
 def test_calendar_file_has_the_day_and_uk_times(site: Build) -> None:
     calendar = icalendar.Calendar.from_ical(
-        (site.out / "events/caldicott-police-2027/caldicott-police-2027.ics").read_bytes()
+        (site.out / "events/caldicott-police-2083/caldicott-police-2083.ics").read_bytes()
     )
     (event,) = calendar.walk("VEVENT")
-    assert event.decoded("dtstart") == datetime(2027, 9, 14, 9, 30, tzinfo=UK)
-    assert event.decoded("dtend") == datetime(2027, 9, 14, 16, 0, tzinfo=UK)
+    assert event.decoded("dtstart") == datetime(2083, 9, 14, 9, 30, tzinfo=UK)
+    assert event.decoded("dtend") == datetime(2083, 9, 14, 16, 0, tzinfo=UK)
     assert str(event["summary"]).startswith("Information Sharing & The Police")
     assert calendar.walk("VTIMEZONE"), "the Europe/London definition travels with the file"
-    assert 'href="/events/caldicott-police-2027/caldicott-police-2027.ics"' in site.page(EVENT)
+    assert 'href="/events/caldicott-police-2083/caldicott-police-2083.ics"' in site.page(EVENT)
 
 
 def _titles(page: str) -> list[str]:
@@ -130,15 +154,15 @@ def _titles(page: str) -> list[str]:
 
 
 def test_home_lists_upcoming_events_and_the_archive_the_past(site: Build) -> None:
-    assert _titles(site.page("index.html")) == ["records-retention-2027", "caldicott-police-2027"]
-    assert _titles(site.page("events/archive/index.html")) == ["caldicott-police-2024"]
+    assert _titles(site.page("index.html")) == ["records-retention-2083", "caldicott-police-2083"]
+    assert _titles(site.page("events/archive/index.html")) == ["caldicott-police-2080"]
 
 
 def test_upcoming_and_past_follow_site_now(tmp_path: Path) -> None:
-    later = run_pelican(ROOT / "content", tmp_path / "out", now="2027-06-01T12:00:00+01:00")
+    later = run_pelican(FIXTURE_CONTENT, tmp_path / "out", now="2083-06-01T12:00:00+01:00")
     assert later.returncode == 0, later.output
-    assert _titles(later.page("index.html")) == ["caldicott-police-2027"]
-    assert _titles(later.page("events/archive/index.html")) == ["records-retention-2027", "caldicott-police-2024"]
+    assert _titles(later.page("index.html")) == ["caldicott-police-2083"]
+    assert _titles(later.page("events/archive/index.html")) == ["records-retention-2083", "caldicott-police-2080"]
 
 
 def _booking_text(build: Build, slug: str) -> str:
@@ -146,34 +170,34 @@ def _booking_text(build: Build, slug: str) -> str:
 
 
 def test_booking_section_says_open_and_until_when(site: Build) -> None:
-    shown = _booking_text(site, "caldicott-police-2027")
-    assert shown.startswith("Book your place Booking is open until 17:00 on Monday 13 September 2027 (UK time).")
+    shown = _booking_text(site, "caldicott-police-2083")
+    assert shown.startswith("Book your place Booking is open until 17:00 on Monday 13 September 2083 (UK time).")
     assert 'id="book"' in site.page(EVENT)
 
 
 def test_booking_section_of_a_past_event_says_it_took_place(site: Build) -> None:
-    assert "This conference took place on Tuesday 10 September 2024, so booking is closed." in _booking_text(
-        site, "caldicott-police-2024"
+    assert "This conference took place on Tuesday 10 September 2080, so booking is closed." in _booking_text(
+        site, "caldicott-police-2080"
     )
 
 
 def test_booking_closes_at_the_fee_table_deadline(tmp_path: Path) -> None:
-    build = run_pelican(ROOT / "content", tmp_path / "out", now="2027-09-13T17:00:00+01:00")
+    build = run_pelican(FIXTURE_CONTENT, tmp_path / "out", now="2083-09-13T17:00:00+01:00")
     assert build.returncode == 0, build.output
-    assert "Booking closed at 17:00 on Monday 13 September 2027 (UK time)." in _booking_text(
-        build, "caldicott-police-2027"
+    assert "Booking closed at 17:00 on Monday 13 September 2083 (UK time)." in _booking_text(
+        build, "caldicott-police-2083"
     )
-    assert "caldicott-police-2027" in _titles(build.page("index.html")), "still upcoming until the day ends"
+    assert "caldicott-police-2083" in _titles(build.page("index.html")), "still upcoming until the day ends"
 
 
 def test_sold_out_event_says_fully_booked(content: Path, tmp_path: Path) -> None:
     fees = content / "fees.yaml"
     fees.write_text(
-        fees.read_text().replace("  caldicott-police-2027:\n", "  caldicott-police-2027:\n    sold_out: true\n")
+        fees.read_text().replace("  caldicott-police-2083:\n", "  caldicott-police-2083:\n    sold_out: true\n")
     )
     build = run_pelican(content, tmp_path / "out")
     assert build.returncode == 0, build.output
-    assert "This conference is fully booked." in _booking_text(build, "caldicott-police-2027")
+    assert "This conference is fully booked." in _booking_text(build, "caldicott-police-2083")
     assert {o["availability"] for o in json_ld(build.page(EVENT))["offers"]} == {"https://schema.org/SoldOut"}
 
 
@@ -195,7 +219,7 @@ def test_event_page_sections_come_in_the_agreed_order(site: Build) -> None:
 
 
 def test_also_of_interest_links_other_events(site: Build) -> None:
-    assert 'href="/events/records-retention-2027/"' in section(site.page(EVENT), "also-of-interest")
+    assert 'href="/events/records-retention-2083/"' in section(site.page(EVENT), "also-of-interest")
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -247,7 +271,7 @@ def test_event_page_and_css_are_small(site: Build) -> None:
 
 def test_sitemap_lists_events_and_feed_is_atom(site: Build) -> None:
     sitemap = site.page("sitemap.xml")
-    assert "events/caldicott-police-2027/" in sitemap and "404.html" not in sitemap
+    assert "events/caldicott-police-2083/" in sitemap and "404.html" not in sitemap
     feed = ET.fromstring(site.page("feeds/events.atom.xml"))
     entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
     assert len(entries) == 3
@@ -255,16 +279,16 @@ def test_sitemap_lists_events_and_feed_is_atom(site: Build) -> None:
 
 def test_publishconf_builds_absolute_links_from_site_url(tmp_path: Path) -> None:
     build = run_pelican(
-        ROOT / "content", tmp_path / "out", settings="publishconf.py", site_url="https://events.example.org"
+        FIXTURE_CONTENT, tmp_path / "out", settings="publishconf.py", site_url="https://events.example.org"
     )
     assert build.returncode == 0, build.output
     page = build.page(EVENT)
     assert re.search(r'href="https://events\.example\.org/assets/css/site\.[0-9a-f]{10}\.css"', page)  # fingerprinted
-    assert json_ld(page)["url"] == "https://events.example.org/events/caldicott-police-2027/"
+    assert json_ld(page)["url"] == "https://events.example.org/events/caldicott-police-2083/"
 
 
 def test_json_ld_cannot_close_its_script_element(content: Path, tmp_path: Path) -> None:
-    event = content / "events/caldicott-police-2027.md"
+    event = content / "events/caldicott-police-2083.md"
     hostile = 'Title: Sharing </script><script>alert("x")</script><!-- & more'
     event.write_text(re.sub(r"^Title: .*$", hostile, event.read_text(), count=1, flags=re.M))
     build = run_pelican(content, tmp_path / "out")
@@ -280,11 +304,11 @@ def test_the_organisers_details_come_from_content_organiser_yaml(site) -> None:
     """Name, contacts, address and VAT number: one file the CMS edits, read by every page and the e-mails."""
     from pricing.organiser import load_organiser
 
-    organiser = load_organiser(ROOT / "content" / "organiser.yaml")
+    organiser = load_organiser(FIXTURE_CONTENT / "organiser.yaml")
     home = site.page("index.html")
     assert f"<title>{organiser.name}</title>" in home
     assert f'href="mailto:{organiser.bookings.email}"' in home
     terms = site.page("terms/index.html")
     assert ", ".join(organiser.address_lines) in terms and f"VAT number {organiser.vat_number}" in terms
-    event = site.page("events/caldicott-police-2027/index.html")
+    event = site.page("events/caldicott-police-2083/index.html")
     assert f"contact {organiser.sponsorship.name} at" in event

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -60,10 +58,24 @@ def _build(out: Path, *args: str) -> tuple[Path, str]:
     return out / "booking-function", result.stdout
 
 
+def lambda_python_or_reason() -> tuple[str | None, str]:
+    """The runtime's CPython here, or why there is none (the CI machine must have it, as this one does under pyenv)."""
+    from devtools.deploy.package import LAMBDA_PYTHON
+
+    python = find_lambda_python(LAMBDA_PYTHON)
+    return (
+        python,
+        f"no CPython {LAMBDA_PYTHON} on this machine (pyenv install {LAMBDA_PYTHON}, or python{LAMBDA_PYTHON} on PATH)",
+    )
+
+
 @pytest.fixture(scope="session")
 def lambda_bundle(tmp_path_factory) -> tuple[Path, str]:
-    """The bundle exactly as `make package` builds it for Lambda (CPython 3.13, x86_64), with its zip."""
-    return _build(tmp_path_factory.mktemp("lambda"))
+    """The bundle exactly as `make package` builds it for Lambda (CPython 3.13, x86_64), with its zip and bytecode.
+    Without CPython 3.13 here it is built without bytecode, except under CI=true, where that is a failure."""
+    python, _ = lambda_python_or_reason()
+    without = () if python is not None or os.environ.get("CI") == "true" else ("--no-bytecode",)
+    return _build(tmp_path_factory.mktemp("lambda"), *without)
 
 
 @pytest.fixture(scope="session")
@@ -84,15 +96,6 @@ def local_bundle(tmp_path_factory) -> Path:
 
 def find_lambda_python(version: str) -> str | None:
     """A working CPython of the Lambda runtime's version on this machine, if there is one (pyenv or PATH)."""
-    candidates = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}*/bin/python{version}")))
-    candidates += [found for found in [shutil.which(f"python{version}")] if found]
-    for candidate in candidates:
-        check = subprocess.run(
-            [candidate, "-I", "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        if check.returncode == 0 and check.stdout.strip() == version:
-            return candidate
-    return None
+    from devtools.deploy.package import find_python
+
+    return find_python(version)

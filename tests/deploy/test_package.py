@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 from devtools.deploy import package
 from devtools.stripe_standin.testing import TEST_API_KEY, running_standin
 from pricing import load_fee_table, quote
-from tests.deploy.conftest import find_lambda_python
+from tests.deploy.conftest import find_lambda_python, lambda_python_or_reason
 
 # Run in a fresh interpreter inside the bundle, as Lambda runs /var/task: -E (no PYTHON*
 # environment), -s (no user site), -S (no site-packages at all), -B (no .pyc written: /var/task is
@@ -200,14 +201,50 @@ def test_bundle_holds_the_function_pricing_and_only_the_fee_table_of_content(lam
         r"^tests?/",
         r"/tests?/",
         r"^functions/template\.yaml$",
-        r"__pycache__",
-        r"\.pyc$",
+        r"\.pyc$(?<!\.cpython-313\.pyc)",  # bytecode only for the runtime's Python (see below)
+        r"\.opt-[12]\.pyc$",
         r"^bin/",
     ],
 )
 def test_bundle_leaves_out_what_lambda_never_runs(lambda_bundle, unwanted):
     bundle, _ = lambda_bundle
     assert [f for f in _files(bundle) if re.search(unwanted, f)] == []
+
+
+def test_bundle_ships_bytecode_for_the_runtime_python_for_every_module(lambda_bundle):
+    python, reason = lambda_python_or_reason()
+    if python is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: CI must build the bundle with its bytecode")
+        pytest.skip(f"{reason}: the bundle was built without bytecode")
+    bundle, output = lambda_bundle
+    tag = "cpython-" + package.LAMBDA_PYTHON.replace(".", "")
+    files = _files(bundle)
+    sources = sorted(f for f in files if f.endswith(".py"))
+    assert "functions/lambda_handler.py" in sources and any(f.startswith("pydantic/") for f in sources)
+    missing = [
+        source
+        for source in sources
+        if f"{source.rpartition('/')[0]}/__pycache__/{Path(source).stem}.{tag}.pyc".lstrip("/") not in files
+    ]
+    assert missing == []
+    assert re.search(r"compiled \d+ modules to bytecode", output)
+
+
+def test_bundle_bytecode_is_used_without_checking_the_source(lambda_bundle):
+    """Unchecked-hash .pyc (PEP 552 flags 0b01): valid after unzipping changes every mtime, in a read-only /var/task."""
+    python, reason = lambda_python_or_reason()
+    if python is None:
+        pytest.skip(f"{reason}: the bundle was built without bytecode")
+    bundle, _ = lambda_bundle
+    tag = "cpython-" + package.LAMBDA_PYTHON.replace(".", "")
+    pyc = bundle / "functions" / "__pycache__" / f"lambda_handler.{tag}.pyc"
+    header = pyc.read_bytes()[:16]
+    assert int.from_bytes(header[4:8], "little") == 0b01
+    result = subprocess.run(
+        [python, "-I", "-c", "import importlib.util as u; print(u.MAGIC_NUMBER.hex())"], capture_output=True, text=True
+    )
+    assert header[:4].hex() == result.stdout.strip()
 
 
 def test_bundle_wheels_are_built_for_the_lambda_runtime(lambda_bundle):

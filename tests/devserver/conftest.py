@@ -11,20 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixture_site import FIXTURE_FEES, OPEN_EVENT
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     out = tmp_path / "output"
-    (out / "events" / "caldicott-police-2027").mkdir(parents=True)
+    (out / "events" / OPEN_EVENT).mkdir(parents=True)
     (out / "theme" / "css").mkdir(parents=True)
     (out / "index.html").write_text("<!doctype html><title>Home</title><h1>Events</h1>", encoding="utf-8")
     (out / "404.html").write_text("<!doctype html><title>Not found</title><h1>Page not found</h1>", encoding="utf-8")
-    (out / "events" / "caldicott-police-2027" / "index.html").write_text("<h1>Caldicott</h1>", encoding="utf-8")
-    (out / "events" / "caldicott-police-2027" / "event.ics").write_text(
-        "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", encoding="utf-8"
-    )
+    (out / "events" / OPEN_EVENT / "index.html").write_text("<h1>Caldicott</h1>", encoding="utf-8")
+    (out / "events" / OPEN_EVENT / "event.ics").write_text("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", encoding="utf-8")
     (out / "theme" / "css" / "site.css").write_text("body { margin: 0 }", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("outside the site", encoding="utf-8")
     return out
@@ -47,6 +47,7 @@ def dev_env(**extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith("STRIPE_") and k not in ("SITE_URL", "PORT", "FEES_PATH")
     }
+    env["FEES_PATH"] = str(FIXTURE_FEES)  # the function books on the test site, never the shipped content/
     env.update(extra)
     return env
 

@@ -14,7 +14,7 @@ PUBLIC_CSP = (
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/events/caldicott-police-2027/", "/about/", "/theme/js/booking.js", "/administration/"]
+    "path", ["/", "/events/caldicott-police-2083/", "/about/", "/theme/js/booking.js", "/administration/"]
 )
 def test_public_pages_keep_their_policy(path):
     headers = headers_for(path)

@@ -15,7 +15,7 @@ def _netlify_values(pattern: str) -> dict[str, str]:
     return next(rule["values"] for rule in rules if rule["for"] == pattern)
 
 
-@pytest.mark.parametrize("path", ["/", "/events/caldicott-police-2027/", "/404.html", "/theme/css/site.css"])
+@pytest.mark.parametrize("path", ["/", "/events/caldicott-police-2083/", "/404.html", "/theme/css/site.css"])
 def test_every_static_path_gets_the_security_headers_netlify_sends(path):
     expected = _netlify_values("/*")
     sent = dict(static_headers(path, None, 200))

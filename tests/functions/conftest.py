@@ -12,10 +12,10 @@ import pytest
 
 from functions.lambda_handler import handle_event
 from functions.settings import Settings
+from tests.fixture_site import FIXTURE_FEES, OPEN_EVENT
 
 WEBHOOK_SECRET = "whsec_test_functions_suite"
-OPEN_EVENT = "caldicott-police-2027"
-NOW = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
+NOW = datetime(2083, 6, 1, 9, 0, tzinfo=UTC)  # the test site's open event takes bookings until 2083-09-13
 # The booking store every Settings made here uses: a fresh table per test (set by the autouse fixture below).
 STORE: dict[str, str] = {}
 
@@ -38,6 +38,7 @@ def make_settings(**overrides: Any) -> Settings:
         "now": lambda: NOW,
         "stripe_timeout_seconds": 2.0,
         "link_secret": "test-link-secret-for-the-functions-suite-0123456789",
+        "fees_path": FIXTURE_FEES,  # the test site (tests/fixtures/site/), never the shipped content/
     }
     values.update(overrides)
     return Settings(**values)
@@ -126,11 +127,11 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def fees_file(tmp_path: Path, repo_root: Path):
-    """Write a variant of the real fee table to a tmp file (for sold-out and similar cases)."""
+def fees_file(tmp_path: Path):
+    """Write a variant of the test site's fee table to a tmp file (for sold-out and similar cases)."""
 
     def write(replace: str = "", by: str = "") -> Path:
-        text = (repo_root / "content" / "fees.yaml").read_text(encoding="utf-8")
+        text = FIXTURE_FEES.read_text(encoding="utf-8")
         if replace:
             assert replace in text
             text = text.replace(replace, by)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from urllib.parse import parse_qs, urlsplit
@@ -12,6 +13,7 @@ import pytest
 from booking.life import State
 from booking.reference import stripe_metadata
 from pricing import quote
+from tests.fixture_site import FIXTURE_FEES
 from tests.functions.conftest import OPEN_EVENT, booking
 
 CATEGORIES = ["public-sector", "voluntary", "commercial"]
@@ -22,6 +24,7 @@ def _cli_total(repo_root, event, category, delegates, payment="card") -> int:
     out = subprocess.run(
         [sys.executable, "-m", "pricing", "quote", event, category, str(delegates), "--payment", payment, "--json"],
         cwd=repo_root,
+        env={**os.environ, "FEES_PATH": str(FIXTURE_FEES)},
         capture_output=True,
         text=True,
         check=True,

@@ -9,9 +9,10 @@ from adapters.payments.checkout import line_items, metadata, session_params
 from booking.reference import stripe_metadata
 from booking.request import BookingRequest, field_errors
 from functions.bookings import price
+from tests.fixture_site import OPEN_EVENT
 from tests.functions.conftest import booking, make_settings
 
-EVENT = "caldicott-police-2027"
+EVENT = OPEN_EVENT
 
 
 def _priced(fees, **kwargs):
@@ -60,12 +61,12 @@ def test_session_parameters_follow_the_design(fees):
     assert (
         params["success_url"] == "https://events.example.org/api/bookings/confirmation?session_id={CHECKOUT_SESSION_ID}"
     )
-    assert params["cancel_url"] == "https://events.example.org/events/caldicott-police-2027/?booking=cancelled#book"
+    assert params["cancel_url"] == "https://events.example.org/events/caldicott-police-2083/?booking=cancelled#book"
     assert params["metadata"] == params["payment_intent_data"]["metadata"] == stripe_metadata(priced.ref, EVENT)
     stored = priced.record  # what the store keeps; Stripe holds only the marker, the reference and the event
     assert (stored.ref, stored.event, stored.category, stored.payment, len(stored.delegates)) == (
         priced.ref,
-        "caldicott-police-2027",
+        "caldicott-police-2083",
         "public-sector",
         "card",
         2,

@@ -67,7 +67,7 @@ def test_form_post_gets_a_readable_page_when_stripe_is_down(live):
     assert response.status == 502
     assert response.headers["content-type"].startswith("text/html")
     assert "Payment could not be started" in response.text and "bookings@example.org" in response.text
-    assert 'href="/events/caldicott-police-2027/#book"' in response.text
+    assert 'href="/events/caldicott-police-2083/#book"' in response.text
 
 
 def test_a_wrong_api_key_is_a_502_not_a_crash(live):

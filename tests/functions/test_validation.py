@@ -152,7 +152,7 @@ def test_form_post_error_is_an_escaped_html_page_linking_back_to_the_form(settin
     assert response["headers"]["Content-Type"].startswith("text/html")
     html = response["body"]
     assert "<script>" not in html
-    assert 'href="/events/caldicott-police-2027/#book"' in html
+    assert 'href="/events/caldicott-police-2083/#book"' in html
     assert "Delegate 1: e-mail address:" in html and "Your full name:" in html
     assert 'role="alert"' in html and '<html lang="en-GB">' in html
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
+from tests.fixture_site import FIXTURE_FEES, OPEN_EVENT
+
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pricing", *args], capture_output=True, text=True, timeout=60)
+    """The command with the test site's fee table as $FEES_PATH (as a finance team's shell might set it)."""
+    env = {**os.environ, "FEES_PATH": str(FIXTURE_FEES)}
+    return subprocess.run([sys.executable, "-m", "pricing", *args], capture_output=True, text=True, timeout=60, env=env)
 
 
 def test_json_quote_has_the_contract_fields():
-    done = run("quote", "caldicott-police-2027", "public-sector", "2", "--payment", "invoice", "--json")
+    done = run("quote", OPEN_EVENT, "public-sector", "2", "--payment", "invoice", "--json")
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
     assert body["currency"] == "GBP"
@@ -23,13 +28,13 @@ def test_json_quote_has_the_contract_fields():
 
 
 def test_text_quote_shows_pounds_and_pence():
-    done = run("quote", "caldicott-police-2027", "commercial", "1", "--payment", "invoice")
+    done = run("quote", OPEN_EVENT, "commercial", "1", "--payment", "invoice")
     assert done.returncode == 0
     assert "£495.00" in done.stdout and "£594.00" in done.stdout
 
 
 def test_card_is_the_default_payment():
-    body = json.loads(run("quote", "caldicott-police-2027", "voluntary", "1", "--json").stdout)
+    body = json.loads(run("quote", OPEN_EVENT, "voluntary", "1", "--json").stdout)
     assert body["payment"] == "card" and body["total_pence"] == 27000
 
 
@@ -37,11 +42,11 @@ def test_card_is_the_default_payment():
     ("args", "reason"),
     [
         (("quote", "nope", "public-sector", "1"), 'no bookable event "nope"'),
-        (("quote", "caldicott-police-2027", "students", "1"), '"students" is not a fee category'),
-        (("quote", "caldicott-police-2027", "public-sector", "two"), "whole number"),
-        (("quote", "caldicott-police-2027", "public-sector", "0"), "from 1 to 20"),
-        (("quote", "caldicott-police-2027", "public-sector", "1", "--payment", "cash"), "invalid choice"),
-        (("quote", "caldicott-police-2027"), "required"),
+        (("quote", OPEN_EVENT, "students", "1"), '"students" is not a fee category'),
+        (("quote", OPEN_EVENT, "public-sector", "two"), "whole number"),
+        (("quote", OPEN_EVENT, "public-sector", "0"), "from 1 to 20"),
+        (("quote", OPEN_EVENT, "public-sector", "1", "--payment", "cash"), "invalid choice"),
+        (("quote", OPEN_EVENT), "required"),
     ],
 )
 def test_a_bad_argument_exits_non_zero_with_one_line(args, reason):

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricing import FeeTableError, parse_fee_table
+from pricing import DEFAULT_FEES_PATH, FeeTableError, load_fee_table, parse_fee_table
+from tests.fixture_site import OPEN_EVENT
 
 GOOD = """
 currency: GBP
@@ -24,8 +25,13 @@ events:
 """
 
 
-def test_the_shipped_fee_table_loads(fees):
-    assert fees.tariff_for("caldicott-police-2027").categories["public-sector"].net_pence == 29500
+def test_the_shipped_fee_table_loads():
+    shipped = load_fee_table(DEFAULT_FEES_PATH)  # a smoke test of the organiser's own content/fees.yaml
+    assert shipped.events and all(shipped.tariff_for(slug).categories for slug in shipped.events)
+
+
+def test_the_test_sites_fee_table_loads(fees):
+    assert fees.tariff_for(OPEN_EVENT).categories["public-sector"].net_pence == 29500
 
 
 def test_the_example_loads():

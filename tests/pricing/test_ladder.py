@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pricing import PAYMENTS, QuoteError, ladder, parse_fee_table, quote
+from tests.fixture_site import OPEN_EVENT
 from tests.pricing.tables import fee_table_text, percents, prices
 
 
@@ -29,18 +30,18 @@ def test_every_rung_is_the_quote_for_that_many_delegates(price, vat, additional,
 
 
 def test_the_default_ladder_runs_to_the_events_maximum(fees):
-    rungs = ladder(fees, "caldicott-police-2027", "voluntary", "card")
-    assert [r.delegates for r in rungs] == list(range(1, fees.events["caldicott-police-2027"].max_delegates + 1))
+    rungs = ladder(fees, OPEN_EVENT, "voluntary", "card")
+    assert [r.delegates for r in rungs] == list(range(1, fees.events[OPEN_EVENT].max_delegates + 1))
 
 
 @pytest.mark.parametrize(
     ("event", "category", "payment", "delegates", "code"),
     [
         ("no-such-event", "voluntary", "card", 3, "unknown_event"),
-        ("caldicott-police-2027", "gold", "card", 3, "unknown_category"),
-        ("caldicott-police-2027", "voluntary", "cash", 3, "bad_payment"),
-        ("caldicott-police-2027", "voluntary", "card", 0, "bad_delegates"),
-        ("caldicott-police-2027", "voluntary", "card", 21, "bad_delegates"),
+        (OPEN_EVENT, "gold", "card", 3, "unknown_category"),
+        (OPEN_EVENT, "voluntary", "cash", 3, "bad_payment"),
+        (OPEN_EVENT, "voluntary", "card", 0, "bad_delegates"),
+        (OPEN_EVENT, "voluntary", "card", 21, "bad_delegates"),
     ],
 )
 def test_a_ladder_for_something_not_sold_is_refused_like_a_quote(fees, event, category, payment, delegates, code):
@@ -50,13 +51,13 @@ def test_a_ladder_for_something_not_sold_is_refused_like_a_quote(fees, event, ca
 
 
 def test_a_quote_for_another_event_keeps_the_prices_and_names_the_event(fees):
-    one = quote(fees, "caldicott-police-2027", "voluntary", 4, "invoice")
+    one = quote(fees, OPEN_EVENT, "voluntary", 4, "invoice")
     twin = one.for_event("another-event")
-    assert twin.event == "another-event" and one.event == "caldicott-police-2027"
+    assert twin.event == "another-event" and one.event == OPEN_EVENT
     assert (twin.lines, twin.total_pence, twin.net_pence, twin.vat_pence) == (
         one.lines,
         one.total_pence,
         one.net_pence,
         one.vat_pence,
     )
-    assert one.for_event("caldicott-police-2027") is one
+    assert one.for_event(OPEN_EVENT) is one

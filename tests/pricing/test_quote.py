@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pricing import QuoteError, parse_fee_table, pence_to_decimal_text, quote, round_half_up
+from tests.fixture_site import OPEN_EVENT
 from tests.pricing.tables import fee_table_text, percents, prices
 
-EVENT = "caldicott-police-2027"
+EVENT = OPEN_EVENT
 
 
 @pytest.mark.parametrize(

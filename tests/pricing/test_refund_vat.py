@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from pricing import quote, refund_vat
 from pricing.loader import load_fee_table
+from tests.fixture_site import FIXTURE_FEES, OPEN_EVENT
 
 
 @pytest.mark.parametrize(
@@ -25,7 +26,7 @@ def test_a_refund_gives_back_vat_in_the_proportion_it_was_charged(refund, gross,
 
 
 def test_a_real_quote_refunded_in_full_gives_back_its_vat_exactly():
-    priced = quote(load_fee_table(), "caldicott-police-2027", "public-sector", 3, "card")
+    priced = quote(load_fee_table(FIXTURE_FEES), OPEN_EVENT, "public-sector", 3, "card")
     assert refund_vat(priced.total_pence, priced.total_pence, priced.vat_pence) == priced.vat_pence
 
 

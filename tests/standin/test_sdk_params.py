@@ -12,7 +12,7 @@ from typing import Any, Literal, NotRequired, Required, Union, get_args, get_ori
 import pytest
 from typing_extensions import is_typeddict
 
-from devtools.stripe_standin import billing_schema, coupons, refund_schema, schema
+from devtools.stripe_standin import billing_schema, coupons, event_schema, refund_schema, schema
 
 # Checkout's specs (schema.py), Invoicing's (billing_schema.py) and refunds' (refund_schema.py), each beside
 # its SDK TypedDict.
@@ -21,12 +21,14 @@ _SPECS = (
     | {name: (billing_schema, name) for name in billing_schema.BILLING_SDK_PARAMS}
     | {name: (refund_schema, name) for name in refund_schema.REFUND_SDK_PARAMS}
     | {name: (coupons, name) for name in coupons.COUPON_SDK_PARAMS}
+    | {name: (event_schema, name) for name in event_schema.EVENT_SDK_PARAMS}
 )
 _SDK = {
     **schema.SDK_PARAMS,
     **billing_schema.BILLING_SDK_PARAMS,
     **refund_schema.REFUND_SDK_PARAMS,
     **coupons.COUPON_SDK_PARAMS,
+    **event_schema.EVENT_SDK_PARAMS,
 }
 
 _WRAPPERS = {NotRequired, Required, typing.NotRequired, typing.Required}
@@ -199,3 +201,10 @@ def test_the_refund_whitelist_covers_what_the_dashboard_does():
     refunds = {".".join(p.path) for p in schema.accepted_paths(refund_schema.REFUND_CREATE)}
     assert {"payment_intent", "amount", "reason", "metadata.{}"} <= refunds
     assert "INVOICE_VOID" in billing_schema.BILLING_SDK_PARAMS
+
+
+def test_the_event_whitelist_covers_what_a_replaying_test_asks():
+    events = {".".join(p.path) for p in schema.accepted_paths(event_schema.EVENT_LIST)}
+    assert {"type", "types.[]", "limit", "starting_after", "ending_before"} <= events
+    updates = {".".join(p.path) for p in schema.accepted_paths(event_schema.WEBHOOK_ENDPOINT_UPDATE)}
+    assert updates == {"disabled"}
