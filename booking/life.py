@@ -42,6 +42,7 @@ class Kind(StrEnum):
     JOINING = "joining"  # to one delegate: how to join a virtual event
     CERTIFICATE = "certificate"  # to one delegate: their CPD certificate
     REQUEST = "request"  # to the booker: confirm this request (invoice, £0) from your e-mail
+    LINK = "link"  # to the booker: a new private link to the booking, the old one revoked
 
 
 Person = Contact | Attendee
@@ -88,6 +89,14 @@ class Change:
     @property
     def number(self) -> int:
         return self.position + 1
+
+    @property
+    def access_needs_only(self) -> bool:
+        """Only the delegate's access needs changed (they did it themselves, from their own link)."""
+        same_person = self.before.model_copy(update={"access_needs": ""}) == self.after.model_copy(
+            update={"access_needs": ""}
+        )
+        return same_person and self.before.access_needs != self.after.access_needs
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,22 @@ class DelegatesChanged:
 
 
 @dataclass(frozen=True)
+class LinkReplaced:
+    """The booker asked for a new private link: the one they used stops working, the new one goes to their
+    e-mail address (never to the page, so someone else holding the old link cannot keep the booking)."""
+
+    at: str
+
+
+@dataclass(frozen=True)
+class AccessNeedsChanged:
+    """Delegate `position` gave or changed their own access needs, from the link in their own confirmation."""
+
+    position: int
+    access_needs: str
+
+
+@dataclass(frozen=True)
 class Delivered:
     """The back office sends `kind` (JOINING or CERTIFICATE) to every attending delegate who has not had it,
     or only to `positions` when given (certificates for those who attended)."""
@@ -190,7 +215,17 @@ class Delivered:
 
 
 Event = (
-    Requested | CheckoutStarted | RequestConfirmed | Paid | Expired | Refunded | Voided | DelegatesChanged | Delivered
+    Requested
+    | CheckoutStarted
+    | RequestConfirmed
+    | Paid
+    | Expired
+    | Refunded
+    | Voided
+    | DelegatesChanged
+    | LinkReplaced
+    | AccessNeedsChanged
+    | Delivered
 )
 
 
@@ -253,6 +288,10 @@ def apply(current: Booking | None, event: Event) -> Transition:
         return _voided(current, event)
     if isinstance(event, DelegatesChanged):
         return _delegates_changed(current, event)
+    if isinstance(event, LinkReplaced):
+        return _link_replaced(current)
+    if isinstance(event, AccessNeedsChanged):
+        return _access_needs_changed(current, event)
     return _delivered(current, event)
 
 
@@ -380,6 +419,34 @@ def _delegates_changed(current: Booking, event: DelegatesChanged) -> Transition:
         Send(f"{ref}.{Kind.CHANGED}.{stamp}", Kind.CHANGED, event.record.contact, is_booker=True, changes=event.changes)
     )
     return _moved(current, event.record, current.state, sends)
+
+
+def _link_replaced(current: Booking) -> Transition:
+    if current.state not in HOLDS_PLACES | {State.CANCELLED}:
+        return _unchanged(current, f"no private link while {current.state}")
+    record = current.record.model_copy(update={"link_version": current.record.link_version + 1})
+    send = Send(f"{record.ref}.{Kind.LINK}.v{record.link_version}", Kind.LINK, record.contact, is_booker=True)
+    return _moved(current, record, current.state, (send,))
+
+
+def _access_needs_changed(current: Booking, event: AccessNeedsChanged) -> Transition:
+    if current.state not in HOLDS_PLACES:
+        return _unchanged(current, f"cannot change access needs while {current.state}")
+    if not 0 <= event.position < len(current.record.delegates):
+        return _unchanged(current, "no such delegate")
+    before = current.record.delegates[event.position]
+    if before.access_needs == event.access_needs:
+        return _unchanged(current, "no change")
+    after = before.model_copy(update={"access_needs": event.access_needs})
+    record = current.record.amend(event.position, after)
+    # Only the organisers hear of it: access needs are health data, not the booker's to be told.
+    send = Send(
+        f"{record.ref}.{Kind.ORGANISERS}.v{current.version + 1}",
+        Kind.ORGANISERS,
+        None,
+        changes=(Change(event.position, before, after),),
+    )
+    return _moved(current, record, current.state, (send,))
 
 
 def _delivered(current: Booking, event: Delivered) -> Transition:

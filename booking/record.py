@@ -142,6 +142,8 @@ class BookingRecord(_Part):
     invoice_number: str = ""
     invoice_due: str = ""  # ISO date
     invoice_url: str = ""  # Stripe's page for the invoice
+    # The booker's private link: only a link made for this version opens the booking (a new link revokes the old).
+    link_version: int = Field(default=0, ge=0)
 
     @property
     def net_pence(self) -> int:

@@ -242,6 +242,12 @@ class DelegateChanges(_Input):
         return tuple(Attendee(**d.model_dump()) for d in self.delegates)
 
 
+class AccessNeedsChange(_Input):
+    """What a delegate's own access-needs page sends: their access needs ("" to remove them)."""
+
+    access_needs: AccessNeeds = ""
+
+
 def amounts(priced: Quote) -> tuple[Amount, ...]:
     """The quote's lines as the record stores them: net and VAT per delegate, in delegate order."""
     return tuple(Amount(net_pence=line.net_pence, vat_pence=line.vat_pence) for line in priced.lines)

@@ -1,23 +1,28 @@
 """`python -m bookings certificates EVENT --output DIR [--attended CSV] [--send]`: one CPD certificate (PDF) per delegate.
 
 With --attended, only delegates whose e-mail address is in the Zoom or Teams attendance report get one;
-with --send, each delegate is e-mailed theirs once (recorded in the booking record's `certificate_sent`).
+with --send, each delegate is e-mailed theirs once: the booking records it (`certificate_sent`) in the same
+write that puts the message, PDF attached, in the outbox (bookings.delivery).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from adapters.content.events import EventFacts
+from booking.life import Booking, Kind
 from bookings.attendance import AttendanceError, Attendee, normalise_email, read_attendance
 from bookings.certificate_pdf import Certificate, Uncovered, hours_text, render, uncovered
-from bookings.context import CliError, MailSettings, Organiser, known_event, stripe_client, stripe_errors, uk_now
-from bookings.delivery import Place, deliver, event_bookings, plan
+from bookings.context import CliError, MailSettings, Organiser, known_event, open_store, store_errors, uk_now
+from bookings.delivery import Place, Plan, event_bookings, plan, progress_printer, report
+from bookings.delivery import send as send_due
 from bookings.joining import is_over
+
+if TYPE_CHECKING:
+    from adapters.store import BookingStore
 
 PROGRESS_EVERY = 25
 
@@ -57,18 +62,18 @@ def certificates(
         except AttendanceError as exc:
             raise CliError(str(exc)) from None
     mail = MailSettings.from_env(environ) if send else None
-    api, where = stripe_client(environ, "certificates")
-    found = event_bookings(api, where, event_slug, stderr)
-    todo = plan(found, "certificate_sent")
-    places = todo.places if attendees is None else _attending(todo.places, attendees, event_slug, stderr)
-    pdfs, problems = _write(places, event, organiser, output, stderr)
-    print(f"wrote {len(pdfs)} certificates to {output}", file=stdout)
-    if send:
-        assert mail is not None
-        problems += _send(api, where, places, pdfs, event, mail, organiser, stdout, stderr, todo.cancelled)
+    store = open_store(environ)
+    with store_errors(store):
+        todo = plan(event_bookings(store, event_slug, stderr), Kind.CERTIFICATE)
+        places = todo.places if attendees is None else _attending(todo.places, attendees, event_slug, stderr)
+        pdfs, problems = _write(places, event, organiser, output, stderr)
+        print(f"wrote {len(pdfs)} certificates to {output}", file=stdout)
+        status = 0
+        if mail is not None:
+            status = _send(store, places, todo.places, pdfs, event, mail, organiser, stdout, stderr, todo)
     for problem in problems:
         print(f"bookings: {problem}", file=stderr)
-    return 1 if problems else 0
+    return 1 if problems else status
 
 
 def _attending(places: list[Place], attendees: list[Attendee], event_slug: str, stderr: TextIO) -> list[Place]:
@@ -86,7 +91,7 @@ def _attending(places: list[Place], attendees: list[Attendee], event_slug: str, 
     return came
 
 
-Written = dict[tuple[str, int], tuple[str, bytes]]  # (Stripe id, position) -> (file name, PDF)
+Written = dict[tuple[str, int], tuple[str, bytes]]  # (booking reference, position) -> (file name, PDF)
 
 
 def _write(
@@ -109,43 +114,52 @@ def _write(
             continue
         filename = f"certificate-{number}.pdf"
         (output / filename).write_bytes(pdf)
-        written[(place.booking.stripe_id, place.position)] = (filename, pdf)
+        written[(place.record.ref, place.position)] = (filename, pdf)
         if done % PROGRESS_EVERY == 0:
             print(f"bookings: certificates {done} of {len(places)}", file=stderr, flush=True)
     return written, problems
 
 
 def _send(
-    api: Any,
-    where: str,
+    store: BookingStore,
     places: list[Place],
+    attending: list[Place],
     pdfs: Written,
     event: EventFacts,
     mail: MailSettings,
     organiser: Organiser,
     stdout: TextIO,
     stderr: TextIO,
-    cancelled: int,
-) -> list[str]:
-    """E-mail each written certificate not sent before; the summary line on stdout, failures returned."""
-    from adapters.mail.send import MailSession
-    from bookings.messages import certificate_message
+    todo: Plan,
+) -> int:
+    """E-mail each written certificate not sent before; the summary on stdout, what did not go on stderr."""
+    from adapters.mail.compose import About
 
-    already = sum(1 for p in places if p.position in p.record.certificate_sent)
-    due = [
-        p for p in places if p.position not in p.record.certificate_sent and (p.booking.stripe_id, p.position) in pdfs
-    ]
+    done = {(p.record.ref, p.position) for p in todo.places} - {(p.record.ref, p.position) for p in todo.due}
+    due = [p for p in places if (p.record.ref, p.position) in pdfs and (p.record.ref, p.position) not in done]
+    already = sum(1 for p in places if (p.record.ref, p.position) in done)
+    hours = hours_text(event.cpd_hours)
 
-    def message(place: Place) -> EmailMessage:
-        filename, pdf = pdfs[(place.booking.stripe_id, place.position)]
-        number = certificate_number(place.record.ref, place.number)
-        return certificate_message(place, event, number, hours_text(event.cpd_hours), pdf, filename, mail, organiser)
+    def about(booking: Booking) -> About:
+        ref = booking.record.ref
+        mine = {position: pdf for (owner, position), pdf in pdfs.items() if owner == ref}
+        return About(
+            record=booking.record,
+            event=event,
+            extra={
+                "organiser": organiser,
+                "hours": hours,
+                "attachments": mine,
+                "per_delegate": {p: {"number": certificate_number(ref, p + 1)} for p in mine},
+            },
+        )
 
-    def progress(done: int, total: int) -> None:
-        if done % PROGRESS_EVERY == 0:
-            print(f"bookings: certificates e-mailed {done} of {total}", file=stderr, flush=True)
+    def size(place: Place) -> int:
+        return len(pdfs[(place.record.ref, place.position)][1]) * 4 // 3  # base64 in the message
 
-    with MailSession(mail.smtp_url, mail.outbox) as session:
-        outcome = stripe_errors(where, lambda: deliver(api, due, "certificate_sent", message, session, progress))
-    print(f"sent {outcome.sent}, already had them {already}, skipped (cancelled) {cancelled}", file=stdout)
-    return [f"not sent: {failure}" for failure in outcome.failures]
+    progress = progress_printer("certificates e-mailed", lambda: PROGRESS_EVERY, stderr)
+    with mail.session() as session:
+        outcome = send_due(
+            store, Kind.CERTIFICATE, due, attending, about, mail.letterhead(organiser), session, progress, size
+        )
+    return report(outcome, already, todo.cancelled, stdout, stderr)

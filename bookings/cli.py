@@ -1,7 +1,9 @@
-"""`python -m bookings export|joining|certificates EVENT ...`: the organiser's back office, reading bookings from Stripe.
+"""`python -m bookings export|joining|certificates EVENT ...` and `outbox`: the organiser's back office.
 
-Reads STRIPE_SECRET_KEY and STRIPE_API_BASE (optional: the local stand-in) from the environment, and for
-e-mail SMTP_URL and MAIL_FROM (or MAIL_OUTBOX). Errors are one line on stderr and a non-zero exit status.
+Reads the bookings table named by BOOKINGS_TABLE with the organiser's AWS credentials (AWS_PROFILE or
+AWS_ACCESS_KEY_ID..., AWS_REGION; DYNAMODB_ENDPOINT for the local engine `make dev` starts), and for e-mail
+SMTP_URL and MAIL_FROM (or MAIL_OUTBOX). Errors are one line on stderr and a non-zero exit status: 2 for
+something to fix first, 3 for something to try again later, 1 when some messages did not go.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bookings.context import CliError, check_slug, load_fees, stripe_client, stripe_errors
+from bookings.context import CliError, check_slug, load_fees, open_store, store_errors
 from bookings.export import find_bookings, rows
 from bookings.writers import write_csv, write_xlsx
 from pricing import format_pence
@@ -28,8 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export",
         help="list every paid or invoiced delegate of an event",
-        description="One row per delegate of every paid (card) or invoiced (open or paid invoice) booking; "
-        "cancelled bookings (refunded in full, invoice voided) are left out unless --include-cancelled.",
+        description="One row per delegate of every confirmed (paid or free) or invoiced booking, from the bookings "
+        "table; cancelled bookings (refunded in full, invoice voided) are left out unless --include-cancelled.",
     )
     export.add_argument("event", help="the event's slug, as in content/fees.yaml, e.g. caldicott-police-2027")
     export.add_argument(
@@ -75,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     certificates.add_argument(
         "--send", action="store_true", help="e-mail each delegate their certificate (once; reruns skip them)"
     )
+    retry = commands.add_parser(
+        "outbox",
+        help="list the e-mails waiting to be sent; --retry sends them",
+        description="Every message the mail server has not taken yet (it was down, or deferred it), by booking: "
+        "its kind and how many recipients. --retry sends them now.",
+    )
+    retry.add_argument("--retry", action="store_true", help="send what is waiting (SMTP_URL and MAIL_FROM)")
     return parser
 
 
@@ -89,23 +98,16 @@ def export(
 ) -> int:
     check_slug(event)
     fees = load_fees(environ)
-    api, where = stripe_client(environ)
     known = fees is not None and event in fees.events
-    last: dict[str, int] = {}
-
-    def progress(what: str, count: int) -> None:
-        if count and count != last.get(what):
-            last[what] = count
-            print(f"bookings: read {count} {what} of {event} from Stripe", file=stderr, flush=True)
-
-    def skipped(reason: str) -> None:
-        print(f"bookings: left out, its booking record cannot be read: {reason}", file=stderr, flush=True)
-
-    found = stripe_errors(where, lambda: find_bookings(api, event, progress, skipped))
+    store = open_store(environ)
+    with store_errors(store):
+        found = find_bookings(store, event)
+    print(f"bookings: read {len(found)} bookings of {event} from the bookings table", file=stderr, flush=True)
     if not found and not known:
         names = ", ".join(sorted(fees.events)) if fees is not None else "(fee table unreadable)"
         raise CliError(
-            f"unknown event '{event}': it is not in content/fees.yaml and Stripe has no bookings for it (events: {names})"
+            f"unknown event '{event}': it is not in content/fees.yaml and the bookings table has no bookings for it "
+            f"(events: {names})"
         )
     cancelled = [b for b in found if b.cancelled]
     if not include_cancelled:
@@ -159,6 +161,10 @@ def main(
             from bookings.certificates import certificates
 
             return certificates(args.event, args.output, args.attended, args.send, environ, stdout, stderr, clock)
+        if args.command == "outbox":
+            from bookings.outbox import outbox
+
+            return outbox(args.retry, environ, stdout, stderr)
         fmt = args.format or ("xlsx" if args.output is not None and args.output.suffix.lower() == ".xlsx" else "csv")
         return export(args.event, fmt, args.output, environ, stdout, stderr, args.include_cancelled)
     except CliError as exc:

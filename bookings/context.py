@@ -1,4 +1,5 @@
-"""What every back-office command reads from outside, read once: Stripe, the fee table, event facts, mail, organiser.
+"""What every back-office command reads from outside, read once: the bookings table, the fee table, event facts,
+mail, the organiser.
 
 Each problem is a CliError: one line for the organiser and an exit status, never a traceback.
 """
@@ -6,14 +7,20 @@ Each problem is a CliError: one line for the organiser and an exit status, never
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from adapters.content.events import EventFacts, event_facts
 from pricing import DEFAULT_FEES_PATH, FeeTable, FeeTableError, load_fee_table
+
+if TYPE_CHECKING:
+    from adapters.mail.compose import Letterhead
+    from adapters.mail.send import MailSession
+    from adapters.store import BookingStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -34,48 +41,46 @@ def check_slug(event: str) -> None:
         )
 
 
-def stripe_client(environ: Mapping[str, str], command: str = "export") -> tuple[Any, str]:
-    """The SDK client for STRIPE_SECRET_KEY (and STRIPE_API_BASE, for the local stand-in), and where it points."""
-    key = environ.get("STRIPE_SECRET_KEY", "").strip()
-    if not key:
+STORE_HELP = 'docs/back-office.md, "Reaching the bookings"'
+
+
+def open_store(environ: Mapping[str, str]) -> BookingStore:
+    """The bookings table named by BOOKINGS_TABLE, reached with the organiser's AWS credentials (or the local
+    engine at DYNAMODB_ENDPOINT); CliError when it is not configured."""
+    from adapters.store import BookingStore
+
+    if not environ.get("BOOKINGS_TABLE", "").strip():
         raise CliError(
-            "STRIPE_SECRET_KEY is not set: export the Stripe secret (or restricted) key first, "
-            f"e.g. STRIPE_SECRET_KEY=rk_live_... python -m bookings {command} EVENT"
+            "BOOKINGS_TABLE is not set: export the bookings table's name first (the stack's BookingsTableName "
+            f"output; `make dev` prints the local one), see {STORE_HELP}"
         )
-    if not key.startswith(("sk_", "rk_")):
-        raise CliError("STRIPE_SECRET_KEY does not look like a Stripe key (sk_... or rk_...)")
-    import stripe
-
-    base = environ.get("STRIPE_API_BASE", "").strip().rstrip("/")
-    return stripe.StripeClient(
-        key,
-        base_addresses={"api": base} if base else None,
-        max_network_retries=2,
-        http_client=stripe.RequestsClient(timeout=20),
-    ), base or "https://api.stripe.com"
+    return BookingStore.from_env(environ)
 
 
-def stripe_errors(where: str, call: Callable[[], Any]) -> Any:
-    """Run a Stripe call, turning the SDK's errors into one line the organiser can act on."""
-    import stripe
+@contextmanager
+def store_errors(store: BookingStore) -> Iterator[None]:
+    """Turn the store's failures into one line the organiser can act on (exit status 3: try again later)."""
+    from adapters.store import StoreUnavailable
 
     try:
-        return call()
-    except stripe.AuthenticationError:
-        raise CliError(
-            "Stripe refused STRIPE_SECRET_KEY: check the key (and that it is for the right account and mode)"
-        ) from None
-    except stripe.PermissionError:
-        raise CliError(
-            "the Stripe key may not read (or, to record what was sent, write) PaymentIntents and Invoices: "
-            "give the restricted key that access"
-        ) from None
-    except stripe.APIConnectionError:
-        raise CliError(
-            f"cannot reach Stripe at {where}: check the network (or that the local stand-in is running)", 3
-        ) from None
-    except stripe.StripeError as exc:
-        raise CliError(f"Stripe answered with an error: {exc.user_message or type(exc).__name__}", 3) from None
+        yield
+    except StoreUnavailable as exc:
+        raise CliError(f"cannot use the bookings table {store.table}: {_store_reason(str(exc))}", 3) from None
+
+
+def _store_reason(problem: str) -> str:
+    if "NoCredentialsError" in problem or "PartialCredentialsError" in problem:
+        return f"no AWS credentials were found; run `aws configure` with the back office's key ({STORE_HELP})"
+    if "UnrecognizedClientException" in problem or "AccessDeniedException" in problem:
+        return (
+            "AWS refused the credentials; check the key (`aws configure`) and that the BackOfficePolicyArn policy is "
+            f"attached to its user or role ({STORE_HELP})"
+        )
+    if "ResourceNotFoundException" in problem:
+        return "there is no such table in this AWS region; check BOOKINGS_TABLE and AWS_REGION"
+    if "Throttling" in problem or "ProvisionedThroughput" in problem or "RequestLimit" in problem:
+        return "AWS is busy; run the command again in a minute"
+    return f"it cannot be reached ({problem}); check the network (or, locally, that `make dev` is running)"
 
 
 def fees_path(environ: Mapping[str, str]) -> Path:
@@ -162,6 +167,17 @@ class MailSettings:
                 "or MAIL_OUTBOX=outbox to write the messages as .eml files (or use --dry-run)"
             )
         return cls(smtp_url, mail_from or DEFAULT_FROM, Path(outbox) if outbox else None)
+
+    def letterhead(self, organiser: Organiser) -> Letterhead:
+        """Who the back office's messages are from and where replies go (composed by adapters.mail.compose)."""
+        from adapters.mail.compose import Letterhead
+
+        return Letterhead(sender=self.mail_from, organisers=organiser.email or None)
+
+    def session(self) -> MailSession:
+        from adapters.mail.send import MailSession
+
+        return MailSession(self.smtp_url, self.outbox)
 
 
 def uk_now(now: Callable[[], datetime]) -> datetime:

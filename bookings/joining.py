@@ -8,8 +8,9 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from adapters.content.events import EventFacts
-from bookings.context import CliError, MailSettings, Organiser, known_event, stripe_client, stripe_errors, uk_now
-from bookings.delivery import deliver, event_bookings, plan
+from booking.life import Booking, Kind
+from bookings.context import CliError, MailSettings, Organiser, known_event, open_store, store_errors, uk_now
+from bookings.delivery import event_bookings, plan, progress_printer, report, send
 
 PROGRESS_EVERY = 25
 
@@ -53,41 +54,26 @@ def joining(
         )
     mail = None if dry_run else MailSettings.from_env(environ)
     organiser = Organiser.from_env(environ)
-    api, where = stripe_client(environ, "joining")
-    found = event_bookings(api, where, event_slug, stderr)
-    todo = plan(found, "joining_sent")
-    if dry_run:
-        for place in todo.due:
-            print(f"would send to {place.label}", file=stdout)
-        print(
-            f"would send {len(todo.due)}, already had them {todo.already}, skipped (cancelled) {todo.cancelled}",
-            file=stdout,
-        )
-        return 0
-    assert mail is not None
-    from adapters.mail.send import MailSession
-    from bookings.messages import joining_message
+    store = open_store(environ)
+    with store_errors(store):
+        todo = plan(event_bookings(store, event_slug, stderr), Kind.JOINING)
+        if dry_run:
+            for place in todo.due:
+                print(f"would send to {place.label}", file=stdout)
+            print(
+                f"would send {len(todo.due)}, already had them {todo.already}, skipped (cancelled) {todo.cancelled}",
+                file=stdout,
+            )
+            return 0
+        assert mail is not None
+        from adapters.mail.compose import About
 
-    def progress(done: int, total: int) -> None:
-        if done % PROGRESS_EVERY == 0 or (done == total and total > PROGRESS_EVERY):
-            print(f"bookings: joining instructions {done} of {total}", file=stderr, flush=True)
+        def about(booking: Booking) -> About:
+            return About(record=booking.record, event=event, links={"joining": link}, extra={"organiser": organiser})
 
-    with MailSession(mail.smtp_url, mail.outbox) as session:
-        outcome = stripe_errors(
-            where,
-            lambda: deliver(
-                api,
-                todo.due,
-                "joining_sent",
-                lambda place: joining_message(place, event, link, mail, organiser),
-                session,
-                progress,
-            ),
-        )
-    print(f"sent {outcome.sent}, already had them {todo.already}, skipped (cancelled) {todo.cancelled}", file=stdout)
-    for failure in outcome.failures:
-        print(f"bookings: not sent: {failure}", file=stderr)
-    if outcome.failures:
-        print(f"bookings: {len(outcome.failures)} not sent; run the same command again to retry them", file=stderr)
-        return 1
-    return 0
+        progress = progress_printer("joining instructions", lambda: PROGRESS_EVERY, stderr)
+        with mail.session() as session:
+            outcome = send(
+                store, Kind.JOINING, todo.due, todo.places, about, mail.letterhead(organiser), session, progress
+            )
+    return report(outcome, todo.already, todo.cancelled, stdout, stderr)

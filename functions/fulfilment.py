@@ -367,7 +367,7 @@ def _send_confirmation(
         mail_from=settings.mail_from,
         contact_email=settings.contact_email or (str(organiser.bookings.email) if organiser else None),
         category_label=category_label(settings.fees_path, record.event, record.category),
-        manage_url=booker_link(record.ref, record_on, facts, settings),
+        manage_url=booker_link(record, facts, settings),
         organiser=organiser,
     )
     sent: list[str] = []

@@ -58,15 +58,12 @@ def mail(
 
 
 def manage_link(settings: Settings) -> Callable[[Booking], Mapping[str, str]]:
-    """The booker's private manage link, for a confirmation (functions.manage signs it)."""
+    """The links a confirmation carries (the booker's manage link, each delegate's access-needs link), as the
+    manage page signs them (functions.manage)."""
 
     def links(booking: Booking) -> Mapping[str, str]:
-        from adapters.content.events import event_facts
-        from functions.manage import booker_link
+        from functions.manage import about
 
-        record = booking.record
-        assert settings.events_dir is not None
-        source = record.payment_intent or record.invoice_id or record.ref
-        return {"manage": booker_link(record.ref, source, event_facts(record.event, settings.events_dir), settings)}
+        return about(booking, settings).links
 
     return links

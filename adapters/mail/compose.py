@@ -147,6 +147,7 @@ def _context(
         "vat": money(record.vat_pence) if amounts_known else "",
         "contact_email": contact_email,
         "organiser": organiser,
+        "access_url": "",  # a delegate's own access-needs link (compose() fills it in)
     }
 
 
@@ -314,6 +315,7 @@ _SUBJECTS: dict[Kind, str] = {
     Kind.JOINING: "Joining instructions: {title}",
     Kind.CERTIFICATE: "Your CPD certificate: {title}",
     Kind.REQUEST: "Confirm your booking request: {title} ({ref})",
+    Kind.LINK: "A new link to your booking: {title} ({ref})",
 }
 _TEMPLATES: dict[Kind, str] = {
     Kind.CONFIRMATION: "confirmation",
@@ -325,6 +327,7 @@ _TEMPLATES: dict[Kind, str] = {
     Kind.JOINING: "joining",
     Kind.CERTIFICATE: "certificate",
     Kind.REQUEST: "invoice_request",
+    Kind.LINK: "link",
 }
 
 
@@ -356,7 +359,10 @@ def compose(send: Send, about: About, letterhead: Letterhead) -> EmailMessage | 
         "changes": list(send.changes),
         "manage_url": about.links.get("manage", "") if send.is_booker else "",
         "link": about.links.get(send.kind.value, ""),
+        "access_url": access_link(send, about),
         **about.extra,
+        # What differs from one delegate to the next (a certificate's number): extra["per_delegate"][position].
+        **(about.extra.get("per_delegate") or {}).get(send.position, {}),
     }
     what = "Booking changed" if send.changes else "Booking confirmed"
     if send.kind in (Kind.REFUND, Kind.VOID):
@@ -376,6 +382,21 @@ def compose(send: Send, about: About, letterhead: Letterhead) -> EmailMessage | 
         filename, pdf = attachments[send.position]
         message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
     return message
+
+
+def access_link(send: Send, about: About) -> str:
+    """A confirmation's link to the delegate's own access needs (about.links["access.<position>"]): in their own
+    message, or in the booker's when the booker is that delegate (they get one message, not two)."""
+    if send.kind != Kind.CONFIRMATION or send.to is None:
+        return ""
+    if send.position is not None:
+        return about.links.get(f"access.{send.position}", "")
+    if send.is_booker:
+        mine = send.to.email.casefold()
+        for position, delegate in enumerate(about.record.delegates):
+            if delegate.email.casefold() == mine:
+                return about.links.get(f"access.{position}", "")
+    return ""
 
 
 @dataclass(frozen=True)

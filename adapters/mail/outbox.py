@@ -44,6 +44,9 @@ class Delivery:
     sent: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
+    elsewhere: list[str] = field(default_factory=list)  # being sent by another delivery at the same moment
+    reasons: dict[str, str] = field(default_factory=dict)  # why a refused or waiting message did not go
+    unreachable: bool = False  # the run stopped: the mail server could not be reached
 
     @property
     def complete(self) -> bool:
@@ -53,16 +56,23 @@ class Delivery:
 def deliver(store: BookingStore, session: MailSession, ref: str | None = None) -> Delivery:
     """Send every pending message (of booking `ref`, or all), marking each as the server answers.
 
-    A refusal of one recipient (5xx) marks that message refused and goes on; a deferral (4xx) leaves it
-    pending; a server that cannot be reached stops the run and leaves the rest pending.
+    Each message is claimed before it is sent, so two deliveries at once (two webhook deliveries, the back
+    office beside the scheduled run) never both send it. A refusal of one recipient (5xx) marks that message
+    refused and goes on; a deferral (4xx) leaves it pending; a server that cannot be reached stops the run and
+    leaves the rest pending.
     """
     done = Delivery()
     items = store.pending(ref)
     for number, item in enumerate(items):
+        if not store.claim(item):
+            done.elsewhere.append(item.message_id)
+            continue
         try:
             session.send(parse(item.raw))
         except MailRefused as exc:
+            done.reasons[item.message_id] = str(exc)
             if exc.temporary:
+                store.release(item)
                 done.waiting.append(item.message_id)
                 continue
             store.mark_refused(item, str(exc))
@@ -71,7 +81,10 @@ def deliver(store: BookingStore, session: MailSession, ref: str | None = None) -
             log.warning("message %s refused (%s)", item.message_id, str(exc).split(" ", 1)[0])
             continue
         except MailUnavailable as exc:
+            store.release(item)
+            done.unreachable = True
             done.waiting.extend(i.message_id for i in items[number:])
+            done.reasons.update((i.message_id, str(exc)) for i in items[number:])
             log.warning("mail server unavailable, %d message(s) left in the outbox: %s", len(items) - number, exc)
             break
         store.mark_sent(item)

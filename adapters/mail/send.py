@@ -174,10 +174,22 @@ def _log_error(config: SmtpConfig, exc: BaseException) -> None:
                 "host": config.host,
                 "port": config.port,
                 "error_class": type(exc).__name__,
-                "error": str(exc)[:300],
+                "error": _loggable(exc),
             }
         )
     )
+
+
+def _loggable(exc: BaseException) -> str:
+    """What of a mail error may be logged: the server's reply codes (its words, and a refusal's own text, may
+    quote the recipient's address), or what failed on the connection."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return " ".join(str(code) for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return str(exc.smtp_code)
+    if isinstance(exc, UnicodeError):
+        return "an address outside ASCII"
+    return str(exc)[:300]
 
 
 def _write_outbox(messages: list[EmailMessage], outbox: Path) -> list[str]:

@@ -5,18 +5,29 @@ Every write is one conditional transaction (DESIGN.md, "The booking store and a 
 
 from adapters.store.dynamo import BookingStore
 from adapters.store.errors import Conflict, DuplicateMessage, LimitReached, StoreUnavailable
-from adapters.store.items import OutboxItem, Outgoing, Stored, Take, code_key, places_key
+from adapters.store.items import (
+    MessageState,
+    OutboxItem,
+    Outgoing,
+    Stored,
+    Take,
+    code_key,
+    message_kind,
+    places_key,
+)
 
 __all__ = [
     "BookingStore",
     "Conflict",
     "DuplicateMessage",
     "LimitReached",
+    "MessageState",
     "OutboxItem",
     "Outgoing",
     "StoreUnavailable",
     "Stored",
     "Take",
     "code_key",
+    "message_kind",
     "places_key",
 ]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.store.errors import Conflict, DuplicateMessage, LimitReached, StoreUnavailable
-from adapters.store.items import OutboxItem, Outgoing, Stored, Take
+from adapters.store.items import MessageState, OutboxItem, Outgoing, Stored, Take
 from booking.record import BookingRecord, document
 
 DEFAULT_REGION = "eu-west-2"
@@ -28,6 +28,9 @@ READ_TIMEOUT_SECONDS = 2
 MAX_ATTEMPTS = 3
 # Connections kept open: one per thread that uses the store at once (the back office's or a test's threads).
 MAX_POOL_CONNECTIONS = 32
+# How long a sender holds a message it claimed: long enough to send it, short enough that a sender that died
+# holding it delays the message only that long.
+CLAIM_SECONDS = 300
 # A transaction DynamoDB cancels because another one held an item at that instant wrote nothing: try again.
 TRANSACTION_CONFLICT_TRIES = 5
 
@@ -170,6 +173,20 @@ class BookingStore:
             )
         return sorted((_outbox_item(item) for item in items), key=lambda item: (item.created, item.message_id))
 
+    def messages(self, ref: str) -> list[MessageState]:
+        """Every message of booking `ref` whatever its status (pending, sent, refused), oldest first, without
+        their bytes: what the back office shows of a booking's mail."""
+        items = self._pages(
+            "query",
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :msg)",
+            ProjectionExpression="#ref, message_id, #to, #status, created, sent_at, detail",
+            ExpressionAttributeNames={"#ref": "ref", "#to": "to", "#status": "status"},
+            ExpressionAttributeValues={":pk": {"S": booking_pk(ref)}, ":msg": {"S": "MSG#"}},
+            ConsistentRead=True,
+        )
+        return sorted((_message_state(item) for item in items), key=lambda m: (m.created, m.message_id))
+
     # Writing.
 
     def create(
@@ -241,6 +258,45 @@ class BookingStore:
         """The mail server refused the message for good: it leaves the pending list with the reason."""
         self._settle(item, "refused", detail)
 
+    def claim(self, item: OutboxItem, seconds: int = CLAIM_SECONDS) -> bool:
+        """Take a pending message to send it for the next `seconds`: True if this caller has it, False if it is
+        no longer pending or another sender holds it (two deliveries at once never both send a message)."""
+        now = self._clock()
+        try:
+            self._call(
+                "update_item",
+                TableName=self.table,
+                Key=_key(booking_pk(item.ref), message_sk(item.message_id)),
+                UpdateExpression="SET claimed_until = :until",
+                ConditionExpression=(
+                    "#status = :pending AND (attribute_not_exists(claimed_until) OR claimed_until < :now)"
+                ),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":until": {"S": _stamp(now + timedelta(seconds=seconds))},
+                    ":now": {"S": _stamp(now)},
+                    ":pending": {"S": "pending"},
+                },
+            )
+        except _ConditionFailed:
+            return False
+        return True
+
+    def release(self, item: OutboxItem) -> None:
+        """Give back a claimed message that stays pending (the server deferred it), for the next delivery."""
+        try:
+            self._call(
+                "update_item",
+                TableName=self.table,
+                Key=_key(booking_pk(item.ref), message_sk(item.message_id)),
+                UpdateExpression="REMOVE claimed_until",
+                ConditionExpression="#status = :pending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":pending": {"S": "pending"}},
+            )
+        except _ConditionFailed:
+            return
+
     # Inside.
 
     def _settle(self, item: OutboxItem, status: str, detail: str) -> None:
@@ -249,7 +305,7 @@ class BookingStore:
                 "update_item",
                 TableName=self.table,
                 Key=_key(booking_pk(item.ref), message_sk(item.message_id)),
-                UpdateExpression="SET #status = :status, sent_at = :now, detail = :detail REMOVE outbox, msg_at",
+                UpdateExpression="SET #status = :status, sent_at = :now, detail = :detail REMOVE outbox, msg_at, claimed_until",
                 ConditionExpression="#status = :pending",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
@@ -375,6 +431,7 @@ def _stored(item: Mapping[str, Any]) -> Stored:
         record=BookingRecord.model_validate_json(item["record"]["S"]),
         state=item["state"]["S"],
         version=int(item["version"]["N"]),
+        created=item.get("created", {}).get("S", ""),
     )
 
 
@@ -384,6 +441,18 @@ def _outbox_item(item: Mapping[str, Any]) -> OutboxItem:
         message_id=item["message_id"]["S"],
         to=item["to"]["S"],
         raw=bytes(item["raw"]["B"]),
+        status=item["status"]["S"],
+        created=item["created"]["S"],
+        sent_at=item.get("sent_at", {}).get("S", ""),
+        detail=item.get("detail", {}).get("S", ""),
+    )
+
+
+def _message_state(item: Mapping[str, Any]) -> MessageState:
+    return MessageState(
+        ref=item["ref"]["S"],
+        message_id=item["message_id"]["S"],
+        to=item["to"]["S"],
         status=item["status"]["S"],
         created=item["created"]["S"],
         sent_at=item.get("sent_at", {}).get("S", ""),

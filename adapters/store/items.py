@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from booking.record import BookingRecord
 
@@ -14,6 +14,8 @@ class Stored:
     record: BookingRecord
     state: str
     version: int
+    # When it was first stored (ISO 8601, UTC): "" on what a write returns, and no part of a booking's equality.
+    created: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,34 @@ class OutboxItem:
     created: str
     sent_at: str = ""
     detail: str = ""
+
+    @property
+    def kind(self) -> str:
+        return message_kind(self.message_id)
+
+
+@dataclass(frozen=True)
+class MessageState:
+    """What became of one of a booking's messages, without its bytes: `status` "pending", "sent" or "refused"
+    (`detail` then holds the mail server's answer)."""
+
+    ref: str
+    message_id: str
+    to: str
+    status: str
+    created: str
+    sent_at: str = ""
+    detail: str = ""
+
+    @property
+    def kind(self) -> str:
+        return message_kind(self.message_id)
+
+
+def message_kind(message_id: str) -> str:
+    """A message's kind from its stable id (`<ref>.<kind>[...]`): confirmation, joining, certificate, ..."""
+    parts = message_id.split(".")
+    return parts[1] if len(parts) > 1 else ""
 
 
 def places_key(event: str) -> str:

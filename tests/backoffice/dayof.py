@@ -1,24 +1,40 @@
-"""Helpers for the tests of the commands around the day of the event: run them; cancel and substitute as people do."""
+"""Helpers for the back office's tests: bookings made in the store as the flows make them (each change one step of
+the booking's life through flows.advance, its messages delivered to the SMTP sink), and the commands run as the
+organiser runs them (bookings.cli.main with BOOKINGS_TABLE and the store's environment)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
-import re
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-from booking.record import BookingRecord
+from adapters.content.events import event_facts
+from adapters.mail.compose import About, Letterhead
+from adapters.mail.outbox import deliver
+from adapters.mail.send import MailSession
+from booking import life
+from booking.life import (
+    Change,
+    CheckoutStarted,
+    DelegatesChanged,
+    Expired,
+    Paid,
+    Refunded,
+    RequestConfirmed,
+    Requested,
+    StripeFacts,
+    Voided,
+)
+from booking.record import Amount, Attendee, BookingRecord, Contact
 from bookings.cli import main
-from bookings.context import stripe_client
-from bookings.export import find_bookings
-from tests.backoffice.conftest import EVENT, Received
+from flows.advance import advance
+from pricing import load_fee_table, quote
+from tests.backoffice.conftest import EVENT, MAIL_FROM, ORGANISERS, Received
 from tests.fixture_site import FIXTURE_EVENTS
-from tests.functions.conftest import FORM_HEADERS, http
-from tests.waiting import wait_until
 
 # Zoom: Reports > Usage > Participants > Export, "with meeting data" ticked: the meeting's own row (with the
 # host's e-mail) comes first, then a blank line and the participants.
@@ -52,9 +68,10 @@ TEAMS = (
     "Priya Shah\t14/09/2083, 13:00:00\t14/09/2083, 16:01:13\t3h 1m\tpriya.shah@nhs.net\tAttendee\n"
 )
 
-MANAGE_LINK = re.compile(r"https?://\S+/api/bookings/manage\?t=[A-Za-z0-9_.-]+")
 BEFORE = datetime(2083, 9, 1, 9, 0, tzinfo=UTC)  # caldicott-police-2083 is on 14 September 2083
 AFTER = datetime(2083, 9, 15, 9, 0, tzinfo=UTC)
+AT = "2083-06-01T10:00:00+00:00"
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 @dataclass
@@ -64,24 +81,36 @@ class Run:
     err: str
 
 
-class Office:
-    """The back office pointed at the live stand-in and SMTP sink, with the site's events beside a far fee table."""
+def reference(tag: str) -> str:
+    """A booking reference of the site's shape, the same for the same tag."""
+    digest = hashlib.sha256(tag.encode()).digest()
+    return "CP-" + "".join(_ALPHABET[byte % len(_ALPHABET)] for byte in digest[:6])
 
-    def __init__(self, live: Any, folder: Path):
-        self.live = live
+
+class Office:
+    """The back office on a fresh bookings table and the SMTP sink, with the site's events beside a far fee table;
+    and the people around it: bookers who book, pay and change delegates, the organiser who refunds."""
+
+    def __init__(self, store: Any, store_environ: dict[str, str], smtp: Any, fees_path: Path, folder: Path):
+        self.store = store
+        self.smtp = smtp
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copy(live.fees_path, folder / "fees.yaml")
+        shutil.copy(fees_path, folder / "fees.yaml")
         shutil.copytree(FIXTURE_EVENTS, folder / "events", dirs_exist_ok=True)
         self.folder = folder
+        self.fees = load_fee_table(folder / "fees.yaml")
+        self.letterhead = Letterhead(sender=MAIL_FROM, organisers=ORGANISERS)
         self.environ = {
-            "STRIPE_SECRET_KEY": "sk_test_backoffice_dayof",
-            "STRIPE_API_BASE": live.standin.api_base,
+            **store_environ,
+            "BOOKINGS_TABLE": store.table,
             "FEES_PATH": str(folder / "fees.yaml"),
-            "SMTP_URL": live.smtp.url,
-            "MAIL_FROM": "Conference Bookings <bookings@events.example.org>",
-            "CONTACT_EMAIL": "bookings@events.example.org",
+            "SMTP_URL": smtp.url,
+            "MAIL_FROM": MAIL_FROM,
+            "CONTACT_EMAIL": ORGANISERS,
             "ORGANISER_NAME": "Health IG Conferences",
         }
+
+    # The organiser's side.
 
     def run(self, *argv: str, now: datetime = BEFORE, **environ: str) -> Run:
         out, err = io.StringIO(), io.StringIO()
@@ -89,37 +118,136 @@ class Office:
         return Run(status, out.getvalue(), err.getvalue())
 
     def mail(self, subject_start: str) -> list[Received]:
-        return [r for r in self.live.smtp.received if str(r.message["Subject"]).startswith(subject_start)]
+        return [r for r in self.smtp.received if str(r.message["Subject"]).startswith(subject_start)]
 
     def record(self, ref: str) -> BookingRecord:
-        api = stripe_client(self.environ)[0]
-        (found,) = [b.record for b in find_bookings(api, EVENT, lambda *_: None) if b.record.ref == ref]
-        return found
+        stored = self.store.get(ref)
+        assert stored is not None
+        return stored.record
 
-    def cancel(self, ref: str) -> BookingRecord:
-        """Refund a card booking in full, as the organiser does in the Dashboard; the webhook marks it cancelled."""
-        api = stripe_client(self.environ)[0]
-        (found,) = [b for b in find_bookings(api, EVENT, lambda *_: None) if b.record.ref == ref]
-        api.v1.refunds.create(params={"payment_intent": found.stripe_id})
-        (after,) = [b.record for b in find_bookings(api, EVENT, lambda *_: None) if b.record.ref == ref]
-        assert after.cancelled
-        return after
+    def state(self, ref: str) -> str:
+        stored = self.store.get(ref)
+        assert stored is not None
+        return stored.state
 
-    def substitute(self, ref: str, position: int, name: str, email: str) -> BookingRecord:
-        """Replace a delegate as the booker does: from the private link in their confirmation e-mail."""
-        before = self.record(ref)
-        (link,) = wait_until(
-            lambda: self._manage_links(before.contact.email, ref), timeout=30, what=f"the manage link for {ref}"
+    # The bookings, each change one step of the booking's life, as the function makes them.
+
+    def make(
+        self,
+        delegates: int | list[str] = 1,
+        tag: str = "",
+        *,
+        payment: str = "card",
+        category: str = "public-sector",
+        event: str = EVENT,
+        code: str = "",
+        purchase_order: str = "",
+        free: bool = False,
+        emails: list[str] | None = None,
+    ) -> BookingRecord:
+        """The booking a booker fills in: `delegates` people (or these names, and these addresses), priced as the
+        fee table says."""
+        names = [f"Delegate {i}{tag}" for i in range(1, delegates + 1)] if isinstance(delegates, int) else delegates
+        addresses = emails or [f"delegate{i}{tag}@nhs.net" for i in range(1, len(names) + 1)]
+        priced = quote(self.fees, event, category, len(names), payment)
+        amounts = tuple(
+            Amount(net_pence=0 if free else line.net_pence, vat_pence=0 if free else line.vat_pence)
+            for line in priced.lines
         )
-        delegates = [d.model_dump() for d in before.delegates]
-        delegates[position] = {**delegates[position], "name": name, "email": email}
-        form = urlencode([(f"delegates[{i}][{k}]", v) for i, d in enumerate(delegates) for k, v in d.items()])
-        saved = http("POST", link, form, FORM_HEADERS | {"accept": "text/html"})
-        assert saved.status == 200, saved.text
-        after = self.record(ref)
-        assert after.delegates[position].email == email and after.substitutions == before.substitutions + 1
-        return after
+        return BookingRecord(
+            ref=reference(f"{event}{tag}"),
+            event=event,
+            category=category,
+            payment="invoice" if payment == "invoice" else "card",
+            contact=Contact(
+                name=f"Priya Shah{tag}", email=f"priya.shah{tag}@nhs.net", organisation="Leeds Teaching Hospitals"
+            ),
+            delegates=tuple(
+                Attendee(
+                    name=name,
+                    email=addresses[i - 1],
+                    job_title="Information Governance Lead",
+                    organisation="Leeds Teaching Hospitals NHS Trust" if i % 2 else "",
+                )
+                for i, name in enumerate(names, start=1)
+            ),
+            amounts=amounts,
+            code=code,
+            purchase_order=purchase_order,
+        )
 
-    def _manage_links(self, booker: str, ref: str) -> set[str]:
-        confirmations = [r for r in self.live.smtp.to(booker) if r.message["X-Booking-Ref"] == ref]
-        return {link for r in confirmations for link in MANAGE_LINK.findall(r.text)}
+    def quote(self, record: BookingRecord) -> Any:
+        return quote(self.fees, record.event, record.category, len(record.delegates), record.payment)
+
+    def step(self, ref: str, event: life.Event) -> None:
+        """One step of booking `ref`'s life, its messages then delivered to the sink as the function does."""
+        events_dir = self.folder / "events"
+
+        def about(booking: life.Booking) -> About:
+            record = booking.record
+            # What the request to confirm an invoice booking says (the request flow's own details).
+            billing = {"name": "Accounts Payable", "email": "accounts.payable@nhs.net"}
+            request = {"contact": record.contact, "delegates": record.delegates, "billing": billing}
+            return About(
+                record=record,
+                event=event_facts(record.event, events_dir),
+                links={"request": f"https://events.example.org/api/bookings/invoice/confirm?token={record.ref}"},
+                extra={"booking": request, "ref": record.ref, "expires": "in 7 days"},
+            )
+
+        step = advance(self.store, ref, event, about=about, letterhead=self.letterhead)
+        assert step.changed, f"{type(event).__name__} changed nothing for {ref}"
+        with MailSession(self.smtp.url, None) as session:
+            deliver(self.store, session, ref)
+
+    def card(self, record: BookingRecord, pay: bool = True) -> str:
+        self.step(record.ref, CheckoutStarted(record))
+        if pay:
+            self.step(record.ref, Paid(AT, StripeFacts(payment_intent=f"pi_{record.ref[3:]}")))
+        return record.ref
+
+    def invoice(self, record: BookingRecord, pay: bool = False) -> str:
+        """Requested, confirmed by the booker from their e-mail (the invoice issued), and paid if `pay`."""
+        self.step(record.ref, Requested(record))
+        facts = StripeFacts(
+            invoice_id=f"in_{record.ref[3:]}",
+            invoice_number=f"{record.ref[3:]}-0001",
+            invoice_due="2083-08-31",
+            invoice_url=f"https://invoice.stripe.com/i/{record.ref[3:]}",
+        )
+        self.step(record.ref, RequestConfirmed(AT, stripe=facts))
+        if pay:
+            self.step(record.ref, Paid(AT))
+        return record.ref
+
+    def free(self, record: BookingRecord) -> str:
+        self.step(record.ref, Requested(record))
+        self.step(record.ref, RequestConfirmed(AT, free=True))
+        return record.ref
+
+    def requested(self, record: BookingRecord) -> str:
+        self.step(record.ref, Requested(record))
+        return record.ref
+
+    def expired(self, record: BookingRecord) -> str:
+        self.step(record.ref, CheckoutStarted(record))
+        self.step(record.ref, Expired(AT))
+        return record.ref
+
+    def refund(self, ref: str, total_pence: int | None = None) -> None:
+        """The organiser refunds in the Dashboard (in full unless `total_pence`); the webhook records it."""
+        charged = self.record(ref).gross_pence
+        self.step(ref, Refunded(charged if total_pence is None else total_pence, charged, AT))
+
+    def void(self, ref: str) -> None:
+        self.step(ref, Voided(AT))
+
+    def substitute(self, ref: str, position: int, name: str, email: str, access_needs: str = "") -> BookingRecord:
+        """The booker gives a delegate's place to someone else from the manage page."""
+        before = self.record(ref)
+        person = {"name": name, "email": email, "access_needs": access_needs}
+        after = before.substitute(position, before.delegates[position].model_copy(update=person))
+        self.step(
+            ref, DelegatesChanged(after, (Change(position, before.delegates[position], after.delegates[position]),))
+        )
+        return self.record(ref)

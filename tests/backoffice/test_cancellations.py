@@ -6,8 +6,6 @@ does and delivering signed events, the real SDK, and an aiosmtpd server taking t
 
 from __future__ import annotations
 
-import csv
-import io
 import threading
 import time
 
@@ -15,9 +13,8 @@ import pytest
 from stripe import WebhookSignature
 
 from booking.record import from_metadata
-from bookings.cli import main
 from pricing import format_pence, refund_vat
-from tests.backoffice.conftest import EVENT, WEBHOOK_SECRET, booking, http
+from tests.backoffice.conftest import WEBHOOK_SECRET, booking, http
 from tests.functions.webhook_events import stripe_event
 
 TITLE = "Information Sharing & The Police: Caldicott Principles and Sharing Between Police and Health Services"
@@ -204,40 +201,3 @@ def test_an_event_for_a_booking_not_yet_refunded_or_voided_changes_nothing(live,
     response = http("POST", live.url + "/api/stripe-webhook", payload, headers)
     assert response.status == 200 and response.json()["state"] in ("nothing_refunded", "not_void")
     assert _notices(live, "priya.shah-early@nhs.net") == []
-
-
-def _export(live, *args):
-    out, err = io.StringIO(), io.StringIO()
-    environ = {
-        "STRIPE_SECRET_KEY": "sk_test_backoffice_export",
-        "STRIPE_API_BASE": live.standin.api_base,
-        "FEES_PATH": str(live.fees_path),
-    }
-    assert main(["export", EVENT, *args], environ=environ, stdout=out, stderr=err) == 0, err.getvalue()
-    return list(csv.DictReader(io.StringIO(out.getvalue()))), err.getvalue()
-
-
-def test_the_delegate_list_leaves_out_cancelled_bookings_and_shows_partial_refunds(live):
-    api = live.standin.client()
-    kept = live.book_card(booking(1, tag="-kept"))
-    part = live.book_card(booking(2, tag="-part"))
-    full = live.book_card(booking(2, tag="-full"))
-    body, invoice = live.book_invoice(booking(1, payment="invoice", tag="-voided"))
-    api.v1.refunds.create(params={"payment_intent": _intent(live, part["booking_ref"])["id"], "amount": 5000})
-    api.v1.refunds.create(params={"payment_intent": _intent(live, full["booking_ref"])["id"]})
-    live.standin.app.webhook_url = None  # the void reaches the list before the webhook has recorded it
-    api.v1.invoices.void_invoice(invoice["id"])
-
-    listed, err = _export(live)
-    status = {(r["booking_ref"], r["delegate_number"]): r["payment_status"] for r in listed}
-    assert status == {
-        (kept["booking_ref"], "1"): "paid",
-        (part["booking_ref"], "1"): "refunded £50.00",
-        (part["booking_ref"], "2"): "refunded £50.00",
-    }
-    assert "left out 2 cancelled bookings (3 delegates); --include-cancelled lists them" in err
-
-    everyone, _ = _export(live, "--include-cancelled")
-    cancelled = {r["booking_ref"] for r in everyone if r["payment_status"] == "cancelled"}
-    assert cancelled == {full["booking_ref"], body["booking_ref"]}
-    assert len(everyone) == 6

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.backoffice.conftest import EVENT, booking
+from tests.backoffice.conftest import EVENT
 from tests.backoffice.dayof import AFTER, BEFORE, TEAMS, ZOOM, Office
 
 TITLE = "Information Sharing & The Police: Caldicott Principles and Sharing Between Police and Health Services"
@@ -16,15 +16,12 @@ SUBJECT = "Your CPD certificate:"
 
 
 @pytest.fixture
-def office(live, tmp_path):
-    return Office(live, tmp_path / "site")
+def office(booking_store, store_environ, smtp, far_fees, tmp_path):
+    return Office(booking_store, store_environ, smtp, far_fees, tmp_path / "site")
 
 
-def _named(tag: str, *names: str) -> dict:
-    data = booking(len(names), tag=tag)
-    for delegate, name in zip(data["delegates"], names, strict=True):
-        delegate["name"] = name
-    return data
+def _booked(office: Office, tag: str, *names: str) -> str:
+    return office.card(office.make(list(names), tag))
 
 
 def _text(path: Path) -> str:
@@ -32,14 +29,17 @@ def _text(path: Path) -> str:
 
 
 @pytest.fixture
-def booked(live, office):
-    """Three paid bookings (one then cancelled, one with a delegate substituted) in four scripts."""
-    first = live.book_card(_named("-a", "Zoë Ðurić-O’Brien", "Αλέξανδρος Παπαδόπουλος"))
-    cancelled = live.book_card(_named("-b", "Cancelled Person"))
-    third = live.book_card(_named("-c", "Анна Каренина", "Replaced Person"))
-    office.cancel(cancelled["booking_ref"])
-    office.substitute(third["booking_ref"], 1, "محمد عبد الله", "mohammed@nhs.net")
-    return first["booking_ref"], third["booking_ref"]
+def booked(office):
+    """Three paid bookings (one then refunded in full, one with a delegate substituted) in four scripts, and
+    bookings that never came to be (unpaid, lapsed)."""
+    first = _booked(office, "-a", "Zoë Ðurić-O’Brien", "Αλέξανδρος Παπαδόπουλος")
+    cancelled = _booked(office, "-b", "Cancelled Person")
+    third = _booked(office, "-c", "Анна Каренина", "Replaced Person")
+    office.card(office.make(["Never Paid"], "-unpaid"), pay=False)
+    office.expired(office.make(["Lapsed Checkout"], "-lapsed"))
+    office.refund(cancelled)
+    office.substitute(third, 1, "محمد عبد الله", "mohammed@nhs.net")
+    return first, third
 
 
 def test_one_pdf_per_delegate_with_name_title_date_and_hours(office, booked, tmp_path):
@@ -106,31 +106,31 @@ def test_an_arabic_name_is_set_in_the_arabic_font_and_read_out_as_letters(office
     assert f"/ActualText <FEFF{actual}>".encode() in page.get_contents().get_data()
 
 
-def test_chinese_japanese_and_korean_names_are_set_in_the_cjk_font(live, office, tmp_path):
-    made = live.book_card(_named("-k", "王小明", "김민준"))
+def test_chinese_japanese_and_korean_names_are_set_in_the_cjk_font(office, tmp_path):
+    made = _booked(office, "-k", "王小明", "김민준")
     out = tmp_path / "certificates"
 
     result = office.run("certificates", EVENT, "--output", str(out))
 
     assert result.status == 0, result.err
     for number, name in ((1, "王小明"), (2, "김민준")):
-        path = out / f"certificate-{made['booking_ref']}-{number:02d}.pdf"
+        path = out / f"certificate-{made}-{number:02d}.pdf"
         # pypdf reads the CJK font's two-byte codes with a NUL before each character (its ToUnicode map is right).
         assert name in _text(path).replace("\x00", "")
         fonts = {str(f.get_object()["/BaseFont"]) for f in PdfReader(path).pages[0]["/Resources"]["/Font"].values()}
         assert any(font.endswith("+NotoSansCJKJP") for font in fonts)
 
 
-def test_a_name_no_embedded_font_can_draw_is_reported_by_name_and_gets_no_empty_boxes(live, office, tmp_path):
-    made = live.book_card(_named("-z", "አበበ ቢቂላ", "Priya Shah"))
+def test_a_name_no_embedded_font_can_draw_is_reported_by_name_and_gets_no_empty_boxes(office, tmp_path):
+    made = _booked(office, "-z", "አበበ ቢቂላ", "Priya Shah")
     out = tmp_path / "certificates"
 
     result = office.run("certificates", EVENT, "--output", str(out))
 
     assert result.status == 1
-    assert f"no certificate for አበበ ቢቂላ <delegate1-z@nhs.net> ({made['booking_ref']}, delegate 1)" in result.err
+    assert f"no certificate for አበበ ቢቂላ <delegate1-z@nhs.net> ({made}, delegate 1)" in result.err
     assert "no embedded font has አ በ ቢ ቂ ላ" in result.err
-    assert [p.name for p in out.iterdir()] == [f"certificate-{made['booking_ref']}-02.pdf"]
+    assert [p.name for p in out.iterdir()] == [f"certificate-{made}-02.pdf"]
 
 
 @pytest.mark.parametrize(
@@ -138,36 +138,34 @@ def test_a_name_no_embedded_font_can_draw_is_reported_by_name_and_gets_no_empty_
     [(ZOOM, "utf-8-sig"), (TEAMS, "utf-16")],
     ids=["zoom", "teams"],
 )
-def test_an_attendance_report_limits_certificates_to_those_who_came(live, office, tmp_path, report, encoding):
-    came = live.book_card(_named("-x", "Priya Shah", "Stayed Away"))
-    live.book_card(_named("-y", "Also Away"))
-    data = booking(1, tag="-w")
-    data["delegates"][0].update(name="Priya Shah", email="priya.shah@nhs.net")
+def test_an_attendance_report_limits_certificates_to_those_who_came(office, tmp_path, report, encoding):
+    came = _booked(office, "-x", "Priya Shah", "Stayed Away")
+    _booked(office, "-y", "Also Away")
     report_path = tmp_path / "attendance.csv"
     report_path.write_bytes(report.encode(encoding))
     # The report's Priya is this booking's delegate (matched by e-mail, whatever its case).
-    came_too = live.book_card(data)
+    came_too = office.card(office.make(["Priya Shah"], "-w", emails=["priya.shah@nhs.net"]))
     out = tmp_path / "certificates"
 
     result = office.run("certificates", EVENT, "--output", str(out), "--attended", str(report_path))
 
     assert result.status == 0, result.err
-    assert [p.name for p in out.iterdir()] == [f"certificate-{came_too['booking_ref']}-01.pdf"]
-    assert came["booking_ref"] not in result.out
+    assert [p.name for p in out.iterdir()] == [f"certificate-{came_too}-01.pdf"]
+    assert came not in result.out
     assert "1 delegates attended, 3 booked but not in the attendance report" in result.err
     stranger = "zoe.duric@nhs.net" if report is ZOOM else "juergen@xn--mnchen-3ya.de"
     assert f"attended but not a delegate of {EVENT}:" in result.err and stranger in result.err
     assert "host@events.example.org" not in result.err
 
 
-def test_send_emails_each_delegate_their_certificate_once(live, office, booked, tmp_path):
+def test_send_emails_each_delegate_their_certificate_once(office, booked, tmp_path):
     first, _ = booked
     out = tmp_path / "certificates"
 
     once = office.run("certificates", EVENT, "--output", str(out), "--send", now=AFTER)
 
     assert once.status == 0, once.err
-    assert once.out.splitlines()[-1] == "sent 4, already had them 0, skipped (cancelled) 1"
+    assert once.out.splitlines()[-1] == "sent 4, refused 0, waiting 0, already had them 0, skipped (cancelled) 1"
     mails = office.mail(SUBJECT)
     assert sorted(a for m in mails for a in m.rcpt_tos) == [
         "delegate1-a@nhs.net",
@@ -181,11 +179,33 @@ def test_send_emails_each_delegate_their_certificate_once(live, office, booked, 
     assert attachment.get_filename() == f"certificate-{first}-01.pdf"
     assert attachment.get_content() == (out / f"certificate-{first}-01.pdf").read_bytes()
     assert "5 hours of CPD" in zoe.text and "5 hours of CPD" in zoe.html
+    assert f"certificate number {first}-01" in zoe.text
+    (alexandros,) = [m for m in mails if m.rcpt_tos == ["delegate2-a@nhs.net"]]
+    assert f"certificate number {first}-02" in " ".join(alexandros.text.split())
+    assert office.record(first).certificate_sent == {0, 1}
 
     twice = office.run("certificates", EVENT, "--output", str(out), "--send", now=AFTER)
 
-    assert twice.out.splitlines()[-1] == "sent 0, already had them 4, skipped (cancelled) 1"
+    assert twice.out.splitlines()[-1] == "sent 0, refused 0, waiting 0, already had them 4, skipped (cancelled) 1"
     assert len(office.mail(SUBJECT)) == 4
+
+
+def test_certificates_for_those_who_came_only_and_the_rest_later_if_they_did(office, tmp_path):
+    came = office.card(office.make(["Priya Shah", "Stayed Away"], "-v", emails=["priya.shah@nhs.net", "x@nhs.net"]))
+    report_path = tmp_path / "attendance.csv"
+    report_path.write_bytes(ZOOM.encode("utf-8-sig"))
+    out = tmp_path / "certificates"
+
+    result = office.run(
+        "certificates", EVENT, "--output", str(out), "--attended", str(report_path), "--send", now=AFTER
+    )
+
+    assert result.status == 0, result.err
+    assert result.out.splitlines()[-1] == "sent 1, refused 0, waiting 0, already had them 0, skipped (cancelled) 0"
+    assert [m.rcpt_tos for m in office.mail(SUBJECT)] == [["priya.shah@nhs.net"]]
+    assert office.record(came).certificate_sent == {0}
+    everyone = office.run("certificates", EVENT, "--output", str(out), "--send", now=AFTER)
+    assert everyone.out.splitlines()[-1] == "sent 1, refused 0, waiting 0, already had them 1, skipped (cancelled) 0"
 
 
 def test_certificates_are_not_sent_before_the_event(office, booked, tmp_path):

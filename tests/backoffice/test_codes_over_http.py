@@ -4,7 +4,6 @@ asked to charge is `python -m pricing quote` with the same arguments, and a 100%
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import itertools
 import json
@@ -225,23 +224,3 @@ def test_the_same_free_booking_sent_twice_is_one_request_and_confirmed_twice_is_
     assert answers[0].headers["location"] == answers[1].headers["location"]
     assert len([i for i in live.standin.app.billing.all_invoices() if i["total"] == 0]) == 1
     _assert_one_message_each(live, data)
-
-
-def test_the_delegate_list_has_a_code_column_and_lists_free_places(live):
-    from bookings.cli import main as bookings_cli
-
-    paid = live.book_card(booking(1, code="test15", tag="-list"), pay=True)
-    free = live.post_json(booking(1, code="FREE100", tag="-free")).json()
-    assert live.confirm_invoice(free["booking_ref"]).status == 303
-    out = io.StringIO()
-    environ = {
-        "STRIPE_SECRET_KEY": "sk_test_backoffice_suite",
-        "STRIPE_API_BASE": live.standin.api_base,
-        "FEES_PATH": str(live.fees_path),
-    }
-    assert bookings_cli(["export", PLAIN], environ=environ, stdout=out, stderr=io.StringIO()) == 0
-    rows = {row["booking_ref"]: row for row in csv.DictReader(io.StringIO(out.getvalue()))}
-    assert rows[paid["booking_ref"]]["code"] == "TEST15"
-    assert rows[paid["booking_ref"]]["gross_pence"] == str(paid["total_pence"])
-    listed = rows[free["booking_ref"]]
-    assert (listed["code"], listed["gross_pence"], listed["payment_method"]) == ("FREE100", "0", "none (discount code)")

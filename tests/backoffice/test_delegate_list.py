@@ -1,74 +1,83 @@
-"""The delegate list: `python -m bookings export EVENT` reads paid and invoiced bookings back from Stripe, one row per delegate."""
+"""The delegate list: `python -m bookings export EVENT` reads the event's bookings from the bookings table, one row
+per delegate of every booking whose delegates are coming; never Stripe."""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
-import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
+from openpyxl import load_workbook
 
-from bookings.cli import main
-from tests.backoffice.conftest import EVENT, OTHER_EVENT, ROOT, booking, http
-
-
-def _export(live, *args: str, event: str = EVENT) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    environ = {
-        "STRIPE_SECRET_KEY": "sk_test_backoffice_export",
-        "STRIPE_API_BASE": live.standin.api_base,
-        "FEES_PATH": str(live.fees_path),
-    }
-    status = main(["export", event, *args], environ=environ, stdout=out, stderr=err)
-    return status, out.getvalue(), err.getvalue()
+from tests.backoffice.conftest import EVENT, OTHER_EVENT, ROOT
+from tests.backoffice.dayof import Office
 
 
 @pytest.fixture
-def mixed(live):
-    """Card and invoice bookings made through the HTTP API, plus some that must not be listed."""
+def office(booking_store, store_environ, smtp, far_fees, tmp_path):
+    return Office(booking_store, store_environ, smtp, far_fees, tmp_path / "site")
+
+
+def _export(office: Office, *args: str, event: str = EVENT) -> tuple[int, str, str]:
+    result = office.run("export", event, *args)
+    return result.status, result.out, result.err
+
+
+def _listed(office: Office, *args: str) -> list[dict[str, str]]:
+    status, out, err = _export(office, *args)
+    assert status == 0, err
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+@pytest.fixture
+def mixed(office):
+    """Card, invoice and free bookings as the flows store them, plus some that must not be listed."""
     booked = []
-    card_a = booking(2, "public-sector", tag="-a")
-    booked.append((live.book_card(card_a), card_a, "card", "paid"))
-    card_b = booking(1, "commercial", tag="-b")
-    booked.append((live.book_card(card_b), card_b, "card", "paid"))
-    paid_invoice = booking(3, "voluntary", payment="invoice", tag="-c", purchase_order="PO-123")
-    body, invoice = live.book_invoice(paid_invoice)
-    assert (
-        http(
-            "POST", invoice["hosted_invoice_url"] + "/pay", b"", {"content-type": "application/x-www-form-urlencoded"}
-        ).status
-        == 303
-    )
-    booked.append((body, paid_invoice, "invoice", "paid"))
-    open_invoice = booking(1, "public-sector", payment="invoice", tag="-d")
-    booked.append((live.book_invoice(open_invoice)[0], open_invoice, "invoice", "invoiced, awaiting payment"))
-    live.book_card(booking(1, tag="-unpaid"), pay=False)  # never paid: not coming
-    live.book_card(booking(1, event=OTHER_EVENT, tag="-other"))  # another event
-    live.book_invoice(booking(1, event=OTHER_EVENT, payment="invoice", tag="-other-inv"))
+    for record, status, made in (
+        (office.make(2, "-a", category="public-sector"), "paid", office.card),
+        (office.make(1, "-b", category="commercial"), "paid", office.card),
+        (
+            office.make(3, "-c", category="voluntary", payment="invoice", purchase_order="PO-123"),
+            "paid",
+            lambda r: office.invoice(r, pay=True),
+        ),
+        (office.make(1, "-d", payment="invoice"), "invoiced, awaiting payment", office.invoice),
+    ):
+        made(record)
+        booked.append((record, status))
+    office.card(office.make(1, "-unpaid"), pay=False)  # at the checkout, never paid: not coming
+    office.expired(office.make(1, "-lapsed"))  # the checkout lapsed
+    office.requested(office.make(1, "-asked", payment="invoice"))  # a request never confirmed from its e-mail
+    office.card(office.make(1, "-other", event=OTHER_EVENT))  # another event
+    office.invoice(office.make(1, "-other-inv", event=OTHER_EVENT, payment="invoice"))
     return booked
 
 
-def _expected_rows(live, booked) -> list[dict[str, str]]:
+def _expected_rows(office: Office, booked) -> list[dict[str, str]]:
     rows = []
-    for body, data, method, status in booked:
-        quoted = live.quote(data)
-        for number, (delegate, line) in enumerate(zip(data["delegates"], quoted.lines, strict=False), start=1):
+    for record, status in booked:
+        quoted = office.quote(record)
+        for number, (delegate, line) in enumerate(zip(record.delegates, quoted.lines, strict=True), start=1):
             rows.append(
                 {
-                    "booking_ref": body["booking_ref"],
+                    "booking_ref": record.ref,
+                    "booked_on": datetime.now(UTC).date().isoformat(),
                     "delegate_number": str(number),
-                    "delegate_name": delegate["name"],
-                    "delegate_email": delegate["email"],
-                    "job_title": delegate["job_title"],
-                    "organisation": delegate["organisation"] or data["contact"]["organisation"],
-                    "category": data["category"],
-                    "payment_method": method,
+                    "delegate_name": delegate.name,
+                    "delegate_email": delegate.email,
+                    "job_title": delegate.job_title,
+                    "organisation": delegate.organisation or record.contact.organisation,
+                    "category": record.category,
+                    "payment_method": record.payment,
                     "payment_status": status,
-                    "purchase_order": data.get("purchase_order", ""),
-                    "booker_email": data["contact"]["email"],
+                    "invoice_number": f"{record.ref[3:]}-0001" if record.payment == "invoice" else "",
+                    "invoice_due": "2083-08-31" if record.payment == "invoice" else "",
+                    "purchase_order": record.purchase_order,
+                    "booker_email": record.contact.email,
                     "net_pence": str(line.net_pence),
                     "vat_pence": str(line.vat_pence),
                     "gross_pence": str(line.gross_pence),
@@ -82,33 +91,30 @@ def _key(row):
     return (row["booking_ref"], int(row["delegate_number"]))
 
 
-def test_the_csv_lists_every_paid_or_invoiced_delegate_with_the_amounts_booked(live, mixed):
-    status, out, err = _export(live)
+def test_the_csv_lists_every_delegate_who_is_coming_with_the_amounts_booked(office, mixed):
+    status, out, err = _export(office)
+
     assert status == 0, err
     found = list(csv.DictReader(io.StringIO(out)))
-    expected = _expected_rows(live, mixed)
+    expected = _expected_rows(office, mixed)
     assert len(found) == len(expected) == 7
     got = sorted(({k: row[k] for k in expected[0]} for row in found), key=_key)
     assert got == sorted(expected, key=_key)
-    invoice_rows = [r for r in found if r["payment_method"] == "invoice"]
-    assert all(re.fullmatch(r"[A-Z0-9]+-\d{4}", r["invoice_number"]) for r in invoice_rows)
     assert all(r["category_label"] for r in found)
     assert "7 delegates" in err and "4 bookings (2 by card, 2 by invoice)" in err
-    assert sum(int(r["gross_pence"]) for r in found) == sum(live.quote(d).total_pence for _, d, _, _ in mixed)
+    assert sum(int(r["gross_pence"]) for r in found) == sum(office.quote(r).total_pence for r, _ in mixed)
 
 
-def test_the_xlsx_holds_the_same_rows_with_pounds_as_numbers(live, mixed, tmp_path):
+def test_the_xlsx_holds_the_same_rows_with_pounds_as_numbers(office, mixed, tmp_path):
     from decimal import Decimal
 
-    from openpyxl import load_workbook
-
     target = tmp_path / "delegates.xlsx"
-    status, out, err = _export(live, "--format", "xlsx", "--output", str(target))
+    status, out, err = _export(office, "--format", "xlsx", "--output", str(target))
     assert status == 0 and out == "" and str(target) in err
     sheet = load_workbook(target).active
     header, *values = [list(r) for r in sheet.iter_rows(values_only=True)]
     found = [dict(zip(header, v, strict=False)) for v in values]
-    expected = _expected_rows(live, mixed)
+    expected = _expected_rows(office, mixed)
     assert sorted(
         (r["booking_ref"], r["delegate_number"], r["delegate_email"], r["gross_pence"]) for r in found
     ) == sorted(
@@ -117,17 +123,11 @@ def test_the_xlsx_holds_the_same_rows_with_pounds_as_numbers(live, mixed, tmp_pa
     assert all(Decimal(str(r["gross_gbp"])) * 100 == r["gross_pence"] for r in found)
 
 
-def test_the_real_command_line_writes_csv_to_stdout(live, mixed):
-    env = {
-        **os.environ,
-        "STRIPE_SECRET_KEY": "sk_test_backoffice_cli",
-        "STRIPE_API_BASE": live.standin.api_base,
-        "FEES_PATH": str(live.fees_path),
-    }
+def test_the_real_command_line_writes_csv_to_stdout(office, mixed):
     result = subprocess.run(
         [sys.executable, "-m", "bookings", "export", EVENT],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **office.environ},
         capture_output=True,
         text=True,
         timeout=60,
@@ -135,54 +135,141 @@ def test_the_real_command_line_writes_csv_to_stdout(live, mixed):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0].startswith("booking_ref,booked_on,delegate_number,delegate_name")
     assert len(result.stdout.splitlines()) == 8
-    assert "read 2 card payments" in result.stderr and "read 2 invoices" in result.stderr
+    assert f"read 4 bookings of {EVENT} from the bookings table" in result.stderr
 
 
-def test_names_that_look_like_formulas_stay_text(live):
-    data = booking(1, tag="-f")
-    data["delegates"][0]["name"] = '=HYPERLINK("http://x")'
-    live.book_card(data)
-    _status, out, _ = _export(live)
-    (row,) = list(csv.DictReader(io.StringIO(out)))
-    assert row["delegate_name"] == '\'=HYPERLINK("http://x")'
+def test_cancelled_bookings_are_left_out_unless_asked_and_partial_refunds_are_shown(office):
+    kept = office.card(office.make(1, "-kept"))
+    part = office.card(office.make(2, "-part"))
+    full = office.card(office.make(2, "-full"))
+    voided = office.invoice(office.make(1, "-voided", payment="invoice"))
+    office.refund(part, 5000)
+    office.refund(full)
+    office.void(voided)
+
+    status, out, err = _export(office)
+    assert status == 0, err
+    listed = {(r["booking_ref"], r["delegate_number"]): r["payment_status"] for r in csv.DictReader(io.StringIO(out))}
+    assert listed == {
+        (kept, "1"): "paid",
+        (part, "1"): "refunded £50.00",
+        (part, "2"): "refunded £50.00",
+    }
+    assert "left out 2 cancelled bookings (3 delegates); --include-cancelled lists them" in err
+
+    everyone = _listed(office, "--include-cancelled")
+    assert {r["booking_ref"] for r in everyone if r["payment_status"] == "cancelled"} == {full, voided}
+    assert len(everyone) == 6
 
 
-def test_an_event_with_no_bookings_yet_gives_just_the_header(live):
-    status, out, err = _export(live, event=OTHER_EVENT)
+def test_the_code_column_and_free_places(office):
+    paid = office.card(office.make(1, "-list", code="TEST15"))
+    free = office.free(office.make(1, "-free", payment="invoice", code="FREE100", free=True))
+
+    rows = {row["booking_ref"]: row for row in _listed(office)}
+
+    assert rows[paid]["code"] == "TEST15"
+    assert rows[paid]["gross_pence"] == str(office.record(paid).gross_pence)
+    listed = rows[free]
+    assert (listed["code"], listed["gross_pence"], listed["payment_method"], listed["payment_status"]) == (
+        "FREE100",
+        "0",
+        "none (discount code)",
+        "paid",
+    )
+
+
+def test_an_address_the_mail_server_refused_is_marked_for_the_organiser(office):
+    office.smtp.refused.add("delegate1-refused@nhs.net")
+    office.card(office.make(2, "-refused"))
+
+    rows = {r["delegate_email"]: (r["email_refused"], r["booker_email_refused"]) for r in _listed(office)}
+
+    assert rows == {"delegate1-refused@nhs.net": ("yes", ""), "delegate2-refused@nhs.net": ("", "")}
+
+
+def test_names_people_may_type_open_cleanly_in_the_workbook_and_the_csv(office, tmp_path):
+    names = ['=HYPERLINK("http://x")', "+44 113 243 3144", "@handle", "-minus", "Zoë 山田 👩🏽‍⚕️", "أحمد"]
+    names.append("Mal <a@evil.example,b@evil.example> | x | y")
+    office.card(office.make(names, "-xlsx"))
+    target = tmp_path / "delegates.xlsx"
+
+    status, _, err = _export(office, "--format", "xlsx", "--output", str(target))
+
+    assert status == 0, err
+    sheet = load_workbook(target).active
+    header = [c.value for c in sheet[1]]
+    column = header.index("delegate_name") + 1
+    cells = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
+    assert sorted(c.value for c in cells) == sorted(names)  # exactly as typed: no apostrophe shown
+    assert all(c.data_type == "s" for c in cells)  # text, never a formula
+    formula_like = next(c for c in cells if c.value.startswith("="))
+    assert formula_like.quotePrefix
+    _, out, _ = _export(office)
+    shown = [r["delegate_name"] for r in csv.DictReader(io.StringIO(out))]
+    assert '\'=HYPERLINK("http://x")' in shown and "\x00" not in out
+    assert "Mal <a@evil.example,b@evil.example> | x | y" in shown
+
+
+def test_a_substitute_is_listed_in_place_of_the_delegate_they_replaced_with_their_access_needs(office):
+    made = office.card(office.make(2, "-sub"))
+    office.substitute(made, 1, "Sam Okafor", "sam.okafor@nhs.net", access_needs="Live captions, please")
+
+    rows = {r["delegate_number"]: r for r in _listed(office)}
+
+    assert (rows["2"]["delegate_name"], rows["2"]["delegate_email"]) == ("Sam Okafor", "sam.okafor@nhs.net")
+    assert rows["2"]["access_needs"] == "Live captions, please"
+    assert "Delegate 2-sub" not in {r["delegate_name"] for r in rows.values()}
+
+
+def test_an_event_with_no_bookings_yet_gives_just_the_header(office):
+    status, out, err = _export(office, event=OTHER_EVENT)
     assert status == 0 and out.splitlines() == [out.splitlines()[0]] and "0 delegates" in err
 
 
 @pytest.mark.parametrize(
-    ("environ", "message"),
+    ("environ", "status", "message"),
     [
-        ({}, "STRIPE_SECRET_KEY is not set"),
-        ({"STRIPE_SECRET_KEY": "pk_test_wrong"}, "does not look like a Stripe key"),
-        (
-            {"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_API_BASE": "http://127.0.0.1:9"},
-            "cannot reach Stripe at http://127.0.0.1:9",
-        ),
-        ({"STRIPE_SECRET_KEY": "sk_test_x", "EVENT": "x' OR status:'paid"}, "is not an event slug"),
+        ({"BOOKINGS_TABLE": ""}, 2, "BOOKINGS_TABLE is not set"),
+        ({"BOOKINGS_TABLE": "no-such-table"}, 3, "cannot use the bookings table no-such-table: there is no such table"),
+        ({"DYNAMODB_ENDPOINT": "http://127.0.0.1:9"}, 3, "it cannot be reached"),
+        ({"EVENT": "x' OR status:'paid"}, 2, "is not an event slug"),
     ],
 )
-def test_clear_one_line_errors(environ, message):
-    err, environ = io.StringIO(), dict(environ)
-    status = main(["export", environ.pop("EVENT", EVENT)], environ=environ, stdout=io.StringIO(), stderr=err)
-    assert status != 0
-    assert message in err.getvalue() and len(err.getvalue().strip().splitlines()) == 1
+def test_clear_one_line_errors(office, environ, status, message):
+    environ = dict(environ)
+    result = office.run("export", environ.pop("EVENT", EVENT), **environ)
+    assert result.status == status
+    assert message in result.err and len(result.err.strip().splitlines()) == 1
 
 
-def test_an_unknown_event_is_named_with_the_known_ones(live):
-    status, out, err = _export(live, event="no-such-event")
+def test_an_unknown_event_is_named_with_the_known_ones(office):
+    status, out, err = _export(office, event="no-such-event")
     assert status == 2 and out == ""
     assert "unknown event 'no-such-event'" in err and EVENT in err
 
 
-def test_a_refused_key_is_one_line(live):
-    err = io.StringIO()
-    status = main(
-        ["export", EVENT],
-        environ={"STRIPE_SECRET_KEY": "rk_live_nope", "STRIPE_API_BASE": live.standin.api_base},
-        stdout=io.StringIO(),
-        stderr=err,
+def test_the_back_office_never_imports_the_http_edge():
+    """bookings/ uses the core and the adapters, never functions/ (DESIGN.md, "Where things live")."""
+    import ast
+
+    for path in (ROOT / "bookings").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not [n for n in names if n == "functions" or n.startswith("functions.")], path
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, bookings.cli, bookings.export, bookings.joining, bookings.certificates, bookings.outbox, "
+            "bookings.delivery; print(sorted(m for m in sys.modules if m.split('.')[0] == 'functions'))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    assert status == 2 and "Stripe refused STRIPE_SECRET_KEY" in err.getvalue()
+    assert loaded.stdout.strip() == "[]", loaded.stderr

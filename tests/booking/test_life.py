@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from booking import life
 from booking.life import (
+    AccessNeedsChanged,
     Booking,
     Change,
     CheckoutStarted,
@@ -16,6 +17,7 @@ from booking.life import (
     Delivered,
     Expired,
     Kind,
+    LinkReplaced,
     Paid,
     Refunded,
     RequestConfirmed,
@@ -177,6 +179,56 @@ def test_no_changes_after_cancellation():
     booking, _ = _run([Paid(AT), Refunded(63720, 63720, AT)], CheckoutStarted(_record(2)))
     change = Change(0, booking.record.delegates[0], Attendee(name="X", email="x@example.org"))
     assert not life.apply(booking, DelegatesChanged(booking.record, (change,))).changed
+
+
+def test_a_new_link_revokes_the_old_one_and_goes_only_to_the_booker():
+    booking, _ = _run([Paid(AT)], CheckoutStarted(_record(2)))
+    assert booking.record.link_version == 0
+    step = life.apply(booking, LinkReplaced(AT))
+    assert step.changed and step.booking.record.link_version == 1 and step.state == State.CONFIRMED
+    assert [(s.kind, s.to, s.is_booker) for s in step.sends] == [(Kind.LINK, booking.record.contact, True)]
+    again, done = _run([Paid(AT), LinkReplaced(AT), LinkReplaced(AT)], CheckoutStarted(_record(2)))
+    assert again.record.link_version == 2
+    assert len(set(_ids(done))) == len(_ids(done))  # each new link is its own message
+
+
+def test_a_cancelled_booking_can_still_revoke_its_link_but_a_request_has_none():
+    cancelled, _ = _run([Paid(AT), Refunded(63720, 63720, AT)], CheckoutStarted(_record(2)))
+    assert life.apply(cancelled, LinkReplaced(AT)).booking.record.link_version == 1
+    requested, _ = _run([], Requested(_record(1, "invoice")))
+    assert not life.apply(requested, LinkReplaced(AT)).changed
+
+
+def test_a_delegate_changes_their_own_access_needs_and_only_the_organisers_hear():
+    booking, _ = _run([Paid(AT)], CheckoutStarted(_record(2)))
+    step = life.apply(booking, AccessNeedsChanged(1, "Step-free access"))
+    assert step.booking.record.delegates[1].access_needs == "Step-free access"
+    assert step.booking.record.delegates[0] == booking.record.delegates[0]
+    assert step.booking.record.substitutions == 0
+    (send,) = step.sends
+    assert send.kind == Kind.ORGANISERS and send.to is None
+    (change,) = send.changes
+    assert change.access_needs_only and not change.replaced and change.number == 2
+    stored = Booking(step.booking.record, step.booking.state, booking.version + 1)
+    assert not life.apply(stored, AccessNeedsChanged(1, "Step-free access")).changed  # the same again: nothing
+
+
+@pytest.mark.parametrize("position", [-1, 2, 99])
+def test_access_needs_for_a_place_the_booking_does_not_have_change_nothing(position):
+    booking, _ = _run([Paid(AT)], CheckoutStarted(_record(2)))
+    assert not life.apply(booking, AccessNeedsChanged(position, "Captions")).changed
+
+
+def test_no_access_needs_change_after_cancellation():
+    booking, _ = _run([Paid(AT), Refunded(63720, 63720, AT)], CheckoutStarted(_record(2)))
+    assert not life.apply(booking, AccessNeedsChanged(0, "Captions")).changed
+
+
+def test_a_substitution_is_not_an_access_needs_only_change():
+    before = Attendee(name="A", email="a@example.org", access_needs="Captions")
+    assert not Change(0, before, before.model_copy(update={"name": "B"})).access_needs_only
+    assert not Change(0, before, before).access_needs_only
+    assert Change(0, before, before.model_copy(update={"access_needs": ""})).access_needs_only
 
 
 def test_joining_goes_once_to_each_attending_delegate_and_again_only_to_a_substitute():

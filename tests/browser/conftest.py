@@ -34,6 +34,7 @@ class DevServer:
 
     url: str
     log_path: Path
+    store_environ: dict[str, str] | None = None  # the function's booking store: the local engine and its table
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -85,7 +86,11 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+def devserver(
+    site: Path, tmp_path_factory: pytest.TempPathFactory, store_environ: dict[str, str], dynamodb_client
+) -> Iterator[DevServer]:
+    from devtools.dynamodb.table import create_table
+
     port = free_port()
     log_path = tmp_path_factory.mktemp("devserver") / "devserver.log"
     env = {
@@ -97,6 +102,10 @@ def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     env["CONTACT_EMAIL"] = "bookings@example.org"
     env["BOOKING_LINK_SECRET"] = LINK_SECRET  # so a test can sign a link (an expired one) as the function would
     env["MAIL_OUTBOX"] = str(log_path.parent / "outbox")  # never the repository's outbox/ (DevServer.outbox)
+    table = f"bookings-browser-{uuid.uuid4().hex[:12]}"
+    create_table(dynamodb_client, table)
+    store = {**store_environ, "BOOKINGS_TABLE": table}
+    env.update(store)
     with log_path.open("w") as log:
         process = subprocess.Popen(
             # One client books many times a minute here: raise production's per-client limit (make dev keeps it).
@@ -116,7 +125,7 @@ def devserver(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = DevServer(f"http://127.0.0.1:{port}", log_path)
+    server = DevServer(f"http://127.0.0.1:{port}", log_path, store)
     try:
 
         def answering() -> bool:
