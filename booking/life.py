@@ -128,7 +128,8 @@ class StripeFacts:
 
 @dataclass(frozen=True)
 class Requested:
-    """A booking that waits for the booker to confirm it from their e-mail before anything else happens."""
+    """A booking that waits for the booker to confirm it from their e-mail before anything else happens.
+    Like CheckoutStarted, it starts a booking that is not stored, or one that expired, over again."""
 
     record: BookingRecord
 
@@ -309,13 +310,18 @@ def _moved(
 
 
 def _start(current: Booking | None, event: Requested | CheckoutStarted) -> Transition:
-    if current is not None:
+    if current is not None and current.state != State.EXPIRED:
         return _unchanged(current, "already stored")  # a double submit: the first one stands
+    # New, or made again after it lapsed (its checkout expired, Stripe failed, its request was never confirmed):
+    # the same booking starts over from what was sent now, at the version after the lapsed one.
+    version = 0 if current is None else current.version
+    again = "" if current is None else f".v{current.version + 1}"
     if isinstance(event, Requested):
         record = event.record
-        send = Send(f"{record.ref}.{Kind.REQUEST}", Kind.REQUEST, record.contact, is_booker=True)
-        return Transition(Booking(record, State.REQUESTED), True, (send,))
-    return Transition(Booking(event.record, State.AWAITING_PAYMENT), True, places=len(event.record.delegates))
+        send = Send(f"{record.ref}.{Kind.REQUEST}{again}", Kind.REQUEST, record.contact, is_booker=True)
+        return Transition(Booking(record, State.REQUESTED, version), True, (send,))
+    record = event.record
+    return Transition(Booking(record, State.AWAITING_PAYMENT, version), True, places=len(record.delegates))
 
 
 def _request_confirmed(current: Booking, event: RequestConfirmed) -> Transition:

@@ -71,6 +71,18 @@ class Attendee(_Part):
     access_needs: str = ""
 
 
+class BillingDetails(_Part):
+    """Who an invoice booking's invoice goes to and the address printed on it (lines separated by newlines)."""
+
+    name: str
+    email: str
+    address: str
+
+    @property
+    def address_lines(self) -> list[str]:
+        return self.address.split("\n")
+
+
 class Amount(_Part):
     """One delegate's place as charged, net + VAT = gross, in pence; stored as the pair [net, vat]."""
 
@@ -111,6 +123,9 @@ class BookingRecord(_Part):
     amounts: tuple[Amount, ...] = ()
     purchase_order: str = ""
     code: str = ""
+    billing: BillingDetails | None = None  # an invoice booking's invoice contact and address
+    booked_at: Timestamp = ""  # when the booking was made: the moment its prices were worked out for
+    request_expires: Timestamp = ""  # a request (invoice, £0) not confirmed by then lapses (state expired)
     # What happened after the booking was made.
     fulfilled_at: Timestamp = ""
     confirmation_sent: Timestamp = ""

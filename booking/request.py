@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from booking.record import Amount, Attendee, BookingRecord, fits_new
+from booking.record import Amount, Attendee, BillingDetails, BookingRecord, fits_new
 from booking.record import Contact as RecordContact
 from booking.text import checked, checked_lines, deliverable_email, normalise
 from pricing import Quote
@@ -205,7 +205,7 @@ class BookingRequest(_Input):
         return self
 
     def to_record(self, ref: str, amounts: Sequence[Amount]) -> BookingRecord:
-        """The record this booking is stored as in Stripe, with what each delegate's place costs."""
+        """The record this booking is stored as, with what each delegate's place costs."""
         return BookingRecord(
             ref=ref,
             event=self.event,
@@ -226,6 +226,9 @@ class BookingRequest(_Input):
             ),
             amounts=tuple(amounts),
             purchase_order=self.purchase_order if self.payment == "invoice" else "",
+            billing=BillingDetails(name=self.billing.name, email=self.billing.email, address=self.billing.address)
+            if self.payment == "invoice" and self.billing is not None
+            else None,
         )
 
 

@@ -77,7 +77,8 @@ def advance(
             return Step(transition, current)
         new = transition.booking
         counters = [*place_takes(transition, capacity), *takes(transition)]
-        outgoing_messages = messages(transition, about(new), letterhead)
+        # What a message says is read (event, fee category, links) only when the transition sends one.
+        outgoing_messages = messages(transition, about(new), letterhead) if transition.sends else []
         try:
             if stored is None:
                 written = store.create(new.record, new.state, takes=counters, messages=outgoing_messages)

@@ -1,4 +1,5 @@
-"""POST /api/bookings: validate, price with pricing.quote(), then Stripe Checkout (card) or an e-mailed invoice request.
+"""POST /api/bookings: validate, price with pricing.quote(), store the booking, then Stripe Checkout (card) or an
+e-mailed request the booker confirms (invoice, £0).
 
 The steps live in `book()`, which knows nothing of HTTP encodings; `handle_booking()` reads the
 request and writes the answer in the form the client asked for (JSON, or HTML for a form post).
@@ -6,7 +7,6 @@ request and writes the answer in the form the client asked for (JSON, or HTML fo
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
@@ -18,21 +18,23 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from adapters.content.fees import fee_table
+from adapters.payments.checkout import card_closes, create_checkout_session
 from adapters.payments.client import StripeUnavailable
+from booking.priced import PricedBooking
+from booking.record import BookingRecord
 from booking.reference import booking_ref
 from booking.request import BookingRequest, FieldError, field_errors
 from booking.text import SMTPUTF8_CONTEXT
 from functions import pages
 from functions.body import parse_form, parse_json
-from functions.checkout import PricedBooking, card_closes, create_checkout_session
-from functions.errors import BookingProblem
+from functions.errors import BookingProblem, Unavailable
 from functions.http import Request, Response, html_response, json_response, redirect
 from functions.settings import Settings
 from pricing import FeeTable, FeeTableError, QuoteError, quote
 
 MAX_BODY_BYTES = 64 * 1024
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-log = logging.getLogger("functions.bookings")
+log = logging.getLogger("booking.functions.bookings")
 UK = ZoneInfo("Europe/London")
 
 _TITLES = {
@@ -80,20 +82,24 @@ def validate(data: Any, fees: FeeTable, smtputf8: bool = False) -> BookingReques
     return booking
 
 
+SOLD_OUT = "This event is sold out, so it cannot be booked online. E-mail us to join the waiting list."
+# When the last places went to someone else while this booking was being made.
+TOO_FEW_PLACES = (
+    "This event is sold out: there are not enough places left for this booking. "
+    "Book fewer delegates, or e-mail us to join the waiting list."
+)
+
+
+def sold_out(message: str = TOO_FEW_PLACES) -> BookingProblem:
+    return BookingProblem(409, [FieldError("event", message)])
+
+
 def check_open(booking: BookingRequest, fees: FeeTable, settings: Settings) -> None:
     now = settings.now()
     entry = fees.events[booking.event]
     status = entry.booking_status(now)
     if status == "sold_out":
-        raise BookingProblem(
-            409,
-            [
-                FieldError(
-                    "event",
-                    "This event is sold out, so it cannot be booked online. E-mail us to join the waiting list.",
-                )
-            ],
-        )
+        raise sold_out(SOLD_OUT)
     if status == "closed":
         raise BookingProblem(
             409,
@@ -138,68 +144,69 @@ def price(booking: BookingRequest, fees: FeeTable, at: datetime | None = None) -
 
 @dataclass(frozen=True)
 class Started:
-    """Where the visitor goes next: Stripe's checkout page, or our page saying the invoice is on its way."""
+    """Where the visitor goes next: Stripe's checkout page, or our page saying to check their e-mail."""
 
     url: str
     total_pence: int
-    free: bool = False  # a £0 booking: confirmed already, `url` is its confirmation page
+    free: bool = False  # a £0 booking: `url` is the page saying to confirm it from the e-mail
+
+
+STORE_DOWN = "Online booking is not available just now. Please try again in a few minutes."
 
 
 def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, Started]:
-    """The whole booking: validate, check it is open, price, then a Checkout Session or an e-mailed link that
-    confirms an invoice request."""
+    """The whole booking: validate, check it is open, price, store it, then a Checkout Session (card) or an
+    e-mailed link that confirms the request (invoice, £0)."""
     booking = validate(data, fees, settings.mail_smtputf8)
     check_open(booking, fees, settings)
-    priced = price(booking, fees, settings.now())
-    if priced.quote.total_pence == 0:
-        return priced, Started(confirm_free_booking(priced, settings), 0, free=True)
-    if booking.payment == "invoice":
+    now = settings.now()
+    priced = price(booking, fees, now)
+    from flows.booking import stamp
+
+    record = priced.record.model_copy(update={"booked_at": stamp(now)})
+    if priced.quote.total_pence == 0 or booking.payment == "invoice":
         # Nothing reaches Stripe yet: the booker confirms by e-mail first (functions/invoice_request.py).
-        from functions.invoice_request import request_invoice
+        from functions.invoice_request import request_confirmation
 
-        return priced, Started(request_invoice(priced, settings), priced.quote.total_pence)
-    session = create_checkout_session(priced, settings)
+        url = request_confirmation(priced, record, settings)
+        return priced, Started(url, priced.quote.total_pence, free=priced.quote.total_pence == 0)
+    return priced, Started(start_card(priced, record, fees, settings), priced.quote.total_pence)
+
+
+def start_card(priced: PricedBooking, record: BookingRecord, fees: FeeTable, settings: Settings) -> str:
+    """Hold the places in the store, then make the Checkout Session; its URL. If Stripe fails, the places go
+    back at once (a resubmission of the same booking starts it over)."""
+    from adapters.store import Conflict, LimitReached, StoreUnavailable
+    from flows.booking import give_back, start_checkout
+    from functions.letters import mail
+
+    letters = mail(settings)
+    try:
+        store = settings.store()
+        step = start_checkout(store, record, capacity=fees.events[record.event].places, mail=letters)
+    except LimitReached:
+        log.info("booking %s: sold out (%d places asked)", priced.ref, len(record.delegates))
+        raise sold_out() from None
+    except (StoreUnavailable, Conflict) as exc:
+        log.error("booking %s: not stored: %s", priced.ref, type(exc).__name__)
+        raise Unavailable(STORE_DOWN) from None
+    try:
+        session = create_checkout_session(priced, settings)
+    except StripeUnavailable:
+        if step.changed:  # this request took the places: give them back (a double submit's are the first's)
+            try:
+                give_back(store, priced.ref, settings.now(), letters)
+            except (StoreUnavailable, Conflict) as exc:
+                log.error("booking %s: places not given back: %s", priced.ref, type(exc).__name__)
+        raise
     log.info(
-        json.dumps(
-            {
-                "msg": "checkout_session_created",
-                "booking_ref": priced.ref,
-                "session_id": session.id,
-                "event": booking.event,
-                "delegates": len(booking.delegates),
-                "total_pence": priced.quote.total_pence,
-            }
-        )
+        "booking %s: checkout session %s for %d delegate(s), %d pence",
+        priced.ref,
+        session.id,
+        len(record.delegates),
+        priced.quote.total_pence,
     )
-    return priced, Started(session.url, priced.quote.total_pence)
-
-
-def confirm_free_booking(priced: PricedBooking, settings: Settings) -> str:
-    """Record a £0 booking in Stripe and confirm it now, e-mails included; its confirmation page's URL."""
-    from functions.free_booking import record_free_booking
-    from functions.fulfilment import ConfirmationNotSent, fulfil_invoice
-
-    invoice_id = record_free_booking(priced, settings)
-    # Booked and confirmed even if the mail server is down: Stripe's invoice.paid webhook retries the e-mails.
-    with contextlib.suppress(ConfirmationNotSent):
-        fulfil_invoice(invoice_id, settings)
-    log.info(
-        json.dumps(
-            {
-                "msg": "free_booking_recorded",
-                "booking_ref": priced.ref,
-                "invoice_id": invoice_id,
-                "code": priced.quote.code,
-                "event": priced.booking.event,
-                "delegates": len(priced.booking.delegates),
-            }
-        )
-    )
-    return f"{settings.site_url}/api/bookings/confirmation?invoice_id={invoice_id}"
-
-
-def invoice_confirmation_url(settings: Settings, invoice_id: str) -> str:
-    return f"{settings.site_url}/api/bookings/invoice?invoice_id={invoice_id}"
+    return session.url
 
 
 def _read(request: Request) -> Any:
@@ -246,6 +253,8 @@ def handle_booking(request: Request, settings: Settings) -> Response:
         return _problem_response(request, problem, _event_slug(data))
     except StripeUnavailable as exc:
         return _unavailable(request, exc, settings, _event_slug(data), "Payment could not be started")
+    except Unavailable as exc:
+        return _unavailable(request, exc, settings, _event_slug(data), "Online booking is not available")
     if request.wants_json:
         return json_response(
             201,
@@ -271,7 +280,7 @@ def _problem_response(request: Request, problem: BookingProblem, slug: str | Non
 
 
 def _unavailable(
-    request: Request, exc: StripeUnavailable, settings: Settings, slug: str | None, title: str
+    request: Request, exc: StripeUnavailable | Unavailable, settings: Settings, slug: str | None, title: str
 ) -> Response:
     """502/503: say plainly that nothing was charged, what to do, and how to reach us."""
     contact = (

@@ -13,3 +13,13 @@ class BookingProblem(Exception):
         self.errors = errors
         self.headers = headers or {}
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+
+
+class Unavailable(Exception):
+    """Something the booking needs (the store, the mail server, a secret) is missing just now: 503 and a
+    sentence for the person; nothing was booked or charged."""
+
+    def __init__(self, message: str, status: int = 503):
+        self.status = status
+        self.message = message
+        super().__init__(message)

@@ -32,7 +32,9 @@ from adapters.content.events import event_facts
 from adapters.mail.compose import Payment, build_messages, organiser_details, recipient_address, recipients
 from adapters.mail.send import MailRefused, MailSession, MailUnavailable
 from adapters.payments.client import client, unavailable
-from booking.record import BookingRecord, NotABooking, from_metadata, is_invoice_booking, to_metadata
+from booking.life import StripeFacts
+from booking.record import BookingRecord, Contact, NotABooking, from_metadata, is_invoice_booking, to_metadata
+from booking.reference import ref_in
 from functions.settings import Settings
 
 log = logging.getLogger("bookings")
@@ -121,14 +123,28 @@ def fulfil_checkout(session_id: str, settings: Settings, send_mail: bool = True)
     intent_meta = dict(intent.get("metadata") or {}) if isinstance(intent, dict) else {}
     # The PaymentIntent's copy carries what happened since; the session's is the record as booked.
     record = _record(intent_meta, str(intent_id)) or _record(session.get("metadata"), session["id"])
-    if record is None:
-        return Fulfilment("not_a_booking", None)
     invoice = session.get("invoice")
     receipt = (
         Receipt(invoice.get("number") or "", invoice.get("hosted_invoice_url") or "", invoice.get("invoice_pdf") or "")
         if isinstance(invoice, dict) and invoice.get("status") == "paid"
         else None
     )
+    if record is None:
+        ref = ref_in(session.get("metadata"))
+        if ref is None:
+            return Fulfilment("not_a_booking", None)
+        amount = int(session.get("amount_total") or 0)
+        currency = (session.get("currency") or "gbp").upper()
+        facts = StripeFacts(
+            payment_intent=str(intent_id or ""),
+            invoice_number=receipt.number if receipt else "",
+            invoice_url=receipt.url if receipt else "",
+        )
+        found = BookingPayment(
+            session["id"], _placeholder(ref), amount, currency, session.get("payment_status") or "", receipt
+        )
+        payment = Payment("card", amount, currency, *((receipt.number, receipt.url, receipt.pdf) if receipt else ()))
+        return _from_store(ref, found, payment, facts, settings, send_mail)
     booking = BookingPayment(
         session["id"],
         record,
@@ -164,6 +180,15 @@ def fulfil_invoice(invoice_id: str, settings: Settings, send_mail: bool = True) 
     invoice = retrieve(lambda: api.v1.invoices.retrieve(invoice_id), "retrieve_invoice")
     meta = dict(invoice.get("metadata") or {})
     record = _record(meta, invoice["id"])
+    ref = ref_in(meta) if record is None else None
+    if ref is not None:
+        amount = int(invoice.get("amount_paid") or invoice.get("total") or 0)
+        currency = (invoice.get("currency") or "gbp").upper()
+        found = BookingPayment(invoice["id"], _placeholder(ref), amount, currency, invoice.get("status") or "")
+        number, url = invoice.get("number") or "", invoice.get("hosted_invoice_url") or ""
+        payment = Payment("free" if amount == 0 else "invoice", amount, currency, number, url)
+        facts = StripeFacts(invoice_id=invoice["id"], invoice_number=number, invoice_url=url)
+        return _from_store(ref, found, payment, facts, settings, send_mail)
     if record is None or not is_invoice_booking(record, int(invoice.get("total") or 0)):
         # An invoice made by hand in the Dashboard, say, or a card booking's receipt (its Checkout Session confirms it).
         return Fulfilment("not_a_booking", None)
@@ -189,6 +214,54 @@ def fulfil_invoice(invoice_id: str, settings: Settings, send_mail: bool = True) 
         "customer_email": invoice.get("customer_email"),
     }
     return _fulfil(booking, save, payment, extra, settings, send_mail)
+
+
+def _placeholder(ref: str) -> BookingRecord:
+    return BookingRecord(
+        ref=ref, event="", category="", payment="card", contact=Contact(name="", email=""), delegates=()
+    )
+
+
+def _from_store(
+    ref: str, found: BookingPayment, payment: Payment, facts: StripeFacts, settings: Settings, send_mail: bool
+) -> Fulfilment:
+    """A booking that lives in the store (its Stripe object carries only the reference): Paid through the flow
+    when Stripe says it is paid; its messages go through the outbox, once. Until the webhook reads the store
+    itself, this is how a paid booking made on the store is confirmed."""
+    from dataclasses import replace
+
+    from flows.booking import deliver_pending, paid
+    from functions.letters import mail, manage_link
+
+    store = settings.store()
+    stored = store.get(ref)
+    if stored is None:
+        return Fulfilment("not_a_booking", None)
+    booking = replace(found, record=stored.record)
+    if booking.payment_status != "paid":
+        return Fulfilment("unpaid", booking)
+    letters = mail(settings, payment=payment, links=manage_link(settings))
+    step = paid(store, ref, settings.now(), facts, letters)
+    if send_mail and not step.changed:
+        deliver_pending(store, ref, letters)  # a message the mail server did not take last time
+    if step.booking is not None:
+        booking = replace(booking, record=step.booking.record)
+    if step.changed:
+        record = booking.record
+        log.info(
+            json.dumps(
+                {
+                    "msg": "booking_confirmed",
+                    "booking_ref": ref,
+                    "stripe_object": found.stripe_object_id,
+                    "event": record.event,
+                    "payment": record.payment,
+                    "amount_total": booking.amount_total,
+                    "delegates": len(record.delegates),
+                }
+            )
+        )
+    return Fulfilment("fulfilled" if step.changed else "already_fulfilled", booking)
 
 
 def _fulfil(

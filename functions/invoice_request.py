@@ -1,32 +1,33 @@
-"""Invoice requests confirmed by e-mail: nothing reaches Stripe until the booker follows a signed link.
+"""Requests confirmed by e-mail (an invoice booking, or one a discount code makes free): nothing reaches Stripe and
+no one else is e-mailed until the booker follows a signed link.
 
-POST /api/bookings (payment=invoice) sends the booker one e-mail with a link that carries the whole request,
-signed (booking.links) for this one booking and this one purpose, and expiring. GET on the link shows what
-will be invoiced with one button; POST (the button) creates and sends the Stripe invoice (idempotently: twice
-is once) and lands on the invoice page. The button is a POST so that mail scanners, which open links to check
-them, cannot confirm a request on the booker's behalf.
+POST /api/bookings stores the request (state requested: it holds no places and is not a booking) and sends the
+booker one e-mail with a link signed (booking.links) for this one booking and this one purpose, carrying only
+its reference, expiring with the request. GET on the link shows the booking as stored, with one button; POST
+(the button) takes the places and creates and sends the Stripe invoice, or, for a £0 booking, confirms it
+(the confirmations go) and records its £0 invoice; twice is once. The button is a POST so that mail scanners,
+which open links to check them, cannot confirm a request on the booker's behalf.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any
 from urllib.parse import parse_qs, quote
+from zoneinfo import ZoneInfo
 
 from adapters.content.events import event_facts
-from adapters.mail.compose import DEFAULT_FROM, TEMPLATES, recipient_address, template_environment
-from adapters.mail.send import MailRefused, MailSession, MailUnavailable
+from adapters.mail.compose import Payment
 from adapters.payments.client import StripeUnavailable
+from booking.life import Booking, State, StripeFacts
 from booking.links import LinkExpired, LinkInvalid, open_link, sign
+from booking.priced import PricedBooking
+from booking.record import BookingRecord
 from booking.request import FieldError
 from functions import pages
-from functions.checkout import PricedBooking
-from functions.errors import BookingProblem
+from functions.errors import BookingProblem, Unavailable
 from functions.http import Request, Response, html_response, redirect
 from functions.settings import Settings
 from pricing import format_pence
@@ -35,30 +36,55 @@ PURPOSE = "confirm-invoice-request"
 LINK_LIFETIME = timedelta(hours=48)
 _REF = re.compile(r"^CP-[2-9A-HJKMNP-TV-Z]{6}$")
 MAX_CONFIRM_BYTES = 70_000
-log = logging.getLogger("functions.invoice_request")
+# A stored request whose fee table entry or code was edited (or removed) before it was confirmed.
+PRICES_CHANGED = "The prices or discount codes for this event have changed since you asked. Please book again."
+UK = ZoneInfo("Europe/London")
+log = logging.getLogger("booking.functions.invoice_request")
 
 
-def request_invoice(priced: PricedBooking, settings: Settings) -> str:
-    """E-mail the booker the link that confirms this invoice request; the address of the page saying so."""
+def requested_url(settings: Settings, ref: str, free: bool) -> str:
+    """The page after submitting a request: check your e-mail."""
+    return f"{settings.site_url}/api/bookings/invoice/requested?booking_ref={quote(ref)}{'&free=1' if free else ''}"
+
+
+def invoice_confirmation_url(settings: Settings, invoice_id: str) -> str:
+    return f"{settings.site_url}/api/bookings/invoice?invoice_id={invoice_id}"
+
+
+def free_confirmation_url(settings: Settings, invoice_id: str) -> str:
+    return f"{settings.site_url}/api/bookings/confirmation?invoice_id={invoice_id}"
+
+
+def request_confirmation(priced: PricedBooking, record: BookingRecord, settings: Settings) -> str:
+    """Store the request and e-mail the booker the link that confirms it; the address of the page saying so."""
+    from adapters.store import Conflict, StoreUnavailable
+    from flows.booking import request, stamp
+    from functions.letters import mail
+
+    free = priced.quote.total_pence == 0
     if not settings.link_secret:
-        log.error(json.dumps({"msg": "invoice_request_refused", "reason": "BOOKING_LINK_SECRET is not set"}))
-        raise StripeUnavailable(503, "Booking by invoice is not available just now. Please pay by card, or try later.")
-    booking = priced.booking
+        log.error("booking %s: request refused: BOOKING_LINK_SECRET is not set", priced.ref)
+        if free:
+            raise Unavailable("Booking with this discount code is not available just now. Please try later.")
+        raise Unavailable("Booking by invoice is not available just now. Please pay by card, or try later.")
     now = settings.now()
-    closes = priced.fees.events[booking.event].booking_closes
+    closes = priced.fees.events[record.event].booking_closes
     expires = min(now + LINK_LIFETIME, closes)
-    payload = {"ref": priced.ref, "booking": booking.model_dump(mode="json", exclude={"website"})}
-    token = sign(payload, purpose=PURPOSE, secret=settings.link_secret, expires_at=int(expires.timestamp()))
+    record = record.model_copy(update={"request_expires": stamp(expires)})
+    token = sign({"ref": priced.ref}, purpose=PURPOSE, secret=settings.link_secret, expires_at=int(expires.timestamp()))
     link = f"{settings.site_url}/api/bookings/invoice/confirm?token={token}"
-    message = _message(priced, settings, link, expires)
+    letters = mail(
+        settings,
+        links=lambda _: {"request": link},
+        extra={"expires": f"{expires.astimezone(UK):%H:%M on %A %-d %B %Y}", "free": free},
+    )
     try:
-        with MailSession(settings.smtp_url, settings.mail_outbox) as session:
-            session.send(message)
-    except MailRefused as exc:
-        if exc.temporary:
-            raise StripeUnavailable(
-                503, "We could not send the confirmation e-mail just now. Please try again."
-            ) from None
+        step, delivery = request(settings.store(), record, letters)
+    except (StoreUnavailable, Conflict) as exc:
+        log.error("booking %s: request not stored: %s", priced.ref, type(exc).__name__)
+        raise Unavailable("Online booking is not available just now. Please try again in a few minutes.") from None
+    if delivery is not None and delivery.refused:
+        # The booker's own address refused it for good: they must give another (a new request, a new reference).
         raise BookingProblem(
             422,
             [
@@ -67,57 +93,15 @@ def request_invoice(priced: PricedBooking, settings: Settings) -> str:
                     "Our mail server could not deliver to your e-mail address: check it, or give another one",
                 )
             ],
-        ) from None
-    except MailUnavailable:
-        raise StripeUnavailable(503, "We could not send the confirmation e-mail just now. Please try again.") from None
-    log.info(
-        json.dumps(
-            {
-                "msg": "invoice_request_sent",
-                "booking_ref": priced.ref,
-                "event": booking.event,
-                "delegates": len(booking.delegates),
-                "total_pence": priced.quote.total_pence,
-            }
         )
+    log.info(
+        "booking %s: request %s for %d delegate(s), %d pence",
+        priced.ref,
+        "stored" if step.changed else "repeated",
+        len(record.delegates),
+        priced.quote.total_pence,
     )
-    return f"{settings.site_url}/api/bookings/invoice/requested?booking_ref={quote(priced.ref)}"
-
-
-def _message(priced: PricedBooking, settings: Settings, link: str, expires: Any) -> EmailMessage:
-    booking = priced.booking
-    assert booking.billing is not None and settings.events_dir is not None
-    event = event_facts(booking.event, settings.events_dir)
-    env = template_environment(str(TEMPLATES))
-    context = {
-        "booking": booking,
-        "ref": priced.ref,
-        "event": event,
-        "total": format_pence(priced.quote.total_pence, priced.quote.currency),
-        "link": link,
-        "expires": f"{expires.astimezone(_uk()):%H:%M on %A %-d %B %Y}",
-        "contact_email": settings.contact_email,
-    }
-    sender = settings.mail_from or DEFAULT_FROM
-    message = EmailMessage()
-    message["Subject"] = " ".join(f"Confirm your booking request: {event.title} ({priced.ref})".split())
-    message["From"] = sender
-    message["To"] = recipient_address(booking.contact)
-    if settings.contact_email:
-        message["Reply-To"] = settings.contact_email
-    domain = sender.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
-    message["Message-ID"] = make_msgid(idstring=f"{priced.ref}.request", domain=domain)
-    message["X-Booking-Ref"] = priced.ref
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(env.get_template("invoice_request.txt").render(**context))
-    message.add_alternative(env.get_template("invoice_request.html").render(**context), subtype="html")
-    return message
-
-
-def _uk() -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Europe/London")
+    return requested_url(settings, priced.ref, free)
 
 
 def handle_requested(request: Request, settings: Settings) -> Response:
@@ -129,73 +113,145 @@ def handle_requested(request: Request, settings: Settings) -> Response:
             "invoice_requested.html",
             title="Check your e-mail to confirm your booking",
             ref=ref if _REF.match(ref) else "",
+            free=request.query_param("free") == "1",
             hours=int(LINK_LIFETIME.total_seconds() // 3600),
         ),
     )
 
 
 def handle_confirm(request: Request, settings: Settings) -> Response:
-    """GET shows what the link will book, with one button; POST (the button) sends the invoice."""
-    from adapters.content.fees import fee_table
-    from functions.bookings import check_open, price, validate
+    """GET shows what the link will book, with one button; POST (the button) confirms it."""
+    from adapters.store import StoreUnavailable
 
     token = _token(request)
-    problem = _link_problem(token, settings)
-    if isinstance(problem, Response):
-        return problem
-    payload = problem
-    fees = fee_table(settings.fees_path)
-    try:
-        booking = validate(payload.get("booking"), fees, settings.mail_smtputf8)
-        check_open(booking, fees, settings)
-        priced = price(booking, fees, settings.now())  # the function's clock decides the early rate and codes
-    except BookingProblem as exc:
-        message = " ".join(e.message for e in exc.errors)
-        return html_response(409, pages.message_page("This booking can no longer be made", message))
-    if priced.ref != payload.get("ref"):
+    opened = _link_problem(token, settings)
+    if isinstance(opened, Response):
+        return opened
+    ref = str(opened.get("ref", ""))
+    if not _REF.match(ref):
         return _bad_link(settings)
-    if request.method == "GET":
+    try:
+        stored = settings.store().get(ref)
+    except StoreUnavailable:
+        return _try_later(settings)
+    if stored is None:
+        return _bad_link(settings)
+    booking = Booking(stored.record, State(stored.state), stored.version)
+    if booking.state == State.EXPIRED:
+        return _expired(settings)
+    if booking.state == State.CANCELLED:
+        return html_response(
+            409,
+            pages.message_page(
+                "This booking was cancelled",
+                f"Booking {ref} was cancelled after it was confirmed. To book again, fill in the booking form.",
+                contact_email=settings.contact_email,
+            ),
+        )
+    record = booking.record
+    free = record.gross_pence == 0
+    if request.method == "GET" and booking.state == State.REQUESTED:
         assert settings.events_dir is not None
         return html_response(
             200,
             pages.render(
                 "invoice_confirm.html",
-                title=f"Confirm your booking {priced.ref}",
-                booking=booking,
-                ref=priced.ref,
-                event=event_facts(booking.event, settings.events_dir),
-                total=format_pence(priced.quote.total_pence, priced.quote.currency),
+                title=f"Confirm your booking {ref}",
+                record=record,
+                free=free,
+                event=event_facts(record.event, settings.events_dir),
+                total=format_pence(record.gross_pence),
                 token=token,
             ),
         )
-    from functions.bookings import invoice_confirmation_url
-    from functions.invoicing import create_invoice
-
-    try:
-        invoice = create_invoice(priced, settings)
-    except StripeUnavailable as exc:
+    if request.method == "GET":
+        # Confirmed already: opening the link again (or a mail scanner opening it) changes nothing at Stripe.
+        if record.invoice_id and not free:
+            return redirect(invoice_confirmation_url(settings, record.invoice_id))
         return html_response(
-            exc.status,
+            200,
             pages.message_page(
-                "Your invoice could not be sent just now",
-                f"{exc.message} Nothing has been booked yet: follow the link in the e-mail again in a few minutes.",
+                f"Booking {ref} is confirmed",
+                "This booking was confirmed from this link already: the confirmation e-mail has its details.",
                 contact_email=settings.contact_email,
             ),
         )
-    log.info(
-        json.dumps(
-            {
-                "msg": "invoice_sent",
-                "booking_ref": priced.ref,
-                "invoice_id": invoice.id,
-                "invoice_number": invoice.number,
-                "event": booking.event,
-                "delegates": len(booking.delegates),
-                "total_pence": invoice.amount_due,
-            }
+    try:
+        return _confirm(booking, settings)
+    except StoreUnavailable:
+        return _try_later(settings)
+
+
+def _confirm(booking: Booking, settings: Settings) -> Response:
+    """Confirm the request (or, when it is confirmed already, finish what the first confirmation started)."""
+    from adapters.content.fees import fee_table
+    from adapters.payments.invoices import finalise_invoice, record_free_booking, send_invoice, void_invoice
+    from adapters.store import LimitReached
+    from booking.priced import PricesChanged, priced_again
+    from flows.booking import confirm_request
+    from functions.bookings import check_open, sold_out
+    from functions.letters import mail, manage_link
+    from pricing import QuoteError
+
+    record = booking.record
+    fees = fee_table(settings.fees_path)
+    try:
+        priced = priced_again(record, fees)
+        if booking.state == State.REQUESTED:
+            check_open(priced.booking, fees, settings)
+    except (BookingProblem, QuoteError, PricesChanged) as exc:
+        reason = " ".join(e.message for e in exc.errors) if isinstance(exc, BookingProblem) else PRICES_CHANGED
+        return html_response(409, pages.message_page("This booking can no longer be made", reason))
+    capacity = fees.events[record.event].places
+    try:
+        if record.gross_pence == 0:
+            if booking.state == State.REQUESTED:
+                letters = mail(settings, payment=Payment("free", 0), links=manage_link(settings))
+                confirm_request(
+                    settings.store(), record.ref, settings.now(), capacity=capacity, mail=letters, free=True
+                )
+            # Confirmed (now, or by the first press): its £0 invoice is the booker's VAT document.
+            invoice = record_free_booking(priced, settings)
+            log.info("booking %s: free booking confirmed, invoice %s", record.ref, invoice.id)
+            return redirect(free_confirmation_url(settings, invoice.id))
+        invoice_id = record.invoice_id
+        if booking.state == State.REQUESTED or not invoice_id:
+            invoice = finalise_invoice(priced, settings)
+            invoice_id = invoice.id
+        if booking.state == State.REQUESTED:
+            facts = StripeFacts(
+                invoice_id=invoice.id,
+                invoice_number=invoice.number,
+                invoice_due=invoice.due,
+                invoice_url=invoice.hosted_invoice_url,
+            )
+            store = settings.store()
+            try:
+                confirm_request(store, record.ref, settings.now(), capacity=capacity, mail=mail(settings), stripe=facts)
+            except LimitReached:
+                void_invoice(invoice.id, settings)  # finalised, never sent: no open invoice is left behind
+                raise
+        sent = send_invoice(invoice_id, settings)  # twice is once (the same idempotency key)
+    except LimitReached:
+        log.info("booking %s: sold out when confirmed", record.ref)
+        message = " ".join(e.message for e in sold_out().errors)
+        return html_response(409, pages.message_page("This event is sold out", f"{message} Nothing was booked."))
+    except StripeUnavailable as exc:
+        done = (
+            "Your booking is confirmed and the e-mails are on their way, but its" if record.gross_pence == 0 else "Your"
         )
-    )
-    return redirect(invoice_confirmation_url(settings, invoice.id))
+        return html_response(
+            exc.status,
+            pages.message_page(
+                "Your invoice could not be sent just now"
+                if record.gross_pence
+                else "Your booking could not be finished",
+                f"{exc.message} {done} invoice could not be made yet: follow the link in the e-mail again in a few minutes.",
+                contact_email=settings.contact_email,
+            ),
+        )
+    log.info("booking %s: invoice %s sent, %d pence due", record.ref, sent.id, sent.amount_due)
+    return redirect(invoice_confirmation_url(settings, sent.id))
 
 
 def _token(request: Request) -> str:
@@ -220,16 +276,31 @@ def _link_problem(token: str, settings: Settings) -> dict[str, Any] | Response:
     try:
         return open_link(token, purpose=PURPOSE, secret=settings.link_secret, now=settings.now().timestamp())
     except LinkExpired:
-        return html_response(
-            410,
-            pages.message_page(
-                "This link has expired",
-                "Nothing was booked and no invoice was sent. To book, fill in the booking form again.",
-                contact_email=settings.contact_email,
-            ),
-        )
+        return _expired(settings)
     except LinkInvalid:
         return _bad_link(settings)
+
+
+def _expired(settings: Settings) -> Response:
+    return html_response(
+        410,
+        pages.message_page(
+            "This link has expired",
+            "Nothing was booked and no invoice was sent. To book, fill in the booking form again.",
+            contact_email=settings.contact_email,
+        ),
+    )
+
+
+def _try_later(settings: Settings) -> Response:
+    return html_response(
+        503,
+        pages.message_page(
+            "We could not confirm your booking just now",
+            "Nothing has changed yet. Please follow the link in the e-mail again in a few minutes.",
+            contact_email=settings.contact_email,
+        ),
+    )
 
 
 def _bad_link(settings: Settings) -> Response:

@@ -11,13 +11,18 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from adapters.store import places_key
+from booking.life import State
+from booking.reference import stripe_metadata
 from pricing import CODE_REFUSED, UK, load_fee_table
 from pricing.cli import main as pricing_cli
 from tests.backoffice.conftest import _serve, booking
 from tests.fixture_site import EARLY_RATE_EVENT, FIXTURE_FEES, OPEN_EVENT
+from tests.functions.conftest import FORM_HEADERS, http
 
 PLAIN = OPEN_EVENT  # no early rate
 EARLY = EARLY_RATE_EVENT  # an early rate running now
@@ -125,10 +130,8 @@ def test_the_code_is_recorded_and_shown_on_checkout_as_its_own_line(live):
     session = next(s for s in live.standin.sessions() if s["client_reference_id"] == body["booking_ref"])
     page = live.get(live.standin.checkout_url(session["id"]))
     assert "Code TEST15 (15% off)" in page.text
-    intent = live.standin.app.payment_intents()[-1]
-    from booking.record import from_metadata
-
-    assert from_metadata(intent["metadata"]).code == "TEST15"
+    stored = live.settings.store().get(body["booking_ref"])
+    assert stored is not None and stored.record.code == "TEST15"
 
 
 @pytest.mark.parametrize(
@@ -159,20 +162,35 @@ def test_unknown_expired_and_other_event_codes_get_answers_alike_but_for_the_cod
 
 
 @pytest.mark.parametrize("payment", ["card", "invoice"])
-def test_a_hundred_percent_code_books_with_no_payment_and_the_emails_go_once(live, payment):
+def test_a_hundred_percent_code_is_confirmed_from_the_bookers_email_then_the_emails_go_once(live, payment):
     data = booking(2, payment=payment, code="free100")
     response = live.post_json(data)
     assert response.status == 201, response.text
     body = response.json()
     assert set(body) == {"booking_ref", "total_pence", "confirmation_url"} and body["total_pence"] == 0
+    page = live.get(body["confirmation_url"])
+    assert page.status == 200 and "Check your e-mail to confirm your booking" in page.text
+    assert "Confirm the booking" in page.text and "no invoice" not in page.text
+    # Nothing but the request has gone: no delegate hears of it, Stripe knows nothing, no place is held.
+    request = live.wait_for_mail(1)
+    assert [r.rcpt_tos for r in request] == [[data["contact"]["email"]]]
+    assert "covers the whole fee" in request[0].text and "FREE100" in request[0].text
+    assert live.standin.sessions() == [] and live.standin.app.billing.all_invoices() == []
+    stored = live.settings.store().get(body["booking_ref"])
+    assert stored is not None and stored.state == State.REQUESTED
+    assert live.settings.store().counter(places_key(PLAIN)) == 0
+
+    confirmed = live.confirm_invoice(body["booking_ref"])
+    assert confirmed.status == 303, confirmed.text
+    assert "/api/bookings/confirmation?invoice_id=in_" in confirmed.headers["location"]
+    assert live.settings.store().get(body["booking_ref"]).state == State.CONFIRMED
+    assert live.settings.store().counter(places_key(PLAIN)) == 2
     assert live.standin.sessions() == []  # no Checkout, no PaymentIntent
     invoice = live.invoice_of(body["booking_ref"])
     assert (invoice["status"], invoice["total"], invoice["amount_paid"]) == ("paid", 0, 0)
+    assert invoice["metadata"] == stripe_metadata(body["booking_ref"], PLAIN)
     before = cli_quote(live.fees_path, PLAIN, "public-sector", 2, payment, None)["total_pence"]
     assert [line["amount"] for line in invoice["lines"]["data"]][-1] == -before
-    # Stripe's invoice.paid webhook came while the booking was made (the stand-in delivers before it answers),
-    # and the booking confirmed it too: one message each for the booker and the two delegates, none twice.
-    assert [d.status for d in live.standin.deliveries if d.type == "invoice.paid"] == [200]
     _assert_one_message_each(live, data)
     booker = live.smtp.to(data["contact"]["email"])[0]
     assert "discount code covers the whole fee" in booker.text and "FREE100" in booker.text
@@ -180,9 +198,17 @@ def test_a_hundred_percent_code_books_with_no_payment_and_the_emails_go_once(liv
     for delegate in data["delegates"]:
         (message,) = live.smtp.to(delegate["email"])
         assert "a discount code" in message.text and "free100" not in (message.text + message.html).lower()
-    page = live.get(body["confirmation_url"])
+    page = live.get(confirmed.headers["location"])
     assert page.status == 200 and "Booking confirmed" in page.text and "nothing to pay" in page.text
     assert body["booking_ref"] in page.text
+
+
+def test_a_free_booking_sends_nothing_to_delegates_until_the_booker_confirms(live):
+    data = booking(2, code="FREE100", tag="-wait")
+    body = live.post_json(data).json()
+    live.wait_for_mail(1)
+    assert {r.rcpt_tos[0] for r in live.smtp.received} == {data["contact"]["email"]}
+    assert live.settings.store().pending(body["booking_ref"]) == []  # the request went; nothing else is waiting
 
 
 def _assert_one_message_each(live, data) -> None:
@@ -193,15 +219,22 @@ def _assert_one_message_each(live, data) -> None:
     assert len(recipients) == len(set(recipients)), recipients  # nobody (the organiser included) twice
 
 
-def test_a_free_booking_from_the_form_without_javascript_is_sent_to_its_confirmation(live):
+def test_a_free_booking_from_the_form_without_javascript_is_sent_to_check_the_email(live):
     response = live.post_form(booking(1, code="FREE100", tag="-form"))
     assert response.status == 303
-    assert "/api/bookings/confirmation?invoice_id=in_" in response.headers["location"]
+    assert "/api/bookings/invoice/requested?booking_ref=CP-" in response.headers["location"]
 
 
-def test_the_same_free_booking_sent_twice_is_one_booking_and_one_set_of_emails(live):
+def test_the_same_free_booking_sent_twice_is_one_request_and_confirmed_twice_is_one_booking(live):
     data = booking(1, code="FREE100", tag="-twice")
     first, second = live.post_json(data).json(), live.post_json({**data, "code": "free100"}).json()
     assert first == second
+    token = parse_qs(urlsplit(live.confirmation_link(first["booking_ref"])).query)["token"][0]
+    answers = [
+        http("POST", live.url + "/api/bookings/invoice/confirm", urlencode({"token": token}), FORM_HEADERS)
+        for _ in range(2)
+    ]
+    assert [a.status for a in answers] == [303, 303]
+    assert answers[0].headers["location"] == answers[1].headers["location"]
     assert len([i for i in live.standin.app.billing.all_invoices() if i["total"] == 0]) == 1
     _assert_one_message_each(live, data)

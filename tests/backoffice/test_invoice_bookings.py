@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from booking.record import from_metadata
+from booking.life import State
+from booking.reference import stripe_metadata
 from tests.backoffice.conftest import booking, http
 
 
@@ -26,8 +27,15 @@ def test_invoice_for_each_category_asks_for_exactly_the_quote(live, category, de
     assert invoice["amount_due"] == invoice["total"] == expected.total_pence == body["total_pence"]
     assert invoice["status"] == "open" and live.standin.app.billing.sent[invoice["id"]] == 1
     assert invoice["collection_method"] == "send_invoice" and invoice["days_until_due"] == live.fees.invoice_due_days
-    stored = from_metadata(invoice["metadata"])
-    assert stored is not None and stored.ref == body["booking_ref"]
+    assert invoice["metadata"] == stripe_metadata(body["booking_ref"], data["event"])
+    found = live.settings.store().get(body["booking_ref"])
+    assert found is not None and found.state == State.AWAITING_PAYMENT
+    stored = found.record
+    assert (stored.invoice_id, stored.invoice_number, stored.invoice_url) == (
+        invoice["id"],
+        invoice["number"],
+        invoice["hosted_invoice_url"],
+    )
     assert (stored.event, stored.category, stored.payment, len(stored.delegates)) == (
         data["event"],
         category,
@@ -45,8 +53,8 @@ def test_one_nhs_delegate_by_invoice_is_354_pounds_without_the_online_discount(l
 def test_the_purchase_order_number_is_printed_on_the_invoice(live):
     _, invoice = live.book_invoice(booking(2, payment="invoice", purchase_order="PO-2027-004512"))
     assert invoice["custom_fields"] == [{"name": "PO number", "value": "PO-2027-004512"}]
-    stored = from_metadata(invoice["metadata"])
-    assert stored is not None and stored.purchase_order == "PO-2027-004512"
+    stored = live.settings.store().get(invoice["metadata"]["booking_ref"])
+    assert stored is not None and stored.record.purchase_order == "PO-2027-004512"
 
 
 def test_without_a_purchase_order_there_is_no_custom_field(live):
@@ -201,9 +209,9 @@ def test_the_invoice_names_the_event_and_asks_for_the_reference_with_the_payment
 
 @pytest.mark.parametrize("stage", ["draft", "items added", "finalised"])
 def test_an_invoice_left_by_an_interrupted_request_is_completed_not_duplicated(live, stage):
+    from adapters.payments.invoices import customer_params, invoice_items, invoice_params
     from booking.request import BookingRequest
     from functions.bookings import price
-    from functions.invoicing import customer_params, invoice_items, invoice_params
 
     data = booking(3, "commercial", payment="invoice")
     priced = price(BookingRequest.model_validate(data), live.fees)

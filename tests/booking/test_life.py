@@ -265,6 +265,25 @@ def test_a_second_start_changes_nothing():
     assert not life.apply(booking, CheckoutStarted(_record())).changed
 
 
+def test_a_lapsed_checkout_made_again_holds_its_places_again():
+    booking, _ = _run([Expired(AT)], CheckoutStarted(_record(3)))
+    again = life.apply(booking, CheckoutStarted(_record(3)))
+    assert (again.changed, again.state, again.places, again.sends) == (True, State.AWAITING_PAYMENT, 3, ())
+
+
+def test_a_lapsed_request_made_again_sends_a_new_request_and_holds_nothing():
+    booking, done = _run([Expired(AT)], Requested(_record(2, "invoice")))
+    again = life.apply(booking, Requested(_record(2, "invoice")))
+    assert (again.changed, again.state, again.places) == (True, State.REQUESTED, 0)
+    (send,) = again.sends
+    assert send.kind == Kind.REQUEST and send.message_id not in _ids(done)
+
+
+def test_a_request_made_twice_is_one_request_and_one_message():
+    booking, done = _run([Requested(_record(2, "invoice"))], Requested(_record(2, "invoice")))
+    assert booking.state == State.REQUESTED and _ids(done) == ["CP-ABCDEF.request"]
+
+
 # --- any order, any repeats ----------------------------------------------------------------------------------
 
 CHARGED = 63720

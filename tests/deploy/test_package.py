@@ -115,8 +115,9 @@ def _run_bundle(python: str, bundle: Path, events: list[dict[str, Any]], env: di
     return json.loads(line.removeprefix("RESULT "))
 
 
-def _answers_bookings_from(python: str, bundle: Path, tmp_path: Path) -> None:
-    """Book one delegate (201 and one Checkout Session for the quoted total), then a bad email (422, no Stripe call)."""
+def _answers_bookings_from(python: str, bundle: Path, tmp_path: Path, store: dict[str, str]) -> None:
+    """Book one delegate (201, stored, and one Checkout Session for the quoted total), then a bad email (422, no
+    Stripe call). `store`: the booking store's variables (the local engine, a fresh table)."""
     fees_path, event = _fees_with_an_open_event(bundle, tmp_path)
     expected = quote(load_fee_table(fees_path), event, "public-sector", 1, "card").total_pence
     with running_standin() as standin:
@@ -127,6 +128,7 @@ def _answers_bookings_from(python: str, bundle: Path, tmp_path: Path) -> None:
             "SITE_URL": SITE_URL,
             "FEES_PATH": str(fees_path),
             "LANG": "C.UTF-8",
+            **store,
         }
         out = _run_bundle(python, bundle, [_event(_booking(event)), _event(_booking(event, email="not-an-email"))], env)
         sessions = standin.sessions()
@@ -150,11 +152,11 @@ def _answers_bookings_from(python: str, bundle: Path, tmp_path: Path) -> None:
     assert out["format_pence"] == "£295.00"
 
 
-def test_local_bundle_answers_a_booking_and_rejects_a_bad_one(local_bundle, tmp_path):
-    _answers_bookings_from(sys.executable, local_bundle, tmp_path)
+def test_local_bundle_answers_a_booking_and_rejects_a_bad_one(local_bundle, tmp_path, store_environ, bookings_table):
+    _answers_bookings_from(sys.executable, local_bundle, tmp_path, {**store_environ, "BOOKINGS_TABLE": bookings_table})
 
 
-def test_lambda_bundle_itself_answers_under_the_lambda_python(lambda_bundle, tmp_path):
+def test_lambda_bundle_itself_answers_under_the_lambda_python(lambda_bundle, tmp_path, store_environ, bookings_table):
     bundle, _ = lambda_bundle
     python = find_lambda_python(package.LAMBDA_PYTHON)
     if python is None:
@@ -162,7 +164,7 @@ def test_lambda_bundle_itself_answers_under_the_lambda_python(lambda_bundle, tmp
             f"no CPython {package.LAMBDA_PYTHON} on this machine to run the Lambda bundle itself; "
             "the bundle built for this interpreter answered above"
         )
-    _answers_bookings_from(python, bundle, tmp_path)
+    _answers_bookings_from(python, bundle, tmp_path, {**store_environ, "BOOKINGS_TABLE": bookings_table})
 
 
 def test_bundle_holds_the_function_pricing_and_only_the_fee_table_of_content(lambda_bundle):

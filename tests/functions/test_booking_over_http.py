@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from booking.record import from_metadata
+from booking.life import State
+from booking.reference import stripe_metadata
 from pricing import quote
 from tests.fixture_site import FIXTURE_FEES
 from tests.functions.conftest import OPEN_EVENT, booking
@@ -64,15 +65,17 @@ def test_the_session_carries_the_booking(live):
     assert session["client_reference_id"] == ref
     assert session["customer_email"] == "priya.shah@nhs.net"
     assert session["mode"] == "payment" and session["currency"] == "gbp"
-    stored = from_metadata(session["metadata"])
-    assert stored is not None and stored.ref == ref and len(stored.delegates) == 2
+    # Stripe is told the marker, the reference and the event; the booking itself is in the store.
+    assert session["metadata"] == stripe_metadata(ref, OPEN_EVENT)
+    stored = live.settings.store().get(ref)
+    assert stored is not None and stored.state == State.AWAITING_PAYMENT and len(stored.record.delegates) == 2
     success = urlsplit(session["success_url"])
     assert success.path == "/api/bookings/confirmation" and parse_qs(success.query)["session_id"] == [
         "{CHECKOUT_SESSION_ID}"
     ]
     assert session["cancel_url"].endswith(f"/events/{OPEN_EVENT}/?booking=cancelled#book")
     (create,) = [r for r in live.api_requests() if r.method == "POST"]
-    assert from_metadata(create.params["payment_intent_data"]["metadata"]) == stored
+    assert create.params["payment_intent_data"]["metadata"] == stripe_metadata(ref, OPEN_EVENT)
 
 
 def test_prices_sent_by_the_client_are_ignored(live, fees):

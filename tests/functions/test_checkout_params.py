@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from booking.record import from_metadata
+from adapters.payments.checkout import line_items, metadata, session_params
+from booking.reference import stripe_metadata
 from booking.request import BookingRequest, field_errors
 from functions.bookings import price
-from functions.checkout import line_items, metadata, session_params
+from tests.fixture_site import OPEN_EVENT
 from tests.functions.conftest import booking, make_settings
+
+EVENT = OPEN_EVENT
 
 
 def _priced(fees, **kwargs):
@@ -59,9 +62,8 @@ def test_session_parameters_follow_the_design(fees):
         params["success_url"] == "https://events.example.org/api/bookings/confirmation?session_id={CHECKOUT_SESSION_ID}"
     )
     assert params["cancel_url"] == "https://events.example.org/events/caldicott-police-2083/?booking=cancelled#book"
-    assert params["metadata"] == params["payment_intent_data"]["metadata"]
-    stored = from_metadata(params["metadata"])
-    assert stored is not None
+    assert params["metadata"] == params["payment_intent_data"]["metadata"] == stripe_metadata(priced.ref, EVENT)
+    stored = priced.record  # what the store keeps; Stripe holds only the marker, the reference and the event
     assert (stored.ref, stored.event, stored.category, stored.payment, len(stored.delegates)) == (
         priced.ref,
         "caldicott-police-2083",
@@ -89,16 +91,13 @@ def test_fifty_delegates_with_every_field_at_its_longest_are_refused_on_the_dele
     assert error.field == "delegates" and "split the delegates over two bookings" in error.message
 
 
-def test_fifty_delegates_as_people_write_them_fit_stripes_limits(fees):
+def test_fifty_delegates_as_people_write_them_are_recorded_whole_and_stripe_gets_only_the_reference(fees):
     data = booking(50)
-    meta = metadata(
-        price(
-            BookingRequest.model_validate(data),
-            fees.model_copy(
-                update={"events": {k: v.model_copy(update={"max_delegates": 50}) for k, v in fees.events.items()}}
-            ),
-        )
+    priced = price(
+        BookingRequest.model_validate(data),
+        fees.model_copy(
+            update={"events": {k: v.model_copy(update={"max_delegates": 50}) for k, v in fees.events.items()}}
+        ),
     )
-    assert len(meta) <= 50 and all(len(k) <= 40 and len(v) <= 500 for k, v in meta.items())
-    stored = from_metadata(meta)
-    assert stored is not None and [d.email for d in stored.delegates] == [d["email"] for d in data["delegates"]]
+    assert metadata(priced) == stripe_metadata(priced.ref, EVENT)
+    assert [d.email for d in priced.record.delegates] == [d["email"] for d in data["delegates"]]

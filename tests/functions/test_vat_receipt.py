@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adapters.payments.checkout import session_params
 from booking.record import from_metadata
 from booking.request import BookingRequest
 from functions.bookings import price
-from functions.checkout import session_params
 from functions.settings import Settings, SettingsError
 from tests.functions.conftest import booking, make_settings
 

@@ -1,18 +1,46 @@
-"""The Stripe seam: one priced booking in, one Checkout Session (id, url) out."""
+"""The card payment seam: one priced booking in, one Checkout Session (id, url) out; and reading a session back.
+
+Every Stripe object made here carries booking.reference.stripe_metadata() and nothing else of the booking.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
-from adapters.payments.client import client, unavailable
-from booking.record import BookingRecord, receipt_metadata, to_metadata
-from booking.reference import idempotency_key
-from booking.request import BookingRequest, amounts
-from functions.settings import Settings
+from adapters.payments.client import StripeSettings, client, unavailable
+from booking.priced import PricedBooking
+from booking.record import receipt_metadata
+from booking.reference import idempotency_key, stripe_metadata
 from pricing import FeeTable, Quote, format_percent
+
+
+class CheckoutSettings(StripeSettings, Protocol):
+    """What a checkout needs of the function's settings besides the client's."""
+
+    @property
+    def site_url(self) -> str: ...
+
+    @property
+    def stripe_tax_rate_id(self) -> str | None: ...
+
+    @property
+    def vat_number(self) -> str | None: ...
+
+    @property
+    def events_dir(self) -> Path | None: ...
+
+    @property
+    def now(self) -> Callable[[], datetime]: ...
+
+
+class SessionNotFound(Exception):
+    """Stripe has no object with that id (a mistyped or foreign confirmation link)."""
+
 
 # Stripe lets a Checkout Session expire 30 minutes to 24 hours after it is created. A session must not outlive
 # booking, so card payment closes CARD_CUTOFF before booking does (invoice requests stay open to the end).
@@ -31,22 +59,6 @@ def expires_at(now: datetime, booking_closes: datetime) -> int:
     """The session's expiry (a Unix time): when booking closes, or 23-24 hours from now, whichever comes first."""
     hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     return int(min(booking_closes, hour + timedelta(hours=SESSION_HOURS)).timestamp())
-
-
-@dataclass(frozen=True)
-class PricedBooking:
-    """A validated booking with its quote and reference: everything the checkout needs."""
-
-    booking: BookingRequest
-    quote: Quote
-    ref: str
-    fees: FeeTable
-
-    @property
-    def record(self) -> BookingRecord:
-        """The booking as Stripe will hold it, with the code as the fee table spells it."""
-        record = self.booking.to_record(self.ref, amounts(self.quote))
-        return record.model_copy(update={"code": self.quote.code or ""})
 
 
 @dataclass(frozen=True)
@@ -124,8 +136,8 @@ def coupon_params(priced: PricedBooking) -> dict[str, Any] | None:
 
 
 def metadata(priced: PricedBooking) -> dict[str, str]:
-    """The booking record as Stripe metadata (booking.record), on the session and on its PaymentIntent."""
-    return to_metadata(priced.record)
+    """What Stripe is told of the booking (the marker, the reference, the event), on every object made for it."""
+    return stripe_metadata(priced.ref, priced.booking.event)
 
 
 # Stripe's limits on an invoice's text: custom fields up to 4 (name 40, value 140 characters), description 1500.
@@ -142,7 +154,7 @@ def _fit(text: str, limit: int) -> str:
     return text + "…"
 
 
-def receipt(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
+def receipt(priced: PricedBooking, settings: CheckoutSettings) -> dict[str, Any]:
     """`invoice_creation`: Stripe makes a paid invoice from the session's lines (its total is what was charged),
     a VAT receipt naming the booking and its delegates; the VAT number goes in the footer when there is one."""
     from adapters.content.events import event_facts
@@ -165,7 +177,7 @@ def receipt(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
     return {"enabled": True, "invoice_data": data}
 
 
-def session_params(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
+def session_params(priced: PricedBooking, settings: CheckoutSettings) -> dict[str, Any]:
     b = priced.booking
     meta = metadata(priced)
     return {
@@ -183,7 +195,7 @@ def session_params(priced: PricedBooking, settings: Settings) -> dict[str, Any]:
     }
 
 
-def create_checkout_session(priced: PricedBooking, settings: Settings) -> CheckoutSession:
+def create_checkout_session(priced: PricedBooking, settings: CheckoutSettings) -> CheckoutSession:
     """Create the booking's one Checkout Session; StripeUnavailable (502/503) if Stripe fails."""
     import stripe
 
@@ -208,3 +220,67 @@ def create_checkout_session(priced: PricedBooking, settings: Settings) -> Checko
     if not session.id or not session.url:
         raise unavailable(ValueError(f"session without id or url: {session.id!r}"), "create_checkout_session")
     return CheckoutSession(session.id, session.url)
+
+
+def retrieve(call: Callable[[], Any], action: str) -> dict[str, Any]:
+    """One Stripe read as a plain dict; SessionNotFound for a 404, StripeUnavailable for anything else."""
+    import stripe
+
+    try:
+        found: dict[str, Any] = call().to_dict()
+        return found
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 404:
+            raise SessionNotFound(action) from None
+        raise unavailable(exc, action) from None
+    except stripe.StripeError as exc:
+        raise unavailable(exc, action) from None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The paid invoice Stripe made for a card payment (Checkout's invoice_creation): the booker's VAT receipt."""
+
+    number: str
+    url: str
+    pdf: str
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """A Checkout Session as Stripe reports it now: whose booking it is (None: not one of ours) and its money."""
+
+    id: str
+    ref: str | None
+    paid: bool
+    amount_total: int
+    currency: str
+    payment_intent: str
+    receipt: Receipt | None
+
+
+def read_session(session_id: str, settings: StripeSettings) -> SessionFacts:
+    """Stripe's current state of a Checkout Session; SessionNotFound or StripeUnavailable."""
+    from booking.reference import ref_in
+
+    api = client(settings)
+    session = retrieve(
+        lambda: api.v1.checkout.sessions.retrieve(session_id, params={"expand": ["invoice"]}),
+        "retrieve_checkout_session",
+    )
+    intent = session.get("payment_intent")
+    invoice = session.get("invoice")
+    receipt = (
+        Receipt(invoice.get("number") or "", invoice.get("hosted_invoice_url") or "", invoice.get("invoice_pdf") or "")
+        if isinstance(invoice, dict) and invoice.get("status") == "paid"
+        else None
+    )
+    return SessionFacts(
+        id=session["id"],
+        ref=ref_in(session.get("metadata")),
+        paid=session.get("payment_status") == "paid",
+        amount_total=int(session.get("amount_total") or 0),
+        currency=(session.get("currency") or "gbp").upper(),
+        payment_intent=(intent.get("id") if isinstance(intent, dict) else intent) or "",
+        receipt=receipt,
+    )
