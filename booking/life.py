@@ -117,6 +117,7 @@ class StripeFacts:
     invoice_number: str = ""
     invoice_due: str = ""
     invoice_url: str = ""
+    invoice_pdf: str = ""
 
     def onto(self, record: BookingRecord) -> dict[str, str]:
         """The record fields these facts fill (only those they know)."""

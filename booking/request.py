@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from booking.record import Amount, Attendee, BillingDetails, BookingRecord, fits_new
+from booking.record import Amount, Attendee, BillingDetails, BookingRecord
 from booking.record import Contact as RecordContact
 from booking.text import checked, checked_lines, deliverable_email, normalise
 from pricing import Quote
@@ -197,13 +197,6 @@ class BookingRequest(_Input):
             raise PydanticCustomError("billing_required", "billing")
         return value
 
-    @model_validator(mode="after")
-    def _record_fits(self) -> BookingRequest:
-        # Checked with the largest amounts a place could cost, so the real record always fits too.
-        if not fits_new(self.to_record(_LONGEST_REF, (_DEAREST,) * len(self.delegates))):
-            raise _error_at("delegates", "record_too_large")
-        return self
-
     def to_record(self, ref: str, amounts: Sequence[Amount]) -> BookingRecord:
         """The record this booking is stored as, with what each delegate's place costs."""
         return BookingRecord(
@@ -253,10 +246,6 @@ def amounts(priced: Quote) -> tuple[Amount, ...]:
     return tuple(Amount(net_pence=line.net_pence, vat_pence=line.vat_pence) for line in priced.lines)
 
 
-_LONGEST_REF = "CP-ABCDEF"  # every reference has this length
-_DEAREST = Amount(net_pence=99_999_999, vat_pence=99_999_999)  # £999,999.99 each: far above any fee
-
-
 def _error_at(field: str, kind: str) -> ValidationError:
     return ValidationError.from_exception_data(
         "BookingRequest", [InitErrorDetails(type=PydanticCustomError(kind, kind), loc=(field,), input=None)]
@@ -288,10 +277,6 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("delegates", "too_short"): "Add at least one delegate",
     ("delegates", "too_long"): "One booking can hold at most {max} delegates; make a second booking for the others",
     ("delegates", "list_type"): "Add the delegates as a list, one entry per delegate",
-    ("delegates", "record_too_large"): (
-        "This booking holds more text than we can store with the payment: shorten the job titles and "
-        "organisations, or split the delegates over two bookings"
-    ),
     ("accept_terms", "missing"): "Tick the box to accept the booking terms and conditions",
     ("accept_terms", "terms_not_accepted"): "Tick the box to accept the booking terms and conditions",
     ("accept_terms", "bool_parsing"): "Tick the box to accept the booking terms and conditions",

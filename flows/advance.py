@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from adapters.mail.compose import About, Letterhead, compose
 from adapters.mail.outbox import outgoing
@@ -16,7 +17,19 @@ from booking.life import Booking, State, Transition
 # means something is wrong (it raises Conflict rather than spin).
 MAX_ATTEMPTS = 8
 
+if TYPE_CHECKING:
+    from adapters.mail.send import MailSession
+
 EventFor = Callable[[Booking | None], life.Event | None]
+
+
+@dataclass(frozen=True)
+class Mail:
+    """How a flow's messages are composed (`about` a booking, on the `letterhead`) and sent (`session()`)."""
+
+    about: Callable[[Booking], About]
+    letterhead: Letterhead
+    session: Callable[[], MailSession]
 
 
 @dataclass(frozen=True)

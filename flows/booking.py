@@ -9,12 +9,9 @@ Stripe calls are the caller's (functions/ via adapters.payments): these steps on
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from adapters.mail.compose import About, Letterhead
 from adapters.store import BookingStore
 from booking.life import (
     Booking,
@@ -27,22 +24,12 @@ from booking.life import (
     StripeFacts,
 )
 from booking.record import BookingRecord
-from flows.advance import Step, advance
+from flows.advance import Mail, Step, advance
 
 if TYPE_CHECKING:  # the mail server is reached only when there is something to send (not at a card booking's start)
     from adapters.mail.outbox import Delivery
-    from adapters.mail.send import MailSession
 
 log = logging.getLogger("booking.flows.booking")
-
-
-@dataclass(frozen=True)
-class Mail:
-    """How a flow's messages are composed (`about` a booking, on the `letterhead`) and sent (`session()`)."""
-
-    about: Callable[[Booking], About]
-    letterhead: Letterhead
-    session: Callable[[], MailSession]
 
 
 def stamp(at: datetime) -> str:

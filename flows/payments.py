@@ -10,7 +10,6 @@ a few others that wait. A repeat, or an event overtaken by a later one, changes 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +18,11 @@ from adapters.payments import reads
 from booking import life
 from booking.life import Booking, State, StripeFacts
 from booking.reference import ref_in
-from flows.advance import EventFor, advance
+from flows.advance import EventFor, Mail, advance
 
 if TYPE_CHECKING:
     import stripe
 
-    from adapters.mail.compose import About, Letterhead
-    from adapters.mail.send import MailSession
     from adapters.store import BookingStore
 
 log = logging.getLogger("booking.flows.payments")
@@ -41,15 +38,6 @@ EVENTS = (*PAID, EXPIRED, INVOICE_PAID, CHARGE_REFUNDED, INVOICE_VOIDED)
 # (those left by a mail server that was down): enough to drain a backlog over a few deliveries, few enough to
 # answer Stripe well inside its timeout.
 OTHER_BOOKINGS = 3
-
-
-@dataclass(frozen=True)
-class Mailroom:
-    """How a flow composes and sends: the letterhead, what a message about a booking needs, a mail session."""
-
-    letterhead: Letterhead
-    about: Callable[[Booking], About]
-    session: Callable[[], MailSession]
 
 
 @dataclass(frozen=True)
@@ -110,6 +98,7 @@ def _checkout(session: dict[str, Any], at: str) -> Found | None:
             invoice_id=_id(receipt),
             invoice_number=str(receipt.get("number") or ""),
             invoice_url=str(receipt.get("hosted_invoice_url") or ""),
+            invoice_pdf=str(receipt.get("invoice_pdf") or ""),
         )
         return Found(ref, lambda booking: None if booking is None else life.Paid(at, facts), f"{status}/{payment}")
     if status == "expired":
@@ -127,6 +116,7 @@ def _invoice(invoice: dict[str, Any], at: str) -> Found | None:
         invoice_id=str(invoice.get("id") or ""),
         invoice_number=str(invoice.get("number") or ""),
         invoice_url=str(invoice.get("hosted_invoice_url") or ""),
+        invoice_pdf=str(invoice.get("invoice_pdf") or ""),
     )
 
     def event(booking: Booking | None) -> life.Event | None:
@@ -159,9 +149,7 @@ def _refund(intent: dict[str, Any], at: str) -> Found | None:
     return Found(ref, event, f"refunded {refunded} of {charged}")
 
 
-def settle(
-    store: BookingStore, api: stripe.StripeClient, kind: str, object_id: str, *, at: str, mail: Mailroom
-) -> Settled:
+def settle(store: BookingStore, api: stripe.StripeClient, kind: str, object_id: str, *, at: str, mail: Mail) -> Settled:
     """Read the object behind event `kind`, move its booking and deliver the messages that wait.
 
     Raises reads.NotFound, StripeUnavailable, StoreUnavailable, or store.Conflict when the booking kept
@@ -185,7 +173,7 @@ def settle(
     return Settled(found.ref, state, step.changed, delivery)
 
 
-def deliver_after(store: BookingStore, mail: Mailroom, ref: str) -> Delivery:
+def deliver_after(store: BookingStore, mail: Mail, ref: str) -> Delivery:
     """Deliver booking `ref`'s pending messages, then those of up to OTHER_BOOKINGS others that wait (best effort:
     what the mail server does not take stays in the outbox for the next delivery or the scheduled run)."""
     with mail.session() as session:
@@ -211,7 +199,7 @@ def deliver_after(store: BookingStore, mail: Mailroom, ref: str) -> Delivery:
     return done
 
 
-def deliver_all(store: BookingStore, mail: Mailroom) -> Delivery:
+def deliver_all(store: BookingStore, mail: Mail) -> Delivery:
     """Every pending message (the scheduled run, `python -m bookings outbox --retry`)."""
     with mail.session() as session:
         done = deliver(store, session)

@@ -13,8 +13,8 @@ from adapters.mail.outbox import Delivery
 from booking import life
 from booking.life import Booking, State
 from booking.record import BookingRecord
-from flows.advance import advance
-from flows.payments import Mailroom, deliver_all
+from flows.advance import Mail, advance
+from flows.payments import deliver_all
 
 if TYPE_CHECKING:
     from adapters.store import BookingStore
@@ -63,7 +63,7 @@ def lapsed(
 
 def run(
     store: BookingStore,
-    mail: Mailroom,
+    mail: Mail,
     events: Iterable[str],
     now: str,
     expires: Callable[[BookingRecord], str] = request_expires,

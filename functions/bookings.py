@@ -178,7 +178,7 @@ def start_card(priced: PricedBooking, record: BookingRecord, fees: FeeTable, set
     back at once (a resubmission of the same booking starts it over)."""
     from adapters.store import Conflict, LimitReached, StoreUnavailable
     from flows.booking import give_back, start_checkout
-    from functions.letters import mail
+    from functions.mailroom import mail
 
     letters = mail(settings)
     try:

@@ -12,7 +12,6 @@ import logging
 import re
 
 from adapters.content.fees import category_label
-from adapters.mail.compose import Payment
 from adapters.payments.checkout import Receipt, SessionNotFound, read_session
 from adapters.payments.client import StripeUnavailable
 from adapters.payments.invoices import read_invoice
@@ -79,7 +78,7 @@ Found = tuple[BookingRecord, bool, int, str, Receipt | None]
 
 def _card(session_id: str, settings: Settings) -> Found | None:
     from flows.booking import paid
-    from functions.letters import mail, manage_link
+    from functions.mailroom import mail
 
     session = read_session(session_id, settings)
     if session.ref is None:
@@ -96,16 +95,9 @@ def _card(session_id: str, settings: Settings) -> Found | None:
             payment_intent=session.payment_intent,
             invoice_number=receipt.number if receipt else "",
             invoice_url=receipt.url if receipt else "",
+            invoice_pdf=receipt.pdf if receipt else "",
         )
-        payment = Payment(
-            "card",
-            session.amount_total,
-            session.currency,
-            receipt.number if receipt else "",
-            receipt.url if receipt else "",
-            receipt.pdf if receipt else "",
-        )
-        letters = mail(settings, payment=payment, links=manage_link(settings))
+        letters = mail(settings)
         step = paid(store, session.ref, settings.now(), facts, letters)
         if step.booking is not None:
             record = step.booking.record

@@ -19,7 +19,6 @@ from urllib.parse import parse_qs, quote
 from zoneinfo import ZoneInfo
 
 from adapters.content.events import event_facts
-from adapters.mail.compose import Payment
 from adapters.payments.client import StripeUnavailable
 from booking.life import Booking, State, StripeFacts
 from booking.links import LinkExpired, LinkInvalid, open_link, sign
@@ -59,7 +58,7 @@ def request_confirmation(priced: PricedBooking, record: BookingRecord, settings:
     """Store the request and e-mail the booker the link that confirms it; the address of the page saying so."""
     from adapters.store import Conflict, StoreUnavailable
     from flows.booking import request, stamp
-    from functions.letters import mail
+    from functions.mailroom import mail
 
     free = priced.quote.total_pence == 0
     if not settings.link_secret:
@@ -75,7 +74,7 @@ def request_confirmation(priced: PricedBooking, record: BookingRecord, settings:
     link = f"{settings.site_url}/api/bookings/invoice/confirm?token={token}"
     letters = mail(
         settings,
-        links=lambda _: {"request": link},
+        links={"request": link},
         extra={"expires": f"{expires.astimezone(UK):%H:%M on %A %-d %B %Y}", "free": free},
     )
     try:
@@ -190,7 +189,7 @@ def _confirm(booking: Booking, settings: Settings) -> Response:
     from booking.priced import PricesChanged, priced_again
     from flows.booking import confirm_request
     from functions.bookings import check_open, sold_out
-    from functions.letters import mail, manage_link
+    from functions.mailroom import mail
     from pricing import QuoteError
 
     record = booking.record
@@ -206,7 +205,7 @@ def _confirm(booking: Booking, settings: Settings) -> Response:
     try:
         if record.gross_pence == 0:
             if booking.state == State.REQUESTED:
-                letters = mail(settings, payment=Payment("free", 0), links=manage_link(settings))
+                letters = mail(settings)
                 confirm_request(
                     settings.store(), record.ref, settings.now(), capacity=capacity, mail=letters, free=True
                 )

@@ -49,10 +49,10 @@ def scheduled_run(settings: Settings) -> dict[str, Any]:
     """Deliver every message waiting in the outbox and expire lapsed requests; what was done, as counts."""
     from adapters.content.fees import fee_table
     from flows import scheduled
-    from functions.mailroom import mailroom
+    from functions.mailroom import mail
 
     events = sorted(fee_table(settings.fees_path).events)
-    done = scheduled.run(settings.store(), mailroom(settings), events, settings.now().isoformat(timespec="seconds"))
+    done = scheduled.run(settings.store(), mail(settings), events, settings.now().isoformat(timespec="seconds"))
     counts = {
         "ok": True,
         "expired": len(done.expired),

@@ -1,24 +1,90 @@
-"""The mail room as the function's settings configure it: who messages are from, what a message about a booking
-says besides the booking (its event, payment, manage link), and the mail server (SMTP_URL or MAIL_OUTBOX)."""
+"""The mail room as the function's settings configure it, for every flow alike: who messages are from, what a
+message about a booking says besides the booking (its event, fee category, payment as recorded, its private
+links), and the mail server (SMTP_URL or MAIL_OUTBOX)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
 
+from adapters.content.events import EventFacts, event_facts
+from adapters.content.fees import category_label, fee_table
+from adapters.mail.compose import DEFAULT_FROM, About, Letterhead, Payment, organiser_details
 from adapters.mail.send import MailSession
-from flows.payments import Mailroom
+from booking.life import Booking
+from booking.record import BookingRecord
+from flows import manage as flow
+from flows.advance import Mail
+from functions.settings import Settings
+from pricing import FeeTableError
 
-if TYPE_CHECKING:
-    from functions.settings import Settings
 
+def mail(settings: Settings, *, links: Mapping[str, str] | None = None, extra: Mapping[str, Any] | None = None) -> Mail:
+    """How a flow's messages are composed and sent; `links` and `extra` add to what every message has (a
+    request's confirmation link, say)."""
 
-def mailroom(settings: Settings) -> Mailroom:
-    """The letterhead, what a message about a booking says besides the booking (functions.manage.about: its event,
-    payment and private links) and the mail server, as the settings configure them."""
-    from functions.manage import about, letterhead
+    def about_booking(booking: Booking) -> About:
+        found = about(booking, settings)
+        if not (links or extra):
+            return found
+        return replace(found, links={**found.links, **(links or {})}, extra={**found.extra, **(extra or {})})
 
-    return Mailroom(
+    return Mail(
+        about=about_booking,
         letterhead=letterhead(settings),
-        about=lambda booking: about(booking, settings),
         session=lambda: MailSession(settings.smtp_url, settings.mail_outbox),
     )
+
+
+def about(booking: Booking, settings: Settings) -> About:
+    """What every message about `booking` needs: the event, the payment as recorded, and its links (the booker's
+    manage link and each delegate's access-needs link, made for the booking as it is now stored)."""
+    record = booking.record
+    assert settings.events_dir is not None
+    facts = event_facts(record.event, settings.events_dir)
+    expires = link_expiry(facts, settings)
+    found = (
+        flow.booking_links(record, site_url=settings.site_url, secret=settings.link_secret, expires=expires)
+        if settings.link_secret and expires
+        else {}
+    )
+    return About(
+        record=record,
+        event=facts,
+        category_label=category_label(settings.fees_path, record.event, record.category),
+        payment=payment_of(record),
+        links=found,
+    )
+
+
+def letterhead(settings: Settings) -> Letterhead:
+    return Letterhead(
+        sender=settings.mail_from or DEFAULT_FROM,
+        organisers=organisers_address(settings),
+        site_url=settings.site_url,
+        organiser=organiser_details(settings.organiser_path),
+    )
+
+
+def link_expiry(facts: EventFacts, settings: Settings) -> datetime | None:
+    try:
+        fees = fee_table(settings.fees_path)
+    except (FeeTableError, OSError):
+        return None
+    return flow.link_expiry(facts, fees) if facts.slug in fees.events else None
+
+
+def payment_of(record: BookingRecord) -> Payment:
+    """How the booking was paid, as its record says (Stripe's facts were written into it as they happened)."""
+    method = "free" if record.amounts and record.gross_pence == 0 else record.payment
+    return Payment(method, record.gross_pence, "GBP", record.invoice_number, record.invoice_url, record.invoice_pdf)
+
+
+def organisers_address(settings: Settings) -> str | None:
+    """Whom bookers write to, and where the organisers' copy goes: CONTACT_EMAIL, else content/organiser.yaml's."""
+    if settings.contact_email:
+        return settings.contact_email
+    organiser = organiser_details(settings.organiser_path)
+    return str(organiser.bookings.email) if organiser else None

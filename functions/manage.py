@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adapters.content.events import EventFacts, event_facts
+from adapters.content.events import event_facts
 from adapters.content.fees import category_label, fee_table
-from adapters.mail.compose import DEFAULT_FROM, About, Letterhead, Payment, organiser_details
+from adapters.mail.compose import About
 from adapters.store import BookingStore, Conflict, LimitReached, StoreUnavailable
 from booking import links
 from booking.life import HOLDS_PLACES, Booking, State
@@ -26,7 +26,7 @@ from booking.record import Attendee, BookingRecord
 from booking.request import ACCESS_NEEDS_MAX, AccessNeedsChange, DelegateChanges, FieldError, field_errors
 from flows import manage as flow
 from flows.advance import Step, booking_of
-from functions import pages
+from functions import mailroom, pages
 from functions.body import parse_form, parse_json
 from functions.errors import BookingProblem
 from functions.http import Request, Response, html_response, json_response
@@ -61,59 +61,6 @@ class LinkRefused(Exception):
         self.title = title
         self.message = message
         super().__init__(title)
-
-
-def booker_link(record: BookingRecord, facts: EventFacts, settings: Settings) -> str:
-    """The booker's manage link at the record's link version; "" when links cannot be signed or the event is
-    not in the fee table."""
-    expires = _expiry(facts, settings)
-    if not (settings.link_secret and expires):
-        log.warning("no manage link for %s", record.ref)
-        return ""
-    return flow.manage_url(settings.site_url, record, secret=settings.link_secret, expires=expires)
-
-
-def about(booking: Booking, settings: Settings) -> About:
-    """What every message about `booking` needs: the event, the payment as recorded, and its links (the booker's
-    manage link and each delegate's access-needs link, made for the booking as it is now stored)."""
-    record = booking.record
-    assert settings.events_dir is not None
-    facts = event_facts(record.event, settings.events_dir)
-    expires = _expiry(facts, settings)
-    found = (
-        flow.booking_links(record, site_url=settings.site_url, secret=settings.link_secret, expires=expires)
-        if settings.link_secret and expires
-        else {}
-    )
-    return About(
-        record=record,
-        event=facts,
-        category_label=category_label(settings.fees_path, record.event, record.category),
-        payment=_payment(record),
-        links=found,
-    )
-
-
-def letterhead(settings: Settings) -> Letterhead:
-    return Letterhead(
-        sender=settings.mail_from or DEFAULT_FROM,
-        organisers=_organisers_address(settings),
-        site_url=settings.site_url,
-        organiser=organiser_details(settings.organiser_path),
-    )
-
-
-def _payment(record: BookingRecord) -> Payment:
-    method = "free" if record.amounts and record.gross_pence == 0 else record.payment
-    return Payment(method, record.gross_pence, "GBP", record.invoice_number, record.invoice_url)
-
-
-def _expiry(facts: EventFacts, settings: Settings) -> datetime | None:
-    try:
-        fees = fee_table(settings.fees_path)
-    except (FeeTableError, OSError):
-        return None
-    return flow.link_expiry(facts, fees) if facts.slug in fees.events else None
 
 
 def handle_manage(request: Request, settings: Settings) -> Response:
@@ -196,7 +143,7 @@ def _unavailable() -> LinkRefused:
 def _refusal(request: Request, refused: LinkRefused, settings: Settings) -> Response:
     if request.wants_json:
         return json_response(refused.status, {"errors": [{"field": "link", "message": refused.message}]})
-    address = _organisers_address(settings)
+    address = mailroom.organisers_address(settings)
     contact = f" If you need help, e-mail {address}." if address else ""
     html = pages.message_page(refused.title, refused.message + contact, show_contact=False)
     return html_response(refused.status, html)
@@ -256,14 +203,6 @@ def _deliver(store: BookingStore, settings: Settings, ref: str) -> bool:
         return False
 
 
-def _organisers_address(settings: Settings) -> str | None:
-    """Whom bookers write to, and where the organisers' copy goes: CONTACT_EMAIL, else content/organiser.yaml's."""
-    if settings.contact_email:
-        return settings.contact_email
-    organiser = organiser_details(settings.organiser_path)
-    return str(organiser.bookings.email) if organiser else None
-
-
 class _Opened:
     """A page opened by a valid link: the booking as read, the event, and the answers both pages share."""
 
@@ -286,7 +225,7 @@ class _Opened:
         return self.booking.record
 
     def about(self, booking: Booking) -> About:
-        return about(booking, self.settings)
+        return mailroom.about(booking, self.settings)
 
     def capped(self) -> BookingProblem:
         return BookingProblem(
@@ -362,7 +301,7 @@ class _Manage(_Opened):
                 version,
                 sent,
                 about=self.about,
-                letterhead=letterhead(self.settings),
+                letterhead=mailroom.letterhead(self.settings),
                 now=self.settings.now(),
             )
         except LimitReached:
@@ -431,7 +370,7 @@ class _Manage(_Opened):
                 self.record.ref,
                 self.link.link_version,
                 about=self.about,
-                letterhead=letterhead(self.settings),
+                letterhead=mailroom.letterhead(self.settings),
                 now=self.settings.now(),
             )
         except (StoreUnavailable, Conflict) as exc:
@@ -511,7 +450,7 @@ class _Manage(_Opened):
             can_change=self.can_change,
             closes=_when(self.closes),
             expires=_when(self.expires),
-            contact_email=_organisers_address(self.settings),
+            contact_email=mailroom.organisers_address(self.settings),
             action=self.action,
             new_link=NEW_LINK,
             changes_per_day=flow.CHANGES_PER_DAY,
@@ -609,7 +548,7 @@ class _AccessNeeds(_Opened):
                 version,
                 wanted,
                 about=self.about,
-                letterhead=letterhead(self.settings),
+                letterhead=mailroom.letterhead(self.settings),
                 now=self.settings.now(),
             )
         except LimitReached:
@@ -687,7 +626,7 @@ class _AccessNeeds(_Opened):
             unchanged=unchanged,
             can_change=self.booking.state in HOLDS_PLACES,
             expires=_when(self.expires),
-            contact_email=_organisers_address(self.settings),
+            contact_email=mailroom.organisers_address(self.settings),
             access_needs_max=ACCESS_NEEDS_MAX,
         )
         return html_response(status, html)

@@ -18,7 +18,7 @@ from adapters.payments.reads import NotFound
 from adapters.store import Conflict, StoreUnavailable
 from flows import payments
 from functions.http import Request, Response, json_response
-from functions.mailroom import mailroom
+from functions.mailroom import mail
 
 if TYPE_CHECKING:
     from functions.settings import Settings
@@ -80,7 +80,7 @@ def handle_webhook(request: Request, settings: Settings) -> Response:
             kind,
             object_id,
             at=settings.now().isoformat(timespec="seconds"),
-            mail=mailroom(settings),
+            mail=mail(settings),
         )
     except NotFound:
         log.warning("%s event %s names %s, which Stripe does not have", kind, event_id, object_id)

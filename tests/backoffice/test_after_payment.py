@@ -23,7 +23,7 @@ from booking.reference import stripe_metadata
 from devtools.stripe_standin.webhooks import signature_header
 from flows.advance import advance
 from functions.lambda_handler import SCHEDULE_SOURCE, handle_event, handler, scheduled_run
-from functions.mailroom import mailroom
+from functions.mailroom import mail
 from tests.backoffice.conftest import EVENT, ORGANISERS, WEBHOOK_SECRET
 from tests.functions.conftest import HttpResponse, http
 from tests.functions.webhook_events import signed, stripe_event
@@ -85,8 +85,8 @@ def _start_card(live, ref: str, delegates: int = 2) -> str:
         )
         .to_dict()
     )
-    mail = mailroom(live.settings)
-    advance(_store(live), ref, CheckoutStarted(record), about=mail.about, letterhead=mail.letterhead)
+    letters = mail(live.settings)
+    advance(_store(live), ref, CheckoutStarted(record), about=letters.about, letterhead=letters.letterhead)
     return str(session["id"])
 
 
@@ -312,13 +312,13 @@ def _start_invoice(live, ref: str, delegates: int = 2) -> str:
     api.v1.invoices.send_invoice(invoice.id)
     store = _store(live)
     store.create(record, State.REQUESTED)  # as the booking flow leaves a request
-    mail = mailroom(live.settings)
+    letters = mail(live.settings)
     advance(
         store,
         ref,
         RequestConfirmed(datetime.now(UTC).isoformat(timespec="seconds"), stripe=StripeFacts(invoice_id=invoice.id)),
-        about=mail.about,
-        letterhead=mail.letterhead,
+        about=letters.about,
+        letterhead=letters.letterhead,
     )
     return str(invoice.id)
 
@@ -436,15 +436,15 @@ def test_the_scheduled_invocation_is_not_taken_for_an_http_request(live, monkeyp
 def test_the_scheduled_run_expires_requests_whose_link_lapsed_and_leaves_the_others(live):
     from flows import scheduled
 
-    mail = mailroom(live.settings)
+    letters = mail(live.settings)
     store = _store(live)
     for ref in ("CP-BBBBB2", "CP-BBBBB3"):  # two requests waiting for their bookers (as the booking flow leaves them)
         store.create(_record(ref, 1, "invoice"), State.REQUESTED)
     lapses = {"CP-BBBBB2": "2027-01-01T00:00:00+00:00", "CP-BBBBB3": "2027-01-03T00:00:00+00:00"}
-    done = scheduled.run(store, mail, [EVENT], "2027-01-02T00:00:00+00:00", lambda r: lapses[r.ref])
+    done = scheduled.run(store, letters, [EVENT], "2027-01-02T00:00:00+00:00", lambda r: lapses[r.ref])
     assert done.expired == ["CP-BBBBB2"]
     assert _state(live, "CP-BBBBB2") == State.EXPIRED and _state(live, "CP-BBBBB3") == State.REQUESTED
-    again = scheduled.run(store, mail, [EVENT], "2027-01-02T00:00:00+00:00", lambda r: lapses[r.ref])
+    again = scheduled.run(store, letters, [EVENT], "2027-01-02T00:00:00+00:00", lambda r: lapses[r.ref])
     assert again.expired == []
 
 

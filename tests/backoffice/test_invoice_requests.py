@@ -14,7 +14,7 @@ from adapters.store import places_key
 from booking.life import Expired, State
 from booking.reference import stripe_metadata
 from flows.advance import advance
-from functions.letters import mail
+from functions.mailroom import mail
 from tests.backoffice.conftest import EVENT, booking
 from tests.functions.conftest import FORM_HEADERS, http
 

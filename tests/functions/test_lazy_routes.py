@@ -16,7 +16,7 @@ def test_a_booking_loads_neither_the_webhook_nor_the_confirmation_code(repo_root
     unwanted = (
         "functions.webhook",
         "functions.confirmation",
-        "functions.fulfilment",
+        "flows.payments",
         "adapters.mail.send",
         "smtplib",
         "stripe",

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.payments.checkout import session_params
-from booking.record import from_metadata
+from booking.reference import ref_in
 from booking.request import BookingRequest
 from functions.bookings import price
 from functions.settings import Settings, SettingsError
@@ -39,7 +39,7 @@ def test_the_receipt_is_found_by_its_reference_and_never_read_as_a_second_bookin
     priced, params = _params(fees)
     meta = params["invoice_creation"]["invoice_data"]["metadata"]
     assert meta == {"receipt_for": priced.ref}
-    assert from_metadata(meta) is None
+    assert ref_in(meta) is None
 
 
 def test_the_vat_number_goes_in_the_footer(fees):
