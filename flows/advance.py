@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from adapters.mail.compose import About, Letterhead, compose
 from adapters.mail.outbox import outgoing
-from adapters.store import BookingStore, Conflict, Outgoing, Stored, Take, places_key
+from adapters.store import BookingStore, Conflict, Outgoing, Stored, Take, code_key, places_key
 from booking import life
 from booking.life import Booking, State, Transition
 
@@ -57,6 +57,23 @@ def place_takes(transition: Transition, capacity: int | None) -> list[Take]:
     return [Take(places_key(transition.booking.record.event), transition.places, limit)]
 
 
+def code_takes(current: Booking | None, transition: Transition, limit: int | None) -> list[Take]:
+    """A discount code's uses move with the booking: one is taken when a booking with the code is stored (or a
+    lapsed one starts over), limited by the code's `uses`, and given back when it lapses unpaid or unconfirmed.
+    A cancelled booking keeps its use (the code was spent). Every code is counted, limited or not, so a limit
+    the organiser adds later starts from the true count."""
+    code = transition.booking.record.code
+    if not code:
+        return []
+    was = None if current is None else current.state
+    now = transition.booking.state
+    if was in (None, State.EXPIRED) and now != State.EXPIRED:
+        return [Take(code_key(code), 1, limit)]
+    if now == State.EXPIRED and was != State.EXPIRED:
+        return [Take(code_key(code), -1)]
+    return []
+
+
 def messages(transition: Transition, about: About, letterhead: Letterhead) -> list[Outgoing]:
     """Every message the transition sends, composed, as the outbox keeps them."""
     composed = ((send, compose(send, about, letterhead)) for send in transition.sends)
@@ -71,12 +88,14 @@ def advance(
     about: Callable[[Booking], About],
     letterhead: Letterhead,
     capacity: int | None = None,
+    code_limit: int | None = None,
     takes: Callable[[Transition], Sequence[Take]] = lambda _: (),
 ) -> Step:
     """Apply `event` (or the event `event(booking)` decides on, from the booking as stored now) to booking `ref`
     and store the result with its messages and counter changes in one conditional write.
 
-    Raises LimitReached when a take passes its limit (nothing written), StoreUnavailable, or Conflict when the
+    `capacity` limits the event's places and `code_limit` the uses of the booking's discount code (both only
+    when the transition takes some). Raises LimitReached when a take passes its limit (nothing written), StoreUnavailable, or Conflict when the
     booking kept changing under us.
     """
     for _ in range(MAX_ATTEMPTS):
@@ -89,7 +108,11 @@ def advance(
         if not transition.changed:
             return Step(transition, current)
         new = transition.booking
-        counters = [*place_takes(transition, capacity), *takes(transition)]
+        counters = [
+            *place_takes(transition, capacity),
+            *code_takes(current, transition, code_limit),
+            *takes(transition),
+        ]
         # What a message says is read (event, fee category, links) only when the transition sends one.
         outgoing_messages = messages(transition, about(new), letterhead) if transition.sends else []
         try:

@@ -53,11 +53,20 @@ def deliver_pending(store: BookingStore, ref: str, mail: Mail) -> Delivery:
     return _deliver(store, ref, mail)
 
 
-def start_checkout(store: BookingStore, record: BookingRecord, *, capacity: int | None, mail: Mail) -> Step:
-    """Store a card booking going to Stripe's checkout, holding its places (LimitReached: sold out, nothing
-    written). A double submit finds it stored and changes nothing; one that lapsed starts over."""
+def start_checkout(
+    store: BookingStore, record: BookingRecord, *, capacity: int | None, code_limit: int | None = None, mail: Mail
+) -> Step:
+    """Store a card booking going to Stripe's checkout, holding its places and its code's use (LimitReached: sold
+    out or the code used up, nothing written). A double submit finds it stored and changes nothing; one that
+    lapsed starts over."""
     step = advance(
-        store, record.ref, CheckoutStarted(record), about=mail.about, letterhead=mail.letterhead, capacity=capacity
+        store,
+        record.ref,
+        CheckoutStarted(record),
+        about=mail.about,
+        letterhead=mail.letterhead,
+        capacity=capacity,
+        code_limit=code_limit,
     )
     log.info("booking %s: checkout started (%s)", record.ref, "stored" if step.changed else "already stored")
     return step
@@ -70,7 +79,9 @@ def give_back(store: BookingStore, ref: str, at: datetime, mail: Mail) -> Step:
     return step
 
 
-def request(store: BookingStore, record: BookingRecord, mail: Mail) -> tuple[Step, Delivery | None]:
+def request(
+    store: BookingStore, record: BookingRecord, mail: Mail, code_limit: int | None = None
+) -> tuple[Step, Delivery | None]:
     """Store a request (invoice or £0) that waits for the booker's confirmation, and send them its one e-mail
     (what the delivery did; None when a double submit found it stored and sent nothing more). It holds no
     places and is not a booking until confirmed."""
@@ -83,7 +94,9 @@ def request(store: BookingStore, record: BookingRecord, mail: Mail) -> tuple[Ste
     )
     if lapsed.changed:  # made again after its link expired, before the scheduled run marked it: it starts over
         log.info("booking %s: lapsed request made again", record.ref)
-    step = advance(store, record.ref, Requested(record), about=mail.about, letterhead=mail.letterhead)
+    step = advance(
+        store, record.ref, Requested(record), about=mail.about, letterhead=mail.letterhead, code_limit=code_limit
+    )
     delivery = _deliver(store, record.ref, mail) if step.changed else None
     log.info("booking %s: request %s", record.ref, "stored" if step.changed else "already stored")
     return step, delivery

@@ -28,9 +28,9 @@ from booking.text import SMTPUTF8_CONTEXT
 from functions import pages
 from functions.body import parse_form, parse_json
 from functions.errors import BookingProblem, Unavailable
-from functions.http import Request, Response, html_response, json_response, redirect
+from functions.http import Request, Response, client_address, html_response, json_response, redirect
 from functions.settings import Settings
-from pricing import FeeTable, FeeTableError, QuoteError, quote
+from pricing import CODE_REFUSED, FeeTable, FeeTableError, QuoteError, quote
 
 MAX_BODY_BYTES = 64 * 1024
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -43,6 +43,7 @@ _TITLES = {
     413: "The booking form sent too much",
     415: "The booking could not be read",
     422: "There is a problem with your booking",
+    429: "Too many discount codes tried",
 }
 
 
@@ -124,6 +125,55 @@ def check_open(booking: BookingRequest, fees: FeeTable, settings: Settings) -> N
         )
 
 
+def code_limit(priced: PricedBooking) -> int | None:
+    """How many bookings the booking's discount code may have in all (None: no code, or no limit)."""
+    found = priced.fees.find_code(priced.quote.code) if priced.quote.code else None
+    return found[1].uses if found else None
+
+
+def code_refused() -> BookingProblem:
+    """The one answer for every code that cannot be used for this booking (unknown, expired, other event, used up)."""
+    return BookingProblem(422, [FieldError("code", CODE_REFUSED)])
+
+
+def guarded_price(booking: BookingRequest, fees: FeeTable, settings: Settings, client: str) -> PricedBooking:
+    """price(), with failed discount codes counted per client: past the hour's few, no code is even looked at
+    (429 on `code`), so codes cannot be found by trying. Without a code, nothing is counted."""
+    if not booking.code or not settings.link_secret:
+        return price(booking, fees, settings.now())
+    from adapters.store import StoreUnavailable
+    from flows.codes import attempts_exhausted, count_failed_attempt
+
+    now = settings.now()
+    try:
+        store = settings.store()
+        if attempts_exhausted(store, client, settings.link_secret, now):
+            raise _too_many_attempts()
+        try:
+            return price(booking, fees, now)
+        except BookingProblem:
+            if not count_failed_attempt(store, client, settings.link_secret, now):
+                raise _too_many_attempts() from None
+            raise
+    except StoreUnavailable as exc:
+        log.error("code attempts not counted: %s", type(exc).__name__)
+        raise Unavailable(STORE_DOWN) from None
+
+
+def _too_many_attempts() -> BookingProblem:
+    return BookingProblem(
+        429,
+        [
+            FieldError(
+                "code",
+                "Too many discount codes have been tried from here in the last hour. Try again later, or leave "
+                "the box empty to book without one.",
+            )
+        ],
+        {"Retry-After": "3600"},
+    )
+
+
 def price(booking: BookingRequest, fees: FeeTable, at: datetime | None = None) -> PricedBooking:
     """The quote for a booking made `at` (the function's clock, default now: it decides the early-booking rate,
     whatever the page showed) with its discount code; an unknown, expired or other-event code is a 422 on `code`."""
@@ -154,13 +204,13 @@ class Started:
 STORE_DOWN = "Online booking is not available just now. Please try again in a few minutes."
 
 
-def book(data: Any, fees: FeeTable, settings: Settings) -> tuple[PricedBooking, Started]:
+def book(data: Any, fees: FeeTable, settings: Settings, client: str = "") -> tuple[PricedBooking, Started]:
     """The whole booking: validate, check it is open, price, store it, then a Checkout Session (card) or an
     e-mailed link that confirms the request (invoice, £0)."""
     booking = validate(data, fees, settings.mail_smtputf8)
     check_open(booking, fees, settings)
     now = settings.now()
-    priced = price(booking, fees, now)
+    priced = guarded_price(booking, fees, settings, client)
     from flows.booking import stamp
 
     record = priced.record.model_copy(update={"booked_at": stamp(now)})
@@ -183,8 +233,12 @@ def start_card(priced: PricedBooking, record: BookingRecord, fees: FeeTable, set
     letters = mail(settings)
     try:
         store = settings.store()
-        step = start_checkout(store, record, capacity=fees.events[record.event].places, mail=letters)
-    except LimitReached:
+        places = fees.events[record.event].places
+        step = start_checkout(store, record, capacity=places, code_limit=code_limit(priced), mail=letters)
+    except LimitReached as exc:
+        if exc.key.startswith("COUNTER#code#"):
+            log.info("booking %s: its code's uses are all taken", priced.ref)
+            raise code_refused() from None
         log.info("booking %s: sold out (%d places asked)", priced.ref, len(record.delegates))
         raise sold_out() from None
     except (StoreUnavailable, Conflict) as exc:
@@ -244,7 +298,8 @@ def handle_booking(request: Request, settings: Settings) -> Response:
     try:
         data = _read(request)
         fees = fee_table(settings.fees_path)
-        priced, started = book(data, fees, settings)
+        client = client_address(request, through_proxy=bool(settings.proxy_secret))
+        priced, started = book(data, fees, settings, client)
     except (FeeTableError, OSError) as exc:
         log.error(json.dumps({"msg": "fee_table_unreadable", "path": str(settings.fees_path), "error": str(exc)}))
         unavailable = StripeUnavailable(503, "Online booking is not available just now. Please try again later.")

@@ -56,8 +56,9 @@ def free_confirmation_url(settings: Settings, invoice_id: str) -> str:
 
 def request_confirmation(priced: PricedBooking, record: BookingRecord, settings: Settings) -> str:
     """Store the request and e-mail the booker the link that confirms it; the address of the page saying so."""
-    from adapters.store import Conflict, StoreUnavailable
+    from adapters.store import Conflict, LimitReached, StoreUnavailable
     from flows.booking import request, stamp
+    from functions.bookings import code_limit, code_refused
     from functions.mailroom import mail
 
     free = priced.quote.total_pence == 0
@@ -78,7 +79,9 @@ def request_confirmation(priced: PricedBooking, record: BookingRecord, settings:
         extra={"expires": f"{expires.astimezone(UK):%H:%M on %A %-d %B %Y}", "free": free},
     )
     try:
-        step, delivery = request(settings.store(), record, letters)
+        step, delivery = request(settings.store(), record, letters, code_limit=code_limit(priced))
+    except LimitReached:  # the code's last use went a moment ago
+        raise code_refused() from None
     except (StoreUnavailable, Conflict) as exc:
         log.error("booking %s: request not stored: %s", priced.ref, type(exc).__name__)
         raise Unavailable("Online booking is not available just now. Please try again in a few minutes.") from None

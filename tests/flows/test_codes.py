@@ -1,4 +1,4 @@
-"""A discount code's uses against the real store: taken when a booking is stored, given back when it lapses, and
+"""A discount code's uses (flows.advance.code_takes) against the real store: taken when a booking is stored, given back when it lapses, and
 the last one taken once however many bookings race for it."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from adapters.store import LimitReached, code_key
 from booking.life import CheckoutStarted, Expired, Paid, Refunded
 from booking.record import Amount, Attendee, BookingRecord, Contact
 from flows.advance import advance
-from flows.codes import code_uses
 from pricing import load_fee_table
 from tests.fixture_site import FIXTURE_FEES, OPEN_EVENT
 
@@ -52,7 +51,7 @@ def _step(store, fees, record, event):
         event,
         about=lambda b: About(record=b.record, event=EventFacts(slug=OPEN_EVENT, title="Caldicott")),
         letterhead=Letterhead(),
-        takes=code_uses(fees),
+        code_limit=fees.find_code(record.code)[1].uses,
     )
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from booking.reference import REF_PATTERN
-from booking.reference import booking_ref, idempotency_key
+from booking.reference import REF_PATTERN, booking_ref, idempotency_key
 from booking.request import BookingRequest
 from tests.functions.conftest import booking
 
