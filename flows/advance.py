@@ -3,6 +3,7 @@ read again and apply again, so two deliveries (or two people) at once make one t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -12,6 +13,8 @@ from adapters.mail.outbox import outgoing
 from adapters.store import BookingStore, Conflict, Outgoing, Stored, Take, code_key, places_key
 from booking import life
 from booking.life import Booking, State, Transition
+
+log = logging.getLogger("booking.flows.advance")
 
 # Each lost race means someone else's write landed: a handful of tries is plenty, and a loop that keeps losing
 # means something is wrong (it raises Conflict rather than spin).
@@ -122,5 +125,7 @@ def advance(
                 written = store.write(stored, new.record, new.state, takes=counters, messages=outgoing_messages)
         except Conflict:
             continue
+        # The one line every change of a booking writes: its reference and states, nothing personal.
+        log.info("booking %s: %s -> %s", ref, current.state if current else "new", new.state)
         return Step(transition, booking_of(written))
     raise Conflict(f"booking {ref} kept changing")

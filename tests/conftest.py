@@ -56,14 +56,13 @@ def browser():
 
 @pytest.fixture
 def confirmed(caplog):
-    """The booking_confirmed log lines the function has written so far in this test."""
-    import json
+    """The log lines of bookings confirmed so far in this test (flows.advance writes one per change of state)."""
     import logging
 
-    caplog.set_level(logging.INFO, logger="bookings")
+    caplog.set_level(logging.INFO, logger="booking.flows.advance")
 
-    def lines() -> list[dict]:
-        found = [json.loads(r.getMessage()) for r in caplog.records if r.name == "bookings"]
-        return [line for line in found if line["msg"] == "booking_confirmed"]
+    def lines() -> list[str]:
+        found = [r.getMessage() for r in caplog.records if r.name == "booking.flows.advance"]
+        return [line for line in found if line.endswith("-> confirmed")]
 
     return lines

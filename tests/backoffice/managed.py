@@ -17,7 +17,7 @@ from booking.record import Attendee, BookingRecord, Contact
 from booking.reference import booking_ref
 from booking.request import BookingRequest, amounts
 from flows.advance import Step, advance
-from functions import manage
+from functions import mailroom
 from tests.backoffice.conftest import booking
 from tests.functions.conftest import FORM_HEADERS, JSON_HEADERS, HttpResponse, http
 
@@ -57,8 +57,8 @@ def step(live, ref: str, event: Event) -> Step:
         store(live),
         ref,
         event,
-        about=lambda b: manage.about(b, live.settings),
-        letterhead=manage.letterhead(live.settings),
+        about=lambda b: mailroom.about(b, live.settings),
+        letterhead=mailroom.letterhead(live.settings),
     )
 
 

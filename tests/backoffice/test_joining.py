@@ -223,7 +223,7 @@ def test_an_unreachable_mail_server_is_tried_once_and_outbox_retry_sends_it_late
     assert result.status == 1
     assert result.out.strip() == _summary(0, 0, waiting=3)
     assert [
-        r.getMessage().count("ConnectionRefusedError") for r in caplog.records if "smtp_error" in r.getMessage()
+        r.getMessage().count("ConnectionRefusedError") for r in caplog.records if "SMTP error" in r.getMessage()
     ] == [1]
     assert result.err.count(": ConnectionRefusedError from 127.0.0.1") == 2  # the first booking's two, tried once
     assert result.err.count("not tried, the mail server could not be reached") == 1

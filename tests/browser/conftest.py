@@ -45,9 +45,9 @@ class DevServer:
         return self.log_path.parent / "outbox"
 
     def fulfilments(self, booking_ref: str) -> int:
-        """How many times the function confirmed this booking (its `booking_confirmed` log line)."""
+        """How many times the function confirmed this booking (flows.advance's "<ref>: ... -> confirmed" line)."""
         return sum(
-            1 for line in self.log().splitlines() if '"booking_confirmed"' in line and f'"{booking_ref}"' in line
+            1 for line in self.log().splitlines() if line.endswith("-> confirmed") and f"booking {booking_ref}:" in line
         )
 
 

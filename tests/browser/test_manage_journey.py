@@ -20,7 +20,7 @@ from booking.record import Attendee, BookingRecord, Contact
 from booking.reference import booking_ref
 from booking.request import BookingRequest, amounts
 from flows.advance import advance
-from functions import manage
+from functions import mailroom
 from functions.settings import Settings
 from pricing import load_fee_table, quote
 from tests.browser.conftest import EVENT, LINK_SECRET, DevServer
@@ -90,7 +90,9 @@ def _book_two_and_pay(devserver: DevServer, person: dict[str, str]) -> tuple[str
     )
     store = settings.store()
     for event in (CheckoutStarted(record), Paid("2083-01-05T09:00:00+00:00")):
-        advance(store, ref, event, about=lambda b: manage.about(b, settings), letterhead=manage.letterhead(settings))
+        advance(
+            store, ref, event, about=lambda b: mailroom.about(b, settings), letterhead=mailroom.letterhead(settings)
+        )
     with MailSession(None, devserver.outbox) as session:
         assert deliver(store, session, ref).complete
     message = _text(_eml(devserver.outbox, ref, person["email"]))
