@@ -15,15 +15,21 @@ from devtools.dynamodb.snapshot import LOCAL_CREDENTIALS, LOCAL_READ_TIMEOUT, LO
 from devtools.dynamodb.table import create_table
 
 
+def fresh_table(environ: dict[str, str]) -> dict[str, str]:
+    """The same store's environment naming a new, empty table (the local engine slows as a table fills up)."""
+    from adapters.store.dynamo import make_client
+
+    fresh = {**environ, "BOOKINGS_TABLE": f"bench-{uuid.uuid4().hex[:12]}"}
+    create_table(make_client(fresh), fresh["BOOKINGS_TABLE"])
+    return fresh
+
+
 @contextmanager
 def store_process() -> Iterator[dict[str, str]]:
     """Start the engine, make a fresh table, yield the store's environment for the function; stop the engine."""
-    from adapters.store.dynamo import make_client
-
     running = engine.start()
     try:
         environ = {
-            "BOOKINGS_TABLE": f"bench-{uuid.uuid4().hex[:12]}",
             "DYNAMODB_ENDPOINT": running.endpoint,
             "DYNAMODB_READ_TIMEOUT": LOCAL_READ_TIMEOUT,
             # Lambda sets both region variables; boto3.client() (the cold-start floor) reads AWS_DEFAULT_REGION.
@@ -32,7 +38,6 @@ def store_process() -> Iterator[dict[str, str]]:
             "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS["aws_access_key_id"],
             "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS["aws_secret_access_key"],
         }
-        create_table(make_client(environ), environ["BOOKINGS_TABLE"])
-        yield environ
+        yield fresh_table(environ)
     finally:
         running.stop()
