@@ -1,12 +1,15 @@
 """Function cold start: a fresh interpreter that imports the Lambda handler and answers one booking.
 
 Each kind against its floor, the libraries it cannot do without, in the same round: a valid booking
-(one Stripe call to the stand-in on loopback) against `python -c "import stripe, pydantic,
-email_validator"`, an invalid one (422, no Stripe) against `python -c "import pydantic,
-email_validator"`. `import pydantic` is lazy (it loads no model machinery), so each floor is also
-taken with `from pydantic import BaseModel` as a reference. Kinds are interleaved (order reversed
-every other round); every figure is the median. The stand-in runs in its own process; its access
-log counts the Checkout Session requests.
+(stored in DynamoDB, then one Stripe call to the stand-in, both on loopback) against `python -c "import
+stripe, pydantic, email_validator, boto3; boto3.client("dynamodb"); from pydantic import BaseModel"`
+(issue 20), an invalid one (422, no store, no Stripe) against `python -c "import pydantic,
+email_validator"`. `import pydantic` is lazy (it loads no model machinery), so the invalid floor is
+also taken with `from pydantic import BaseModel`, and the valid floor without the store's part, as
+references. Kinds are interleaved (order reversed every other round); every figure is the median. The
+stand-in and the local DynamoDB engine run in their own processes; the stand-in's access log counts
+the Checkout Session requests. The bookings are for the test site's open event (tests/fixtures/site),
+so the bench does not depend on the shipped events' dates.
 """
 
 from __future__ import annotations
@@ -19,15 +22,19 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from devtools.bench.common import PYTHON, ROOT, median, progress, reps, run_child
+from devtools.bench.common import OPEN_EVENT, PYTHON, ROOT, TEST_SITE_CONTENT, median, progress, reps, run_child
 from devtools.bench.standin_process import standin_process
+from devtools.bench.store_process import store_process
 from devtools.stripe_standin.testing import TEST_API_KEY
 from pricing import fee_table_json
+from pricing.organiser import organiser_json
 
-EVENT = "caldicott-police-2027"
-FLOOR_VALID = "import stripe, pydantic, email_validator"
-FLOOR_INVALID = "import pydantic, email_validator"
+EVENT = OPEN_EVENT
 MODELS = "; from pydantic import BaseModel"  # what `import pydantic` defers: the machinery every model needs
+# Issue 20: a valid booking is stored before Stripe is called, so its floor has boto3 and a DynamoDB client too.
+FLOOR_VALID = 'import stripe, pydantic, email_validator, boto3; boto3.client("dynamodb")' + MODELS
+FLOOR_VALID_WITHOUT_STORE = "import stripe, pydantic, email_validator" + MODELS  # the floor before issue 20
+FLOOR_INVALID = "import pydantic, email_validator"
 
 # The child: import the handler, answer one Lambda payload-2.0 event, report what it saw.
 CHILD = """
@@ -43,6 +50,7 @@ event = {"version": "2.0", "rawPath": "/api/bookings", "rawQueryString": "",
 answer = handler(event, None)
 t2 = time.perf_counter()
 print(json.dumps({"status": answer["statusCode"], "stripe_loaded": "stripe" in sys.modules,
+                  "boto3_loaded": "boto3" in sys.modules,
                   "import_handler_ms": (t1 - t0) * 1000, "first_call_ms": (t2 - t1) * 1000,
                   "modules": len(sys.modules), "body": answer["body"][:300]}))
 """
@@ -66,6 +74,39 @@ def booking(i: int, valid: bool) -> str:
     )
 
 
+def function_environ(tmp: Path, api_base: str, store_environ: dict[str, str]) -> dict[str, str]:
+    """The child's environment: Stripe's stand-in at `api_base`, the store, and content as the bundle ships it.
+
+    As devtools/deploy/package.py ships them: the fee table and the organiser's details as JSON, the
+    events' headers beside them; the test site's, whose events stay open. Written under `tmp`.
+    """
+    content = tmp / "content"
+    shutil.copytree(TEST_SITE_CONTENT / "events", content / "events")
+    (content / "fees.json").write_text(fee_table_json(TEST_SITE_CONTENT / "fees.yaml"), encoding="utf-8")
+    (content / "organiser.json").write_text(organiser_json(TEST_SITE_CONTENT / "organiser.yaml"), encoding="utf-8")
+    env = {
+        **os.environ,
+        **store_environ,
+        "STRIPE_SECRET_KEY": TEST_API_KEY,
+        "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+        "SITE_URL": "http://127.0.0.1:9",
+        "STRIPE_API_BASE": api_base,
+        "FEES_PATH": str(content / "fees.json"),
+    }
+    # Installed libraries carry .pyc files from pip; let our own modules have theirs too (the warm-up writes them).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def answer(env: dict[str, str], body: str) -> dict[str, Any]:
+    """One cold booking in a fresh interpreter: what the child reported (status, libraries loaded, timings)."""
+    result = run_child([PYTHON, "-c", CHILD, body], env=env, cwd=ROOT)
+    if result.returncode != 0:
+        raise RuntimeError(f"cold booking failed: {result.stderr[-2000:]}")
+    reported: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return reported
+
+
 def _import_profile(env: dict[str, str], body: str) -> list[dict[str, Any]]:
     """`python -X importtime` of one cold booking: self time summed per top-level package (ms), largest first.
 
@@ -87,21 +128,12 @@ def _import_profile(env: dict[str, str], body: str) -> list[dict[str, Any]]:
 
 def run() -> dict[str, Any]:
     n = reps(21, 5)
-    with standin_process() as standin, tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
-        # As the bundle ships it (devtools/deploy/package.py): the fee table as JSON, the events' headers beside it.
-        content = Path(tmp, "content")
-        shutil.copytree(ROOT / "content" / "events", content / "events")
-        (content / "fees.json").write_text(fee_table_json(ROOT / "content" / "fees.yaml"), encoding="utf-8")
-        env = {
-            **os.environ,
-            "STRIPE_SECRET_KEY": TEST_API_KEY,
-            "STRIPE_WEBHOOK_SECRET": "whsec_bench",
-            "SITE_URL": "http://127.0.0.1:9",
-            "STRIPE_API_BASE": standin.api_base,
-        }
-        env["FEES_PATH"] = str(content / "fees.json")
-        # Installed libraries carry .pyc files from pip; let our own modules have theirs too (the warm-up writes them).
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    with (
+        standin_process() as standin,
+        store_process() as store_environ,
+        tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp,
+    ):
+        env = function_environ(Path(tmp), standin.api_base, store_environ)
         kinds = {
             "valid": lambda i: [PYTHON, "-c", CHILD, booking(i, True)],
             "floor_valid": lambda i: [PYTHON, "-c", FLOOR_VALID],
@@ -109,8 +141,8 @@ def run() -> dict[str, Any]:
             "floor_invalid": lambda i: [PYTHON, "-c", FLOOR_INVALID],
             "pass": lambda i: [PYTHON, "-c", "pass"],
             "import_stripe": lambda i: [PYTHON, "-c", "import stripe"],
-            # References, not floors: the same libraries with pydantic's model machinery loaded.
-            "floor_valid_models": lambda i: [PYTHON, "-c", FLOOR_VALID + MODELS],
+            # References, not floors: the valid floor before the store; the invalid one with pydantic's models.
+            "floor_valid_without_store": lambda i: [PYTHON, "-c", FLOOR_VALID_WITHOUT_STORE],
             "floor_invalid_models": lambda i: [PYTHON, "-c", FLOOR_INVALID + MODELS],
         }
         for make in kinds.values():  # warm the page cache and .pyc files, not counted
@@ -142,10 +174,12 @@ def run() -> dict[str, Any]:
 
     return {
         "runs": n,
+        "floors": {"valid": FLOOR_VALID, "invalid": FLOOR_INVALID, "valid_without_store": FLOOR_VALID_WITHOUT_STORE},
         "median_s": med,
         "valid_vs_floor": ratio("valid", "floor_valid"),
         "invalid_vs_floor": ratio("invalid", "floor_invalid"),
-        "valid_vs_floor_models": ratio("valid", "floor_valid_models"),
+        "floor_valid_vs_without_store": ratio("floor_valid", "floor_valid_without_store"),
+        "valid_vs_floor_without_store": ratio("valid", "floor_valid_without_store"),
         "invalid_vs_floor_models": ratio("invalid", "floor_invalid_models"),
         "valid_vs_import_stripe": ratio("valid", "import_stripe"),
         "invalid_minus_pass_ms": (med["invalid"] - med["pass"]) * 1000,
@@ -153,6 +187,8 @@ def run() -> dict[str, Any]:
         "valid_statuses": sorted({c["status"] for c in checks["valid"]}),
         "invalid_statuses": sorted({c["status"] for c in checks["invalid"]}),
         "invalid_imported_stripe": any(c["stripe_loaded"] for c in checks["invalid"]),
+        "invalid_imported_boto3": any(c["boto3_loaded"] for c in checks["invalid"]),
+        "valid_imported_boto3": all(c["boto3_loaded"] for c in checks["valid"]),
         "valid_imported_stripe": all(c["stripe_loaded"] for c in checks["valid"]),
         "stripe_requests_per_valid": sorted(set(requests_per_valid)),
         "valid_import_handler_ms": median([c["import_handler_ms"] for c in checks["valid"]]),

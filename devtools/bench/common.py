@@ -17,6 +17,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
+# The test site (tests/fixtures/site, see tests/fixture_site.py): a fee table and events far in the future, so the
+# function benches book an event that is open whatever today's date and whatever the shipped events say.
+TEST_SITE_CONTENT = ROOT / "tests" / "fixtures" / "site" / "content"
+OPEN_EVENT = "caldicott-police-2083"  # booking closes 2083-09-13 17:00; no places limit
 QUICK = os.environ.get("BENCH_QUICK", "").strip() not in ("", "0")
 _START = time.monotonic()
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from devtools.bench.build_scaling import record_verdict
+from devtools.bench.common import OPEN_EVENT
 from devtools.bench.report import render
 from devtools.bench.sitegen import SITE_NOW, write_event_site, write_plain_site
 
@@ -84,3 +85,25 @@ def test_a_run_whose_load_passed_the_cores_is_not_called_a_record():
         # CPU time is the headline: its row comes before the wall-clock row.
         assert text.index("**CPU time**") < text.index("wall time, 1,000 events")
         assert "0.4–1.1, 1.2–2.0" in text
+
+
+def test_the_function_benches_book_the_open_event_with_the_store_and_an_invalid_booking_loads_neither(tmp_path):
+    """The cold-start and warm-path benches' setup (stand-in, local DynamoDB engine, the test site's fees) books:
+    each valid booking is stored, then one Checkout Session; an invalid one is refused before boto3 or stripe."""
+    from devtools.bench.cold_start import answer, booking, function_environ
+    from devtools.bench.standin_process import standin_process
+    from devtools.bench.store_process import store_process
+    from devtools.bench.warm_path import bench_settings, booking_event
+    from functions.lambda_handler import handle_event
+
+    with standin_process() as standin, store_process() as store_environ:
+        env = function_environ(tmp_path, standin.api_base, store_environ)
+        valid, invalid = answer(env, booking(1, True)), answer(env, booking(2, False))
+        warm = handle_event(booking_event(3, 2), bench_settings(standin.api_base, store_environ))
+        assert standin.requests() == 2
+        stored = bench_settings(standin.api_base, store_environ).store()
+        assert {s.record.event for s in stored.all_bookings()} == {OPEN_EVENT}
+        assert len(list(stored.all_bookings())) == 2
+    assert (valid["status"], valid["stripe_loaded"], valid["boto3_loaded"]) == (201, True, True), valid["body"]
+    assert (invalid["status"], invalid["stripe_loaded"], invalid["boto3_loaded"]) == (422, False, False)
+    assert warm["statusCode"] == 201, warm["body"]
