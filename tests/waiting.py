@@ -33,3 +33,26 @@ def wait_until(
             detail = what() if callable(what) else what
             raise AssertionError(f"timed out after {timeout:g} s waiting for {detail}")
         time.sleep(interval)
+
+
+def at_once(count: int, work: Callable[[int], object], timeout: float = 120.0) -> list[object]:
+    """Run work(0) … work(count - 1) in `count` threads released together (a barrier), as clients or Stripe
+    deliveries arriving at the same instant; each one's result, or the exception it raised."""
+    import threading
+
+    results: list[object] = [None] * count
+    start = threading.Barrier(count)
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            results[index] = work(index)
+        except Exception as exc:
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results

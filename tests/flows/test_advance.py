@@ -3,8 +3,6 @@ deliveries at once make one transition, the last place is sold once, and no mess
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from adapters.store import LimitReached, places_key
 from booking.life import CheckoutStarted, Expired, Kind, Paid, Refunded, State
 from booking.record import Amount, Attendee, BookingRecord, Contact
 from flows.advance import advance
+from tests.waiting import at_once
 
 EVENT = "caldicott-police-2027"
 AT = "2027-01-05T10:00:00+00:00"
@@ -39,32 +38,13 @@ def _about(booking) -> About:
     return About(record=booking.record, event=EventFacts(slug=EVENT, title="Caldicott and the police"))
 
 
-def _at_once(count: int, work: Callable[[int], object]) -> list[object]:
-    results: list[object] = [None] * count
-    start = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            results[index] = work(index)
-        except Exception as exc:
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def _step(store, ref, event, capacity=None):
     return advance(store, ref, event, about=_about, letterhead=LETTERHEAD, capacity=capacity)
 
 
 def test_eight_deliveries_of_one_payment_at_once_make_one_transition_and_one_copy_of_each_message(booking_store):
     _step(booking_store, "CP-ABCDEF", CheckoutStarted(_record()))
-    steps = _at_once(8, lambda _: _step(booking_store, "CP-ABCDEF", Paid(AT)))
+    steps = at_once(8, lambda _: _step(booking_store, "CP-ABCDEF", Paid(AT)))
     assert not [s for s in steps if isinstance(s, Exception)]
     assert sum(1 for s in steps if s.changed) == 1
     pending = booking_store.pending("CP-ABCDEF")
@@ -94,7 +74,7 @@ def test_two_hundred_bookings_from_twenty_clients_for_a_hundred_and_fifty_places
 
     results: list[object] = []
     for batch in range(10):
-        results += _at_once(20, lambda i, b=batch: book(b * 20 + i))
+        results += at_once(20, lambda i, b=batch: book(b * 20 + i))
     sold = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, LimitReached)]
     assert (len(sold), len(refused)) == (150, 50)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +17,7 @@ from adapters.store import (
 )
 from booking.record import Amount, Attendee, BookingRecord, Contact
 from tests.store.records import EVENT, booking_record, outgoing
+from tests.waiting import at_once
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
 EMAIL = st.emails().filter(lambda e: len(e) <= 254)
@@ -43,26 +41,6 @@ RECORDS = st.builds(
     substitutions=st.integers(0, 10),
     mail_failures=st.lists(EMAIL, max_size=3).map(tuple),
 )
-
-
-def _at_once(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run work(0..count-1) in `count` threads released together; each result, or the exception it raised."""
-    results: list[object] = [None] * count
-    start = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            results[index] = work(index)
-        except Exception as exc:
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -115,7 +93,7 @@ def test_of_eight_writes_from_the_same_read_exactly_one_wins(booking_store):
     def save(index: int) -> object:
         return booking_store.write(first, booking_record(purchase_order=f"PO-{index}"), "confirmed")
 
-    results = _at_once(8, save)
+    results = at_once(8, save)
     winners = [result for result in results if not isinstance(result, Exception)]
     assert len(winners) == 1
     assert all(isinstance(result, Conflict) for result in results if result not in winners)
@@ -168,7 +146,7 @@ def test_200_bookings_from_20_threads_for_150_places_sell_exactly_150(booking_st
                 outcomes.append("sold out")
         return outcomes
 
-    results = _at_once(20, book)
+    results = at_once(20, book)
     assert not [result for result in results if isinstance(result, Exception)]
     outcomes = [outcome for result in results for outcome in result]  # type: ignore[attr-defined]
     assert outcomes.count("booked") == 150
