@@ -436,25 +436,20 @@ def _stored(item: Mapping[str, Any]) -> Stored:
 
 
 def _outbox_item(item: Mapping[str, Any]) -> OutboxItem:
-    return OutboxItem(
-        ref=item["ref"]["S"],
-        message_id=item["message_id"]["S"],
-        to=item["to"]["S"],
-        raw=bytes(item["raw"]["B"]),
-        status=item["status"]["S"],
-        created=item["created"]["S"],
-        sent_at=item.get("sent_at", {}).get("S", ""),
-        detail=item.get("detail", {}).get("S", ""),
-    )
+    return OutboxItem(raw=bytes(item["raw"]["B"]), **_state_fields(item))
 
 
 def _message_state(item: Mapping[str, Any]) -> MessageState:
-    return MessageState(
-        ref=item["ref"]["S"],
-        message_id=item["message_id"]["S"],
-        to=item["to"]["S"],
-        status=item["status"]["S"],
-        created=item["created"]["S"],
-        sent_at=item.get("sent_at", {}).get("S", ""),
-        detail=item.get("detail", {}).get("S", ""),
-    )
+    return MessageState(**_state_fields(item))
+
+
+def _state_fields(item: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "ref": item["ref"]["S"],
+        "message_id": item["message_id"]["S"],
+        "to": item["to"]["S"],
+        "status": item["status"]["S"],
+        "created": item["created"]["S"],
+        "sent_at": item.get("sent_at", {}).get("S", ""),
+        "detail": item.get("detail", {}).get("S", ""),
+    }

@@ -42,25 +42,7 @@ class Outgoing:
     raw: bytes
 
 
-@dataclass(frozen=True)
-class OutboxItem:
-    """A message in the outbox: `status` is "pending", "sent" or "refused"."""
-
-    ref: str
-    message_id: str
-    to: str
-    raw: bytes
-    status: str
-    created: str
-    sent_at: str = ""
-    detail: str = ""
-
-    @property
-    def kind(self) -> str:
-        return message_kind(self.message_id)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MessageState:
     """What became of one of a booking's messages, without its bytes: `status` "pending", "sent" or "refused"
     (`detail` then holds the mail server's answer)."""
@@ -76,6 +58,13 @@ class MessageState:
     @property
     def kind(self) -> str:
         return message_kind(self.message_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboxItem(MessageState):
+    """A message in the outbox with its bytes, as the sender needs it."""
+
+    raw: bytes
 
 
 def message_kind(message_id: str) -> str:
