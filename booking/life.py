@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from booking.record import Attendee, BookingRecord, Contact
+from booking.record import Attendee, BillingDetails, BookingRecord, Contact
 
 
 class State(StrEnum):
@@ -24,9 +24,15 @@ class State(StrEnum):
     CONFIRMED = "confirmed"  # paid, or free
     CANCELLED = "cancelled"  # refunded in full or its invoice voided: places given back
     EXPIRED = "expired"  # the checkout lapsed unpaid or the request was never confirmed: never a booking
+    # (also: a quote that lapsed, a PO-to-follow booking whose hold ended without a PO; their places given back)
+    QUOTED = "quoted"  # a quotation the buyer confirmed: its places held until it expires or becomes a booking
+    AWAITING_PO = "awaiting_po"  # an invoice booking whose PO is to follow: places held, no VAT invoice yet
 
 
 HOLDS_PLACES = frozenset({State.AWAITING_PAYMENT, State.CONFIRMED})
+# Every state whose places are counted against the event's capacity (a quote's and a PO-to-follow booking's
+# too, though neither is a booking that can be changed or sent joining instructions yet).
+COUNTED = HOLDS_PLACES | {State.QUOTED, State.AWAITING_PO}
 FINAL = frozenset({State.CANCELLED, State.EXPIRED})
 
 
@@ -43,6 +49,10 @@ class Kind(StrEnum):
     CERTIFICATE = "certificate"  # to one delegate: their CPD certificate
     REQUEST = "request"  # to the booker: confirm this request (invoice, £0) from your e-mail
     LINK = "link"  # to the booker: a new private link to the booking, the old one revoked
+    QUOTE = "quote"  # to the buyer: the quotation (its PDF attached), once they confirmed their address
+    PO_LINK = "po_link"  # to the booker: the private link to add the PO number (PO to follow)
+    PO_REMINDER = "po_reminder"  # to the booker: add the PO before the places are released
+    PO_LAPSED = "po_lapsed"  # to the booker: no PO came before the hold ended, the places were released
 
 
 Person = Contact | Attendee
@@ -144,11 +154,67 @@ class CheckoutStarted:
 
 @dataclass(frozen=True)
 class RequestConfirmed:
-    """The booker confirmed the request: an invoice was issued, or (`free`) the £0 booking is confirmed."""
+    """The booker confirmed the request: an invoice was issued, or (`free`) the £0 booking is confirmed; a quote
+    request becomes quotation `quote_number` (its places held); a PO-to-follow booking waits for its PO."""
 
     at: str
     free: bool = False
     stripe: StripeFacts = StripeFacts()
+    quote_number: str = ""
+
+
+@dataclass(frozen=True)
+class InvoiceDetails:
+    """What the VAT invoice is made out with, exactly as the buyer's purchase order states it."""
+
+    purchase_order: str
+    billing: BillingDetails
+
+
+@dataclass(frozen=True)
+class QuoteAccepted:
+    """The buyer turned their quotation into an invoice booking from its link, before it expired: with the PO
+    (`details.purchase_order`), or with the PO to follow (held until `hold_until`)."""
+
+    at: str
+    details: InvoiceDetails | None  # None: PO to follow (the invoice name and address come with the PO)
+    hold_until: str = ""
+
+
+@dataclass(frozen=True)
+class PoAdded:
+    """The booker added the PO (and the invoice name and address) from their PO link: the invoice is due now."""
+
+    at: str
+    details: InvoiceDetails
+
+
+@dataclass(frozen=True)
+class InvoiceIssued:
+    """The VAT invoice of an invoice booking was made after it was stored (a quote with its PO, a PO added)."""
+
+    stripe: StripeFacts
+
+
+@dataclass(frozen=True)
+class QuoteLapsed:
+    """The scheduled run found a quotation past its valid-until time."""
+
+    at: str
+
+
+@dataclass(frozen=True)
+class PoReminderDue:
+    """The scheduled run: these reminder points (days after booking) have come for a booking awaiting its PO."""
+
+    points: frozenset[int]
+
+
+@dataclass(frozen=True)
+class PoHoldEnded:
+    """The scheduled run: a PO-to-follow booking's hold has ended without a PO."""
+
+    at: str
 
 
 @dataclass(frozen=True)
@@ -227,6 +293,12 @@ Event = (
     | LinkReplaced
     | AccessNeedsChanged
     | Delivered
+    | QuoteAccepted
+    | PoAdded
+    | InvoiceIssued
+    | QuoteLapsed
+    | PoReminderDue
+    | PoHoldEnded
 )
 
 
@@ -293,7 +365,9 @@ def apply(current: Booking | None, event: Event) -> Transition:
         return _link_replaced(current)
     if isinstance(event, AccessNeedsChanged):
         return _access_needs_changed(current, event)
-    return _delivered(current, event)
+    if isinstance(event, Delivered):
+        return _delivered(current, event)
+    return _purchase_to_pay(current, event)
 
 
 def _unchanged(current: Booking, note: str = "") -> Transition:
@@ -329,6 +403,15 @@ def _request_confirmed(current: Booking, event: RequestConfirmed) -> Transition:
     if current.state != State.REQUESTED:
         return _unchanged(current, f"not a request ({current.state})")
     places = len(current.record.delegates)
+    record = current.record
+    if record.is_quote:
+        if not event.quote_number:
+            return _unchanged(current, "a quotation needs its number")
+        quoted = record.model_copy(update={"quote_number": event.quote_number})
+        send = Send(f"{record.ref}.{Kind.QUOTE}.{event.quote_number}", Kind.QUOTE, record.contact, is_booker=True)
+        return _moved(current, quoted, State.QUOTED, (send,), places)
+    if record.po_to_follow:
+        return _moved(current, record, State.AWAITING_PO, (_po_link(current),), places)
     facts = event.stripe.onto(current.record)
     if event.free:
         done = {"fulfilled_at": event.at, "confirmation_sent": event.at, **facts}
@@ -362,7 +445,8 @@ def _expired(current: Booking, event: Expired) -> Transition:
 
 def _refunded(current: Booking, event: Refunded) -> Transition:
     record = current.record
-    if event.total_pence <= record.refunded_pence or current.state in (State.REQUESTED, State.EXPIRED):
+    nothing_paid = (State.REQUESTED, State.EXPIRED, State.QUOTED, State.AWAITING_PO)
+    if event.total_pence <= record.refunded_pence or current.state in nothing_paid:
         return _unchanged(current, "refund already recorded")
     in_full = event.total_pence >= event.charged_pence
     update: dict[str, object] = {"refunded_pence": event.total_pence, "refund_notice_pence": event.total_pence}
@@ -482,3 +566,63 @@ def _confirmation(current: Booking, record: BookingRecord) -> list[Send]:
     if sends:
         sends.append(Send(f"{ref}.{Kind.ORGANISERS}", Kind.ORGANISERS, None))
     return sends
+
+
+# --- Purchase to pay: quotations and PO to follow ------------------------------------------------------------
+
+
+def _po_link(current: Booking) -> Send:
+    record = current.record
+    return Send(f"{record.ref}.{Kind.PO_LINK}.v{current.version + 1}", Kind.PO_LINK, record.contact, is_booker=True)
+
+
+def _with_details(record: BookingRecord, details: InvoiceDetails, at: str) -> BookingRecord:
+    return record.model_copy(
+        update={"purchase_order": details.purchase_order, "billing": details.billing, "po_added_at": at}
+    )
+
+
+def _purchase_to_pay(
+    current: Booking, event: QuoteAccepted | PoAdded | InvoiceIssued | QuoteLapsed | PoReminderDue | PoHoldEnded
+) -> Transition:
+    record = current.record
+    places = len(record.delegates)
+    if isinstance(event, QuoteAccepted):
+        if current.state != State.QUOTED:
+            return _unchanged(current, f"not a quotation ({current.state})")
+        if record.quote_expires and event.at >= record.quote_expires:
+            return _unchanged(current, "the quotation has expired")
+        accepted = record.model_copy(update={"quote_accepted_at": event.at, "payment": "invoice"})
+        if event.details is None:
+            waiting = accepted.model_copy(update={"po_to_follow": True, "po_hold_until": event.hold_until})
+            return _moved(current, waiting, State.AWAITING_PO, (_po_link(current),))
+        return _moved(current, _with_details(accepted, event.details, event.at), State.AWAITING_PAYMENT)
+    if isinstance(event, PoAdded):
+        if current.state != State.AWAITING_PO:
+            return _unchanged(current, f"no PO awaited ({current.state})")
+        return _moved(current, _with_details(record, event.details, event.at), State.AWAITING_PAYMENT)
+    if isinstance(event, InvoiceIssued):
+        if current.state != State.AWAITING_PAYMENT or record.payment != "invoice" or record.invoice_id:
+            return _unchanged(current, "no invoice awaited")
+        facts = event.stripe.onto(record)
+        if not facts:
+            return _unchanged(current, "nothing new")
+        return _moved(current, record.model_copy(update=facts), current.state)
+    if isinstance(event, QuoteLapsed):
+        if current.state != State.QUOTED or not record.quote_expires or event.at < record.quote_expires:
+            return _unchanged(current, f"no quotation to lapse ({current.state})")
+        return _moved(current, record, State.EXPIRED, places=-places)
+    if isinstance(event, PoReminderDue):
+        due = event.points - record.po_reminders
+        if current.state != State.AWAITING_PO or not due:
+            return _unchanged(current, "no reminder due")
+        # Several points at once (a run missed): one reminder, the latest; every one of them counts as sent.
+        latest = max(due)
+        message_id = f"{record.ref}.{Kind.PO_REMINDER}.{latest}.v{current.version + 1}"
+        send = Send(message_id, Kind.PO_REMINDER, record.contact, is_booker=True)
+        reminded = record.model_copy(update={"po_reminders": record.po_reminders | due})
+        return _moved(current, reminded, current.state, (send,))
+    if current.state != State.AWAITING_PO or not record.po_hold_until or event.at < record.po_hold_until:
+        return _unchanged(current, f"no hold to end ({current.state})")
+    send = Send(f"{record.ref}.{Kind.PO_LAPSED}.v{current.version + 1}", Kind.PO_LAPSED, record.contact, is_booker=True)
+    return _moved(current, record, State.EXPIRED, (send,), -places)

@@ -115,6 +115,16 @@ class BookingRecord(_Part):
     invoice_pdf: str = ""  # Stripe's PDF of the invoice
     # The booker's private link: only a link made for this version opens the booking (a new link revokes the old).
     link_version: int = Field(default=0, ge=0)
+    # Purchase to pay (DESIGN.md): a quotation whose places are held until it expires, and an invoice booking
+    # whose PO is to follow (no VAT invoice until it is added; its places held until `po_hold_until`).
+    is_quote: bool = False  # asked for as a quote: confirmed, it is a quotation, not a booking
+    quote_number: str = ""
+    quote_expires: Timestamp = ""  # valid until (the places go back then, unless it was turned into a booking)
+    quote_accepted_at: Timestamp = ""  # turned into a booking from its link
+    po_to_follow: bool = False
+    po_hold_until: Timestamp = ""
+    po_reminders: frozenset[int] = frozenset()  # the reminder points (days after booking) already sent
+    po_added_at: Timestamp = ""
 
     @property
     def net_pence(self) -> int:
@@ -156,7 +166,7 @@ def document(record: BookingRecord) -> str:
     """The record as compact JSON (defaults left out), the text that is split over the metadata values."""
     data = record.model_dump(mode="json", exclude_defaults=True)
     data["version"] = RECORD_VERSION
-    for key in ("joining_sent", "certificate_sent"):
+    for key in ("joining_sent", "certificate_sent", "po_reminders"):
         if key in data:
             data[key] = sorted(data[key])
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

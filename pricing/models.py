@@ -177,13 +177,18 @@ class FeeTable(_Strict):
     vat_percent: Fraction
     discounts: Discounts
     invoice_due_days: int = Field(default=30, ge=1, le=120)
+    # Purchase to pay: how long a quotation (and the places it holds) is valid; how long places booked with the PO
+    # to follow are held (never past booking close); the days after booking on which the booker is reminded.
+    quote_valid_days: int = Field(default=30, ge=1, le=120)
+    po_hold_days: int = Field(default=14, ge=1, le=120)
+    po_reminder_days: tuple[int, ...] = Field(default=(7, 12), max_length=5)
     tariffs: dict[Slug, Tariff] = Field(min_length=1)
     events: dict[Slug, BookableEvent]
     codes: dict[CodeText, DiscountCode] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _entries_agree(self) -> FeeTable:
-        problems = self._event_problems() + self._code_problems()
+        problems = self._event_problems() + self._code_problems() + self._po_problems()
         if problems:
             raise PydanticCustomError(
                 "entries_disagree",
@@ -234,6 +239,29 @@ class FeeTable(_Strict):
                         (f"codes.{code}.events", f'names event "{event}", which is not under events (known: {known})')
                     )
         return problems
+
+    def _po_problems(self) -> list[tuple[str, str]]:
+        days = self.po_reminder_days
+        if len(set(days)) != len(days) or list(days) != sorted(days):
+            return [("po_reminder_days", "must list each day once, earliest first, like [7, 12]")]
+        late = [d for d in days if not 1 <= d < self.po_hold_days]
+        if late:
+            return [
+                (
+                    "po_reminder_days",
+                    f"day {late[0]} is not within the hold: each reminder must come on a day from 1 to"
+                    f" {self.po_hold_days - 1} (po_hold_days is {self.po_hold_days})",
+                )
+            ]
+        return []
+
+    def quote_expires(self, event: str, at: datetime) -> datetime:
+        """When a quotation made `at` stops holding its places: `quote_valid_days` on, never past booking close."""
+        return min(at + timedelta(days=self.quote_valid_days), self.events[event].booking_closes)
+
+    def po_hold_ends(self, event: str, at: datetime) -> datetime:
+        """When places booked `at` with the PO to follow go back without a PO: never past booking close."""
+        return min(at + timedelta(days=self.po_hold_days), self.events[event].booking_closes)
 
     def find_code(self, text: str) -> tuple[str, DiscountCode] | None:
         """The code as the organiser spelt it and its terms, whatever case the delegate typed; None if unknown."""

@@ -29,8 +29,40 @@ class Contact(BaseModel):
     email: EmailStr
 
 
+class Bank(BaseModel):
+    """The account a buyer pays by bank transfer (BACS), printed on quotations (and the invoice footer)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    account_name: Text
+    sort_code: str
+    account_number: str
+
+    @field_validator("sort_code", mode="before")
+    @classmethod
+    def _sort_code(cls, value: Any) -> str:
+        digits = re.sub(r"[\s-]", "", str(value if value is not None else ""))
+        if not re.fullmatch(r"[0-9]{6}", digits):
+            raise PydanticCustomError(
+                "sort_code_format", 'must be 6 digits, like "12-34-56" (in quotes), not "{value}"', {"value": value}
+            )
+        return f"{digits[0:2]}-{digits[2:4]}-{digits[4:6]}"
+
+    @field_validator("account_number", mode="before")
+    @classmethod
+    def _account_number(cls, value: Any) -> str:
+        digits = re.sub(r"\s", "", str(value if value is not None else ""))
+        if not re.fullmatch(r"[0-9]{8}", digits):
+            raise PydanticCustomError(
+                "account_number_format",
+                'must be 8 digits, like "12345678" (in quotes, so a leading 0 is kept), not "{value}"',
+                {"value": value},
+            )
+        return digits
+
+
 class Organiser(BaseModel):
-    """Organisation name, the bookings and sponsorship contacts, postal address and VAT number."""
+    """Organisation name, the bookings and sponsorship contacts, postal address, VAT number and bank account."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -39,6 +71,7 @@ class Organiser(BaseModel):
     sponsorship: Contact
     address: str = Field(min_length=1, max_length=400)
     vat_number: str = ""
+    bank: Bank | None = None  # for payment by bank transfer; quotations need it
 
     @field_validator("vat_number", mode="before")
     @classmethod

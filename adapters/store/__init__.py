@@ -6,6 +6,7 @@ Every write is one conditional transaction (DESIGN.md, "The booking store and a 
 from adapters.store.dynamo import BookingStore
 from adapters.store.errors import Conflict, DuplicateMessage, LimitReached, StoreUnavailable
 from adapters.store.items import (
+    QUOTE_NUMBERS,
     MessageState,
     OutboxItem,
     Outgoing,
@@ -17,6 +18,7 @@ from adapters.store.items import (
 )
 
 __all__ = [
+    "QUOTE_NUMBERS",
     "BookingStore",
     "Conflict",
     "DuplicateMessage",

@@ -147,6 +147,18 @@ class BookingStore:
         item = answer.get("Item")
         return 0 if item is None or "used" not in item else int(item["used"]["N"])
 
+    def next_number(self, key: str) -> int:
+        """The next number of a sequence (1, 2, 3, ...): one atomic ADD, so two callers at once never share one."""
+        answer = self._call(
+            "update_item",
+            TableName=self.table,
+            Key=_key(key, COUNTER_SK),
+            UpdateExpression="ADD used :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(answer["Attributes"]["used"]["N"])
+
     def pending(self, ref: str | None = None) -> list[OutboxItem]:
         """Messages not sent yet, oldest first: all of them, or one booking's."""
         if ref is None:

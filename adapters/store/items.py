@@ -81,3 +81,6 @@ def places_key(event: str) -> str:
 def code_key(code: str) -> str:
     """The counter of uses of a discount code (codes are compared in upper case)."""
     return f"COUNTER#code#{code.upper()}"
+
+
+QUOTE_NUMBERS = "COUNTER#sequence#quote"  # the quotes' numbers, one sequence for the site

@@ -16,16 +16,24 @@ from booking.life import (
     DelegatesChanged,
     Delivered,
     Expired,
+    InvoiceDetails,
+    InvoiceIssued,
     Kind,
     LinkReplaced,
     Paid,
+    PoAdded,
+    PoHoldEnded,
+    PoReminderDue,
+    QuoteAccepted,
+    QuoteLapsed,
     Refunded,
     RequestConfirmed,
     Requested,
     State,
+    StripeFacts,
     Voided,
 )
-from booking.record import Amount, Attendee, BookingRecord, Contact
+from booking.record import Amount, Attendee, BillingDetails, BookingRecord, Contact
 
 AT = "2027-01-05T10:00:00+00:00"
 
@@ -361,14 +369,169 @@ def test_invoice_bookings_end_where_stripe_says_and_send_nothing_twice(case):
 
 
 def test_every_state_has_a_name_a_person_can_read():
-    assert [s.value for s in State] == ["requested", "awaiting_payment", "confirmed", "cancelled", "expired"]
+    assert [s.value for s in State] == [
+        "requested",
+        "awaiting_payment",
+        "confirmed",
+        "cancelled",
+        "expired",
+        "quoted",
+        "awaiting_po",
+    ]
 
 
 def test_stripes_ids_and_invoice_are_written_into_the_record_as_they_happen():
-    from booking.life import StripeFacts
-
     invoice = StripeFacts(invoice_id="in_1", invoice_number="ABC-0001", invoice_due="2027-02-04")
     booking, _ = _run([RequestConfirmed(AT, stripe=invoice)], Requested(_record(1, "invoice")))
     assert (booking.record.invoice_id, booking.record.invoice_number) == ("in_1", "ABC-0001")
     paid, _ = _run([Paid(AT, stripe=StripeFacts(payment_intent="pi_1"))], CheckoutStarted(_record(1)))
     assert paid.record.payment_intent == "pi_1"
+
+
+# --- purchase to pay: quotations and PO to follow --------------------------------------------------------------
+
+LATER = "2027-01-20T10:00:00+00:00"
+EXPIRES = "2027-02-04T10:00:00+00:00"
+AFTER = "2027-02-05T10:00:00+00:00"
+DETAILS = InvoiceDetails(
+    "PO-4471", BillingDetails(name="Accounts Payable", email="ap@example.org", address="1 Trust Road\nLS1 4AP")
+)
+
+
+def _quote_record(delegates: int = 3) -> BookingRecord:
+    return _record(delegates, "invoice").model_copy(update={"is_quote": True, "quote_expires": EXPIRES})
+
+
+def _po_record(delegates: int = 2) -> BookingRecord:
+    return _record(delegates, "invoice").model_copy(update={"po_to_follow": True, "po_hold_until": EXPIRES})
+
+
+def test_a_quote_request_holds_nothing_until_its_address_is_confirmed_then_holds_its_places_and_mails_the_quote():
+    booking, done = _run([RequestConfirmed(AT, quote_number="Q00001")], Requested(_quote_record(3)))
+    assert booking.state == State.QUOTED and booking.record.quote_number == "Q00001"
+    assert [t.places for t in done] == [0, 3]
+    assert [(s.kind, s.is_booker) for s in done[-1].sends] == [(Kind.QUOTE, True)]
+
+
+def test_a_quote_without_its_number_is_not_made():
+    booking, _ = _run([RequestConfirmed(AT)], Requested(_quote_record()))
+    assert booking.state == State.REQUESTED
+
+
+def test_a_quote_that_lapses_gives_its_places_back_silently_but_not_before_it_expires():
+    booking, done = _run(
+        [RequestConfirmed(AT, quote_number="Q1"), QuoteLapsed(LATER), QuoteLapsed(AFTER), QuoteLapsed(AFTER)],
+        Requested(_quote_record(3)),
+    )
+    assert booking.state == State.EXPIRED
+    assert [t.changed for t in done] == [True, True, False, True, False]
+    assert _places(done) == 0 and _ids(done) == ["CP-ABCDEF.request", "CP-ABCDEF.quote.Q1"]
+
+
+def test_a_quote_turned_into_a_booking_with_its_po_awaits_its_invoice_and_keeps_its_places():
+    booking, done = _run(
+        [RequestConfirmed(AT, quote_number="Q1"), QuoteAccepted(LATER, DETAILS), QuoteLapsed(AFTER)],
+        Requested(_quote_record(3)),
+    )
+    assert booking.state == State.AWAITING_PAYMENT and life.attending(booking)
+    assert (booking.record.purchase_order, booking.record.billing) == ("PO-4471", DETAILS.billing)
+    assert _places(done) == 3
+
+
+def test_a_quote_cannot_be_turned_into_a_booking_once_expired():
+    booking, _ = _run(
+        [RequestConfirmed(AT, quote_number="Q1"), QuoteAccepted(AFTER, DETAILS)], Requested(_quote_record())
+    )
+    assert booking.state == State.QUOTED
+
+
+def test_a_quote_turned_into_a_po_to_follow_booking_sends_the_po_link_once():
+    booking, done = _run(
+        [RequestConfirmed(AT, quote_number="Q1"), QuoteAccepted(LATER, None, AFTER), QuoteAccepted(LATER, None, AFTER)],
+        Requested(_quote_record(2)),
+    )
+    assert booking.state == State.AWAITING_PO and booking.record.po_hold_until == AFTER
+    assert [s.kind for s in done[2].sends] == [Kind.PO_LINK] and done[3].sends == ()
+
+
+def test_po_to_follow_confirmed_holds_places_sends_the_link_and_no_invoice_until_the_po():
+    booking, done = _run(
+        [RequestConfirmed(AT), PoAdded(LATER, DETAILS), PoAdded(LATER, DETAILS)], Requested(_po_record(2))
+    )
+    assert [s.kind for s in done[1].sends] == [Kind.PO_LINK]
+    assert booking.state == State.AWAITING_PAYMENT and booking.record.purchase_order == "PO-4471"
+    assert not booking.record.invoice_id and _places(done) == 2
+    issued, _ = _run(
+        [RequestConfirmed(AT), PoAdded(LATER, DETAILS), InvoiceIssued(StripeFacts(invoice_id="in_1"))],
+        Requested(_po_record(2)),
+    )
+    assert issued.record.invoice_id == "in_1"
+
+
+def test_po_reminders_go_once_each_and_a_late_run_sends_only_the_latest():
+    booking, done = _run(
+        [
+            RequestConfirmed(AT),
+            PoReminderDue(frozenset({7})),
+            PoReminderDue(frozenset({7})),
+            PoReminderDue(frozenset({7, 10, 12})),
+        ],
+        Requested(_po_record()),
+    )
+    assert [s.kind for t in done[2:] for s in t.sends] == [Kind.PO_REMINDER, Kind.PO_REMINDER]
+    assert done[3].sends == () and booking.record.po_reminders == {7, 10, 12}
+    assert done[4].sends[0].message_id.startswith("CP-ABCDEF.po_reminder.12.")
+
+
+def test_the_hold_ends_without_a_po_places_back_and_the_booker_told_once():
+    booking, done = _run(
+        [RequestConfirmed(AT), PoHoldEnded(LATER), PoHoldEnded(AFTER), PoHoldEnded(AFTER), PoAdded(AFTER, DETAILS)],
+        Requested(_po_record(2)),
+    )
+    assert booking.state == State.EXPIRED and _places(done) == 0
+    assert [s.kind for t in done for s in t.sends].count(Kind.PO_LAPSED) == 1
+
+
+def _po_history(draw: st.DrawFn) -> tuple[list[life.Event], State]:
+    """What may happen to a PO-to-follow booking after it is confirmed, and where it ends."""
+    outcome = draw(st.sampled_from(["waiting", "po", "lapsed"]))
+    points = draw(st.lists(st.frozensets(st.integers(1, 20), min_size=1, max_size=3), max_size=3))
+    history: list[life.Event] = [PoReminderDue(p) for p in points]
+    if outcome == "po":
+        history.append(PoAdded(LATER, DETAILS))
+    if outcome == "lapsed":
+        history.append(PoHoldEnded(AFTER))
+    final = {"waiting": State.AWAITING_PO, "po": State.AWAITING_PAYMENT, "lapsed": State.EXPIRED}[outcome]
+    return history, final
+
+
+@st.composite
+def po_deliveries(draw: st.DrawFn) -> tuple[list[life.Event], State, list[life.Event]]:
+    history, final = _po_history(draw)
+    repeats = draw(st.lists(st.sampled_from(history), max_size=5)) if history else []
+    return draw(st.permutations(history + repeats)), final, history
+
+
+@settings(max_examples=300, deadline=None)
+@given(po_deliveries(), st.booleans())
+def test_po_to_follow_in_any_order_and_any_repeats_holds_once_and_sends_nothing_twice(case, from_quote):
+    deliveries, final, _history = case
+    if from_quote:
+        start = Requested(_quote_record(2))
+        first = [RequestConfirmed(AT, quote_number="Q9"), QuoteAccepted(LATER, None, EXPIRES)]
+    else:
+        start, first = Requested(_po_record(2)), [RequestConfirmed(AT)]
+    booking, done = _run([*first, *deliveries, *first], start)
+    ids = _ids(done)
+    assert len(ids) == len(set(ids)), "a message sent twice"
+    ended = [e for e in deliveries if isinstance(e, PoAdded | PoHoldEnded)]
+    # Whichever of "PO added" and "hold ended" comes first decides; the other changes nothing.
+    if ended:
+        assert booking.state == (State.AWAITING_PAYMENT if isinstance(ended[0], PoAdded) else State.EXPIRED)
+    else:
+        assert booking.state == final == State.AWAITING_PO
+    assert _places(done) == (2 if booking.state in life.COUNTED else 0)
+    kinds = [s.kind for t in done for s in t.sends]
+    assert kinds.count(Kind.PO_LINK) == 1 and kinds.count(Kind.PO_LAPSED) <= 1
+    reminders = {p for e in deliveries if isinstance(e, PoReminderDue) for p in e.points}
+    assert kinds.count(Kind.PO_REMINDER) <= len(reminders)
