@@ -161,6 +161,7 @@ class RequestConfirmed:
     free: bool = False
     stripe: StripeFacts = StripeFacts()
     quote_number: str = ""
+    quote_expires: str = ""  # a quotation's valid-until (its places go back then)
 
 
 @dataclass(frozen=True)
@@ -407,7 +408,8 @@ def _request_confirmed(current: Booking, event: RequestConfirmed) -> Transition:
     if record.is_quote:
         if not event.quote_number:
             return _unchanged(current, "a quotation needs its number")
-        quoted = record.model_copy(update={"quote_number": event.quote_number})
+        update = {"quote_number": event.quote_number, "quoted_at": event.at}
+        quoted = record.model_copy(update={**update, "quote_expires": event.quote_expires or record.quote_expires})
         send = Send(f"{record.ref}.{Kind.QUOTE}.{event.quote_number}", Kind.QUOTE, record.contact, is_booker=True)
         return _moved(current, quoted, State.QUOTED, (send,), places)
     if record.po_to_follow:

@@ -47,6 +47,8 @@ def request_of(record: BookingRecord) -> BookingRequest:
         "billing": record.billing.model_dump() if record.billing is not None else None,
         "purchase_order": record.purchase_order,
         "code": record.code,
+        "intent": "quote" if record.is_quote and not record.quote_accepted_at else "book",
+        "po_to_follow": record.po_to_follow and not record.purchase_order,
     }
     return BookingRequest.model_validate(data, context={SMTPUTF8_CONTEXT: True})
 

@@ -119,6 +119,7 @@ class BookingRecord(_Part):
     # whose PO is to follow (no VAT invoice until it is added; its places held until `po_hold_until`).
     is_quote: bool = False  # asked for as a quote: confirmed, it is a quotation, not a booking
     quote_number: str = ""
+    quoted_at: Timestamp = ""  # the quotation's date (the buyer confirmed their address)
     quote_expires: Timestamp = ""  # valid until (the places go back then, unless it was turned into a booking)
     quote_accepted_at: Timestamp = ""  # turned into a booking from its link
     po_to_follow: bool = False

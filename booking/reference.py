@@ -29,6 +29,10 @@ def canonical(booking: BookingRequest) -> str:
     if booking.code:
         # The same code in another case is the same booking; a booking with a code is not the one without.
         data["code"] = booking.code.casefold()
+    if booking.intent == "quote":
+        data["intent"] = "quote"  # a quotation is not the booking with the same people
+    if booking.po_to_follow:
+        data["po_to_follow"] = "yes"
     if booking.payment == "invoice" and booking.billing is not None:
         # A corrected PO number or invoice address is a different booking, not a conflicting retry.
         b = booking.billing

@@ -147,6 +147,8 @@ class BookingRequest(_Input):
 
     event: Slug
     category: Slug
+    # "quote": a quotation to raise a purchase order against (priced as an invoice booking), not a booking.
+    intent: Literal["book", "quote"] = "book"
     payment: Literal["card", "invoice"] = "card"
     contact: Contact
     delegates: list[Delegate] = Field(min_length=1, max_length=MAX_DELEGATES_ANY_EVENT)
@@ -154,6 +156,8 @@ class BookingRequest(_Input):
     # Only for payment=invoice: who the invoice goes to, and the buyer's purchase-order number if they have one.
     billing: Billing | None = Field(default=None, validate_default=True)
     purchase_order: PurchaseOrder = ""
+    # An invoice booking made before the PO exists: no invoice until the PO is added from the booker's link.
+    po_to_follow: bool = False
     # A discount code from the organiser (matched whatever its case by pricing.quote); "" for none.
     code: DiscountCodeText = ""
     # A honeypot: hidden from people by the form, filled in by bots.
@@ -176,9 +180,15 @@ class BookingRequest(_Input):
     @model_validator(mode="before")
     @classmethod
     def _billing_only_for_invoices(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("intent") == "quote":
+            # A quotation is priced as an invoice booking; its PO and invoice details come when it is accepted.
+            kept = ("billing", "purchase_order", "po_to_follow", "payment")
+            return {**{k: v for k, v in data.items() if k not in kept}, "payment": "invoice"}
         # A visitor who started on the invoice fields and then chose card must not be held up by them.
         if isinstance(data, dict) and data.get("payment", "card") != "invoice":
-            return {k: v for k, v in data.items() if k not in ("billing", "purchase_order")}
+            return {k: v for k, v in data.items() if k not in ("billing", "purchase_order", "po_to_follow")}
+        if isinstance(data, dict) and data.get("po_to_follow") in (True, "true", "on", "1"):
+            return {k: v for k, v in data.items() if k != "purchase_order"}  # the PO comes later, from the link
         return data
 
     @field_validator("billing", mode="before")
@@ -193,7 +203,7 @@ class BookingRequest(_Input):
     @classmethod
     def _invoice_needs_billing(cls, value: Billing | None, info: ValidationInfo) -> Billing | None:
         # A field check (not a model check) so that it is reported together with every other problem.
-        if value is None and info.data.get("payment") == "invoice":
+        if value is None and info.data.get("payment") == "invoice" and info.data.get("intent") != "quote":
             raise PydanticCustomError("billing_required", "billing")
         return value
 
@@ -219,6 +229,8 @@ class BookingRequest(_Input):
             ),
             amounts=tuple(amounts),
             purchase_order=self.purchase_order if self.payment == "invoice" else "",
+            is_quote=self.intent == "quote",
+            po_to_follow=self.po_to_follow and self.payment == "invoice" and self.intent == "book",
             billing=BillingDetails(name=self.billing.name, email=self.billing.email, address=self.billing.address)
             if self.payment == "invoice" and self.billing is not None
             else None,
@@ -273,6 +285,8 @@ _FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("category", "missing"): "Choose the fee category that fits the delegates' organisation",
     ("category", "string_pattern_mismatch"): "Choose one of the fee categories listed on the event page",
     ("payment", "literal_error"): "Choose how to pay: by card now, or by invoice",
+    ("intent", "literal_error"): "Choose to book, or to ask for a quote",
+    ("po_to_follow", "bool_parsing"): "Tick the box if the purchase order number is to follow, or leave it empty",
     ("delegates", "missing"): "Add at least one delegate",
     ("delegates", "too_short"): "Add at least one delegate",
     ("delegates", "too_long"): "One booking can hold at most {max} delegates; make a second booking for the others",

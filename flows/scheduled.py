@@ -1,5 +1,6 @@
-"""The scheduled run (EventBridge Scheduler in production): deliver what waits in the outbox, and expire
-requests (invoice, £0) whose booker never confirmed them before their link lapsed."""
+"""The scheduled run (EventBridge Scheduler in production): deliver what waits in the outbox, expire
+requests (invoice, £0) whose booker never confirmed them before their link lapsed, and (given the fee table)
+purchase to pay's steps: quotations that lapse, PO reminders, PO holds that end (flows.purchase.sweep)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from flows.payments import deliver_all
 
 if TYPE_CHECKING:
     from adapters.store import BookingStore
+    from flows.purchase import Swept
+    from pricing import FeeTable
 
 log = logging.getLogger("booking.flows.scheduled")
 
@@ -43,6 +46,7 @@ class Run:
 
     delivery: Delivery = field(default_factory=Delivery)
     expired: list[str] = field(default_factory=list)
+    swept: Swept | None = None
 
 
 def lapsed(
@@ -67,9 +71,15 @@ def run(
     events: Iterable[str],
     now: str,
     expires: Callable[[BookingRecord], str] = request_expires,
+    fees: FeeTable | None = None,
 ) -> Run:
-    """Expire the lapsed requests of `events` (the fee table's), then deliver every message that waits."""
+    """Expire the lapsed requests of `events` (the fee table's), lapse quotations, remind and release PO holds
+    (when given the fee table), then deliver every message that waits."""
     done = Run()
+    if fees is not None:
+        from flows.purchase import sweep
+
+        done.swept = sweep(store, fees, mail, datetime.fromisoformat(now))
     for ref in lapsed(store, events, now, expires):
 
         def still_lapsed(booking: Booking | None) -> life.Event | None:

@@ -25,6 +25,8 @@ ROUTES: dict[str, tuple[str, str]] = {
     "/api/bookings/invoice/requested": ("GET", "functions.invoice_request:handle_requested"),
     "/api/bookings/invoice/confirm": ("GET POST", "functions.invoice_request:handle_confirm"),
     "/api/bookings/manage": ("GET POST", "functions.manage:handle_manage"),
+    "/api/bookings/quote": ("GET POST", "functions.quotes:handle_quote"),
+    "/api/bookings/po": ("GET POST", "functions.quotes:handle_po"),
 }
 
 

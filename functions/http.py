@@ -59,10 +59,10 @@ class Request:
 
 @dataclass(frozen=True)
 class Response:
-    """One HTTP response; `body` is text (the function never sends binary)."""
+    """One HTTP response; `body` is text, or bytes for a document (a quotation's PDF), sent base64-encoded."""
 
     status: int
-    body: str = ""
+    body: str | bytes = ""
     headers: Mapping[str, str] = field(default_factory=dict)
 
     def with_security_headers(self) -> Response:

@@ -41,9 +41,10 @@ UK = ZoneInfo("Europe/London")
 log = logging.getLogger("booking.functions.invoice_request")
 
 
-def requested_url(settings: Settings, ref: str, free: bool) -> str:
+def requested_url(settings: Settings, ref: str, free: bool, is_quote: bool = False) -> str:
     """The page after submitting a request: check your e-mail."""
-    return f"{settings.site_url}/api/bookings/invoice/requested?booking_ref={quote(ref)}{'&free=1' if free else ''}"
+    flags = ("&free=1" if free else "") + ("&quote=1" if is_quote else "")
+    return f"{settings.site_url}/api/bookings/invoice/requested?booking_ref={quote(ref)}{flags}"
 
 
 def invoice_confirmation_url(settings: Settings, invoice_id: str) -> str:
@@ -71,6 +72,8 @@ def request_confirmation(priced: PricedBooking, record: BookingRecord, settings:
     closes = priced.fees.events[record.event].booking_closes
     expires = min(now + LINK_LIFETIME, closes)
     record = record.model_copy(update={"request_expires": stamp(expires)})
+    if record.po_to_follow:  # held from the booking for the fee table's days, never past booking close
+        record = record.model_copy(update={"po_hold_until": stamp(priced.fees.po_hold_ends(record.event, now))})
     token = sign({"ref": priced.ref}, purpose=PURPOSE, secret=settings.link_secret, expires_at=int(expires.timestamp()))
     link = f"{settings.site_url}/api/bookings/invoice/confirm?token={token}"
     letters = mail(
@@ -103,7 +106,7 @@ def request_confirmation(priced: PricedBooking, record: BookingRecord, settings:
         len(record.delegates),
         priced.quote.total_pence,
     )
-    return requested_url(settings, priced.ref, free)
+    return requested_url(settings, priced.ref, free, record.is_quote)
 
 
 def handle_requested(request: Request, settings: Settings) -> Response:
@@ -113,9 +116,12 @@ def handle_requested(request: Request, settings: Settings) -> Response:
         200,
         pages.render(
             "invoice_requested.html",
-            title="Check your e-mail to confirm your booking",
+            title="Check your e-mail to get your quotation"
+            if request.query_param("quote") == "1"
+            else "Check your e-mail to confirm your booking",
             ref=ref if _REF.match(ref) else "",
             free=request.query_param("free") == "1",
+            is_quote=request.query_param("quote") == "1",
             hours=int(LINK_LIFETIME.total_seconds() // 3600),
         ),
     )
@@ -205,6 +211,10 @@ def _confirm(booking: Booking, settings: Settings) -> Response:
         reason = " ".join(e.message for e in exc.errors) if isinstance(exc, BookingProblem) else PRICES_CHANGED
         return html_response(409, pages.message_page("This booking can no longer be made", reason))
     capacity = fees.events[record.event].places
+    if record.is_quote or record.po_to_follow:
+        from functions.quotes import confirm_held
+
+        return confirm_held(booking, fees, settings)
     try:
         if record.gross_pence == 0:
             if booking.state == State.REQUESTED:

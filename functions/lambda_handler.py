@@ -51,8 +51,10 @@ def scheduled_run(settings: Settings) -> dict[str, Any]:
     from flows import scheduled
     from functions.mailroom import mail
 
-    events = sorted(fee_table(settings.fees_path).events)
-    done = scheduled.run(settings.store(), mail(settings), events, settings.now().isoformat(timespec="seconds"))
+    fees = fee_table(settings.fees_path)
+    events = sorted(fees.events)
+    now = settings.now().isoformat(timespec="seconds")
+    done = scheduled.run(settings.store(), mail(settings), events, now, fees=fees)
     counts = {
         "ok": True,
         "expired": len(done.expired),
@@ -93,9 +95,10 @@ def to_request(event: Mapping[str, Any]) -> Request:
 
 
 def to_lambda(response: Response) -> dict[str, Any]:
+    binary = isinstance(response.body, bytes)
     return {
         "statusCode": response.status,
         "headers": dict(response.headers),
-        "body": response.body,
-        "isBase64Encoded": False,
+        "body": base64.b64encode(response.body).decode("ascii") if isinstance(response.body, bytes) else response.body,
+        "isBase64Encoded": binary,
     }

@@ -13,7 +13,7 @@ from adapters.content.events import EventFacts, event_facts
 from adapters.content.fees import category_label, fee_table
 from adapters.mail.compose import DEFAULT_FROM, About, Letterhead, Payment, organiser_details
 from adapters.mail.send import MailSession
-from booking.life import Booking
+from booking.life import Booking, State
 from booking.record import BookingRecord
 from flows import manage as flow
 from flows.advance import Mail
@@ -27,6 +27,14 @@ def mail(settings: Settings, *, links: Mapping[str, str] | None = None, extra: M
 
     def about_booking(booking: Booking) -> About:
         found = about(booking, settings)
+        if booking.state == State.QUOTED and booking.record.quote_number and not (extra or {}).get("quote_pdf"):
+            from functions.quotes import document, quote_pdf
+
+            doc = document(booking, settings)
+            found = replace(
+                found,
+                extra={**found.extra, "quote_pdf": quote_pdf(booking, settings), "quote_valid_until": doc.valid_until},
+            )
         if not (links or extra):
             return found
         return replace(found, links={**found.links, **(links or {})}, extra={**found.extra, **(extra or {})})
@@ -55,8 +63,26 @@ def about(booking: Booking, settings: Settings) -> About:
         event=facts,
         category_label=category_label(settings.fees_path, record.event, record.category),
         payment=payment_of(record),
-        links=found,
+        links={**found, **purchase_links(record, settings)},
     )
+
+
+def purchase_links(record: BookingRecord, settings: Settings) -> dict[str, str]:
+    """A quotation's private link (until it expires) and a PO-to-follow booking's PO link (until its hold ends),
+    under the names of the messages that carry them."""
+    from flows.purchase import po_url, quote_url
+
+    if not settings.link_secret:
+        return {}
+    links = {}
+    if record.is_quote and record.quote_expires:
+        expires = datetime.fromisoformat(record.quote_expires)
+        links["quote"] = quote_url(settings.site_url, record.ref, secret=settings.link_secret, expires=expires)
+    if record.po_to_follow and record.po_hold_until:
+        expires = datetime.fromisoformat(record.po_hold_until)
+        url = po_url(settings.site_url, record.ref, secret=settings.link_secret, expires=expires)
+        links.update({"po_link": url, "po_reminder": url})
+    return links
 
 
 def letterhead(settings: Settings) -> Letterhead:

@@ -190,6 +190,10 @@ _SUBJECTS: dict[Kind, str] = {
     Kind.CERTIFICATE: "Your CPD certificate: {title}",
     Kind.REQUEST: "Confirm your booking request: {title} ({ref})",
     Kind.LINK: "A new link to your booking: {title} ({ref})",
+    Kind.QUOTE: "Your quotation {number}: {title} ({ref})",
+    Kind.PO_LINK: "Add your purchase order: {title} ({ref})",
+    Kind.PO_REMINDER: "Reminder: add your purchase order to keep your places: {title} ({ref})",
+    Kind.PO_LAPSED: "Places released (no purchase order): {title} ({ref})",
 }
 _TEMPLATES: dict[Kind, str] = {
     Kind.CONFIRMATION: "confirmation",
@@ -202,6 +206,10 @@ _TEMPLATES: dict[Kind, str] = {
     Kind.CERTIFICATE: "certificate",
     Kind.REQUEST: "invoice_request",
     Kind.LINK: "link",
+    Kind.QUOTE: "quote",
+    Kind.PO_LINK: "po_link",
+    Kind.PO_REMINDER: "po_link",
+    Kind.PO_LAPSED: "po_lapsed",
 }
 
 
@@ -243,7 +251,11 @@ def compose(send: Send, about: About, letterhead: Letterhead) -> EmailMessage | 
         notice = cancellation_notice(send, record, payment)
         context["notice"] = notice
         what = "Booking cancelled and refunded" if notice.cancelled else "Refund for your booking"
-    subject = _SUBJECTS[send.kind].format(title=about.event.title, ref=record.ref, what=what)
+    subject = _SUBJECTS[send.kind].format(
+        title=about.event.title, ref=record.ref, what=what, number=record.quote_number
+    )
+    context["reminder"] = send.kind == Kind.PO_REMINDER
+    context.setdefault("hold_until", _uk_moment(record.po_hold_until))
     context["subject"] = " ".join(subject.split())
     message = envelope(to, context["subject"], send.message_id, letterhead)
     env = template_environment(str(letterhead.templates))
@@ -255,7 +267,22 @@ def compose(send: Send, about: About, letterhead: Letterhead) -> EmailMessage | 
     if send.position in attachments:
         filename, pdf = attachments[send.position]
         message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
+    # A quotation's PDF: extra["quote_pdf"] = (filename, pdf bytes).
+    if send.kind == Kind.QUOTE and about.extra.get("quote_pdf"):
+        filename, pdf = about.extra["quote_pdf"]
+        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
     return message
+
+
+def _uk_moment(stamp: str) -> str:
+    """'17:00 on 20 January 2083' (UK time) from a record's stamp; "" for none."""
+    if not stamp:
+        return ""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(stamp).astimezone(ZoneInfo("Europe/London"))
+    return f"{moment:%H:%M} on {moment.day} {moment:%B %Y}"
 
 
 def access_link(send: Send, about: About) -> str:

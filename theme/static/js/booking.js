@@ -205,7 +205,7 @@ function apology(message) {
 }
 
 // The booking function's rules and sentences (functions/booking_models.py), so a person hears one voice.
-function check() {
+function check(quoting) {
   const errors = [];
   const need = (field, ok, message) => ok || errors.push({ field, message });
   const email = (id) => EMAIL.test(val(id));
@@ -217,7 +217,7 @@ function check() {
     need(`delegates.${i}.name`, val(`delegate-${i}-name`), `Enter delegate ${i + 1}'s full name`);
     need(`delegates.${i}.email`, email(`delegate-${i}-email`), `Enter delegate ${i + 1}'s e-mail address, like name@nhs.net`);
   });
-  if (picked('payment') === 'invoice') {
+  if (picked('payment') === 'invoice' && !quoting) {
     need('billing.name', val('billing-name'), 'Enter who the invoice goes to: a person or a team, like Accounts Payable');
     need('billing.email', email('billing-email'), "Enter the invoice contact's e-mail address, like name@nhs.net");
     need('billing.address', val('billing-address'), 'Enter the postal address for the invoice');
@@ -226,7 +226,7 @@ function check() {
   return errors;
 }
 
-function payload() {
+function payload(quoting) {
   const body = {
     event: form.elements.event.value,
     category: picked('category'),
@@ -237,9 +237,11 @@ function payload() {
     website: $('website').value,
   };
   if (val('code')) body.code = val('code');
+  if (quoting) return { ...body, intent: 'quote', payment: 'invoice' };
   if (body.payment === 'invoice') {
     body.billing = { name: val('billing-name'), email: val('billing-email'), address: val('billing-address') };
     body.purchase_order = val('purchase-order');
+    body.po_to_follow = $('po-to-follow').checked;
   }
   return body;
 }
@@ -251,14 +253,14 @@ function setBusy(on) {
   form.setAttribute('aria-busy', on);
 }
 
-async function send() {
+async function send(quoting) {
   let response;
   let answer;
   try {
     response = await fetch(form.action, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(payload()),
+      body: JSON.stringify(payload(quoting)),
     });
     answer = await response.json().catch(() => null);
   } catch (e) {
@@ -288,11 +290,12 @@ if (form && prices) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (busy) return;
-    const errors = check();
+    const quoting = Boolean(event.submitter && event.submitter.value === 'quote');
+    const errors = check(quoting);
     if (errors.length) return showErrors(errors);
     setBusy(true);
-    say('Sending your booking.');
-    send();
+    say(quoting ? 'Asking for your quotation.' : 'Sending your booking.');
+    send(quoting);
   });
   form.addEventListener('change', (event) => {
     if (event.target.name === 'category' || event.target.name === 'payment') {

@@ -1,0 +1,1 @@
+"""Documents the function makes itself (a quotation as PDF)."""
