@@ -2,32 +2,23 @@
 
 `quotation()` gathers what a quotation says from the stored record (its amounts were priced by `pricing` when it
 was asked for), the event, and the organiser's details; every amount is formatted here, once. `pdf()` draws it as
-a tagged A4 PDF with Noto Sans embedded and subset (fpdf2, as the back office's certificates are made); fpdf2 is
-imported only when a PDF is asked for, so a booking's cold start never loads it.
+a tagged A4 PDF with Noto Sans embedded (adapters/documents/pdf.py: the standard library and a font subset ahead of
+time, so the Lambda bundle carries no PDF library), imported only when a PDF is asked for.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from booking.record import BookingRecord
 from pricing import format_pence
 from pricing.organiser import Organiser
 
-if TYPE_CHECKING:
-    from fpdf import FPDF
-
 UK = ZoneInfo("Europe/London")
 NOT_A_VAT_INVOICE = "This is not a VAT invoice"
-_INK = (33, 37, 41)
-_ACCENT = (0, 84, 147)
 
 
 @dataclass(frozen=True)
@@ -150,98 +141,53 @@ def quotation(
     )
 
 
-def _font_file() -> str:
-    import fontpkg
-
-    return str(fontpkg.path("Noto Sans"))
-
-
 def pdf(document: Quotation) -> bytes:
-    """The quotation as a tagged A4 PDF (structure tree with headings, paragraphs and a table), Noto Sans embedded."""
-    from fpdf import FPDF
-    from fpdf.prefs import ViewerPreferences
+    """The quotation as a tagged A4 PDF (headings, paragraphs and a table in its structure tree), its font embedded."""
+    from adapters.documents.pdf import Document
 
-    pdf = FPDF(unit="mm", format="A4")
-    pdf.set_margins(18, 16, 18)
-    pdf.set_auto_page_break(True, 16)
-    pdf.add_font("NotoSans", "", _font_file())
-    pdf.set_title(document.title)
-    pdf.set_subject(f"{NOT_A_VAT_INVOICE}. Quotation {document.number} for {document.buyer_organisation}")
-    pdf.set_author(document.supplier)
-    pdf.set_creator(document.supplier)
-    pdf.set_lang("en-GB")
-    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def text(tag: str, words: str, size: float = 10, colour: tuple[int, int, int] = _INK, gap: float = 1) -> None:
-        pdf.set_font("NotoSans", "", size)
-        pdf.set_text_color(*colour)
-        with _tagged(pdf, tag, words):
-            pdf.multi_cell(width, size * 0.45, words, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(gap)
-
-    text("P", document.supplier, 12, _ACCENT)
+    accent = (0.0, 0.33, 0.58)
+    out = Document(
+        title=document.title,
+        author=document.supplier,
+        subject=f"{NOT_A_VAT_INVOICE}. Quotation {document.number} for {document.buyer_organisation}",
+    )
+    out.text("P", document.supplier, 12, accent)
     for line in document.supplier_address:
-        text("P", line, 9, gap=0)
+        out.text("P", line, 9)
     if document.vat_number:
-        text("P", f"VAT number: {document.vat_number}", 9)
-    pdf.ln(4)
-    text("H1", f"Quotation {document.number}", 20, gap=2)
-    text("P", NOT_A_VAT_INVOICE, 13, _ACCENT, gap=3)
-    text("P", f"Date: {document.date}", gap=0)
-    text("P", f"Valid until: {document.valid_until} (UK time)", gap=0)
-    text("P", f"Booking reference: {document.ref}", gap=3)
-    text("H2", "For", 12)
-    text("P", document.buyer_organisation, gap=0)
-    text("P", f"{document.buyer_name} <{document.buyer_email}>", gap=3)
-    text("H2", "Event", 12)
-    text("P", f"{document.event_title}{f', {document.event_when}' if document.event_when else ''}", gap=3)
-    _table(pdf, document, width)
-    pdf.ln(4)
-    text("H2", "How to order", 12)
+        out.text("P", f"VAT number: {document.vat_number}", 9)
+    out.gap(12)
+    out.text("H1", f"Quotation {document.number}", 20)
+    out.text("P", NOT_A_VAT_INVOICE, 13, accent)
+    out.gap(4)
+    out.text("P", f"Date: {document.date}")
+    out.text("P", f"Valid until: {document.valid_until} (UK time)")
+    out.text("P", f"Booking reference: {document.ref}")
+    out.gap(8)
+    out.text("H2", "For", 12)
+    out.text("P", document.buyer_organisation)
+    out.text("P", f"{document.buyer_name} <{document.buyer_email}>")
+    out.gap(8)
+    out.text("H2", "Event", 12)
+    out.text("P", f"{document.event_title}{f', {document.event_when}' if document.event_when else ''}")
+    out.gap(8)
+    rows = [("Description", "Qty", "Unit (net)", "Net", f"VAT {document.vat_rate}", "Total")]
+    rows += [(ln.description, str(ln.quantity), ln.unit_net, ln.net, ln.vat, ln.gross) for ln in document.lines]
+    rows.append(("Total", "", "", document.net, document.vat, document.gross))
+    out.table(rows, (0.40, 0.08, 0.13, 0.13, 0.13, 0.13))
+    out.gap(10)
+    out.text("H2", "How to order", 12)
     for step in document.how_to_order:
-        text("P", step, gap=0.5)
-    pdf.ln(2)
-    text("H2", "Payment by bank transfer (BACS)", 12)
+        out.text("P", step)
+    out.gap(8)
+    out.text("H2", "Payment by bank transfer (BACS)", 12)
     if document.sort_code:
-        text("P", f"Account name: {document.bank_account_name}", gap=0)
-        text("P", f"Sort code: {document.sort_code}", gap=0)
-        text("P", f"Account number: {document.account_number}", gap=0)
-        text("P", f"Reference: {document.ref}", gap=2)
+        out.text("P", f"Account name: {document.bank_account_name}")
+        out.text("P", f"Sort code: {document.sort_code}")
+        out.text("P", f"Account number: {document.account_number}")
+        out.text("P", f"Reference: {document.ref}")
     else:
-        text("P", f"Ask {document.po_to} for our bank details.", gap=2)
-    text("P", f"{NOT_A_VAT_INVOICE}. The VAT invoice follows the purchase order.", 9)
-    return bytes(pdf.output())
-
-
-def _table(pdf: FPDF, document: Quotation, width: float) -> None:
-    """The places and prices as a tagged table (fpdf2's own table tags its header and cells)."""
-    pdf.set_font("NotoSans", "", 9)
-    widths = (width * 0.40, width * 0.08, width * 0.13, width * 0.13, width * 0.13, width * 0.13)
-    from fpdf.fonts import FontFace
-
-    aligned = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
-    # The header row in the regular face (a variable font's bold cut takes fontTools seconds), in the accent colour.
-    heading = FontFace(emphasis="", color=_ACCENT)
-    with pdf.table(col_widths=widths, text_align=aligned, headings_style=heading) as table:
-        table.row(("Description", "Qty", "Unit (net)", "Net", f"VAT {document.vat_rate}", "Total"))
-        for line in document.lines:
-            table.row((line.description, str(line.quantity), line.unit_net, line.net, line.vat, line.gross))
-        table.row(("Total", "", "", document.net, document.vat, document.gross))
-
-
-@contextmanager
-def _tagged(pdf: FPDF, tag: str, text: str) -> Iterator[None]:
-    """What is drawn inside as a structure element (P, H1, H2) with its text as ActualText, as the certificates
-    do (bookings/certificate_pdf.py: fpdf2 has no public call for marked content)."""
-    page = pdf.page
-    builder = pdf.struct_builder
-    mcid = builder.next_mcid_for_page(page)
-    _, parents = builder.add_marked_content(page_number=page, struct_type=f"/{tag}", mcid=mcid)
-    pdf.pages[page].struct_parents = parents
-    pdf._set_min_pdf_version("1.4")  # private: fpdf2 has no public call for this
-    actual = (b"\xfe\xff" + unicodedata.normalize("NFC", text).encode("utf-16-be")).hex().upper()
-    pdf._out(f"/{tag} <</MCID {mcid} /ActualText <{actual}>>> BDC")  # private: fpdf2 has no public call for this
-    yield
-    pdf._out("EMC")  # private: fpdf2 has no public call for this
+        out.text("P", f"Ask {document.po_to} for our bank details.")
+    out.gap(8)
+    out.text("P", f"{NOT_A_VAT_INVOICE}. The VAT invoice follows the purchase order.", 9)
+    return out.output()
