@@ -77,7 +77,18 @@ def intended(address: str) -> str:
 
 
 # Who each kind of message goes to (booking/life.py): the booker, a delegate, or the organisers (to=None).
-BOOKER_KINDS = {Kind.CONFIRMATION, Kind.CHANGED, Kind.REFUND, Kind.VOID, Kind.REQUEST, Kind.LINK}
+BOOKER_KINDS = {
+    Kind.CONFIRMATION,
+    Kind.CHANGED,
+    Kind.REFUND,
+    Kind.VOID,
+    Kind.REQUEST,
+    Kind.LINK,
+    Kind.QUOTE,
+    Kind.PO_LINK,
+    Kind.PO_REMINDER,
+    Kind.PO_LAPSED,
+}
 DELEGATE_KINDS = {Kind.CONFIRMATION, Kind.REPLACED, Kind.JOINING, Kind.CERTIFICATE}
 
 
