@@ -55,21 +55,25 @@ def test_a_quote_asked_from_the_form_is_booked_with_the_po_to_follow_and_the_po_
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Quotation Q-\d{6}$"))
     expect(page.get_by_text("This is not a VAT invoice")).to_be_visible()
     expect(page.get_by_role("table", name="Places and prices")).to_contain_text("£354.00")
-    assert axe_violations(page, axe_source) == []
+    if javascript:  # axe runs in the page's own JavaScript
+        assert axe_violations(page, axe_source) == []
     page.get_by_role("button", name="Book with the PO to follow").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Booked: {ref}, with the PO to follow")
     po_link = re.search(r"(http\S+/api/bookings/po\?token=\S+)", _mail(devserver.outbox, ref, "Add your purchase"))
     page.goto(po_link[1])
     expect(page.get_by_role("heading", level=1)).to_have_text("Add your purchase order")
-    page.get_by_label("Purchase order (PO) number").fill("P" * 141 if not javascript else "")
+    page.get_by_label("Purchase order (PO) number").fill("")
+    page.get_by_label("Invoice made out to").fill("Accounts Payable, Leeds Teaching Hospitals NHS Trust")
     page.get_by_role("button", name="Add the PO and send the invoice").click()
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
-    message = "The purchase order number is too long" if not javascript else "Enter the purchase order number"
     assert_field_error(
-        page.get_by_label("Purchase order (PO) number"),
-        message + ("" if javascript else ": use at most 140 characters"),
+        page.get_by_label("Purchase order (PO) number"), "Enter the purchase order number as it is on the PO"
     )
-    assert axe_violations(page, axe_source) == []
+    expect(page.get_by_label("Invoice made out to")).to_have_value(
+        "Accounts Payable, Leeds Teaching Hospitals NHS Trust"
+    )
+    if javascript:  # axe runs in the page's own JavaScript
+        assert axe_violations(page, axe_source) == []
     page.get_by_label("Purchase order (PO) number").fill("PO-4471-LTH")
     page.get_by_label("Invoice made out to").fill("Accounts Payable, Leeds Teaching Hospitals NHS Trust")
     page.get_by_label("E-mail address for the invoice").fill("accounts.payable@nhs.net")
