@@ -214,3 +214,45 @@ def test_a_stranger_with_the_form_mails_only_the_confirmation_and_holds_nothing(
     assert str(message.message["Subject"]).startswith("Confirm your booking request")
     assert message.message.get_content_maintype() == "multipart" and not list(message.message.iter_attachments())
     assert live.settings.store().counter(places_key(EVENT)) == 0
+
+
+def test_a_quote_booked_with_its_po_issues_one_invoice_for_the_quoted_amount_and_keeps_its_places(p2p):
+    live = p2p
+    store = live.settings.store()
+    ref = _ask_quote(live, tag="-po-now", delegates=2)
+    confirmed = _confirm(live, ref)
+    assert _wait_message(live, ref, "Your quotation")
+    token = _token(confirmed.headers["location"])
+    missing = http("POST", live.url + "/api/bookings/quote", urlencode({"token": token, "intent": "po"}), FORM_HEADERS)
+    assert missing.status == 422 and "Enter the purchase order number" in missing.text
+    assert live.standin.app.billing.all_invoices() == []
+    body = urlencode({**PO_FORM, "token": token, "intent": "po"})
+    first, second = (http("POST", live.url + "/api/bookings/quote", body, FORM_HEADERS) for _ in range(2))
+    assert first.status == 303 and "/api/bookings/invoice?invoice_id=in_" in first.headers["location"]
+    assert second.status in (303, 409)
+    (invoice,) = live.standin.app.billing.all_invoices()
+    assert invoice["total"] == _pricing_cli(2)["total_pence"]
+    assert invoice["custom_fields"] == [{"name": "PO number", "value": "PO-4471-LTH"}]
+    stored = store.get(ref)
+    assert stored.state == State.AWAITING_PAYMENT and stored.record.billing.name == PO_FORM["name"]
+    assert store.counter(places_key(EVENT)) == 2
+    # The quotation's link no longer books anything, and the scheduled run does not lapse a booked quotation.
+    assert live.get(confirmed.headers["location"]).status == 409
+    later = datetime.fromisoformat(stored.record.quote_expires) + timedelta(days=1)
+    assert sweep(store, live.fees, mail(live.settings), later).quotes_lapsed == []
+    assert store.counter(places_key(EVENT)) == 2
+
+
+def test_a_po_link_past_its_hold_or_altered_opens_nothing(p2p):
+    live = p2p
+    ref = live.post_json(booking(1, payment="invoice", tag="-expiry", po_to_follow=True)).json()["booking_ref"]
+    assert _confirm(live, ref).status == 303
+    link = re.search(r"(http\S+/api/bookings/po\?token=\S+)", _wait_message(live, ref, "Add your").text)[1]
+    hold = datetime.fromisoformat(live.settings.store().get(ref).record.po_hold_until)
+    live.configure(organiser_path=FIXTURE_ORGANISER, now=lambda: hold + timedelta(seconds=1))
+    assert live.get(link).status == 410
+    live.configure(organiser_path=FIXTURE_ORGANISER)
+    token = _token(link)
+    altered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert live.get(live.url + "/api/bookings/po?token=" + altered).status == 400
+    assert live.get(link).status == 200

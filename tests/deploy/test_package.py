@@ -311,3 +311,34 @@ def test_the_bundles_store_reaches_the_table_with_only_dynamodbs_model(local_bun
     )
     assert out["read"] is True
     assert all(f.startswith(str(local_bundle)) for f in out["files"])
+
+
+PDF_RUNNER = """
+import importlib.util, json, sys
+from adapters.documents.pdf import Document
+document = Document(title="Quotation Q-000001", author="Health IG Conferences")
+document.text("H1", "Quotation Q-000001", 20)
+document.text("P", "This is not a VAT invoice")
+made = document.output()
+print("RESULT " + json.dumps({"size": len(made), "head": made[:8].decode("latin-1"),
+    "fpdf": importlib.util.find_spec("fpdf") is not None, "fontTools": importlib.util.find_spec("fontTools") is not None}))
+"""
+
+
+def test_the_bundle_makes_a_quotations_pdf_with_no_pdf_library_in_it(local_bundle):
+    fonts = sorted(p.name for p in (local_bundle / "adapters" / "documents" / "fonts").iterdir())
+    assert fonts == ["NotoSans-Regular-subset.json", "NotoSans-Regular-subset.ttf"]
+    result = subprocess.run(
+        [sys.executable, "-E", "-s", "-S", "-B", "-c", PDF_RUNNER],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=local_bundle,
+        env={"LANG": "C.UTF-8"},
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(
+        next(line for line in result.stdout.splitlines() if line.startswith("RESULT ")).removeprefix("RESULT ")
+    )
+    assert out["head"] == "%PDF-1.7" and out["size"] > 10_000  # the font is embedded
+    assert out["fpdf"] is False and out["fontTools"] is False
