@@ -205,7 +205,7 @@ function apology(message) {
 }
 
 // The booking function's rules and sentences (functions/booking_models.py), so a person hears one voice.
-function check(quoting) {
+function check() {
   const errors = [];
   const need = (field, ok, message) => ok || errors.push({ field, message });
   const email = (id) => EMAIL.test(val(id));
@@ -217,7 +217,7 @@ function check(quoting) {
     need(`delegates.${i}.name`, val(`delegate-${i}-name`), `Enter delegate ${i + 1}'s full name`);
     need(`delegates.${i}.email`, email(`delegate-${i}-email`), `Enter delegate ${i + 1}'s e-mail address, like name@nhs.net`);
   });
-  if (picked('payment') === 'invoice' && !quoting) {
+  if (picked('payment') === 'invoice') {
     need('billing.name', val('billing-name'), 'Enter who the invoice goes to: a person or a team, like Accounts Payable');
     need('billing.email', email('billing-email'), "Enter the invoice contact's e-mail address, like name@nhs.net");
     need('billing.address', val('billing-address'), 'Enter the postal address for the invoice');
@@ -226,7 +226,7 @@ function check(quoting) {
   return errors;
 }
 
-function payload(quoting) {
+function payload() {
   const body = {
     event: form.elements.event.value,
     category: picked('category'),
@@ -237,11 +237,9 @@ function payload(quoting) {
     website: $('website').value,
   };
   if (val('code')) body.code = val('code');
-  if (quoting) return { ...body, intent: 'quote', payment: 'invoice' };
   if (body.payment === 'invoice') {
     body.billing = { name: val('billing-name'), email: val('billing-email'), address: val('billing-address') };
     body.purchase_order = val('purchase-order');
-    body.po_to_follow = $('po-to-follow').checked;
   }
   return body;
 }
@@ -253,14 +251,14 @@ function setBusy(on) {
   form.setAttribute('aria-busy', on);
 }
 
-async function send(quoting) {
+async function send() {
   let response;
   let answer;
   try {
     response = await fetch(form.action, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(payload(quoting)),
+      body: JSON.stringify(payload()),
     });
     answer = await response.json().catch(() => null);
   } catch (e) {
@@ -288,14 +286,15 @@ function choose() {
 if (form && prices) {
   pattern = delegates()[1];
   form.addEventListener('submit', (event) => {
+    // A quote request goes as the form posts it (the function answers with the page to go to next).
+    if (event.submitter?.value === 'quote') return;
     event.preventDefault();
     if (busy) return;
-    const quoting = Boolean(event.submitter && event.submitter.value === 'quote');
-    const errors = check(quoting);
+    const errors = check();
     if (errors.length) return showErrors(errors);
     setBusy(true);
-    say(quoting ? 'Asking for your quotation.' : 'Sending your booking.');
-    send(quoting);
+    say('Sending your booking.');
+    send();
   });
   form.addEventListener('change', (event) => {
     if (event.target.name === 'category' || event.target.name === 'payment') {
