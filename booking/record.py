@@ -115,6 +115,10 @@ class BookingRecord(_Part):
     invoice_pdf: str = ""  # Stripe's PDF of the invoice
     # The booker's private link: only a link made for this version opens the booking (a new link revokes the old).
     link_version: int = Field(default=0, ge=0)
+    # Personal data removed by the retention schedule (booking.retention.Stage values) or erased at a person's
+    # request (`erasures`: how many times); what stays is what the delegate list and the invoice need.
+    anonymised: frozenset[str] = frozenset()
+    erasures: int = Field(default=0, ge=0)
 
     @property
     def net_pence(self) -> int:
@@ -156,7 +160,7 @@ def document(record: BookingRecord) -> str:
     """The record as compact JSON (defaults left out), the text that is split over the metadata values."""
     data = record.model_dump(mode="json", exclude_defaults=True)
     data["version"] = RECORD_VERSION
-    for key in ("joining_sent", "certificate_sent"):
+    for key in ("joining_sent", "certificate_sent", "anonymised"):
         if key in data:
             data[key] = sorted(data[key])
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

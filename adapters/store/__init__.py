@@ -13,6 +13,8 @@ from adapters.store.items import (
     Take,
     code_key,
     message_kind,
+    people,
+    person_key,
     places_key,
 )
 
@@ -29,5 +31,7 @@ __all__ = [
     "Take",
     "code_key",
     "message_kind",
+    "people",
+    "person_key",
     "places_key",
 ]
