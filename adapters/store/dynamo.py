@@ -251,7 +251,7 @@ class BookingStore:
         removes: list[str] = []
         values: dict[str, Any] = {":now": {"S": _stamp(now)}, ":was": {"S": item.status}}
         if body:
-            sets.append("raw = :empty")
+            sets.append("#raw = :empty")
             values[":empty"] = {"B": b""}
         if recipient:
             sets.append("#to = :nobody")
@@ -272,7 +272,11 @@ class BookingStore:
                 Key=_key(booking_pk(item.ref), message_sk(item.message_id)),
                 UpdateExpression=expression,
                 ConditionExpression=condition,
-                ExpressionAttributeNames={"#status": "status", **({"#to": "to"} if recipient else {})},
+                ExpressionAttributeNames={
+                    "#status": "status",
+                    **({"#to": "to"} if recipient else {}),
+                    **({"#raw": "raw"} if body else {}),
+                },
                 ExpressionAttributeValues=values,
             )
         except _ConditionFailed:
