@@ -312,3 +312,31 @@ def test_a_substituted_delegate_is_no_longer_found_under_their_old_address(offic
     office.substitute(ref, 0, "Ola Nordmann", "ola@nhs.net")
     assert office.store.bookings_of("delegate1-x@nhs.net") == []
     assert [s.record.ref for s in office.store.bookings_of("ola@nhs.net")] == [ref]
+
+
+def test_the_lambdas_scheduled_run_applies_the_organisers_schedule_at_its_daily_turn(office, standin):
+    from functions.lambda_handler import scheduled_run
+    from functions.settings import Settings
+
+    ref = office.card(with_needs(office.make(1, "-l"), 0))
+
+    def settings(at: str) -> Settings:
+        return Settings(
+            store_environ={**office.environ},
+            stripe_secret_key="sk_test_personal_data",
+            stripe_webhook_secret="whsec_test_personal_data",
+            site_url="https://events.example.org",
+            stripe_api_base=standin.api_base,
+            fees_path=office.folder / "fees.yaml",
+            events_dir=office.folder / "events",
+            organiser_path=Path(office.environ["ORGANISER_PATH"]),
+            smtp_url=office.smtp.url,
+            mail_from="Bookings <bookings@events.example.org>",
+            now=lambda: uk(at),
+        )
+
+    assert "anonymised" not in scheduled_run(settings("2083-10-20 14:00"))
+    assert office.record(ref).delegates[0].access_needs == NEEDS
+    assert scheduled_run(settings("2083-10-20 02:01"))["anonymised"] == 1
+    assert office.record(ref).delegates[0].access_needs == ""
+    assert scheduled_run(settings("2083-10-21 02:01"))["anonymised"] == 0
