@@ -36,6 +36,7 @@ MAX_POOL_CONNECTIONS = 32
 CLAIM_SECONDS = 300
 # A transaction DynamoDB cancels because another one held an item at that instant wrote nothing: try again.
 TRANSACTION_CONFLICT_TRIES = 5
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit on one TransactWriteItems
 
 _UNAVAILABLE_CODES = frozenset(
     {
@@ -300,7 +301,7 @@ class BookingStore:
             "updated": {"S": now},
         }
         booking = {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
-        self._transact(booking, record.ref, takes, messages, now, self._index(record.ref, frozenset(), people(record)))
+        self._transact(booking, record.ref, takes, messages, now, *self._index(record.ref, frozenset(), people(record)))
         return Stored(record=record, state=state, version=1, created=now)
 
     def write(
@@ -334,7 +335,7 @@ class BookingStore:
             }
         }
         index = self._index(record.ref, people(previous.record), people(record))
-        self._transact(booking, record.ref, takes, messages, now, index)
+        self._transact(booking, record.ref, takes, messages, now, *index)
         return Stored(record=record, state=state, version=version, created=previous.created)
 
     def take(self, take: Take) -> None:
@@ -433,7 +434,7 @@ class BookingStore:
             update["ExpressionAttributeValues"][":expires"] = {"N": str(take.expires_at)}
         return update
 
-    def _index(self, ref: str, before: frozenset[str], after: frozenset[str]) -> list[dict[str, Any]]:
+    def _index(self, ref: str, before: frozenset[str], after: frozenset[str]) -> tuple[list[dict[str, Any]], ...]:
         """The person items written with a booking (one per address it names, keyed by the address's hash): a new
         address gets one, an address the booking no longer names loses its own."""
         key = _key("", booking_pk(ref))
@@ -456,7 +457,7 @@ class BookingStore:
             }
             for a in sorted(before - after)
         ]
-        return added + removed
+        return added, removed
 
     def _transact(
         self,
@@ -465,20 +466,32 @@ class BookingStore:
         takes: Iterable[Take],
         messages: Iterable[Outgoing],
         now: str,
-        index: Iterable[dict[str, Any]] = (),
+        added: list[dict[str, Any]] | tuple[()] = (),
+        removed: list[dict[str, Any]] | tuple[()] = (),
     ) -> None:
         takes = tuple(takes)
         messages = tuple(messages)
         operations: list[dict[str, Any]] = [booking]
         operations += [{"Update": self._take_update(take)} for take in takes]
         operations += [{"Put": self._message_put(ref, message, now)} for message in messages]
-        operations += index  # unconditional, after the rest: the reasons above keep their positions
+        # The person items, unconditional, after the rest (the reasons above keep their positions). A new address's
+        # item is always in the transaction (subject access must find the booking); the marks on addresses it no
+        # longer names follow it only when a transaction's 100 items cannot hold them (bookings_of reads past a
+        # stale item meanwhile).
+        operations += added
+        later = list(removed)
+        if len(operations) + len(later) <= MAX_TRANSACTION_ITEMS:
+            operations += later
+            later = []
         for attempt in range(1, TRANSACTION_CONFLICT_TRIES + 1):
             try:
                 self._call("transact_write_items", TransactItems=operations)
-                return
             except _Cancelled as cancelled:
                 codes = cancelled.codes
+            else:
+                for mark in later:
+                    self._call("update_item", **mark["Update"])
+                return
             if codes[0] == "ConditionalCheckFailed":
                 raise Conflict(f"booking {ref} was written by someone else")
             for take, code in zip(takes, codes[1 : 1 + len(takes)], strict=False):

@@ -50,3 +50,18 @@ def test_a_lost_race_writes_no_person_item(booking_store):
         booking_store.write(stored, stale, "confirmed")
     assert booking_store.bookings_of("late@nhs.net") == []
     assert person_key("late@nhs.net") not in [i["pk"]["S"] for i in _items(booking_store)]
+
+
+def test_a_change_too_big_for_one_transaction_still_keeps_the_index_in_step(booking_store):
+    from tests.store.records import outgoing
+
+    old = tuple(Attendee(name=f"Old {i}", email=f"old{i}@nhs.net") for i in range(30))
+    stored = booking_store.create(booking_record("CP-AAAAA6", delegates=old), "confirmed")
+    new = tuple(Attendee(name=f"New {i}", email=f"new{i}@nhs.net") for i in range(30))
+    messages = [outgoing(f"CP-AAAAA6.changed.m{i}") for i in range(40)]
+    # 1 booking + 40 messages + 30 new addresses + 30 old ones is past DynamoDB's 100 items in a transaction.
+    booking_store.write(stored, stored.record.model_copy(update={"delegates": new}), "confirmed", messages=messages)
+    assert [s.record.ref for s in booking_store.bookings_of("new29@nhs.net")] == ["CP-AAAAA6"]
+    assert booking_store.bookings_of("old0@nhs.net") == []
+    marks = [i for i in _items(booking_store) if i["pk"]["S"] == person_key("old29@nhs.net")]
+    assert [("ref" in m, "expires_at" in m) for m in marks] == [(False, True)]
