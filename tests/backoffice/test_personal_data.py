@@ -23,7 +23,7 @@ from booking.life import Paid, RequestConfirmed, Requested, StripeFacts
 from booking.record import BillingDetails, BookingRecord
 from devtools.stripe_standin.testing import running_standin
 from flows.person import _readable
-from tests.backoffice.conftest import EVENT, OTHER_EVENT
+from tests.backoffice.conftest import EVENT, OTHER_EVENT, booking
 from tests.backoffice.dayof import AT, Office
 from tests.fixture_site import FIXTURE_ORGANISER
 
@@ -340,3 +340,30 @@ def test_the_lambdas_scheduled_run_applies_the_organisers_schedule_at_its_daily_
     assert scheduled_run(settings("2083-10-20 02:01"))["anonymised"] == 1
     assert office.record(ref).delegates[0].access_needs == ""
     assert scheduled_run(settings("2083-10-21 02:01"))["anonymised"] == 0
+
+
+def test_a_booker_who_paid_by_card_is_erased_at_stripe_as_far_as_stripe_allows(live, booking_store, tmp_path):
+    data = booking(1, tag="-card")
+    data["contact"] |= {"name": ZOE, "email": ZOE_AT}
+    ref = live.book_card(data)["booking_ref"]
+    live.wait_for_mail(3)
+    assert [c["email"] for c in live.standin.app.billing.all_customers()] == [ZOE_AT]  # the receipt's customer
+    office = Office(booking_store, live.store_environ, live.smtp, live.fees_path, tmp_path / "site")
+    office.environ.update(STRIPE_SECRET_KEY="sk_test_backoffice_suite", STRIPE_API_BASE=live.standin.api_base)
+
+    held = office.run("person", ZOE_AT, "--export", str(tmp_path / "export"))
+    assert held.status == 0, held.err
+    stripe_held = json.loads((tmp_path / "export" / "personal-data.json").read_text(encoding="utf-8"))["stripe"]
+    assert [len(stripe_held[k]) for k in ("customers", "invoices", "payments")] == [1, 1, 1]
+
+    erased = office.run("person", ZOE_AT, "--erase")
+    assert erased.status == 0, erased.err + erased.out
+    (customer,) = live.standin.app.billing.all_customers()
+    assert customer["deleted"] and customer["email"] is None
+    assert "card payment cs_" in erased.out and "Stripe's API does not allow a completed payment" in erased.out
+    assert "a VAT invoice: HMRC requires it kept for six years" in erased.out
+    assert office.record(ref).contact.email == ""
+
+    again = office.run("person", ZOE_AT, "--export", str(tmp_path / "again"))
+    assert "nothing is held about this address but what the law keeps" in again.out
+    assert "Leeds Teaching Hospitals NHS Trust" in again.out and "card payment cs_" in again.out
