@@ -208,6 +208,14 @@ def erase(store: BookingStore, address: str, now: datetime, api: stripe.StripeCl
             done.kept.append(line)
             kept_record.append({"booking_ref": record.ref, "kept": line.what, "why": line.why})
         _erase_messages(store, messages, wanted, person_names, done)
+    # Bookings that named them once (they were replaced as a delegate): the e-mails they were sent are still there.
+    current = {s.record.ref for s in found}
+    for ref in store.refs_of(wanted):
+        if ref not in current:
+            messages = store.message_items(ref)
+            _erase_messages(store, messages, wanted, _names_in(messages, wanted), done)
+    for ref in store.refs_of(wanted):
+        store.forget(wanted, ref)
     if api is None:
         done.waiting.append(Line("Stripe", "not asked", "STRIPE_SECRET_KEY is not set: run again with it"))
     else:
@@ -219,6 +227,18 @@ def erase(store: BookingStore, address: str, now: datetime, api: stripe.StripeCl
     earlier = (store.erasure(wanted) or {}).get("kept", [])
     store.record_erasure(wanted, [*earlier, *(k for k in kept_record if k not in earlier)])
     return done
+
+
+def _names_in(messages: list[OutboxItem], wanted: str) -> frozenset[str]:
+    """The names the messages to `wanted` were addressed with (a replaced delegate's, no longer in the record)."""
+    from email.utils import getaddresses
+
+    found = set()
+    for message in messages:
+        if message.raw and message.to and canonical_address(message.to) == wanted:
+            parsed = message_from_bytes(message.raw, policy=policy.default)
+            found |= {name for name, _ in getaddresses([str(parsed.get("To", ""))]) if name}
+    return frozenset(found)
 
 
 def _erase_messages(

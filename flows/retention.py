@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from adapters.mail.compose import About, Letterhead
-from adapters.store import OutboxItem
+from adapters.store import OutboxItem, people
 from booking import life
 from booking.life import Booking
 from booking.record import BookingRecord
@@ -107,10 +107,14 @@ def apply(store: BookingStore, bookings: Iterable[Stored], job: Job, now: dateti
         if todo:
             _describe(record, todo, report)
             if not dry_run:
+                # Once the delegates' period is over no address stays: the person items of each go with them.
+                gone = _addresses(record, messages) if Stage.DELEGATES in todo else set()
                 advance(
                     store, record.ref, life.Anonymised(frozenset(map(str, todo)), at), about=no_mail, letterhead=NO_MAIL
                 )
                 log.info("booking %s: personal data removed by the schedule (%s)", record.ref, ", ".join(sorted(todo)))
+                for address in gone:
+                    store.forget(address, record.ref)  # a no-op for an address the booking still names
         scrubbed = _messages(store, messages, due, report, dry_run, record.ref)
         if not todo and not scrubbed:
             report.untouched += 1
@@ -123,6 +127,12 @@ def apply(store: BookingStore, bookings: Iterable[Stored], job: Job, now: dateti
         if todo:
             report.kept.append(Line(record.ref, ALWAYS_KEPT))
     return report
+
+
+def _addresses(record: BookingRecord, messages: Iterable[OutboxItem]) -> set[str]:
+    """Every address the booking names or has sent to (replaced delegates too): their person items go once the
+    booking no longer names them."""
+    return {*people(record), *(m.to for m in messages if m.to)}
 
 
 def _describe(record: BookingRecord, todo: frozenset[Stage], report: Report) -> None:

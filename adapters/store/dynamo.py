@@ -191,10 +191,9 @@ class BookingStore:
         )
         return sorted((_message_state(item) for item in items), key=lambda m: (m.created, m.message_id))
 
-    def bookings_of(self, address: str) -> list[Stored]:
-        """The bookings that name `address` (as booker, delegate or invoice contact), through the person items
-        written with each booking: one query and one read per booking, never a scan."""
-        refs = [
+    def refs_of(self, address: str) -> list[str]:
+        """Every booking that names `address` now or named it before (a replaced delegate), by reference."""
+        return [
             item["ref"]["S"]
             for item in self._pages(
                 "query",
@@ -205,6 +204,30 @@ class BookingStore:
             )
             if "ref" in item
         ]
+
+    def forget(self, address: str, ref: str) -> None:
+        """The person item of `address` for booking `ref` leaves the index (its key, a hash, is removed by DynamoDB's
+        time-to-live within days); only once the booking no longer names the address (else a no-op)."""
+        stored = self.get(ref)
+        if stored is not None and canonical_address(address) in people(stored.record):
+            return
+        try:
+            self._call(
+                "update_item",
+                TableName=self.table,
+                Key=_key(person_key(address), booking_pk(ref)),
+                UpdateExpression="SET expires_at = :gone REMOVE #ref, former",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#ref": "ref"},
+                ExpressionAttributeValues={":gone": {"N": str(int(self._clock().timestamp()))}},
+            )
+        except _ConditionFailed:
+            return
+
+    def bookings_of(self, address: str) -> list[Stored]:
+        """The bookings that name `address` (as booker, delegate or invoice contact), through the person items
+        written with each booking: one query and one read per booking, never a scan."""
+        refs = self.refs_of(address)
         wanted = canonical_address(address)
         found = (self.get(ref) for ref in refs)
         named = (s for s in found if s is not None and wanted in people(s.record))
@@ -442,17 +465,16 @@ class BookingStore:
             {"Put": {"TableName": self.table, "Item": {**key, "pk": {"S": person_key(a)}, "ref": {"S": ref}}}}
             for a in sorted(after - before)
         ]
-        # The function may not delete (its policy): an address the booking no longer names has its item marked
-        # for DynamoDB's time-to-live to remove (within days), and bookings_of reads past it meanwhile.
-        gone = {":gone": {"N": str(int(self._clock().timestamp()))}}
+        # An address the booking no longer names (a replaced delegate) keeps its item, marked former: messages to
+        # that person may still be in the booking's outbox, and an erasure must find them. The item goes (DynamoDB's
+        # time-to-live: the function may not delete) once that is done: forget().
         removed = [
             {
                 "Update": {
                     "TableName": self.table,
                     "Key": {**key, "pk": {"S": person_key(a)}},
-                    "UpdateExpression": "SET expires_at = :gone REMOVE #ref",
-                    "ExpressionAttributeNames": {"#ref": "ref"},
-                    "ExpressionAttributeValues": gone,
+                    "UpdateExpression": "SET former = :yes",
+                    "ExpressionAttributeValues": {":yes": {"BOOL": True}},
                 }
             }
             for a in sorted(before - after)
@@ -475,9 +497,9 @@ class BookingStore:
         operations += [{"Update": self._take_update(take)} for take in takes]
         operations += [{"Put": self._message_put(ref, message, now)} for message in messages]
         # The person items, unconditional, after the rest (the reasons above keep their positions). A new address's
-        # item is always in the transaction (subject access must find the booking); the marks on addresses it no
-        # longer names follow it only when a transaction's 100 items cannot hold them (bookings_of reads past a
-        # stale item meanwhile).
+        # item is always in the transaction (subject access must find the booking); the "former" marks on addresses
+        # it no longer names follow it only when a transaction's 100 items cannot hold them (bookings_of reads the
+        # record, so an unmarked item meanwhile finds nothing it should not).
         operations += added
         later = list(removed)
         if len(operations) + len(later) <= MAX_TRANSACTION_ITEMS:

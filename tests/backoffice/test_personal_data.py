@@ -167,6 +167,7 @@ def test_access_needs_go_30_days_after_the_event_and_not_before_and_names_at_24_
     assert all(m.to == "" for m in office.store.messages(ref))
     stored = everything_stored(office)
     assert "delegate1-r@nhs.net" not in stored and "Information Governance Lead" not in stored
+    assert office.store.refs_of("delegate1-r@nhs.net") == []  # no key of theirs either (a hash, then gone)
     assert anonymous.contact.email == "priya.shah-r@nhs.net"  # the sale's records stay six years
 
     # The delegate list still opens and counts right: three places, the same money.
@@ -367,3 +368,16 @@ def test_a_booker_who_paid_by_card_is_erased_at_stripe_as_far_as_stripe_allows(l
     again = office.run("person", ZOE_AT, "--export", str(tmp_path / "again"))
     assert "nothing is held about this address but what the law keeps" in again.out
     assert "Leeds Teaching Hospitals NHS Trust" in again.out and "card payment cs_" in again.out
+
+
+def test_a_replaced_delegate_who_asks_to_be_erased_leaves_no_trace_in_the_booking_they_left(office):
+    ref = office.card(office.make(2, "-q"))
+    office.substitute(ref, 1, "Ola Nordmann", "ola@nhs.net")
+    assert "delegate2-q@nhs.net" in everything_stored(office)  # their confirmation and the notice they were replaced
+
+    erased = office.run("person", "delegate2-q@nhs.net", "--erase")
+    assert erased.status == 0, erased.err + erased.out
+    stored = everything_stored(office)
+    assert "delegate2-q@nhs.net" not in stored and "Delegate 2-q" not in stored
+    assert "ola@nhs.net" in stored and office.record(ref).delegates[1].name == "Ola Nordmann"
+    assert office.store.refs_of("delegate2-q@nhs.net") == []
