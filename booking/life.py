@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from booking import retention
 from booking.record import Attendee, BillingDetails, BookingRecord, Contact
 
 
@@ -282,6 +283,24 @@ class Delivered:
     positions: frozenset[int] | None = None
 
 
+@dataclass(frozen=True)
+class Anonymised:
+    """The retention schedule's periods `stages` (booking.retention.Stage values) have ended for the booking: what
+    they cover goes, whatever the booking's state; the places, the amounts and the invoice stay."""
+
+    stages: frozenset[str]
+    at: str
+
+
+@dataclass(frozen=True)
+class Erased:
+    """The person at `address` asked for their data to be erased: every trace of them in the booking goes except
+    what the law keeps (their organisation on the VAT record); their place stays counted."""
+
+    address: str
+    at: str
+
+
 Event = (
     Requested
     | CheckoutStarted
@@ -300,6 +319,8 @@ Event = (
     | QuoteLapsed
     | PoReminderDue
     | PoHoldEnded
+    | Anonymised
+    | Erased
 )
 
 
@@ -366,6 +387,8 @@ def apply(current: Booking | None, event: Event) -> Transition:
         return _link_replaced(current)
     if isinstance(event, AccessNeedsChanged):
         return _access_needs_changed(current, event)
+    if isinstance(event, Anonymised | Erased):
+        return _personal_data_removed(current, event)
     if isinstance(event, Delivered):
         return _delivered(current, event)
     return _purchase_to_pay(current, event)
@@ -536,6 +559,18 @@ def _access_needs_changed(current: Booking, event: AccessNeedsChanged) -> Transi
     return _moved(current, record, current.state, (send,))
 
 
+def _personal_data_removed(current: Booking, event: Anonymised | Erased) -> Transition:
+    if isinstance(event, Anonymised):
+        stages = frozenset(retention.Stage(s) for s in event.stages)
+        record = retention.anonymised(current.record, stages)
+    else:
+        record = retention.erased(current.record, event.address)
+    if record == current.record:
+        return _unchanged(current, "nothing personal left to remove")
+    # No message: telling anyone would need the very address that is going.
+    return _moved(current, record, current.state)
+
+
 def _delivered(current: Booking, event: Delivered) -> Transition:
     if not attending(current):
         return _unchanged(current, f"not attending while {current.state}")
@@ -543,7 +578,8 @@ def _delivered(current: Booking, event: Delivered) -> Transition:
     flag = "joining_sent" if event.kind == Kind.JOINING else "certificate_sent"
     done: frozenset[int] = getattr(record, flag)
     wanted = range(len(record.delegates)) if event.positions is None else sorted(event.positions)
-    due = [p for p in wanted if 0 <= p < len(record.delegates) and p not in done]
+    # A delegate with no address (anonymised or erased) gets nothing.
+    due = [p for p in wanted if 0 <= p < len(record.delegates) and p not in done and record.delegates[p].email]
     if not due:
         return _unchanged(current, f"every {event.kind} already sent")
     stamp = f"v{current.version + 1}"

@@ -126,6 +126,10 @@ class BookingRecord(_Part):
     po_hold_until: Timestamp = ""
     po_reminders: frozenset[int] = frozenset()  # the reminder points (days after booking) already sent
     po_added_at: Timestamp = ""
+    # Personal data removed by the retention schedule (booking.retention.Stage values) or erased at a person's
+    # request (`erasures`: how many times); what stays is what the delegate list and the invoice need.
+    anonymised: frozenset[str] = frozenset()
+    erasures: int = Field(default=0, ge=0)
 
     @property
     def net_pence(self) -> int:
@@ -167,7 +171,7 @@ def document(record: BookingRecord) -> str:
     """The record as compact JSON (defaults left out), the text that is split over the metadata values."""
     data = record.model_dump(mode="json", exclude_defaults=True)
     data["version"] = RECORD_VERSION
-    for key in ("joining_sent", "certificate_sent", "po_reminders"):
+    for key in ("joining_sent", "certificate_sent", "po_reminders", "anonymised"):
         if key in data:
             data[key] = sorted(data[key])
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -61,8 +61,25 @@ def deliverable_email(value: str, info: ValidationInfo) -> str:
         raise PydanticCustomError("value_error", "not an e-mail address") from None
     if not found.local_part.isascii() and not smtputf8:
         raise PydanticCustomError("email_needs_smtputf8", "local part outside ASCII")
-    local = found.local_part.lower() if found.local_part.isascii() else found.local_part
-    return f"{local}@{found.domain.lower()}"
+    return _canonical(found.local_part, found.domain)
+
+
+def _canonical(local: str, domain: str) -> str:
+    local = local.lower() if local.isascii() else local
+    return f"{local}@{domain.lower()}"
+
+
+def canonical_address(address: str) -> str:
+    """The address as validation stores it (`deliverable_email`: case folded, the domain in Unicode, so
+    `Priya.Shah@NHS.net` and `juergen@xn--mnchen-3ya.de` match what a booking holds); text that is not an
+    address comes back trimmed and in lower case, so it still matches itself."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        found = validate_email(address.strip(), check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError:
+        return unicodedata.normalize("NFC", address.strip()).lower()
+    return _canonical(found.local_part, found.domain)
 
 
 def ascii_address(address: str) -> str | None:

@@ -1,4 +1,5 @@
-"""`python -m bookings export|joining|certificates EVENT ...` and `outbox`: the organiser's back office.
+"""`python -m bookings export|joining|certificates EVENT ...`, `outbox`, `retention` and `person EMAIL`: the
+organiser's back office.
 
 Reads the bookings table named by BOOKINGS_TABLE with the organiser's AWS credentials (AWS_PROFILE or
 AWS_ACCESS_KEY_ID..., AWS_REGION; DYNAMODB_ENDPOINT for the local engine `make dev` starts), and for e-mail
@@ -84,7 +85,38 @@ def _parser() -> argparse.ArgumentParser:
         "its kind and how many recipients. --retry sends them now.",
     )
     retry.add_argument("--retry", action="store_true", help="send what is waiting (SMTP_URL and MAIL_FROM)")
+    keep = commands.add_parser(
+        "retention",
+        help="apply the retention schedule now (organiser.yaml retention:), printing what changed and what was kept",
+        description="Anonymise what each booking's retention periods no longer keep (access needs, then delegates' "
+        "details, then the booker's and the customer record at Stripe), and clear the e-mails whose purpose has "
+        "passed. The scheduled run does the same every day; running it twice changes nothing the second time.",
+    )
+    keep.add_argument("--dry-run", action="store_true", help="print what would change and change nothing")
+    keep.add_argument("--at", type=uk_time, default=None, metavar='"YYYY-MM-DD HH:MM"', help=argparse.SUPPRESS)
+    person = commands.add_parser(
+        "person",
+        help="everything held about one e-mail address (--export DIR), or its erasure (--erase)",
+        description="A subject access request: --export DIR writes personal-data.json and personal-data.html. An "
+        "erasure request: --erase anonymises the address wherever no legal duty keeps it, and says what was kept.",
+    )
+    person.add_argument("email", help="the person's e-mail address (case and the domain's form do not matter)")
+    what = person.add_mutually_exclusive_group(required=True)
+    what.add_argument("--export", type=Path, metavar="DIR", help="write what is held to this folder")
+    what.add_argument("--erase", action="store_true", help="erase what no legal duty keeps")
+    person.add_argument("--at", type=uk_time, default=None, metavar='"YYYY-MM-DD HH:MM"', help=argparse.SUPPRESS)
     return parser
+
+
+def uk_time(text: str) -> datetime:
+    """--at: a UK time like "2027-06-30 23:59" (the commands' clock, for rehearsals and tests)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a UK time like "2027-06-30 23:59"') from None
+    return moment.replace(tzinfo=ZoneInfo("Europe/London"))
 
 
 def export(
@@ -161,6 +193,14 @@ def main(
             from bookings.certificates import certificates
 
             return certificates(args.event, args.output, args.attended, args.send, environ, stdout, stderr, clock)
+        if args.command == "retention":
+            from bookings.privacy import retention
+
+            return retention(args.dry_run, args.at, environ, stdout, stderr, clock)
+        if args.command == "person":
+            from bookings.privacy import person
+
+            return person(args.email, args.export, args.erase, args.at, environ, stdout, stderr, clock)
         if args.command == "outbox":
             from bookings.outbox import outbox
 

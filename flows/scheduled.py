@@ -1,6 +1,7 @@
 """The scheduled run (EventBridge Scheduler in production): deliver what waits in the outbox, expire
 requests (invoice, £0) whose booker never confirmed them before their link lapsed, and (given the fee table)
-purchase to pay's steps: quotations that lapse, PO reminders, PO holds that end (flows.purchase.sweep)."""
+purchase to pay's steps: quotations that lapse, PO reminders, PO holds that end (flows.purchase.sweep); and
+once a day apply the retention schedule (flows.retention)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from adapters.mail.outbox import Delivery
 from booking import life
 from booking.life import Booking, State
 from booking.record import BookingRecord
+from flows import retention as retention_schedule
 from flows.advance import Mail, advance
 from flows.payments import deliver_all
 
 if TYPE_CHECKING:
-    from adapters.store import BookingStore
+    from adapters.store import BookingStore, Stored
     from flows.purchase import Swept
     from pricing import FeeTable
 
@@ -47,6 +49,26 @@ class Run:
     delivery: Delivery = field(default_factory=Delivery)
     expired: list[str] = field(default_factory=list)
     swept: Swept | None = None
+    retention: retention_schedule.Report | None = None  # None: not this run's turn
+
+
+# The retention schedule is applied by the one run a day that falls in this UK hour's first RUN_MINUTES minutes
+# (the schedule comes every 5 minutes: exactly one run lands there).
+RETENTION_HOUR = 2
+RUN_MINUTES = 5
+
+
+def retention_turn(now: str) -> bool:
+    """Whether the run at `now` (ISO 8601) is the day's retention run (02:00 to 02:05, UK time)."""
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(now).astimezone(ZoneInfo("Europe/London"))
+    return moment.hour == RETENTION_HOUR and moment.minute < RUN_MINUTES
+
+
+def kept_bookings(store: BookingStore, events: Iterable[str]) -> list[Stored]:
+    """Every booking of `events` (the by_event index: the function may not scan)."""
+    return [stored for event in events for stored in store.by_event(event)]
 
 
 def lapsed(
@@ -72,9 +94,12 @@ def run(
     now: str,
     expires: Callable[[BookingRecord], str] = request_expires,
     fees: FeeTable | None = None,
+    retention: retention_schedule.Job | None = None,
+    kept_events: Iterable[str] = (),
 ) -> Run:
     """Expire the lapsed requests of `events` (the fee table's), lapse quotations, remind and release PO holds
-    (when given the fee table), then deliver every message that waits."""
+    (when given the fee table), then deliver every message that waits; on the day's retention turn, apply the
+    `retention` schedule to the bookings of `kept_events` (every event with a page, past ones included)."""
     done = Run()
     if fees is not None:
         from flows.purchase import sweep
@@ -93,4 +118,9 @@ def run(
             done.expired.append(ref)
             log.info("request %s lapsed unconfirmed: expired", ref, extra={"booking_ref": ref})
     done.delivery = deliver_all(store, mail)
+    if retention is not None and retention_turn(now):
+        moment = datetime.fromisoformat(now)
+        done.retention = retention_schedule.apply(store, kept_bookings(store, kept_events), retention, moment)
+        changed = len({line.ref for line in done.retention.changed})
+        log.info("retention: %d of %d bookings changed", changed, done.retention.bookings)
     return done

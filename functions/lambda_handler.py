@@ -54,16 +54,44 @@ def scheduled_run(settings: Settings) -> dict[str, Any]:
     fees = fee_table(settings.fees_path)
     events = sorted(fees.events)
     now = settings.now().isoformat(timespec="seconds")
-    done = scheduled.run(settings.store(), mail(settings), events, now, fees=fees)
-    counts = {
+    job, kept_events = retention_job(settings, events) if scheduled.retention_turn(now) else (None, [])
+    done = scheduled.run(
+        settings.store(), mail(settings), events, now, fees=fees, retention=job, kept_events=kept_events
+    )
+    counts: dict[str, Any] = {
         "ok": True,
         "expired": len(done.expired),
         "sent": len(done.delivery.sent),
         "refused": len(done.delivery.refused),
         "waiting": len(done.delivery.waiting),
     }
+    if done.retention is not None:
+        counts["anonymised"] = len({line.ref for line in done.retention.changed})
     log.info("scheduled run: %(expired)d expired, %(sent)d sent, %(refused)d refused, %(waiting)d waiting", counts)
     return counts
+
+
+def retention_job(settings: Settings, events: list[str]) -> tuple[Any, list[str]]:
+    """The retention schedule from the organiser's file, each event's date from its page, Stripe from the settings;
+    and the events whose bookings it covers (the fee table's and every event with a page, past ones too). No job
+    when the organiser's file cannot be read: the schedule is not guessed."""
+    from adapters.content.events import event_facts
+    from adapters.payments.client import client
+    from booking.retention import Schedule
+    from flows.retention import Job
+    from pricing import FeeTableError
+    from pricing.organiser import load_organiser
+
+    assert settings.organiser_path is not None and settings.events_dir is not None
+    events_dir = settings.events_dir
+    try:
+        schedule = Schedule.of(load_organiser(settings.organiser_path).retention)
+    except FeeTableError as exc:
+        log.error("retention not applied: the organiser's file cannot be read: %s", exc.problems[0])
+        return None, []
+    job = Job(schedule, lambda event: event_facts(event, events_dir).day, lambda: client(settings))
+    pages = sorted(path.stem for path in events_dir.glob("*.md"))
+    return job, sorted({*events, *pages})
 
 
 def handle_event(event: Mapping[str, Any], settings: Settings) -> dict[str, Any]:

@@ -11,7 +11,16 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from pricing.errors import FeeTableError, Problem
@@ -61,8 +70,48 @@ class Bank(BaseModel):
         return digits
 
 
+# CloudWatch Logs keeps a log group for one of these numbers of days only (AWS::Logs::LogGroup RetentionInDays).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731)
+# HMRC: VAT records are kept for at least six years (VAT Notice 700/21).
+VAT_RECORD_YEARS = 6
+
+
+class Retention(BaseModel):
+    """How long each kind of personal data is kept after the event it was given for (the privacy page and the
+    scheduled retention run read the same values: booking/retention.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    access_needs_days: int = Field(default=30, ge=1, le=365)
+    delegate_months: int = Field(default=24, ge=1, le=120)
+    sale_record_years: int = Field(default=VAT_RECORD_YEARS, ge=VAT_RECORD_YEARS, le=20)
+    log_days: int = 30
+
+    @field_validator("log_days")
+    @classmethod
+    def _log_days(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise PydanticCustomError(
+                "log_days",
+                "must be one of the periods AWS keeps logs for: {choices} days",
+                {"choices": ", ".join(map(str, LOG_RETENTION_DAYS))},
+            )
+        return value
+
+    @field_validator("delegate_months")
+    @classmethod
+    def _after_access_needs(cls, value: int, info: ValidationInfo) -> int:
+        days = info.data.get("access_needs_days")
+        if days is not None and value * 31 < days:
+            raise PydanticCustomError(
+                "delegate_months", "must not end before the access needs are removed ({days} days)", {"days": days}
+            )
+        return value
+
+
 class Organiser(BaseModel):
-    """Organisation name, the bookings and sponsorship contacts, postal address, VAT number and bank account."""
+    """Organisation name, the bookings and sponsorship contacts, postal address, VAT number, bank
+    account and retention schedule."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,6 +121,7 @@ class Organiser(BaseModel):
     address: str = Field(min_length=1, max_length=400)
     vat_number: str = ""
     bank: Bank | None = None  # for payment by bank transfer; quotations need it
+    retention: Retention = Retention()
 
     @field_validator("vat_number", mode="before")
     @classmethod

@@ -57,6 +57,9 @@ def client(settings: StripeSettings) -> stripe.StripeClient:
 def _client(key: str, api_base: str | None, retries: int, timeout: float) -> stripe.StripeClient:
     import stripe
 
+    # The SDK's INFO lines quote each request's URL, and a list by e-mail (subject access) puts the address in
+    # it: nothing personal in logs, so only its warnings and errors are let through.
+    logging.getLogger("stripe").setLevel(logging.WARNING)
     base = {"api": api_base} if api_base else None
     return stripe.StripeClient(
         key,

@@ -14,6 +14,8 @@ from adapters.store.items import (
     Take,
     code_key,
     message_kind,
+    people,
+    person_key,
     places_key,
 )
 
@@ -31,5 +33,7 @@ __all__ = [
     "Take",
     "code_key",
     "message_kind",
+    "people",
+    "person_key",
     "places_key",
 ]

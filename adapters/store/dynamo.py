@@ -7,17 +7,20 @@ reaches the store (an invalid booking) never pays for importing it.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.store.errors import Conflict, DuplicateMessage, LimitReached, StoreUnavailable
-from adapters.store.items import MessageState, OutboxItem, Outgoing, Stored, Take
+from adapters.store.items import MessageState, OutboxItem, Outgoing, Stored, Take, people, person_key
 from booking.record import BookingRecord, document
+from booking.text import canonical_address
 
 DEFAULT_REGION = "eu-west-2"
 BOOKING_SK = "BOOKING"
+ERASED_SK = "ERASED"
 COUNTER_SK = "COUNTER"
 PENDING = "PENDING"
 # A dead endpoint answers StoreUnavailable within about two seconds: short timeouts, three attempts in all.
@@ -33,6 +36,7 @@ MAX_POOL_CONNECTIONS = 32
 CLAIM_SECONDS = 300
 # A transaction DynamoDB cancels because another one held an item at that instant wrote nothing: try again.
 TRANSACTION_CONFLICT_TRIES = 5
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit on one TransactWriteItems
 
 _UNAVAILABLE_CODES = frozenset(
     {
@@ -199,7 +203,121 @@ class BookingStore:
         )
         return sorted((_message_state(item) for item in items), key=lambda m: (m.created, m.message_id))
 
+    def refs_of(self, address: str) -> list[str]:
+        """Every booking that names `address` now or named it before (a replaced delegate), by reference."""
+        return [
+            item["ref"]["S"]
+            for item in self._pages(
+                "query",
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :booking)",
+                ExpressionAttributeValues={":pk": {"S": person_key(address)}, ":booking": {"S": "BOOKING#"}},
+                ConsistentRead=True,
+            )
+            if "ref" in item
+        ]
+
+    def forget(self, address: str, ref: str) -> None:
+        """The person item of `address` for booking `ref` leaves the index (its key, a hash, is removed by DynamoDB's
+        time-to-live within days); only once the booking no longer names the address (else a no-op)."""
+        stored = self.get(ref)
+        if stored is not None and canonical_address(address) in people(stored.record):
+            return
+        try:
+            self._call(
+                "update_item",
+                TableName=self.table,
+                Key=_key(person_key(address), booking_pk(ref)),
+                UpdateExpression="SET expires_at = :gone REMOVE #ref, former",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#ref": "ref"},
+                ExpressionAttributeValues={":gone": {"N": str(int(self._clock().timestamp()))}},
+            )
+        except _ConditionFailed:
+            return
+
+    def bookings_of(self, address: str) -> list[Stored]:
+        """The bookings that name `address` (as booker, delegate or invoice contact), through the person items
+        written with each booking: one query and one read per booking, never a scan."""
+        refs = self.refs_of(address)
+        wanted = canonical_address(address)
+        found = (self.get(ref) for ref in refs)
+        named = (s for s in found if s is not None and wanted in people(s.record))
+        return sorted(named, key=lambda s: (s.created, s.record.ref))
+
+    def message_items(self, ref: str) -> list[OutboxItem]:
+        """Every message of booking `ref` with its bytes, whatever its status (subject access and retention)."""
+        items = self._pages(
+            "query",
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :msg)",
+            ExpressionAttributeValues={":pk": {"S": booking_pk(ref)}, ":msg": {"S": "MSG#"}},
+            ConsistentRead=True,
+        )
+        return sorted((_outbox_item(item) for item in items), key=lambda m: (m.created, m.message_id))
+
+    def erasure(self, address: str) -> dict[str, Any] | None:
+        """What was kept when `address` was erased, and why (None: never erased)."""
+        answer = self._call(
+            "get_item", TableName=self.table, Key=_key(person_key(address), ERASED_SK), ConsistentRead=True
+        )
+        item = answer.get("Item")
+        return None if item is None else {"at": item["at"]["S"], "kept": json.loads(item["kept"]["S"])}
+
     # Writing.
+
+    def record_erasure(self, address: str, kept: list[dict[str, str]]) -> None:
+        """Note that `address` was erased and what was kept by law (under its hash: the note names no one)."""
+        self._call(
+            "put_item",
+            TableName=self.table,
+            Item={
+                **_key(person_key(address), ERASED_SK),
+                "at": {"S": _stamp(self._clock())},
+                "kept": {"S": json.dumps(kept, ensure_ascii=False, sort_keys=True)},
+            },
+        )
+
+    def scrub_message(self, item: MessageState, *, body: bool, recipient: bool, withdraw: bool = False) -> bool:
+        """Clear a message's bytes (`body`) and/or its address (`recipient`); `withdraw` a pending one (it becomes
+        refused, never to be sent). Conditional on its status as read, and on no sender holding it: False when
+        it changed meanwhile (the next run tries again)."""
+        now = self._clock()
+        sets = ["scrubbed_at = :now"]
+        removes: list[str] = []
+        values: dict[str, Any] = {":now": {"S": _stamp(now)}, ":was": {"S": item.status}}
+        if body:
+            sets.append("#raw = :empty")
+            values[":empty"] = {"B": b""}
+        if recipient:
+            sets.append("#to = :nobody")
+            values[":nobody"] = {"S": ""}
+        if withdraw and item.status == "pending":
+            sets += ["#status = :refused", "detail = :why"]
+            values[":refused"] = {"S": "refused"}
+            values[":why"] = {"S": "withdrawn: personal data removed before it was sent"}
+            removes += ["outbox", "msg_at", "claimed_until"]
+        condition = "#status = :was"
+        if item.status == "pending":
+            condition += " AND (attribute_not_exists(claimed_until) OR claimed_until < :now)"
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        try:
+            self._call(
+                "update_item",
+                TableName=self.table,
+                Key=_key(booking_pk(item.ref), message_sk(item.message_id)),
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames={
+                    "#status": "status",
+                    **({"#to": "to"} if recipient else {}),
+                    **({"#raw": "raw"} if body else {}),
+                },
+                ExpressionAttributeValues=values,
+            )
+        except _ConditionFailed:
+            return False
+        return True
 
     def create(
         self, record: BookingRecord, state: str, *, takes: Iterable[Take] = (), messages: Iterable[Outgoing] = ()
@@ -218,7 +336,7 @@ class BookingStore:
             "updated": {"S": now},
         }
         booking = {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
-        self._transact(booking, record.ref, takes, messages, now)
+        self._transact(booking, record.ref, takes, messages, now, *self._index(record.ref, frozenset(), people(record)))
         return Stored(record=record, state=state, version=1, created=now)
 
     def write(
@@ -251,7 +369,8 @@ class BookingStore:
                 },
             }
         }
-        self._transact(booking, record.ref, takes, messages, now)
+        index = self._index(record.ref, people(previous.record), people(record))
+        self._transact(booking, record.ref, takes, messages, now, *index)
         return Stored(record=record, state=state, version=version, created=previous.created)
 
     def take(self, take: Take) -> None:
@@ -350,20 +469,63 @@ class BookingStore:
             update["ExpressionAttributeValues"][":expires"] = {"N": str(take.expires_at)}
         return update
 
+    def _index(self, ref: str, before: frozenset[str], after: frozenset[str]) -> tuple[list[dict[str, Any]], ...]:
+        """The person items written with a booking (one per address it names, keyed by the address's hash): a new
+        address gets one, an address the booking no longer names loses its own."""
+        key = _key("", booking_pk(ref))
+        added = [
+            {"Put": {"TableName": self.table, "Item": {**key, "pk": {"S": person_key(a)}, "ref": {"S": ref}}}}
+            for a in sorted(after - before)
+        ]
+        # An address the booking no longer names (a replaced delegate) keeps its item, marked former: messages to
+        # that person may still be in the booking's outbox, and an erasure must find them. The item goes (DynamoDB's
+        # time-to-live: the function may not delete) once that is done: forget().
+        removed = [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": {**key, "pk": {"S": person_key(a)}},
+                    "UpdateExpression": "SET former = :yes",
+                    "ExpressionAttributeValues": {":yes": {"BOOL": True}},
+                }
+            }
+            for a in sorted(before - after)
+        ]
+        return added, removed
+
     def _transact(
-        self, booking: dict[str, Any], ref: str, takes: Iterable[Take], messages: Iterable[Outgoing], now: str
+        self,
+        booking: dict[str, Any],
+        ref: str,
+        takes: Iterable[Take],
+        messages: Iterable[Outgoing],
+        now: str,
+        added: list[dict[str, Any]] | tuple[()] = (),
+        removed: list[dict[str, Any]] | tuple[()] = (),
     ) -> None:
         takes = tuple(takes)
         messages = tuple(messages)
         operations: list[dict[str, Any]] = [booking]
         operations += [{"Update": self._take_update(take)} for take in takes]
         operations += [{"Put": self._message_put(ref, message, now)} for message in messages]
+        # The person items, unconditional, after the rest (the reasons above keep their positions). A new address's
+        # item is always in the transaction (subject access must find the booking); the "former" marks on addresses
+        # it no longer names follow it only when a transaction's 100 items cannot hold them (bookings_of reads the
+        # record, so an unmarked item meanwhile finds nothing it should not).
+        operations += added
+        later = list(removed)
+        if len(operations) + len(later) <= MAX_TRANSACTION_ITEMS:
+            operations += later
+            later = []
         for attempt in range(1, TRANSACTION_CONFLICT_TRIES + 1):
             try:
                 self._call("transact_write_items", TransactItems=operations)
-                return
             except _Cancelled as cancelled:
                 codes = cancelled.codes
+            else:
+                for mark in later:
+                    self._call("update_item", **mark["Update"])
+                return
             if codes[0] == "ConditionalCheckFailed":
                 raise Conflict(f"booking {ref} was written by someone else")
             for take, code in zip(takes, codes[1 : 1 + len(takes)], strict=False):

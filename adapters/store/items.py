@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from booking.record import BookingRecord
@@ -84,3 +85,21 @@ def code_key(code: str) -> str:
 
 
 QUOTE_NUMBERS = "COUNTER#sequence#quote"  # the quotes' numbers, one sequence for the site
+def person_key(address: str) -> str:
+    """The key of one person's items (the bookings that name the address, an erasure's record): a hash of the
+    address as validation normalises it, so no address is ever part of a key, and an erased address, once its
+    bookings no longer name it, leaves only a hash that nobody can turn back without already knowing it."""
+    from booking.text import canonical_address
+
+    digest = hashlib.sha256(b"person\x00" + canonical_address(address).encode("utf-8")).hexdigest()
+    return f"PERSON#{digest[:40]}"
+
+
+def people(record: BookingRecord) -> frozenset[str]:
+    """Every address a booking names (booker, delegates, invoice contact), as validation normalises them."""
+    from booking.text import canonical_address
+
+    found = [record.contact.email, *(d.email for d in record.delegates)]
+    if record.billing is not None:
+        found.append(record.billing.email)
+    return frozenset(canonical_address(address) for address in found if address)

@@ -63,22 +63,30 @@ class Billing:
                 return self._create_customer(_params(spec.CUSTOMER_CREATE, raw))
             if len(parts) == 2 and method == "GET":
                 params = _params(spec.CUSTOMER_LIST, raw)
+                # Stripe lists only customers that are not deleted, and its email filter is case-sensitive.
                 found = [
                     c
                     for c in reversed(self.customers.values())
-                    if "email" not in params or c["email"] == params["email"]
+                    if not c.get("deleted") and ("email" not in params or c["email"] == params["email"])
                 ]
                 return objects.paginate(found, params, "/v1/customers")
             if len(parts) == 3 and parts[2] == "search" and method == "GET":
                 return search.search(
-                    list(self.customers.values()),
+                    [c for c in self.customers.values() if not c.get("deleted")],
                     _params(spec.CUSTOMER_SEARCH, raw),
                     "/v1/customers/search",
                     _CUSTOMER_FIELDS,
                 )
             if len(parts) == 3 and method == "GET":
                 _params(spec.CUSTOMER_RETRIEVE, raw)
+                known = self.customers.get(parts[2])
+                if known is not None and known.get("deleted"):
+                    # A deleted customer can still be retrieved, as only its id and the fact (Stripe's API).
+                    return {"id": known["id"], "object": "customer", "deleted": True}
                 return copy.deepcopy(self._customer(parts[2], "id"))
+            if len(parts) == 3 and method == "DELETE":
+                _params(spec.CUSTOMER_DELETE, raw)
+                return self._delete_customer(parts[2])
         if parts[:2] == ["v1", "invoiceitems"] and len(parts) == 2 and method == "POST":
             return self._create_item(_params(spec.INVOICE_ITEM_CREATE, raw))
         if parts[:2] == ["v1", "invoices"]:
@@ -142,9 +150,20 @@ class Billing:
 
     def _customer(self, customer_id: str, param: str) -> dict[str, Any]:
         customer = self.customers.get(customer_id)
-        if customer is None:
+        if customer is None or customer.get("deleted"):
             raise not_found("customer", customer_id, param)
         return customer
+
+    def _delete_customer(self, customer_id: str) -> dict[str, Any]:
+        """Stripe's DELETE /v1/customers/{id}: permanent; the customer's details go from the API (its id stays,
+        retrievable as deleted); a second delete is "No such customer". Finalised invoices keep their own copy of
+        the customer's name, e-mail and address, as Stripe's do."""
+        customer = self._customer(customer_id, "id")
+        for name in ("address", "business_name", "description", "email", "name", "phone", "shipping"):
+            customer[name] = None
+        customer["metadata"] = {}
+        customer["deleted"] = True
+        return {"id": customer_id, "object": "customer", "deleted": True}
 
     def _create_customer(self, params: dict[str, Any]) -> dict[str, Any]:
         now = int(self.standin.clock())

@@ -44,6 +44,8 @@ CUSTOMER_CREATE = Hash(
 
 CUSTOMER_RETRIEVE = Hash({})
 
+CUSTOMER_DELETE = Hash({})
+
 CUSTOMER_LIST = Hash({**_page, "email": Str(max_length=512)})
 
 SEARCH = Hash(
@@ -115,6 +117,7 @@ INVOICE_PAY = Hash({"paid_out_of_band": Bool()})
 BILLING_SDK_PARAMS = {
     "CUSTOMER_CREATE": ("stripe.params", "CustomerCreateParams"),
     "CUSTOMER_RETRIEVE": ("stripe.params", "CustomerRetrieveParams"),
+    "CUSTOMER_DELETE": ("stripe.params", "CustomerDeleteParams"),
     "CUSTOMER_LIST": ("stripe.params", "CustomerListParams"),
     "CUSTOMER_SEARCH": ("stripe.params", "CustomerSearchParams"),
     "INVOICE_ITEM_CREATE": ("stripe.params", "InvoiceItemCreateParams"),

@@ -13,6 +13,7 @@ from stripe._http_client import HTTPClient
 
 from devtools.deploy import package
 from functions.settings import Settings
+from pricing.organiser import load_organiser
 from tests.deploy.conftest import ROOT, TEMPLATE
 
 NETLIFY_PROXY_TIMEOUT = 26
@@ -115,6 +116,21 @@ def test_logs_are_kept_for_a_limited_time(template):
     assert logs["Type"] == "AWS::Logs::LogGroup"
     assert logs["Properties"]["RetentionInDays"] == 30
     assert _function(template)["LoggingConfig"]["LogGroup"] == {"Ref": "BookingFunctionLogs"}
+
+
+def test_every_log_group_keeps_logs_as_long_as_the_schedule_says_and_every_function_has_one(template) -> None:
+    resources = template["Resources"]
+    groups = {name: r for name, r in resources.items() if r["Type"] == "AWS::Logs::LogGroup"}
+    functions = {
+        name: r for name, r in resources.items() if r["Type"] in ("AWS::Serverless::Function", "AWS::Lambda::Function")
+    }
+    assert groups and functions
+    days = load_organiser(ROOT / "content" / "organiser.yaml").retention.log_days  # the schedule's value
+    for name, group in groups.items():
+        assert group["Properties"]["RetentionInDays"] == days, name
+    for name, function in functions.items():
+        group = function["Properties"]["LoggingConfig"]["LogGroup"]
+        assert group in ({"Ref": g} for g in groups), f"{name} logs to a group the template does not create"
 
 
 def test_outputs_give_the_function_url_and_the_webhook_url_on_it(template):

@@ -14,6 +14,7 @@ def register() -> None:
     signals.initialized.connect(site.configure, weak=False)
     signals.readers_init.connect(site.keep_headers, weak=False)
     signals.article_generator_finalized.connect(site.join_events, weak=False)
+    signals.page_generator_finalized.connect(site.fill_pages, weak=False)
     signals.finalized.connect(site.write_calendars, weak=False)
     signals.finalized.connect(site.write_price_files, weak=False)
     signals.finalized.connect(site.write_admin, weak=False)

@@ -23,6 +23,7 @@ from pelican.plugins.event_site.calendar import event_calendar
 from pelican.plugins.event_site.form_prices import form_prices, standard_prices
 from pelican.plugins.event_site.html_whitespace import compact_files
 from pelican.plugins.event_site.metadata import EventMeta, check_event_file
+from pelican.plugins.event_site.privacy import fill_retention
 from pelican.plugins.event_site.reader import Headers, keep_headers
 from pelican.plugins.event_site.structured import event_json_ld, script_safe_json
 from pricing import FeeTable, FeeTableError, Problem, format_pence, format_percent, load_fee_table
@@ -126,6 +127,12 @@ class EventSite:
             return Markup(shared.replace(_SLOT, str(escape(article.slug))))
 
         return booking_form
+
+    def fill_pages(self, generator: Any) -> None:
+        """The privacy page's retention section from the organiser's schedule; a page without its place stops the build."""
+        problems = fill_retention(generator)
+        if problems:
+            self._stop(problems)
 
     def join_events(self, generator: Any) -> None:
         settings = generator.settings
