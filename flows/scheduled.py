@@ -1,5 +1,6 @@
-"""The scheduled run (EventBridge Scheduler in production): deliver what waits in the outbox, and expire
-requests (invoice, £0) whose booker never confirmed them before their link lapsed."""
+"""The scheduled run (EventBridge Scheduler in production): expire requests (invoice, £0) whose booker never
+confirmed them before their link lapsed, write the payment reminders due today (flows.chase), and deliver what
+waits in the outbox."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from booking import life
 from booking.life import Booking, State
 from booking.record import BookingRecord
 from flows.advance import Mail, advance
+from flows.chase import ChaseRun, chase
 from flows.payments import deliver_all
 
 if TYPE_CHECKING:
+    import stripe
+
     from adapters.store import BookingStore
 
 log = logging.getLogger("booking.flows.scheduled")
@@ -43,6 +47,17 @@ class Run:
 
     delivery: Delivery = field(default_factory=Delivery)
     expired: list[str] = field(default_factory=list)
+    chased: ChaseRun | None = None
+
+
+@dataclass(frozen=True)
+class Chasing:
+    """The chasing step's inputs: Stripe (to read each invoice back), the fee table's reminder days, today's UK
+    date (ISO)."""
+
+    api: stripe.StripeClient
+    schedule: tuple[int, ...]
+    today: str
 
 
 def lapsed(
@@ -67,9 +82,12 @@ def run(
     events: Iterable[str],
     now: str,
     expires: Callable[[BookingRecord], str] = request_expires,
+    chasing: Chasing | None = None,
 ) -> Run:
-    """Expire the lapsed requests of `events` (the fee table's), then deliver every message that waits."""
+    """Expire the lapsed requests of `events` (the fee table's), write the reminders due (with `chasing`), then
+    deliver every message that waits."""
     done = Run()
+    events = list(events)
     for ref in lapsed(store, events, now, expires):
 
         def still_lapsed(booking: Booking | None) -> life.Event | None:
@@ -82,5 +100,7 @@ def run(
         if step.changed:
             done.expired.append(ref)
             log.info("request %s lapsed unconfirmed: expired", ref, extra={"booking_ref": ref})
+    if chasing is not None:
+        done.chased = chase(store, chasing.api, mail, events, chasing.schedule, today=chasing.today, at=now)
     done.delivery = deliver_all(store, mail)
     return done
