@@ -553,7 +553,7 @@ def _chase(current: Booking, event: Chase) -> Transition:
 
 def _credited(current: Booking, event: Credited) -> Transition:
     record = current.record
-    if record.payment != "invoice" or current.state not in HOLDS_PLACES:
+    if record.payment != "invoice" or current.state not in HOLDS_PLACES | {State.CANCELLED}:
         return _unchanged(current, f"nothing to credit while {current.state}")
     new = [note for note in event.notes if note.id not in record.credit_notes]
     if not new:
@@ -563,6 +563,10 @@ def _credited(current: Booking, event: Credited) -> Transition:
         "credited_pence": credited,
         "credit_notes": (*record.credit_notes, *(note.id for note in new)),
     }
+    if current.state == State.CANCELLED:
+        # Issued before the invoice was voided, heard of after: recorded, but the booker has been told it is
+        # cancelled and owes nothing, so no second notice.
+        return _moved(current, record.model_copy(update=update), State.CANCELLED)
     state, places = current.state, 0
     if credited >= event.invoice_total_pence:
         update["cancelled_at"] = event.at
