@@ -12,8 +12,8 @@ from booking import life
 from booking.life import (
     Booking,
     Chase,
-    CreditNoteFacts,
     Credited,
+    CreditNoteFacts,
     Kind,
     Paid,
     RequestConfirmed,
@@ -168,11 +168,14 @@ def test_whatever_the_order_each_message_goes_once_and_no_reminder_follows_payme
         settled = settled or step.booking.state in (State.CONFIRMED, State.CANCELLED)
     reminders = [s.reminder.day for t in done for s in t.sends if s.reminder is not None]
     assert len(reminders) == len(set(reminders))
-    assert booking.state == {
-        "open": State.AWAITING_PAYMENT,
-        "paid": State.CONFIRMED,
-        "cancelled": State.CANCELLED,
-    }[final]
+    assert (
+        booking.state
+        == {
+            "open": State.AWAITING_PAYMENT,
+            "paid": State.CONFIRMED,
+            "cancelled": State.CANCELLED,
+        }[final]
+    )
     assert booking.record.credited_pence == credited
     if booking.state != State.CANCELLED:
         assert sum(t.places for t in done) == 2
