@@ -567,7 +567,8 @@ def _credited(current: Booking, event: Credited) -> Transition:
         # Issued before the invoice was voided, heard of after: recorded, but the booker has been told it is
         # cancelled and owes nothing, so no second notice.
         return _moved(current, record.model_copy(update=update), State.CANCELLED)
-    state, places = current.state, 0
+    state: State = current.state
+    places = 0
     if credited >= event.invoice_total_pence:
         update["cancelled_at"] = event.at
         state, places = State.CANCELLED, -len(record.delegates)
