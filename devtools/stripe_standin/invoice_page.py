@@ -18,7 +18,8 @@ LABEL = "Test invoice — no real payment is taken"
 
 
 def handle(standin: Hosted, environ: dict[str, Any], start_response: Callable, parts: list[str]) -> Iterable[bytes]:
-    """GET /invoice/<id> shows it; POST /invoice/<id>/pay pays it, /void voids it (then back to the page)."""
+    """GET /invoice/<id> shows it; POST /invoice/<id>/pay pays it by card, /transfer by a bank transfer quoting
+    its number (Stripe's test helper), /void voids it (then back to the page)."""
     method = environ.get("REQUEST_METHOD", "GET").upper()
     base = environ.get("SCRIPT_NAME", "").rstrip("/")
     invoice = _find(standin, parts[1]) if len(parts) >= 2 else None
@@ -35,11 +36,13 @@ def handle(standin: Hosted, environ: dict[str, Any], start_response: Callable, p
     if len(parts) == 3 and parts[2] == "pdf" and method == "GET":
         # The invoice's `invoice_pdf`: Stripe serves a PDF there; the stand-in shows the same page instead.
         return redirect(start_response, f"{base}/invoice/{invoice['id']}")
-    if len(parts) == 3 and parts[2] in ("pay", "void") and method == "POST":
+    if len(parts) == 3 and parts[2] in ("pay", "transfer", "void") and method == "POST":
         if invoice["status"] == "open":
             try:
                 if parts[2] == "pay":
                     standin.billing.pay(invoice["id"])
+                elif parts[2] == "transfer":
+                    standin.billing.fund(invoice["customer"], invoice["amount_remaining"], invoice["number"] or "")
                 else:
                     standin.billing.void(invoice["id"])
             except StripeAPIError:
@@ -121,6 +124,11 @@ def _page(invoice: dict[str, Any], base: str, bank: dict[str, str] | None = None
             f"<dt>Sort code</dt><dd>{escape(bank['sort_code'])}</dd>"
             f"<dt>Account number</dt><dd>{escape(bank['account_number'])}</dd>"
             f"<dt>Reference</dt><dd>{escape(invoice['number'] or '')}</dd></dl>"
+            "<p>Stands in for a transfer from the buyer's bank: Stripe's test helper funds the customer's cash "
+            "balance, the transfer is matched to this invoice by its number and Stripe sends "
+            "<code>invoice.paid</code>.</p>"
+            f'<form method="post" action="{escape(base)}/invoice/{escape(invoice["id"])}/transfer">'
+            f'<button type="submit">Send a bank transfer of {money(invoice["amount_remaining"])}</button></form>'
         )
     footer = f'<p class="detail">{escape(invoice["footer"])}</p>' if invoice["footer"] else ""
     content = (

@@ -172,3 +172,17 @@ def test_credit_notes_by_invoice_line(standin, api):
         }
     )
     assert note.total == 30090 and note.lines.data[0].description == line.description
+
+
+def test_the_test_invoice_page_shows_the_bank_details_and_its_transfer_button_pays(standin, api):
+    import urllib.request
+
+    customer, invoice = _open(api)
+    with urllib.request.urlopen(invoice.hosted_invoice_url, timeout=10) as page:
+        html = page.read().decode("utf-8")
+    account = standin.app.billing.bank_details(customer.id)
+    assert account["account_number"] in html and invoice.number in html and "Send a bank transfer of £654.90" in html
+    request = urllib.request.Request(f"{invoice.hosted_invoice_url}/transfer", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert "This invoice was paid on" in answer.read().decode("utf-8")
+    assert api.v1.invoices.retrieve(invoice.id).status == "paid"
