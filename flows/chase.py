@@ -58,7 +58,7 @@ def due(store: BookingStore, events: Iterable[str], today: str, schedule: Sequen
             booking = Booking(stored.record, State(stored.state), stored.version)
             reminder = life.reminder_due(booking, today, schedule)
             overdue = life.days_overdue(booking.record, today)
-            if reminder is not None and overdue is not None:
+            if reminder is not None and overdue is not None and stored.record.invoice_id:
                 found.append(Reminder(stored.record.ref, event, reminder[0], overdue))
     return found
 
