@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from adapters.payments.checkout import CheckoutSettings, code_line_name, metadata, place_name, retrieve
+from adapters.payments.checkout import _fit as fit  # Stripe's limits count UTF-16 units
 from adapters.payments.client import StripeSettings, client, unavailable
 from booking.priced import PricedBooking
 from booking.reference import idempotency_key, ref_in
@@ -117,6 +118,10 @@ def customer_params(priced: PricedBooking) -> dict[str, Any]:
     }
 
 
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -130,7 +135,7 @@ def _custom_fields(priced: PricedBooking, text: InvoiceText) -> list[dict[str, s
     fields.append((TAX_POINT_FIELD_NAME, _day(text.issued)))
     fields.append((REF_FIELD_NAME, priced.ref))
     return [
-        {"name": name[:CUSTOM_NAME_MAX], "value": value[:CUSTOM_VALUE_MAX]}
+        {"name": fit(name, CUSTOM_NAME_MAX), "value": fit(value, CUSTOM_VALUE_MAX)}
         for name, value in fields[:CUSTOM_FIELDS_MAX]
     ]
 
@@ -151,15 +156,15 @@ def describe(priced: PricedBooking, text: InvoiceText) -> str:
     )
     head = f"Booking {priced.ref}: {places} at {text.event_title or b.event}{when}."
     names = [d.name for d in b.delegates]
-    room = DESCRIPTION_MAX - len(head) - len(summary) - len(" Delegates: .")
+    room = DESCRIPTION_MAX - _units(head) - _units(summary) - _units(" Delegates: .")
     listed: list[str] = []
     for number, name in enumerate(names):
         more = f"and {len(names) - number} more"
-        if len("; ".join([*listed, name, more])) > room:
+        if _units("; ".join([*listed, name, more])) > room:
             listed.append(more)
             break
         listed.append(name)
-    return f"{head} Delegates: {'; '.join(listed)}.{summary}"[:DESCRIPTION_MAX]
+    return fit(f"{head} Delegates: {'; '.join(listed)}.{summary}", DESCRIPTION_MAX)
 
 
 def footer(priced: PricedBooking, text: InvoiceText) -> str:
@@ -179,7 +184,7 @@ def footer(priced: PricedBooking, text: InvoiceText) -> str:
         + (f" and purchase order {priced.booking.purchase_order}" if priced.booking.purchase_order else "")
         + " with your payment."
     )
-    return " ".join(parts)[:FOOTER_MAX]
+    return fit(" ".join(parts), FOOTER_MAX)
 
 
 def invoice_params(priced: PricedBooking, customer_id: str, text: InvoiceText) -> dict[str, Any]:
