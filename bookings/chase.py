@@ -10,11 +10,21 @@ changes nothing. Addresses are shown here, on the organiser's terminal, and neve
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
-from bookings.context import CliError, MailSettings, Organiser, event_file, load_fees, open_store, store_errors, uk_now
+from bookings.context import (
+    CliError,
+    MailSettings,
+    Organiser,
+    event_file,
+    fees_path,
+    load_fees,
+    open_store,
+    store_errors,
+    uk_now,
+)
 from pricing import format_pence
 
 if TYPE_CHECKING:
@@ -55,7 +65,7 @@ def chase(
     now: Callable[[], datetime],
 ) -> int:
     from adapters.content.events import event_facts
-    from adapters.mail.compose import About, Letterhead, Payment
+    from adapters.mail.compose import About, Letterhead, Payment, organiser_details
     from flows import chase as chasing
     from flows.advance import Mail
     from flows.payments import deliver_all
@@ -86,10 +96,15 @@ def chase(
         return About(record=record, event=facts, payment=payment)
 
     with store_errors(store):
-        # A dry run neither composes nor sends: its Mail is never used.
+        # A dry run neither composes nor sends: its Mail is never used. Reminders sign off with the organiser's
+        # name from content/organiser.yaml (beside the fee table), as the function's e-mails do.
+        letterhead = Letterhead()
+        if mail_settings is not None:
+            details = organiser_details(fees_path(environ).with_name("organiser.yaml"))
+            letterhead = replace(mail_settings.letterhead(organiser), organiser=details)
         mail = Mail(
             about=about,
-            letterhead=mail_settings.letterhead(organiser) if mail_settings else Letterhead(),
+            letterhead=letterhead,
             session=mail_settings.session if mail_settings else _nothing_sent,
         )
         run = chasing.chase(store, api, mail, events, fees.invoice_reminders, today=today, at=at, dry_run=dry_run)
