@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 
 from booking import retention
@@ -54,6 +55,8 @@ class Kind(StrEnum):
     PO_LINK = "po_link"  # to the booker: the private link to add the PO number (PO to follow)
     PO_REMINDER = "po_reminder"  # to the booker: add the PO before the places are released
     PO_LAPSED = "po_lapsed"  # to the booker: no PO came before the hold ended, the places were released
+    REMINDER = "reminder"  # to the booker: the invoice is due soon, due today or overdue
+    CREDIT_NOTE = "credit_note"  # to the booker: a credit note against the invoice (cancelled when in full)
 
 
 Person = Contact | Attendee
@@ -70,6 +73,8 @@ class Send:
     position: int | None = None
     changes: tuple[Change, ...] = ()
     refund: RefundFacts | None = None  # a REFUND's amounts
+    reminder: ReminderFacts | None = None  # a REMINDER's day and amount
+    credit: CreditNoteFacts | None = None  # a CREDIT_NOTE's credit note
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,37 @@ class RefundFacts:
     @property
     def this_time_pence(self) -> int:
         return self.total_pence - self.earlier_pence
+
+
+@dataclass(frozen=True)
+class ReminderFacts:
+    """What a payment reminder says: which day of the schedule it is (days from the due date: -7 a week before,
+    0 on the day, 14 a fortnight late), the due date (ISO) and what is still owed, as Stripe says now."""
+
+    day: int
+    due: str
+    amount_pence: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.day > 0
+
+
+@dataclass(frozen=True)
+class CreditNoteFacts:
+    """One credit note against the booking's invoice as Stripe holds it: its total and VAT (None when Stripe does
+    not say), how it goes back (refunded to the card, out of band: a bank transfer from the organiser, or left off
+    what is owed), and why."""
+
+    id: str
+    number: str
+    invoice_number: str
+    total_pence: int
+    vat_pence: int | None = None
+    refund_pence: int = 0
+    out_of_band_pence: int = 0
+    reason: str = ""
+    memo: str = ""
 
 
 @dataclass(frozen=True)
@@ -275,6 +311,27 @@ class AccessNeedsChanged:
 
 
 @dataclass(frozen=True)
+class Chase:
+    """The chasing run looks at an unpaid invoice on `today` (UK date, ISO): a reminder is due on each day of
+    `schedule` (days from the due date) that has come and not been sent. `amount_pence` is what Stripe says is
+    still owed now."""
+
+    today: str
+    schedule: tuple[int, ...]
+    amount_pence: int
+
+
+@dataclass(frozen=True)
+class Credited:
+    """Every credit note issued against the booking's invoice as Stripe lists them now, and the invoice's total:
+    the booker is sent each one they have not had; credited in full, the booking is cancelled."""
+
+    notes: tuple[CreditNoteFacts, ...]
+    invoice_total_pence: int
+    at: str
+
+
+@dataclass(frozen=True)
 class Delivered:
     """The back office sends `kind` (JOINING or CERTIFICATE) to every attending delegate who has not had it,
     or only to `positions` when given (certificates for those who attended)."""
@@ -312,6 +369,8 @@ Event = (
     | DelegatesChanged
     | LinkReplaced
     | AccessNeedsChanged
+    | Chase
+    | Credited
     | Delivered
     | QuoteAccepted
     | PoAdded
@@ -387,6 +446,10 @@ def apply(current: Booking | None, event: Event) -> Transition:
         return _link_replaced(current)
     if isinstance(event, AccessNeedsChanged):
         return _access_needs_changed(current, event)
+    if isinstance(event, Chase):
+        return _chase(current, event)
+    if isinstance(event, Credited):
+        return _credited(current, event)
     if isinstance(event, Anonymised | Erased):
         return _personal_data_removed(current, event)
     if isinstance(event, Delivered):
@@ -569,6 +632,72 @@ def _personal_data_removed(current: Booking, event: Anonymised | Erased) -> Tran
         return _unchanged(current, "nothing personal left to remove")
     # No message: telling anyone would need the very address that is going.
     return _moved(current, record, current.state)
+def days_overdue(record: BookingRecord, today: str) -> int | None:
+    """Days from the invoice's due date to `today` (negative before it); None when the record has no due date."""
+    if not record.invoice_due:
+        return None
+    try:
+        return (date.fromisoformat(today) - date.fromisoformat(record.invoice_due)).days
+    except ValueError:
+        return None
+
+
+def reminder_due(booking: Booking, today: str, schedule: Sequence[int]) -> tuple[int, frozenset[int]] | None:
+    """The reminder to send `today`, if any: the latest day of `schedule` that has come and has not been sent,
+    and every such day (the ones a late run missed are marked done, never sent all at once)."""
+    record = booking.record
+    if booking.state != State.AWAITING_PAYMENT or record.payment != "invoice":
+        return None
+    days = days_overdue(record, today)
+    if days is None:
+        return None
+    come = frozenset(d for d in schedule if d <= days) - record.reminders_sent
+    if not come:
+        return None
+    return max(come), come
+
+
+def _chase(current: Booking, event: Chase) -> Transition:
+    due = reminder_due(current, event.today, event.schedule)
+    if due is None:
+        return _unchanged(current, f"no reminder due while {current.state}")
+    if event.amount_pence <= 0:
+        return _unchanged(current, "nothing is owed")
+    day, done = due
+    record = current.record.model_copy(update={"reminders_sent": current.record.reminders_sent | done})
+    facts = ReminderFacts(day, record.invoice_due, event.amount_pence)
+    send = Send(f"{record.ref}.{Kind.REMINDER}.{day:+d}", Kind.REMINDER, record.contact, is_booker=True, reminder=facts)
+    return _moved(current, record, current.state, (send,))
+
+
+def _credited(current: Booking, event: Credited) -> Transition:
+    record = current.record
+    if record.payment != "invoice" or current.state not in HOLDS_PLACES | {State.CANCELLED}:
+        return _unchanged(current, f"nothing to credit while {current.state}")
+    new = [note for note in event.notes if note.id not in record.credit_notes]
+    if not new:
+        return _unchanged(current, "every credit note already recorded")
+    credited = sum(note.total_pence for note in event.notes)
+    update: dict[str, object] = {
+        "credited_pence": credited,
+        "credit_notes": (*record.credit_notes, *(note.id for note in new)),
+    }
+    if current.state == State.CANCELLED:
+        # Issued before the invoice was voided, heard of after: recorded, but the booker has been told it is
+        # cancelled and owes nothing, so no second notice.
+        return _moved(current, record.model_copy(update=update), State.CANCELLED)
+    state: State = current.state
+    places = 0
+    if credited >= event.invoice_total_pence:
+        update["cancelled_at"] = event.at
+        state, places = State.CANCELLED, -len(record.delegates)
+    sends = [
+        Send(
+            f"{record.ref}.{Kind.CREDIT_NOTE}.{note.id}", Kind.CREDIT_NOTE, record.contact, is_booker=True, credit=note
+        )
+        for note in new
+    ]
+    return _moved(current, record.model_copy(update=update), state, sends, places)
 
 
 def _delivered(current: Booking, event: Delivered) -> Transition:

@@ -113,6 +113,12 @@ class BookingRecord(_Part):
     invoice_due: str = ""  # ISO date
     invoice_url: str = ""  # Stripe's page for the invoice
     invoice_pdf: str = ""  # Stripe's PDF of the invoice
+    # Chasing and credit notes (an invoice booking's, booking.life): the reminders the booker has had (each a day
+    # of the fee table's schedule, counted from the due date: -7 a week before, 14 a fortnight after), the total
+    # of the invoice's credit notes and the credit notes (Stripe ids) the booker has been sent.
+    reminders_sent: frozenset[int] = frozenset()
+    credited_pence: Pence = 0
+    credit_notes: tuple[str, ...] = ()
     # The booker's private link: only a link made for this version opens the booking (a new link revokes the old).
     link_version: int = Field(default=0, ge=0)
     # Purchase to pay (DESIGN.md): a quotation whose places are held until it expires, and an invoice booking
@@ -171,7 +177,7 @@ def document(record: BookingRecord) -> str:
     """The record as compact JSON (defaults left out), the text that is split over the metadata values."""
     data = record.model_dump(mode="json", exclude_defaults=True)
     data["version"] = RECORD_VERSION
-    for key in ("joining_sent", "certificate_sent", "po_reminders", "anonymised"):
+    for key in ("joining_sent", "certificate_sent", "reminders_sent", "po_reminders", "anonymised"):
         if key in data:
             data[key] = sorted(data[key])
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -1,5 +1,5 @@
-"""`python -m bookings export|joining|certificates EVENT ...`, `outbox`, `retention` and `person EMAIL`: the
-organiser's back office.
+"""`python -m bookings export|joining|certificates EVENT ...`, `outbox`, `chase`, `retention` and `person EMAIL`:
+the organiser's back office.
 
 Reads the bookings table named by BOOKINGS_TABLE with the organiser's AWS credentials (AWS_PROFILE or
 AWS_ACCESS_KEY_ID..., AWS_REGION; DYNAMODB_ENDPOINT for the local engine `make dev` starts), and for e-mail
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bookings.context import CliError, check_slug, load_fees, open_store, store_errors
+from bookings.context import CliError, check_slug, load_fees, open_store, store_errors, uk_now
 from bookings.export import find_bookings, rows
 from bookings.writers import write_csv, write_xlsx
 from pricing import format_pence
@@ -47,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="write to this file (default: stdout for csv, delegates-EVENT.xlsx for xlsx)",
+    )
+    export.add_argument(
+        "--at",
+        type=uk_time,
+        default=None,
+        metavar='"YYYY-MM-DD HH:MM"',
+        help="date the list as if it were this UK time (default: now): how many days an unpaid invoice is overdue",
     )
     export.add_argument(
         "--include-cancelled",
@@ -85,6 +92,15 @@ def _parser() -> argparse.ArgumentParser:
         "its kind and how many recipients. --retry sends them now.",
     )
     retry.add_argument("--retry", action="store_true", help="send what is waiting (SMTP_URL and MAIL_FROM)")
+    chase = commands.add_parser(
+        "chase",
+        help="e-mail payment reminders for unpaid invoices, each once",
+        description="Every unpaid invoice whose reminder is due today (invoice_reminders in content/fees.yaml: days "
+        "from the due date) gets it, once; each invoice is read back from Stripe first (STRIPE_SECRET_KEY), so a "
+        "paid, voided or credited one gets none.",
+    )
+    chase.add_argument("--dry-run", action="store_true", help="list who would be reminded and send nothing")
+    _clock_option(chase)
     keep = commands.add_parser(
         "retention",
         help="apply the retention schedule now (organiser.yaml retention:), printing what changed and what was kept",
@@ -93,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
         "passed. The scheduled run does the same every day; running it twice changes nothing the second time.",
     )
     keep.add_argument("--dry-run", action="store_true", help="print what would change and change nothing")
-    keep.add_argument("--at", type=uk_time, default=None, metavar='"YYYY-MM-DD HH:MM"', help=argparse.SUPPRESS)
+    _clock_option(keep)
     person = commands.add_parser(
         "person",
         help="everything held about one e-mail address (--export DIR), or its erasure (--erase)",
@@ -104,19 +120,29 @@ def _parser() -> argparse.ArgumentParser:
     what = person.add_mutually_exclusive_group(required=True)
     what.add_argument("--export", type=Path, metavar="DIR", help="write what is held to this folder")
     what.add_argument("--erase", action="store_true", help="erase what no legal duty keeps")
-    person.add_argument("--at", type=uk_time, default=None, metavar='"YYYY-MM-DD HH:MM"', help=argparse.SUPPRESS)
+    _clock_option(person)
     return parser
+
+
+def _clock_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--at",
+        type=uk_time,
+        default=None,
+        metavar='"YYYY-MM-DD HH:MM"',
+        help="run as if it were this UK time (default: now); for trying the schedule out",
+    )
 
 
 def uk_time(text: str) -> datetime:
     """--at: a UK time like "2027-06-30 23:59" (the commands' clock, for rehearsals and tests)."""
-    from zoneinfo import ZoneInfo
+    from pricing import UK
 
     try:
         moment = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
     except ValueError:
         raise argparse.ArgumentTypeError(f'"{text}" is not a UK time like "2027-06-30 23:59"') from None
-    return moment.replace(tzinfo=ZoneInfo("Europe/London"))
+    return moment.replace(tzinfo=UK)
 
 
 def export(
@@ -127,13 +153,15 @@ def export(
     stdout: TextIO,
     stderr: TextIO,
     include_cancelled: bool = False,
+    now: Callable[[], datetime] | None = None,
 ) -> int:
     check_slug(event)
     fees = load_fees(environ)
     known = fees is not None and event in fees.events
     store = open_store(environ)
+    today = uk_now(now or (lambda: datetime.now(UTC))).date().isoformat()
     with store_errors(store):
-        found = find_bookings(store, event)
+        found = find_bookings(store, event, today)
     print(f"bookings: read {len(found)} bookings of {event} from the bookings table", file=stderr, flush=True)
     if not found and not known:
         names = ", ".join(sorted(fees.events)) if fees is not None else "(fee table unreadable)"
@@ -201,12 +229,19 @@ def main(
             from bookings.privacy import person
 
             return person(args.email, args.export, args.erase, args.at, environ, stdout, stderr, clock)
+        if args.command == "chase":
+            from bookings.chase import chase
+
+            at = args.at
+            return chase(args.dry_run, environ, stdout, stderr, (lambda: at) if at is not None else clock)
         if args.command == "outbox":
             from bookings.outbox import outbox
 
             return outbox(args.retry, environ, stdout, stderr)
         fmt = args.format or ("xlsx" if args.output is not None and args.output.suffix.lower() == ".xlsx" else "csv")
-        return export(args.event, fmt, args.output, environ, stdout, stderr, args.include_cancelled)
+        at = args.at
+        when = (lambda: at) if at is not None else clock
+        return export(args.event, fmt, args.output, environ, stdout, stderr, args.include_cancelled, when)
     except CliError as exc:
         print(f"bookings: {exc}", file=stderr)
         return exc.status

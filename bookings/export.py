@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from booking.life import Booking, State, attending
+from booking.life import Booking, State, attending, days_overdue
 from booking.record import BookingRecord
 from bookings.attendance import normalise_email
 from pricing import FeeTable, format_pence, pence_to_decimal_text
@@ -63,6 +63,7 @@ class ListedBooking:
     booking: Booking
     created: str = ""  # ISO 8601, UTC
     refused: frozenset[str] = frozenset()  # normalised addresses the mail server refused for this booking
+    today: str = ""  # the UK date the list is made on (ISO): an unpaid invoice past its due date says how late
 
     @property
     def record(self) -> BookingRecord:
@@ -80,19 +81,24 @@ class ListedBooking:
 
     @property
     def status(self) -> str:
-        return payment_status(self.booking)
+        return payment_status(self.booking, self.today)
 
 
-def payment_status(booking: Booking) -> str:
-    """What the list says of a booking's payment: cancelled, "refunded £50.00", paid, or invoiced and unpaid."""
+def payment_status(booking: Booking, today: str = "") -> str:
+    """What the list says of a booking's payment: cancelled, "refunded £50.00", paid, invoiced and unpaid (and
+    "overdue N days" past the due date on `today`), with any credit note's total ("credited £177.00")."""
     record = booking.record
     if booking.state == State.CANCELLED:
         return CANCELLED
+    credited = f", credited {format_pence(record.credited_pence)}" if record.credited_pence else ""
     if record.refunded_pence:
-        return f"refunded {format_pence(record.refunded_pence)}"
+        return f"refunded {format_pence(record.refunded_pence)}{credited}"
     if booking.state == State.AWAITING_PAYMENT:
-        return "invoiced, awaiting payment"
-    return "paid"
+        late = days_overdue(record, today) if today else None
+        if late is not None and late > 0:
+            return f"invoiced, overdue {late} day{'s' if late != 1 else ''}{credited}"
+        return f"invoiced, awaiting payment{credited}"
+    return f"paid{credited}"
 
 
 def listed(stored: Stored) -> Booking:
@@ -103,15 +109,15 @@ def refused_addresses(messages: Iterable[MessageState]) -> frozenset[str]:
     return frozenset(normalise_email(m.to) for m in messages if m.status == "refused")
 
 
-def find_bookings(store: BookingStore, event: str) -> list[ListedBooking]:
+def find_bookings(store: BookingStore, event: str, today: str = "") -> list[ListedBooking]:
     """The event's attending bookings and its cancelled ones (for the caller to show or leave out), oldest
-    first, each with the addresses its mail was refused at."""
+    first, each with the addresses its mail was refused at; `today` (UK date, ISO) dates the overdue ones."""
     found = []
     for stored in store.by_event(event):
         booking = listed(stored)
         if attending(booking) or booking.state == State.CANCELLED:
             refused = refused_addresses(store.messages(booking.record.ref))
-            found.append(ListedBooking(booking, stored.created, refused))
+            found.append(ListedBooking(booking, stored.created, refused, today))
     return found
 
 

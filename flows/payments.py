@@ -1,8 +1,9 @@
 """After payment starts: what Stripe's current state of an object means for the booking it is for.
 
-The webhook names an object (a Checkout Session, an Invoice, a charge's PaymentIntent); this flow reads it
-back from Stripe now (adapters.payments.reads), never trusting the event's copy or the order events arrive
-in, turns what it finds into one event of the booking's life (Paid, Expired, Refunded, Voided), applies it
+The webhook names an object (a Checkout Session, an Invoice, a charge's PaymentIntent, a credit note); this flow
+reads it back from Stripe now (adapters.payments.reads), never trusting the event's copy or the order events
+arrive in, turns what it finds into events of the booking's life (Paid, Expired, Refunded, Voided; Credited from
+every credit note the invoice has now, before what the invoice's status means), applies them
 with flows.advance (one conditional write with its messages) and then delivers that booking's messages and
 a few others that wait. A repeat, or an event overtaken by a later one, changes nothing and sends nothing.
 """
@@ -32,8 +33,9 @@ EXPIRED = "checkout.session.expired"
 INVOICE_PAID = "invoice.paid"
 INVOICE_VOIDED = "invoice.voided"
 CHARGE_REFUNDED = "charge.refunded"
+CREDIT_NOTE_CREATED = "credit_note.created"
 # Every event the webhook endpoint is subscribed to (the SAM template's outputs and docs/deploy.md list them).
-EVENTS = (*PAID, EXPIRED, INVOICE_PAID, CHARGE_REFUNDED, INVOICE_VOIDED)
+EVENTS = (*PAID, EXPIRED, INVOICE_PAID, CHARGE_REFUNDED, INVOICE_VOIDED, CREDIT_NOTE_CREATED)
 # After its own booking's messages, a delivery sends the oldest waiting messages of this many other bookings
 # (those left by a mail server that was down): enough to drain a backlog over a few deliveries, few enough to
 # answer Stripe well inside its timeout.
@@ -48,6 +50,7 @@ class Found:
     ref: str
     event: EventFor
     status: str  # the object's status at Stripe, for the log
+    credit: EventFor | None = None  # applied first: the invoice's credit notes as Stripe lists them now
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,10 @@ def read(api: stripe.StripeClient, kind: str, object_id: str, at: str) -> Found 
     if kind in PAID or kind == EXPIRED:
         return _checkout(reads.checkout_session(api, object_id), at)
     if kind in (INVOICE_PAID, INVOICE_VOIDED):
-        return _invoice(reads.invoice(api, object_id), at)
+        return invoice_found(api, reads.invoice(api, object_id), at)
+    if kind == CREDIT_NOTE_CREATED:
+        note = reads.credit_note(api, object_id)
+        return invoice_found(api, reads.invoice(api, _id(note.get("invoice"))), at)
     if kind == CHARGE_REFUNDED:
         return _refund(reads.payment_intent(api, object_id), at)
     raise ValueError(f"not an event this flow reads: {kind}")
@@ -107,11 +113,47 @@ def _checkout(session: dict[str, Any], at: str) -> Found | None:
     return Found(ref, lambda booking: None, f"{status}/{payment}")
 
 
-def _invoice(invoice: dict[str, Any], at: str) -> Found | None:
+def credit_notes(notes: list[dict[str, Any]], invoice: dict[str, Any]) -> tuple[life.CreditNoteFacts, ...]:
+    """The invoice's issued credit notes (a voided one credits nothing), oldest first, as the booking's life reads
+    them."""
+    issued = sorted((n for n in notes if n.get("status") == "issued"), key=lambda n: (n.get("created") or 0, n["id"]))
+    facts = []
+    for note in issued:
+        taxes = note.get("total_taxes")
+        facts.append(
+            life.CreditNoteFacts(
+                id=str(note["id"]),
+                number=str(note.get("number") or ""),
+                invoice_number=str(invoice.get("number") or ""),
+                total_pence=int(note.get("total") or 0),
+                vat_pence=sum(int(t.get("amount") or 0) for t in taxes) if taxes else None,
+                refund_pence=int(note.get("refund_amount") or 0),
+                out_of_band_pence=int(note.get("out_of_band_amount") or 0),
+                reason=str(note.get("reason") or ""),
+                memo=str(note.get("memo") or "")[:500],
+            )
+        )
+    return tuple(facts)
+
+
+def invoice_found(api: stripe.StripeClient, invoice: dict[str, Any], at: str) -> Found | None:
+    """What Stripe's current state of an invoice (and its credit notes) means for its booking; None: not ours."""
     ref = ref_in(invoice.get("metadata"))
     if ref is None:
         return None
     status = str(invoice.get("status") or "")
+    total = int(invoice.get("total") or 0)
+    credited_before = int(invoice.get("pre_payment_credit_notes_amount") or 0)
+    credited_after = int(invoice.get("post_payment_credit_notes_amount") or 0)
+    notes = (
+        credit_notes(reads.credit_notes_of(api, str(invoice["id"])), invoice)
+        if credited_before or credited_after
+        else ()
+    )
+    # An open invoice credited down to nothing is "paid" at Stripe with nothing paid: a cancellation, not money.
+    paid = status == "paid" and (
+        int(invoice.get("amount_paid") or 0) > 0 or total == 0 or bool(invoice.get("paid_out_of_band"))
+    )
     facts = StripeFacts(
         invoice_id=str(invoice.get("id") or ""),
         invoice_number=str(invoice.get("number") or ""),
@@ -123,13 +165,18 @@ def _invoice(invoice: dict[str, Any], at: str) -> Found | None:
         # A card booking's VAT receipt is an invoice too: its Checkout Session says when it is paid.
         if booking is None or booking.record.payment != "invoice":
             return None
-        if status == "paid":  # paid through Stripe, or marked paid outside it (paid_out_of_band)
+        if paid:  # paid by card or bank transfer through Stripe, or marked paid outside it (paid_out_of_band)
             return life.Paid(at, facts)
         if status == "void":
             return life.Voided(at)
         return None
 
-    return Found(ref, event, status)
+    def credited(booking: Booking | None) -> life.Event | None:
+        if booking is None or booking.record.payment != "invoice" or not notes:
+            return None
+        return life.Credited(notes, total, at)
+
+    return Found(ref, event, status, credited if notes else None)
 
 
 def _refund(intent: dict[str, Any], at: str) -> Found | None:
@@ -160,11 +207,17 @@ def settle(store: BookingStore, api: stripe.StripeClient, kind: str, object_id: 
         log.info("%s %s is not one of this site's bookings", kind, object_id)
         return Settled(None)
     extra = {"booking_ref": found.ref}
+    moved = False
+    if found.credit is not None:
+        moved = advance(store, found.ref, found.credit, about=mail.about, letterhead=mail.letterhead).changed
     step = advance(store, found.ref, found.event, about=mail.about, letterhead=mail.letterhead)
     if step.booking is None:
         log.warning("%s for %s, which is not in the store (%s)", kind, found.ref, found.status, extra=extra)
         return Settled(found.ref)
     state = step.booking.state
+    if moved and not step.changed:
+        log.info("%s credited %s, now %s (%s)", kind, found.ref, state, found.status, extra=extra)
+        return Settled(found.ref, state, True, deliver_after(store, mail, found.ref))
     if step.changed:
         log.info("%s moved %s to %s (%s)", kind, found.ref, state, found.status, extra=extra)
     else:

@@ -1,7 +1,7 @@
 """The scheduled run (EventBridge Scheduler in production): deliver what waits in the outbox, expire
 requests (invoice, £0) whose booker never confirmed them before their link lapsed, and (given the fee table)
-purchase to pay's steps: quotations that lapse, PO reminders, PO holds that end (flows.purchase.sweep); and
-once a day apply the retention schedule (flows.retention)."""
+purchase to pay's steps: quotations that lapse, PO reminders, PO holds that end (flows.purchase.sweep) and
+the payment reminders due today (flows.chase); and once a day apply the retention schedule (flows.retention)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,12 @@ from booking.life import Booking, State
 from booking.record import BookingRecord
 from flows import retention as retention_schedule
 from flows.advance import Mail, advance
+from flows.chase import ChaseRun, chase
 from flows.payments import deliver_all
 
 if TYPE_CHECKING:
+    import stripe
+
     from adapters.store import BookingStore, Stored
     from flows.purchase import Swept
     from pricing import FeeTable
@@ -50,6 +53,7 @@ class Run:
     expired: list[str] = field(default_factory=list)
     swept: Swept | None = None
     retention: retention_schedule.Report | None = None  # None: not this run's turn
+    chased: ChaseRun | None = None
 
 
 # The retention schedule is applied by the one run a day that falls in this UK hour's first RUN_MINUTES minutes
@@ -69,6 +73,16 @@ def retention_turn(now: str) -> bool:
 def kept_bookings(store: BookingStore, events: Iterable[str]) -> list[Stored]:
     """Every booking of `events` (the by_event index: the function may not scan)."""
     return [stored for event in events for stored in store.by_event(event)]
+
+
+@dataclass(frozen=True)
+class Chasing:
+    """The chasing step's inputs: Stripe (to read each invoice back), the fee table's reminder days, today's UK
+    date (ISO)."""
+
+    api: stripe.StripeClient
+    schedule: tuple[int, ...]
+    today: str
 
 
 def lapsed(
@@ -96,11 +110,14 @@ def run(
     fees: FeeTable | None = None,
     retention: retention_schedule.Job | None = None,
     kept_events: Iterable[str] = (),
+    chasing: Chasing | None = None,
 ) -> Run:
     """Expire the lapsed requests of `events` (the fee table's), lapse quotations, remind and release PO holds
-    (when given the fee table), then deliver every message that waits; on the day's retention turn, apply the
-    `retention` schedule to the bookings of `kept_events` (every event with a page, past ones included)."""
+    (when given the fee table), write the payment reminders due (with `chasing`), then deliver every message that
+    waits; on the day's retention turn, apply the `retention` schedule to the bookings of `kept_events` (every
+    event with a page, past ones included)."""
     done = Run()
+    events = list(events)
     if fees is not None:
         from flows.purchase import sweep
 
@@ -117,6 +134,8 @@ def run(
         if step.changed:
             done.expired.append(ref)
             log.info("request %s lapsed unconfirmed: expired", ref, extra={"booking_ref": ref})
+    if chasing is not None:
+        done.chased = chase(store, chasing.api, mail, events, chasing.schedule, today=chasing.today, at=now)
     done.delivery = deliver_all(store, mail)
     if retention is not None and retention_turn(now):
         moment = datetime.fromisoformat(now)

@@ -1,5 +1,6 @@
 """The AWS Lambda entry point: a Function URL request (payload 2.0: event dict in, response dict out, the core in
-between), or the scheduled run EventBridge Scheduler invokes (deliver the outbox, expire lapsed requests)."""
+between), or the scheduled run EventBridge Scheduler invokes (expire lapsed requests, chase unpaid invoices,
+deliver the outbox)."""
 
 from __future__ import annotations
 
@@ -46,28 +47,45 @@ def is_scheduled(event: Mapping[str, Any]) -> bool:
 
 
 def scheduled_run(settings: Settings) -> dict[str, Any]:
-    """Deliver every message waiting in the outbox and expire lapsed requests; what was done, as counts."""
+    """Expire lapsed requests, write the payment reminders due today and deliver every message waiting in the
+    outbox; what was done, as counts."""
     from adapters.content.fees import fee_table
+    from adapters.payments.client import client
     from flows import scheduled
     from functions.mailroom import mail
+    from pricing import UK
 
     fees = fee_table(settings.fees_path)
     events = sorted(fees.events)
-    now = settings.now().isoformat(timespec="seconds")
+    moment = settings.now()
+    now = moment.isoformat(timespec="seconds")
     job, kept_events = retention_job(settings, events) if scheduled.retention_turn(now) else (None, [])
+    chasing = scheduled.Chasing(client(settings), fees.invoice_reminders, moment.astimezone(UK).date().isoformat())
     done = scheduled.run(
-        settings.store(), mail(settings), events, now, fees=fees, retention=job, kept_events=kept_events
+        settings.store(),
+        mail(settings),
+        events,
+        now,
+        fees=fees,
+        retention=job,
+        kept_events=kept_events,
+        chasing=chasing,
     )
     counts: dict[str, Any] = {
         "ok": True,
         "expired": len(done.expired),
+        "reminded": len(done.chased.reminders) if done.chased else 0,
         "sent": len(done.delivery.sent),
         "refused": len(done.delivery.refused),
         "waiting": len(done.delivery.waiting),
     }
     if done.retention is not None:
         counts["anonymised"] = len({line.ref for line in done.retention.changed})
-    log.info("scheduled run: %(expired)d expired, %(sent)d sent, %(refused)d refused, %(waiting)d waiting", counts)
+    log.info(
+        "scheduled run: %(expired)d expired, %(reminded)d reminded, %(sent)d sent, %(refused)d refused, "
+        "%(waiting)d waiting",
+        counts,
+    )
     return counts
 
 

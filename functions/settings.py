@@ -63,6 +63,9 @@ class Settings:
     contact_email: str | None = None
     # The organiser's VAT registration number (GB123456789), printed on card payments' VAT receipts.
     vat_number: str | None = None
+    # STRIPE_ACCOUNT_TAX_ID: the id (atxi_...) of the account's own UK VAT number at Stripe (Dashboard, Settings,
+    # Tax details), shown on every invoice as Stripe shows it; the VAT number is on the invoice without it too.
+    stripe_account_tax_id: str | None = None
     # Three attempts of at most 5 s plus back-off (about 16.5 s) stay inside the Lambda's 20 s timeout and Netlify's 26 s proxy limit.
     # Confirmation e-mails: SMTP_URL (smtp://, smtp+starttls://, smtps://) and MAIL_FROM, or MAIL_OUTBOX
     # (a folder for .eml files, what `make dev` uses). With neither, fulfilment logs that no e-mail went.
@@ -100,6 +103,8 @@ class Settings:
             problems.append("SITE_URL must be the site's address, like https://events.example.org")
         if self.stripe_api_base is not None and not _URL.match(self.stripe_api_base):
             problems.append("STRIPE_API_BASE must be an http(s) address, like http://127.0.0.1:12111")
+        if self.stripe_account_tax_id is not None and not self.stripe_account_tax_id.startswith("atxi_"):
+            problems.append("STRIPE_ACCOUNT_TAX_ID must be the id of the account's tax id at Stripe (atxi_...)")
         if self.stripe_tax_rate_id is not None and not self.stripe_tax_rate_id.startswith("txr_"):
             problems.append("STRIPE_TAX_RATE_ID must be a Tax Rate id (txr_...)")
         if self.vat_number is not None and not _VAT_NUMBER.match(self.vat_number):
@@ -154,6 +159,7 @@ class Settings:
             stripe_api_base=get("STRIPE_API_BASE"),
             fees_path=Path(get("FEES_PATH") or DEFAULT_FEES_PATH),
             stripe_tax_rate_id=get("STRIPE_TAX_RATE_ID"),
+            stripe_account_tax_id=get("STRIPE_ACCOUNT_TAX_ID"),
             contact_email=get("CONTACT_EMAIL"),
             vat_number="".join(number.split()).upper() if (number := get("VAT_NUMBER")) else None,
             smtp_url=get("SMTP_URL"),

@@ -4,6 +4,7 @@ Nothing here imports Pelican or Stripe, so the booking function can bundle it as
 """
 
 from pricing.errors import CODE_REFUSED, CodeError, FeeTableError, Problem, QuoteError
+from pricing.invoice_lines import InvoiceLine, invoice_lines
 from pricing.loader import DEFAULT_FEES_PATH, fee_table_json, load_fee_table, parse_fee_table
 from pricing.models import UK, BookableEvent, Category, DiscountCode, EarlyBooking, FeeTable, Tariff
 from pricing.money import format_pence, format_percent, pence_to_decimal_text, round_half_up
@@ -23,6 +24,7 @@ __all__ = [
     "EarlyBooking",
     "FeeTable",
     "FeeTableError",
+    "InvoiceLine",
     "Problem",
     "Quote",
     "QuoteError",
@@ -31,6 +33,7 @@ __all__ = [
     "fee_table_json",
     "format_pence",
     "format_percent",
+    "invoice_lines",
     "ladder",
     "load_fee_table",
     "parse_fee_table",

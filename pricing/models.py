@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from pricing.money import parse_amount_to_pence, parse_percent
@@ -182,9 +182,21 @@ class FeeTable(_Strict):
     quote_valid_days: int = Field(default=30, ge=1, le=120)
     po_hold_days: int = Field(default=14, ge=1, le=120)
     po_reminder_days: tuple[int, ...] = Field(default=(7, 12), max_length=5)
+    # Payment reminders for an unpaid invoice, in days from its due date: -7 a week before, 0 on the day,
+    # 14 a fortnight after. Each is sent once; none once the invoice is paid, voided or credited.
+    invoice_reminders: tuple[Annotated[int, Field(ge=-60, le=120)], ...] = Field(default=(-7, 0, 7, 14), max_length=10)
     tariffs: dict[Slug, Tariff] = Field(min_length=1)
     events: dict[Slug, BookableEvent]
     codes: dict[CodeText, DiscountCode] = Field(default_factory=dict)
+
+    @field_validator("invoice_reminders")
+    @classmethod
+    def _reminders_in_order(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if list(days) != sorted(set(days)):
+            raise PydanticCustomError(
+                "reminders_order", "list each day once, earliest first, like [-7, 0, 7, 14] (days from the due date)"
+            )
+        return days
 
     @model_validator(mode="after")
     def _entries_agree(self) -> FeeTable:

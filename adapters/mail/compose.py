@@ -194,6 +194,8 @@ _SUBJECTS: dict[Kind, str] = {
     Kind.PO_LINK: "Add your purchase order: {title} ({ref})",
     Kind.PO_REMINDER: "Reminder: add your purchase order to keep your places: {title} ({ref})",
     Kind.PO_LAPSED: "Places released (no purchase order): {title} ({ref})",
+    Kind.REMINDER: "{what}: {title} ({ref})",
+    Kind.CREDIT_NOTE: "{what}: {title} ({ref})",
 }
 _TEMPLATES: dict[Kind, str] = {
     Kind.CONFIRMATION: "confirmation",
@@ -210,6 +212,8 @@ _TEMPLATES: dict[Kind, str] = {
     Kind.PO_LINK: "po_link",
     Kind.PO_REMINDER: "po_link",
     Kind.PO_LAPSED: "po_lapsed",
+    Kind.REMINDER: "reminder",
+    Kind.CREDIT_NOTE: "credit_note",
 }
 
 
@@ -251,11 +255,19 @@ def compose(send: Send, about: About, letterhead: Letterhead) -> EmailMessage | 
         notice = cancellation_notice(send, record, payment)
         context["notice"] = notice
         what = "Booking cancelled and refunded" if notice.cancelled else "Refund for your booking"
+    context["po_reminder"] = send.kind == Kind.PO_REMINDER
+    context.setdefault("hold_until", _uk_moment(record.po_hold_until))
+    if send.reminder is not None:
+        reminder = reminder_notice(send, record, payment)
+        context["reminder"] = reminder
+        what = reminder.headline
+    if send.credit is not None:
+        credit = credit_notice(send, record, payment)
+        context["credit"] = credit
+        what = f"Credit note {credit.number}" + (", booking cancelled" if credit.cancelled else "")
     subject = _SUBJECTS[send.kind].format(
         title=about.event.title, ref=record.ref, what=what, number=record.quote_number
     )
-    context["reminder"] = send.kind == Kind.PO_REMINDER
-    context.setdefault("hold_until", _uk_moment(record.po_hold_until))
     context["subject"] = " ".join(subject.split())
     message = envelope(to, context["subject"], send.message_id, letterhead)
     env = template_environment(str(letterhead.templates))
@@ -349,6 +361,107 @@ def cancellation_notice(send: Send, record: BookingRecord, payment: Payment) -> 
         earlier=money(facts.earlier_pence) if facts.earlier_pence else "",
         total_refunded=money(facts.total_pence),
         paid=money(charged),
+    )
+
+
+@dataclass(frozen=True)
+class ReminderNotice:
+    """What a payment reminder says, formatted: the invoice, what is owed, when it was (or is) due."""
+
+    headline: str
+    day: int
+    days_late: int
+    amount: str
+    due: str  # "6 January 2027"
+    invoice_number: str
+    invoice_url: str
+
+
+def _long_date(iso: str) -> str:
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
+
+
+def reminder_notice(send: Send, record: BookingRecord, payment: Payment) -> ReminderNotice:
+    facts = send.reminder
+    assert facts is not None
+    number = record.invoice_number or payment.invoice_number
+    due = _long_date(facts.due)
+    if facts.day < 0:
+        headline = f"Invoice {number} is due on {due}"
+    elif facts.day == 0:
+        headline = f"Invoice {number} is due today"
+    else:
+        headline = f"Invoice {number} is overdue"
+    return ReminderNotice(
+        headline=headline,
+        day=facts.day,
+        days_late=max(facts.day, 0),
+        amount=format_pence(facts.amount_pence, payment.currency),
+        due=due,
+        invoice_number=number,
+        invoice_url=record.invoice_url or payment.hosted_invoice_url,
+    )
+
+
+CREDIT_REASONS = {
+    "duplicate": "the invoice was a duplicate",
+    "fraudulent": "the booking was not made by you",
+    "order_change": "the booking was changed or cancelled",
+    "product_unsatisfactory": "a refund was agreed for the event",
+}
+
+
+@dataclass(frozen=True)
+class CreditNotice:
+    """What a credit-note e-mail says, formatted: the credit note, the invoice it credits, why, the amounts with
+    VAT, how the money comes back, and whether the booking is now cancelled."""
+
+    number: str
+    invoice_number: str
+    reason: str
+    memo: str
+    amount: str
+    net: str
+    vat: str
+    refunded_to_card: str  # "" when none
+    out_of_band: str  # "" when none: the organiser sends it by bank transfer
+    credited_in_all: str
+    cancelled: bool
+
+
+def credit_notice(send: Send, record: BookingRecord, payment: Payment) -> CreditNotice:
+    note = send.credit
+    assert note is not None
+
+    def money(pence: int) -> str:
+        return format_pence(pence, payment.currency)
+
+    vat = note.vat_pence
+    if vat is None:
+        charged_vat = vat_charged(record, payment.amount_pence)
+        vat = (
+            refund_vat(min(note.total_pence, payment.amount_pence), payment.amount_pence, charged_vat)
+            if charged_vat is not None
+            else None
+        )
+    return CreditNotice(
+        number=note.number,
+        invoice_number=note.invoice_number or record.invoice_number,
+        reason=CREDIT_REASONS.get(note.reason, ""),
+        memo=note.memo,
+        amount=money(note.total_pence),
+        net=money(note.total_pence - vat) if vat is not None else "",
+        vat=money(vat) if vat is not None else "",
+        refunded_to_card=money(note.refund_pence) if note.refund_pence else "",
+        out_of_band=money(note.out_of_band_pence) if note.out_of_band_pence else "",
+        credited_in_all=money(record.credited_pence),
+        cancelled=record.credited_pence >= payment.amount_pence > 0,
     )
 
 

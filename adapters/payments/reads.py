@@ -51,3 +51,13 @@ def payment_intent(api: stripe.StripeClient, intent_id: str) -> dict[str, Any]:
         lambda: api.v1.payment_intents.retrieve(intent_id, params={"expand": ["latest_charge"]}),
         "retrieve_payment_intent",
     )
+
+
+def credit_note(api: stripe.StripeClient, credit_note_id: str) -> dict[str, Any]:
+    return _read(lambda: api.v1.credit_notes.retrieve(credit_note_id), "retrieve_credit_note")
+
+
+def credit_notes_of(api: stripe.StripeClient, invoice_id: str) -> list[dict[str, Any]]:
+    """Every credit note issued against the invoice (an invoice holds a handful at most: one page of 100)."""
+    page = _read(lambda: api.v1.credit_notes.list(params={"invoice": invoice_id, "limit": 100}), "list_credit_notes")
+    return list(page.get("data") or [])

@@ -19,6 +19,7 @@ from devtools.stripe_standin import auth, checkout_page, invoice_page, objects, 
 from devtools.stripe_standin.billing import Billing
 from devtools.stripe_standin.core import StoredEvent
 from devtools.stripe_standin.coupons import Coupons
+from devtools.stripe_standin.credit_notes import CreditNotes
 from devtools.stripe_standin.errors import StripeAPIError, not_found
 from devtools.stripe_standin.events import Events
 from devtools.stripe_standin.faults import FaultQueue, drop
@@ -112,6 +113,8 @@ class StandIn:
             self
         )  # customers, invoice items, invoices and search (devtools/stripe_standin/billing.py)
         self.refunds = Refunds(self)  # charges and refunds (devtools/stripe_standin/refunds.py)
+        # credit notes against invoices (devtools/stripe_standin/credit_notes.py)
+        self.credit_notes = CreditNotes(self, self.billing, self.refunds.refunds)
         self.coupons = Coupons(self)  # amount-off coupons for Checkout's discounts (devtools/stripe_standin/coupons.py)
         # GET /v1/events and the webhook endpoint a test may disable (devtools/stripe_standin/events.py)
         self.event_api = Events(self, webhook_url, int(clock()))
@@ -385,6 +388,8 @@ class StandIn:
             if billed is None:
                 billed = self.refunds.route(method, parts, raw)
             if billed is None:
+                billed = self.credit_notes.route(method, parts, raw)
+            if billed is None:
                 billed = self.coupons.route(method, parts, raw)
             if billed is None:
                 billed = self.event_api.route(method, parts, raw)
@@ -429,7 +434,7 @@ class StandIn:
                     )
         raise StripeAPIError(
             f"Unrecognized request URL ({method}: {path}). The local stand-in speaks only the Checkout Session, "
-            "PaymentIntent, refund, invoicing, event and webhook endpoint calls listed in docs/development.md and docs/back-office.md.",
+            "PaymentIntent, refund, invoicing, credit note, event and webhook endpoint calls listed in docs/development.md and docs/back-office.md.",
             status=404,
         )
 

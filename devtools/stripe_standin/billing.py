@@ -1,4 +1,5 @@
-"""Stripe Invoicing in the stand-in: customers, invoice items, invoices (draft -> open -> paid), search, and paying.
+"""Stripe Invoicing in the stand-in: customers, invoice items, invoices (draft -> open -> paid), search, and paying
+(by card on the hosted page, by bank transfer into the customer's cash balance, or marked paid out of band).
 
 Totals are Stripe's own arithmetic (the sum of the items, plus exclusive tax), simulated so the
 project's pricing can be checked against what the invoice asks for. State lives on the StandIn and
@@ -52,6 +53,10 @@ class Billing:
         self.invoices: dict[str, dict[str, Any]] = {}
         self.items: dict[str, dict[str, Any]] = {}
         self.sent: dict[str, int] = {}  # invoice id -> times sent
+        self.paid_by: dict[str, str] = {}  # invoice id -> "card", "customer_balance" or "out_of_band"
+        self.cash: dict[str, int] = {}  # customer id -> unapplied cash balance (bank transfers), in pence
+        self.bank_accounts: dict[str, dict[str, str]] = {}  # customer id -> the virtual account Stripe shows
+        self.account_tax_ids: dict[str, dict[str, Any]] = {}  # the account's own tax ids (Dashboard settings)
         self._numbers = 0
 
     # ---- routing (called with the StandIn's lock held) ----------------------------------------
@@ -87,6 +92,11 @@ class Billing:
             if len(parts) == 3 and method == "DELETE":
                 _params(spec.CUSTOMER_DELETE, raw)
                 return self._delete_customer(parts[2])
+            if len(parts) == 3 and method == "POST":
+                return self._update_customer(parts[2], _params(spec.CUSTOMER_UPDATE, raw, updating=True))
+        funding = parts[:3] == ["v1", "test_helpers", "customers"] and parts[4:] == ["fund_cash_balance"]
+        if funding and len(parts) == 5 and method == "POST":
+            return self._fund(parts[3], _params(spec.CUSTOMER_FUND_CASH_BALANCE, raw))
         if parts[:2] == ["v1", "invoiceitems"] and len(parts) == 2 and method == "POST":
             return self._create_item(_params(spec.INVOICE_ITEM_CREATE, raw))
         if parts[:2] == ["v1", "invoices"]:
@@ -132,7 +142,7 @@ class Billing:
                         "its hosted invoice page pays it by card.",
                         param="paid_out_of_band",
                     )
-                rendered, stored = self._paid(parts[2])
+                rendered, stored = self._paid(parts[2], "out_of_band")
                 self.standin.queue_event(stored)
                 return rendered
         if parts == ["v1", "payment_intents", "search"] and method == "GET":
@@ -199,6 +209,102 @@ class Billing:
         }
         self.customers[customer["id"]] = customer
         return copy.deepcopy(customer)
+
+    def _update_customer(self, customer_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        customer = self._customer(customer_id, "id")
+        for name in ("name", "business_name", "preferred_locales"):
+            if name in params:
+                customer[name] = params[name]
+        if "address" in params:
+            address = params["address"] or {}
+            customer["address"] = {
+                k: address.get(k) for k in ("city", "country", "line1", "line2", "postal_code", "state")
+            }
+        return copy.deepcopy(customer)
+
+    # ---- bank transfers (customer_balance) -------------------------------------------------------
+
+    def bank_account(self, customer_id: str) -> dict[str, str]:
+        """The customer's own virtual GB account number, as Stripe shows it on invoices payable by bank transfer."""
+        if customer_id not in self.bank_accounts:
+            digits = str(int(objects.new_id("", 12), 36) % 10**8).zfill(8)
+            self.bank_accounts[customer_id] = {
+                "account_holder_name": "Stripe Payments UK (test)",
+                "sort_code": "10-88-00",
+                "account_number": digits,
+            }
+        return dict(self.bank_accounts[customer_id])
+
+    def bank_details(self, customer_id: str) -> dict[str, str]:
+        with self.standin.lock:
+            return self.bank_account(customer_id)
+
+    def _fund(self, customer_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A bank transfer arrives (the test helper): into the cash balance, then reconciled with an open invoice
+        payable by bank transfer, as Stripe's automatic reconciliation does: the invoice whose number the
+        transfer's reference quotes, else the oldest whose amount remaining equals what is in the balance."""
+        customer = self._customer(customer_id, "customer")
+        if params["currency"] != "gbp":
+            raise StripeAPIError(
+                "This customer's cash balance is in gbp: a gb_bank_transfer can only fund gbp.",
+                param="currency",
+                code="parameter_invalid_currency",
+            )
+        now = int(self.standin.clock())
+        self.cash[customer_id] = self.cash.get(customer_id, 0) + params["amount"]
+        transaction = {
+            "id": objects.new_id("ccsbtxn_"),
+            "object": "customer_cash_balance_transaction",
+            "created": now,
+            "currency": "gbp",
+            "customer": customer["id"],
+            "ending_balance": self.cash[customer_id],
+            "funded": {"bank_transfer": {"reference": params.get("reference"), "type": "gb_bank_transfer"}},
+            "livemode": False,
+            "net_amount": params["amount"],
+            "type": "funded",
+        }
+        reference = (params.get("reference") or "").strip().upper()
+        candidates = [
+            i
+            for i in self.invoices.values()
+            if i["customer"] == customer_id and i["status"] == "open" and _by_bank_transfer(i)
+        ]
+        candidates.sort(key=lambda i: i["created"])
+        quoted = [i for i in candidates if reference and i["number"] and i["number"].upper() in reference]
+        for invoice in quoted or candidates:
+            remaining = self.render(invoice)["amount_remaining"]
+            if 0 < remaining <= self.cash[customer_id] and (quoted or remaining == self.cash[customer_id]):
+                self.cash[customer_id] -= remaining
+                _, stored = self._paid(invoice["id"], "customer_balance")
+                self.standin.queue_event(stored)
+                break
+        return transaction
+
+    def fund(self, customer_id: str, amount: int, reference: str = "") -> dict[str, Any]:
+        """A bank transfer of `amount` pence arriving for the customer (as the test helper), then its events."""
+        with self.standin.lock:
+            params: dict[str, Any] = {"amount": amount, "currency": "gbp"}
+            if reference:
+                params["reference"] = reference
+            result = self._fund(customer_id, params)
+        self.standin.flush_events()
+        return result
+
+    def add_account_tax_id(self, value: str, kind: str = "gb_vat") -> str:
+        """Register one of the account's own tax ids (Stripe keeps them in the Dashboard's settings)."""
+        tax_id = objects.new_id("atxi_")
+        with self.standin.lock:
+            self.account_tax_ids[tax_id] = {
+                "id": tax_id,
+                "object": "tax_id",
+                "country": "GB",
+                "owner": {"type": "self"},
+                "type": kind,
+                "value": value,
+                "verification": None,
+            }
+        return tax_id
 
     # ---- invoice items ----------------------------------------------------------------------
 
@@ -279,11 +385,20 @@ class Billing:
                 param="days_until_due",
                 code="parameter_invalid_integer",
             )
+        currency = params.get("currency", "gbp")
+        for index, tax_id in enumerate(params.get("account_tax_ids", [])):
+            if tax_id not in self.account_tax_ids:
+                raise StripeAPIError(
+                    f"No such tax ID: '{tax_id}'", param=f"account_tax_ids[{index}]", code="resource_missing"
+                )
+        settings = _payment_settings(params.get("payment_settings"), currency)
         now = int(self.standin.clock())
         invoice = {
             "id": objects.new_id("in_"),
             "object": "invoice",
             "account_country": "GB",
+            "account_name": "Stand-in test account",
+            "account_tax_ids": list(params.get("account_tax_ids", [])) or None,
             "amount_due": 0,
             "amount_paid": 0,
             "amount_remaining": 0,
@@ -292,7 +407,7 @@ class Billing:
             "auto_advance": params.get("auto_advance", False),
             "collection_method": method,
             "created": now,
-            "currency": params.get("currency", "gbp"),
+            "currency": currency,
             "custom_fields": params.get("custom_fields") or None,
             "customer": customer["id"],
             "customer_address": copy.deepcopy(customer["address"]),
@@ -307,6 +422,10 @@ class Billing:
             "livemode": False,
             "metadata": {k: v for k, v in params.get("metadata", {}).items() if v != ""},
             "number": None,
+            "paid_out_of_band": False,
+            "payment_settings": settings,
+            "post_payment_credit_notes_amount": 0,
+            "pre_payment_credit_notes_amount": 0,
             "status": "draft",
             "status_transitions": {
                 "finalized_at": None,
@@ -394,8 +513,10 @@ class Billing:
                 }
                 for t in taxes
             ],
-            amount_due=total,
-            amount_remaining=0 if invoice["status"] == "void" else max(total - paid, 0),
+            amount_due=max(total - invoice["pre_payment_credit_notes_amount"], 0),
+            amount_remaining=0
+            if invoice["status"] == "void"
+            else max(total - paid - invoice["pre_payment_credit_notes_amount"], 0),
         )
         return body
 
@@ -428,6 +549,8 @@ class Billing:
         invoice["status_transitions"]["finalized_at"] = now
         if invoice["collection_method"] == "send_invoice":
             invoice["due_date"] = now + (invoice["days_until_due"] or 0) * DAY
+        if _by_bank_transfer(invoice):
+            self.bank_account(invoice["customer"])
         if self.render(invoice)["total"] == 0:
             # Nothing to collect: Stripe marks it paid at once and raises invoice.paid (no receipt is e-mailed).
             invoice["status"] = "paid"
@@ -513,6 +636,7 @@ class Billing:
         total = self.render(invoice)["total"]
         invoice.update(status="paid", amount_paid=total, attempted=True, attempt_count=1)
         invoice["status_transitions"]["paid_at"] = now
+        self.paid_by[invoice_id] = "card"
         rendered = self.render(invoice)
         return rendered, self.standin.new_event("invoice.paid", rendered, now)
 
@@ -521,23 +645,31 @@ class Billing:
 
     # ---- paying (the hosted invoice page and tests) ---------------------------------------------
 
-    def pay(self, invoice_id: str) -> dict[str, Any]:
-        """Pay an open invoice as its hosted page does: paid, then a signed `invoice.paid` webhook."""
+    def pay(self, invoice_id: str, how: str = "card") -> dict[str, Any]:
+        """Pay an open invoice as its hosted page does (or `how`="out_of_band", as the Dashboard's "Mark as
+        paid"): paid, then a signed `invoice.paid` webhook."""
         with self.standin.lock:
-            rendered, stored = self._paid(invoice_id)
+            rendered, stored = self._paid(invoice_id, how)
         self.standin.deliver_event(stored)
         return rendered
 
-    def _paid(self, invoice_id: str) -> tuple[dict[str, Any], Any]:
+    def _paid(self, invoice_id: str, how: str) -> tuple[dict[str, Any], Any]:
         """Mark an open invoice paid (the caller holds the lock); it and its `invoice.paid` event."""
         standin = self.standin
         invoice = self._invoice(invoice_id)
         if invoice["status"] != "open":
             raise StripeAPIError(f"This invoice is {invoice['status']} and cannot be paid.", code="invoice_not_open")
         now = int(standin.clock())
-        total = self.render(invoice)["total"]
-        invoice.update(status="paid", amount_paid=total, attempted=True, attempt_count=1)
+        remaining = self.render(invoice)["amount_remaining"]
+        invoice.update(
+            status="paid",
+            amount_paid=invoice["amount_paid"] + remaining,
+            attempted=how != "out_of_band",
+            attempt_count=0 if how == "out_of_band" else 1,
+            paid_out_of_band=how == "out_of_band",
+        )
         invoice["status_transitions"]["paid_at"] = now
+        self.paid_by[invoice_id] = how
         rendered = self.render(invoice)
         return rendered, standin.new_event("invoice.paid", rendered, now)
 
@@ -559,3 +691,44 @@ class Billing:
     def all_customers(self) -> list[dict[str, Any]]:
         with self.standin.lock:
             return [copy.deepcopy(c) for c in self.customers.values()]
+
+
+def _by_bank_transfer(invoice: dict[str, Any]) -> bool:
+    types = (invoice.get("payment_settings") or {}).get("payment_method_types") or []
+    return "customer_balance" in types
+
+
+def _payment_settings(params: dict[str, Any] | None, currency: str) -> dict[str, Any]:
+    """An invoice's payment_settings as Stripe renders them; refuses bank transfers Stripe would refuse."""
+    params = params or {}
+    types = params.get("payment_method_types") or None
+    options = params.get("payment_method_options") or {}
+    balance = options.get("customer_balance")
+    if types and "customer_balance" in types:
+        if currency != "gbp":
+            raise StripeAPIError(
+                "The payment method type `customer_balance` with gb_bank_transfer is only available for gbp invoices.",
+                param="payment_settings[payment_method_types]",
+                code="payment_method_unactivated",
+            )
+        if not balance or balance.get("funding_type") != "bank_transfer":
+            raise StripeAPIError(
+                "payment_settings[payment_method_options][customer_balance][funding_type] must be bank_transfer "
+                "when payment_method_types includes customer_balance.",
+                param="payment_settings[payment_method_options][customer_balance][funding_type]",
+                code="parameter_missing",
+            )
+    elif balance:
+        raise StripeAPIError(
+            "payment_method_options[customer_balance] was given, but customer_balance is not in payment_method_types.",
+            param="payment_settings[payment_method_options][customer_balance]",
+        )
+    rendered_options = None
+    if balance:
+        rendered_options = {
+            "customer_balance": {
+                "bank_transfer": {"type": (balance.get("bank_transfer") or {}).get("type", "gb_bank_transfer")},
+                "funding_type": "bank_transfer",
+            }
+        }
+    return {"default_mandate": None, "payment_method_options": rendered_options, "payment_method_types": types}

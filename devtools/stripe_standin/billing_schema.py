@@ -45,6 +45,26 @@ CUSTOMER_CREATE = Hash(
 CUSTOMER_RETRIEVE = Hash({})
 
 CUSTOMER_DELETE = Hash({})
+# A returning customer's invoice name and address as the new purchase order states them (finalised invoices keep
+# the name and address they were issued with).
+CUSTOMER_UPDATE = Hash(
+    {
+        "name": Str(max_length=256),
+        "business_name": Str(max_length=150),
+        "address": ADDRESS,
+        "preferred_locales": Array(Str(max_length=20), max_items=10),
+    }
+)
+
+# Stripe's test helper for a bank transfer arriving into a customer's cash balance (test mode only).
+CUSTOMER_FUND_CASH_BALANCE = Hash(
+    {
+        "amount": Int(minimum=1, maximum=MAXIMUM_AMOUNT),
+        "currency": Str(kind="currency"),
+        "reference": Str(max_length=140),
+    },
+    required=("amount", "currency"),
+)
 
 CUSTOMER_LIST = Hash({**_page, "email": Str(max_length=512)})
 
@@ -70,6 +90,37 @@ INVOICE_ITEM_CREATE = Hash(
 
 _custom_field = CUSTOM_FIELD
 
+# Card on the hosted invoice page, and Stripe's bank transfers (the customer's cash balance, funded by a UK bank
+# transfer to a virtual account number Stripe shows on the invoice) for invoices in GBP.
+PAYMENT_METHOD_TYPES = ("card", "customer_balance")
+PAYMENT_SETTINGS = Hash(
+    {
+        "payment_method_types": Array(Str(enum=PAYMENT_METHOD_TYPES), max_items=10),
+        "payment_method_options": Hash(
+            {
+                "customer_balance": Hash(
+                    {
+                        "funding_type": Str(enum=("bank_transfer",)),
+                        "bank_transfer": Hash(
+                            {
+                                "type": Str(
+                                    enum=("gb_bank_transfer",),
+                                    unsupported=(
+                                        "eu_bank_transfer",
+                                        "jp_bank_transfer",
+                                        "mx_bank_transfer",
+                                        "us_bank_transfer",
+                                    ),
+                                )
+                            }
+                        ),
+                    }
+                )
+            }
+        ),
+    }
+)
+
 INVOICE_CREATE = Hash(
     {
         "customer": Str(max_length=255),
@@ -82,6 +133,8 @@ INVOICE_CREATE = Hash(
         "description": Str(max_length=1500),
         "footer": Str(max_length=5000),
         "metadata": Metadata(),
+        "account_tax_ids": Array(Str(max_length=255), max_items=25),
+        "payment_settings": PAYMENT_SETTINGS,
     }
 )
 
@@ -118,6 +171,8 @@ BILLING_SDK_PARAMS = {
     "CUSTOMER_CREATE": ("stripe.params", "CustomerCreateParams"),
     "CUSTOMER_RETRIEVE": ("stripe.params", "CustomerRetrieveParams"),
     "CUSTOMER_DELETE": ("stripe.params", "CustomerDeleteParams"),
+    "CUSTOMER_UPDATE": ("stripe.params", "CustomerUpdateParams"),
+    "CUSTOMER_FUND_CASH_BALANCE": ("stripe.params.test_helpers", "CustomerFundCashBalanceParams"),
     "CUSTOMER_LIST": ("stripe.params", "CustomerListParams"),
     "CUSTOMER_SEARCH": ("stripe.params", "CustomerSearchParams"),
     "INVOICE_ITEM_CREATE": ("stripe.params", "InvoiceItemCreateParams"),

@@ -18,7 +18,8 @@ LABEL = "Test invoice — no real payment is taken"
 
 
 def handle(standin: Hosted, environ: dict[str, Any], start_response: Callable, parts: list[str]) -> Iterable[bytes]:
-    """GET /invoice/<id> shows it; POST /invoice/<id>/pay pays it, /void voids it (then back to the page)."""
+    """GET /invoice/<id> shows it; POST /invoice/<id>/pay pays it by card, /transfer by a bank transfer quoting
+    its number (Stripe's test helper), /void voids it (then back to the page)."""
     method = environ.get("REQUEST_METHOD", "GET").upper()
     base = environ.get("SCRIPT_NAME", "").rstrip("/")
     invoice = _find(standin, parts[1]) if len(parts) >= 2 else None
@@ -28,15 +29,20 @@ def handle(standin: Hosted, environ: dict[str, Any], start_response: Callable, p
         )
         return send(start_response, "404 Not Found", body)
     if len(parts) == 2 and method == "GET":
-        return send(start_response, "200 OK", _page(invoice, base))
+        bank = None
+        if "customer_balance" in ((invoice.get("payment_settings") or {}).get("payment_method_types") or []):
+            bank = standin.billing.bank_details(invoice["customer"])
+        return send(start_response, "200 OK", _page(invoice, base, bank))
     if len(parts) == 3 and parts[2] == "pdf" and method == "GET":
         # The invoice's `invoice_pdf`: Stripe serves a PDF there; the stand-in shows the same page instead.
         return redirect(start_response, f"{base}/invoice/{invoice['id']}")
-    if len(parts) == 3 and parts[2] in ("pay", "void") and method == "POST":
+    if len(parts) == 3 and parts[2] in ("pay", "transfer", "void") and method == "POST":
         if invoice["status"] == "open":
             try:
                 if parts[2] == "pay":
                     standin.billing.pay(invoice["id"])
+                elif parts[2] == "transfer":
+                    standin.billing.fund(invoice["customer"], invoice["amount_remaining"], invoice["number"] or "")
                 else:
                     standin.billing.void(invoice["id"])
             except StripeAPIError:
@@ -61,7 +67,7 @@ def _day(timestamp: int | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _page(invoice: dict[str, Any], base: str) -> str:
+def _page(invoice: dict[str, Any], base: str, bank: dict[str, str] | None = None) -> str:
     currency = invoice["currency"].upper()
     money = lambda pence: escape(format_pence(pence, currency))  # noqa: E731 - one formatter for the whole page
     rows = "".join(
@@ -77,7 +83,13 @@ def _page(invoice: dict[str, Any], base: str) -> str:
         f'<tbody>{rows}</tbody><tfoot>{tax_row}<tr><th scope="row">{heading}</th>'
         f'<td class="amount">{money(invoice["total"])}</td></tr></tfoot></table>'
     )
-    facts = [("Billed to", invoice["customer_name"] or ""), ("E-mail", invoice["customer_email"] or "")]
+    address = invoice.get("customer_address") or {}
+    lines = [address.get(k) or "" for k in ("line1", "line2", "city", "postal_code")]
+    facts = [
+        ("Billed to", invoice["customer_name"] or ""),
+        ("Address", ", ".join(line for line in lines if line)),
+        ("E-mail", invoice["customer_email"] or ""),
+    ]
     facts += [(f["name"], f["value"]) for f in invoice["custom_fields"] or []]
     if invoice["due_date"]:
         facts.append(("Due", _day(invoice["due_date"])))
@@ -105,6 +117,19 @@ def _page(invoice: dict[str, Any], base: str) -> str:
         action = f"<p><strong>This invoice is {escape(invoice['status'])} and cannot be paid.</strong></p>"
         title = f"Invoice — {LABEL}"
     about = f"<p>{escape(invoice['description'])}</p>" if invoice["description"] else ""
+    if bank is not None and invoice["status"] == "open":
+        about += (
+            "<h2>Pay by bank transfer</h2><dl>"
+            f"<dt>Account name</dt><dd>{escape(bank['account_holder_name'])}</dd>"
+            f"<dt>Sort code</dt><dd>{escape(bank['sort_code'])}</dd>"
+            f"<dt>Account number</dt><dd>{escape(bank['account_number'])}</dd>"
+            f"<dt>Reference</dt><dd>{escape(invoice['number'] or '')}</dd></dl>"
+            "<p>Stands in for a transfer from the buyer's bank: Stripe's test helper funds the customer's cash "
+            "balance, the transfer is matched to this invoice by its number and Stripe sends "
+            "<code>invoice.paid</code>.</p>"
+            f'<form method="post" action="{escape(base)}/invoice/{escape(invoice["id"])}/transfer">'
+            f'<button type="submit">Send a bank transfer of {money(invoice["amount_remaining"])}</button></form>'
+        )
     footer = f'<p class="detail">{escape(invoice["footer"])}</p>' if invoice["footer"] else ""
     content = (
         f"<h1>{LABEL}</h1>"

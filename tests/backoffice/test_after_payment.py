@@ -262,7 +262,14 @@ def test_mail_down_during_fulfilment_answers_200_keeps_the_messages_and_the_sche
     assert _state(live, ref) == State.CONFIRMED
     assert live.smtp.received == [] and len(_store(live).pending(ref)) == 4
     live.configure(now=lambda: datetime.now(UTC), smtp_url=smtp_url)
-    assert scheduled_run(live.settings) == {"ok": True, "expired": 0, "sent": 4, "refused": 0, "waiting": 0}
+    assert scheduled_run(live.settings) == {
+        "ok": True,
+        "expired": 0,
+        "reminded": 0,
+        "sent": 4,
+        "refused": 0,
+        "waiting": 0,
+    }
     assert scheduled_run(live.settings)["sent"] == 0
     assert len(live.smtp.received) == 4 and _store(live).pending(ref) == []
 
@@ -427,6 +434,7 @@ def test_the_scheduled_invocation_is_not_taken_for_an_http_request(live, monkeyp
     assert handler({"source": SCHEDULE_SOURCE}, None) == {
         "ok": True,
         "expired": 0,
+        "reminded": 0,
         "sent": 0,
         "refused": 0,
         "waiting": 0,

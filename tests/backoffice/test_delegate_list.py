@@ -45,7 +45,8 @@ def mixed(office):
             "paid",
             lambda r: office.invoice(r, pay=True),
         ),
-        (office.make(1, "-d", payment="invoice"), "invoiced, awaiting payment", office.invoice),
+        # Due on 31 August 2083; the list is made on 1 September (Office's clock): a day late.
+        (office.make(1, "-d", payment="invoice"), "invoiced, overdue 1 day", office.invoice),
     ):
         made(record)
         booked.append((record, status))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from adapters.content.events import event_facts
 from adapters.mail.compose import About, Letterhead, compose
-from booking.life import Change, Kind, RefundFacts, Send
+from booking.life import Change, CreditNoteFacts, Kind, RefundFacts, ReminderFacts, Send
 from booking.record import Attendee, BookingRecord, Contact
 from bookings.context import Organiser
 from functions.bookings import BookingProblem, price, validate
@@ -88,7 +88,12 @@ BOOKER_KINDS = {
     Kind.PO_LINK,
     Kind.PO_REMINDER,
     Kind.PO_LAPSED,
+    Kind.REMINDER,
+    Kind.CREDIT_NOTE,
 }
+# What a reminder and a credit note carry (booking.life): the facts their e-mails are written from.
+REMINDER = ReminderFacts(day=7, due="2027-09-01", amount_pence=100)
+CREDIT = CreditNoteFacts(id="cn_1", number="ABC-0001-CN-01", invoice_number="ABC-0001", total_pence=100)
 DELEGATE_KINDS = {Kind.CONFIRMATION, Kind.REPLACED, Kind.JOINING, Kind.CERTIFICATE}
 
 
@@ -175,7 +180,17 @@ def test_every_message_reaches_exactly_its_recipients_whatever_the_names(fees, p
             extra = {"booking": booking, "ref": record.ref, "total": "£1.00", "expires": "17:00 on Monday"}
         about = About(record=changed, event=event, links=links, extra=extra)
         for n, (person, is_booker, to) in enumerate(people):
-            send = Send(f"{record.ref}.{kind.value}.{n}", kind, person, is_booker, 0, (change,), refund)
+            send = Send(
+                f"{record.ref}.{kind.value}.{n}",
+                kind,
+                person,
+                is_booker,
+                0,
+                (change,),
+                refund,
+                reminder=REMINDER if kind == Kind.REMINDER else None,
+                credit=CREDIT if kind == Kind.CREDIT_NOTE else None,
+            )
             message = compose(send, about, letterhead)
             assert message is not None
             assert_sent_to(message, to)

@@ -12,7 +12,7 @@ from typing import Any, Literal, NotRequired, Required, Union, get_args, get_ori
 import pytest
 from typing_extensions import is_typeddict
 
-from devtools.stripe_standin import billing_schema, coupons, event_schema, refund_schema, schema
+from devtools.stripe_standin import billing_schema, coupons, credit_note_schema, event_schema, refund_schema, schema
 
 # Checkout's specs (schema.py), Invoicing's (billing_schema.py) and refunds' (refund_schema.py), each beside
 # its SDK TypedDict.
@@ -20,6 +20,7 @@ _SPECS = (
     {name: (schema, name) for name in schema.SDK_PARAMS}
     | {name: (billing_schema, name) for name in billing_schema.BILLING_SDK_PARAMS}
     | {name: (refund_schema, name) for name in refund_schema.REFUND_SDK_PARAMS}
+    | {name: (credit_note_schema, name) for name in credit_note_schema.CREDIT_NOTE_SDK_PARAMS}
     | {name: (coupons, name) for name in coupons.COUPON_SDK_PARAMS}
     | {name: (event_schema, name) for name in event_schema.EVENT_SDK_PARAMS}
 )
@@ -27,6 +28,7 @@ _SDK = {
     **schema.SDK_PARAMS,
     **billing_schema.BILLING_SDK_PARAMS,
     **refund_schema.REFUND_SDK_PARAMS,
+    **credit_note_schema.CREDIT_NOTE_SDK_PARAMS,
     **coupons.COUPON_SDK_PARAMS,
     **event_schema.EVENT_SDK_PARAMS,
 }
