@@ -632,6 +632,8 @@ def _personal_data_removed(current: Booking, event: Anonymised | Erased) -> Tran
         return _unchanged(current, "nothing personal left to remove")
     # No message: telling anyone would need the very address that is going.
     return _moved(current, record, current.state)
+
+
 def days_overdue(record: BookingRecord, today: str) -> int | None:
     """Days from the invoice's due date to `today` (negative before it); None when the record has no due date."""
     if not record.invoice_due:

@@ -85,6 +85,8 @@ def code_key(code: str) -> str:
 
 
 QUOTE_NUMBERS = "COUNTER#sequence#quote"  # the quotes' numbers, one sequence for the site
+
+
 def person_key(address: str) -> str:
     """The key of one person's items (the bookings that name the address, an erasure's record): a hash of the
     address as validation normalises it, so no address is ever part of a key, and an erased address, once its

