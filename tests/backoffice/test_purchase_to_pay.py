@@ -256,3 +256,17 @@ def test_a_po_link_past_its_hold_or_altered_opens_nothing(p2p):
     altered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert live.get(live.url + "/api/bookings/po?token=" + altered).status == 400
     assert live.get(link).status == 200
+
+
+def test_a_script_asking_for_many_quotes_is_stopped_after_a_few_an_hour(p2p):
+    from flows.purchase import QUOTES_PER_CLIENT_PER_HOUR
+
+    live = p2p
+    answers = [
+        live.post_json(booking(1, tag=f"-many{n}", intent="quote")) for n in range(QUOTES_PER_CLIENT_PER_HOUR + 2)
+    ]
+    assert [a.status for a in answers] == [201] * QUOTES_PER_CLIENT_PER_HOUR + [429, 429]
+    assert answers[-1].headers["retry-after"] == "3600"
+    assert "quotes can be asked for" in answers[-1].json()["errors"][0]["message"]
+    assert len(live.wait_for_mail(QUOTES_PER_CLIENT_PER_HOUR)) == QUOTES_PER_CLIENT_PER_HOUR
+    assert live.post_json(booking(1, tag="-after", payment="invoice")).status == 201  # bookings are not counted
