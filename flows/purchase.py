@@ -17,7 +17,7 @@ from adapters.store import QUOTE_NUMBERS, BookingStore, LimitReached, Take
 from booking import life
 from booking.life import Booking, InvoiceDetails, State, StripeFacts
 from booking.links import sign
-from flows.advance import Mail, Step, advance
+from flows.advance import EventFor, Mail, Step, advance
 from flows.booking import deliver_pending, stamp
 from pricing import FeeTable
 
@@ -69,12 +69,12 @@ def po_url(site_url: str, ref: str, *, secret: str, expires: datetime) -> str:
 
 
 def _advance(
-    store: BookingStore, ref: str, event: life.Event | object, mail: Mail, capacity: int | None = None
+    store: BookingStore, ref: str, event: life.Event | EventFor, mail: Mail, capacity: int | None = None
 ) -> Step:
     step = advance(
         store,
         ref,
-        event,  # type: ignore[arg-type]  # an event, or a function of the booking as stored
+        event,
         about=mail.about,
         letterhead=mail.letterhead,
         capacity=capacity,

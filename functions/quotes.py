@@ -263,11 +263,13 @@ def handle_quote(request: Request, settings: Settings) -> Response:
     if request.method == "GET":
         return _quote_page(booking, token, settings, {}, [])
     values, form = read_po_form(request.body, settings.mail_smtputf8)
-    to_follow = values.get("intent") == "po_to_follow"
-    if not to_follow and isinstance(form, list):
-        return _quote_page(booking, token, settings, values, form, 422)
+    chosen: PoForm | None = None  # None: the PO to follow
+    if values.get("intent") != "po_to_follow":
+        if isinstance(form, list):
+            return _quote_page(booking, token, settings, values, form, 422)
+        chosen = form
     try:
-        return _accept(booking, settings, None if to_follow else form)  # type: ignore[arg-type]
+        return _accept(booking, settings, chosen)
     except StoreUnavailable:
         return _page(
             503, "We could not book this just now", "Nothing has changed. Try again in a few minutes.", settings
