@@ -6,16 +6,18 @@ reminders, holds that end). Every change is one flows.advance; Stripe calls are 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from adapters.store import QUOTE_NUMBERS, BookingStore
+from adapters.store import QUOTE_NUMBERS, BookingStore, LimitReached, Take
 from booking import life
 from booking.life import Booking, InvoiceDetails, State, StripeFacts
 from booking.links import sign
-from flows.advance import Mail, Step, advance
+from flows.advance import EventFor, Mail, Step, advance
 from flows.booking import deliver_pending, stamp
 from pricing import FeeTable
 
@@ -23,6 +25,28 @@ log = logging.getLogger("booking.flows.purchase")
 
 QUOTE_PURPOSE = "quote"  # the quotation's page and PDF, and turning it into a booking
 PO_PURPOSE = "po"  # adding the PO to a booking whose PO is to follow
+
+
+# Quote requests a client may make in an hour. Each holds nothing until its buyer confirms it from their e-mail,
+# but a confirmed quotation holds places for weeks: this keeps a script with many mailboxes from holding an event.
+QUOTES_PER_CLIENT_PER_HOUR = 5
+
+
+def quotes_key(client: str, secret: str, now: datetime) -> str:
+    """The counter of one client's quote requests this hour, the address kept only as a keyed digest."""
+    digest = hmac.new(secret.encode(), client.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"COUNTER#quote-requests#{digest}#{now.astimezone(UTC):%Y%m%d%H}"
+
+
+def count_quote_request(store: BookingStore, client: str, secret: str, now: datetime) -> bool:
+    """Count one quote request from `client`; False when it is past the hour's limit (nothing counted)."""
+    hour_after = int(now.timestamp()) // 3600 * 3600 + 2 * 3600
+    take = Take(quotes_key(client, secret, now), 1, QUOTES_PER_CLIENT_PER_HOUR, expires_at=hour_after)
+    try:
+        store.take(take)
+    except LimitReached:
+        return False
+    return True
 
 
 def quote_number(n: int) -> str:
@@ -45,12 +69,12 @@ def po_url(site_url: str, ref: str, *, secret: str, expires: datetime) -> str:
 
 
 def _advance(
-    store: BookingStore, ref: str, event: life.Event | object, mail: Mail, capacity: int | None = None
+    store: BookingStore, ref: str, event: life.Event | EventFor, mail: Mail, capacity: int | None = None
 ) -> Step:
     step = advance(
         store,
         ref,
-        event,  # type: ignore[arg-type]  # an event, or a function of the booking as stored
+        event,
         about=mail.about,
         letterhead=mail.letterhead,
         capacity=capacity,

@@ -210,6 +210,8 @@ def book(data: Any, fees: FeeTable, settings: Settings, client: str = "") -> tup
     booking = validate(data, fees, settings.mail_smtputf8)
     check_open(booking, fees, settings)
     now = settings.now()
+    if booking.intent == "quote":
+        count_quote(settings, client, now)
     priced = guarded_price(booking, fees, settings, client)
     from flows.booking import stamp
 
@@ -221,6 +223,32 @@ def book(data: Any, fees: FeeTable, settings: Settings, client: str = "") -> tup
         url = request_confirmation(priced, record, settings)
         return priced, Started(url, priced.quote.total_pence, free=priced.quote.total_pence == 0)
     return priced, Started(start_card(priced, record, fees, settings), priced.quote.total_pence)
+
+
+def count_quote(settings: Settings, client: str, now: datetime) -> None:
+    """A few quote requests per client an hour (429 past them): see flows.purchase.QUOTES_PER_CLIENT_PER_HOUR."""
+    from adapters.store import StoreUnavailable
+    from flows.purchase import QUOTES_PER_CLIENT_PER_HOUR, count_quote_request
+
+    if not settings.link_secret:
+        return  # no quote can be confirmed without it (functions/invoice_request.py refuses the request)
+    try:
+        counted = count_quote_request(settings.store(), client, settings.link_secret, now)
+    except StoreUnavailable as exc:
+        log.error("quote requests not counted: %s", type(exc).__name__)
+        raise Unavailable(STORE_DOWN) from None
+    if not counted:
+        raise BookingProblem(
+            429,
+            [
+                FieldError(
+                    "intent",
+                    f"At most {QUOTES_PER_CLIENT_PER_HOUR} quotes can be asked for from here in an hour. Try again "
+                    "later, or e-mail us for a quote.",
+                )
+            ],
+            {"Retry-After": "3600"},
+        )
 
 
 def start_card(priced: PricedBooking, record: BookingRecord, fees: FeeTable, settings: Settings) -> str:

@@ -250,6 +250,8 @@ def handle_quote(request: Request, settings: Settings) -> Response:
     token, booking = opened
     if booking.state == State.EXPIRED or not booking.record.is_quote or not booking.record.quote_number:
         return _page(410, "This quotation has expired", "Its places are no longer held. Ask for a new quote.", settings)
+    if _invoice_due(booking) and request.method == "GET":
+        return _finish_page(booking, token, "/api/bookings/quote")
     if booking.state != State.QUOTED:
         return _booked_already(booking, settings)
     if request.method == "GET" and request.query_param("format") == "pdf":
@@ -263,11 +265,13 @@ def handle_quote(request: Request, settings: Settings) -> Response:
     if request.method == "GET":
         return _quote_page(booking, token, settings, {}, [])
     values, form = read_po_form(request.body, settings.mail_smtputf8)
-    to_follow = values.get("intent") == "po_to_follow"
-    if not to_follow and isinstance(form, list):
-        return _quote_page(booking, token, settings, values, form, 422)
+    chosen: PoForm | None = None  # None: the PO to follow
+    if values.get("intent") != "po_to_follow":
+        if isinstance(form, list):
+            return _quote_page(booking, token, settings, values, form, 422)
+        chosen = form
     try:
-        return _accept(booking, settings, None if to_follow else form)  # type: ignore[arg-type]
+        return _accept(booking, settings, chosen)
     except StoreUnavailable:
         return _page(
             503, "We could not book this just now", "Nothing has changed. Try again in a few minutes.", settings
@@ -294,12 +298,21 @@ def _accept(booking: Booking, settings: Settings, form: PoForm | None) -> Respon
     return issue_invoice(step.booking, settings)
 
 
+def _invoice_due(booking: Booking) -> bool:
+    """The PO is recorded but its VAT invoice was not made (Stripe failed at that moment)."""
+    record = booking.record
+    return booking.state == State.AWAITING_PAYMENT and record.payment == "invoice" and not record.invoice_id
+
+
+def _finish_page(booking: Booking, token: str, action: str) -> Response:
+    """Opening the link again shows one button that makes the invoice (a mail scanner's GET makes nothing)."""
+    title = "Your purchase order is recorded"
+    html = pages.render("finish_invoice.html", title=title, ref=booking.record.ref, token=token, action=action)
+    return html_response(200, html, {"Cache-Control": "no-store"})
+
+
 def _booked_already(booking: Booking, settings: Settings) -> Response:
-    if (
-        booking.state == State.AWAITING_PAYMENT
-        and booking.record.payment == "invoice"
-        and not booking.record.invoice_id
-    ):
+    if _invoice_due(booking):
         return issue_invoice(booking, settings)  # the first press recorded the PO and Stripe failed: finish it
     return _page(
         409,
@@ -350,6 +363,8 @@ def handle_po(request: Request, settings: Settings) -> Response:
     token, booking = opened
     if booking.state == State.EXPIRED:
         return _page(410, "The places were released", "No PO came before the hold ended. Book again.", settings)
+    if _invoice_due(booking) and request.method == "GET":
+        return _finish_page(booking, token, "/api/bookings/po")
     if booking.state != State.AWAITING_PO:
         return _po_added_already(booking, settings)
     if request.method == "GET":
@@ -373,7 +388,7 @@ def handle_po(request: Request, settings: Settings) -> Response:
 
 def _po_added_already(booking: Booking, settings: Settings) -> Response:
     record = booking.record
-    if booking.state == State.AWAITING_PAYMENT and record.payment == "invoice" and not record.invoice_id:
+    if _invoice_due(booking):
         return issue_invoice(booking, settings)  # the PO was recorded and Stripe failed: finish it
     return _page(
         409,

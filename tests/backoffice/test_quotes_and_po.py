@@ -256,3 +256,39 @@ def test_a_po_link_past_its_hold_or_altered_opens_nothing(p2p):
     altered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert live.get(live.url + "/api/bookings/po?token=" + altered).status == 400
     assert live.get(link).status == 200
+
+
+def test_a_script_asking_for_many_quotes_is_stopped_after_a_few_an_hour(p2p):
+    from flows.purchase import QUOTES_PER_CLIENT_PER_HOUR
+
+    live = p2p
+    answers = [
+        live.post_json(booking(1, tag=f"-many{n}", intent="quote")) for n in range(QUOTES_PER_CLIENT_PER_HOUR + 2)
+    ]
+    assert [a.status for a in answers] == [201] * QUOTES_PER_CLIENT_PER_HOUR + [429, 429]
+    assert answers[-1].headers["retry-after"] == "3600"
+    assert "quotes can be asked for" in answers[-1].json()["errors"][0]["message"]
+    assert len(live.wait_for_mail(QUOTES_PER_CLIENT_PER_HOUR)) == QUOTES_PER_CLIENT_PER_HOUR
+    assert live.post_json(booking(1, tag="-after", payment="invoice")).status == 201  # bookings are not counted
+
+
+def test_stripe_down_when_the_po_is_added_keeps_the_po_and_the_link_finishes_the_invoice_with_one_press(p2p):
+    live = p2p
+    ref = live.post_json(booking(1, payment="invoice", tag="-down", po_to_follow=True)).json()["booking_ref"]
+    assert _confirm(live, ref).status == 303
+    link = re.search(r"(http\S+/api/bookings/po\?token=\S+)", _wait_message(live, ref, "Add your").text)[1]
+    body = urlencode({**PO_FORM, "token": _token(link)})
+    live.configure(organiser_path=FIXTURE_ORGANISER, stripe_api_base="http://127.0.0.1:9", stripe_timeout_seconds=0.5)
+    down = http("POST", live.url + "/api/bookings/po", body, FORM_HEADERS)
+    assert down.status in (502, 503) and "Your PO is recorded" in down.text
+    stored = live.settings.store().get(ref)
+    assert stored.state == State.AWAITING_PAYMENT and stored.record.purchase_order == PO_FORM["purchase_order"]
+    live.configure(organiser_path=FIXTURE_ORGANISER)
+    calls = len(live.standin.requests)
+    opened = live.get(link)  # a mail scanner opening the link again makes nothing
+    assert opened.status == 200 and "Send the invoice" in opened.text and len(live.standin.requests) == calls
+    pressed = http("POST", live.url + "/api/bookings/po", urlencode({"token": _token(link)}), FORM_HEADERS)
+    assert pressed.status == 303, pressed.text
+    (invoice,) = live.standin.app.billing.all_invoices()
+    assert invoice["custom_fields"][0] == {"name": "PO number", "value": PO_FORM["purchase_order"]}
+    assert live.settings.store().get(ref).record.invoice_id == invoice["id"]

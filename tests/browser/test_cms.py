@@ -265,3 +265,23 @@ def test_the_login_page_has_no_serious_accessibility_problems(admin, axe_source)
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+@pytest.mark.parametrize(
+    ("label", "typed", "message"),
+    [
+        ("Sort code", "12-34-5", "Write a sort code of 6 digits, like 12-34-56"),
+        ("Account number", "1234567", "Write an account number of 8 digits, like 12345678"),
+    ],
+)
+def test_bank_details_the_build_would_refuse_are_refused_in_the_editor(admin, cms, label, typed, message):
+    _, root = cms
+    before = (root / "content" / "organiser.yaml").read_text(encoding="utf-8")
+    log_in(admin)
+    admin.goto("/admin/#/collections/organiser/entries/organiser")
+    field = admin.get_by_label(label, exact=True)
+    expect(field).to_have_value("12-34-56" if label == "Sort code" else "12345678")
+    field.fill(typed)
+    publish(admin, saved=False)
+    expect(admin.get_by_text(message)).to_be_visible()
+    assert (root / "content" / "organiser.yaml").read_text(encoding="utf-8") == before
