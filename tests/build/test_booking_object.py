@@ -35,6 +35,7 @@ def test_every_price_in_the_table_is_the_quote_for_it(fees) -> None:
         Decimal("0.15"),
         Decimal("0.1"),
     )
+    assert booking.po_hold_days == fees.po_hold_days == 14
 
 
 @pytest.mark.parametrize(

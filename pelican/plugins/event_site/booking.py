@@ -80,6 +80,7 @@ class BookingOffer:
     vat_percent: Decimal
     additional_delegate_percent: Decimal
     online_payment_percent: Decimal
+    po_hold_days: int  # places booked "PO to follow" are held this many days (never past booking close)
     payments: tuple[str, ...]
     categories: tuple[FeeCategory, ...]
     prices: Prices
@@ -132,6 +133,7 @@ def build_offer(
         vat_percent=fees.vat_percent,
         additional_delegate_percent=fees.discounts.additional_delegate_percent,
         online_payment_percent=fees.discounts.online_payment_percent,
+        po_hold_days=fees.po_hold_days,
         payments=PAYMENTS,
         categories=categories,
         prices=prices,

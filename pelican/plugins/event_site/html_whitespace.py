@@ -16,11 +16,14 @@ _BLOCK = (
     "div|p|fieldset|legend|form|ul|ol|li|dl|dt|dd|table|caption|thead|tbody|tfoot|tr|td|th|h[1-6]|"
     "section|article|nav|header|footer|main|head|body|html|meta|link|title"
 )
-# Indentation after a line break between two tags renders as nothing more than the line break does.
-_INDENT = re.compile(r">\n[ \t]+<")
-# A line break just before or after a block-level tag is never rendered: it only separates blocks.
-_BEFORE_BLOCK = re.compile(rf">\n(?=</?(?:{_BLOCK})[\s>/])")
-_AFTER_BLOCK = re.compile(rf"(</(?:{_BLOCK})>)\n(?=<)")
+# Between two tags, whitespace collapses to one space when rendered: a run holding a line break renders as the line
+# break alone does (indentation, blank lines), and a run of spaces as one space.
+_INDENT = re.compile(r">[ \t]*\n\s*<")
+_SPACES = re.compile(r">[ \t]{2,}<")
+# Whitespace just before a block-level tag, or just after one opens or closes, is never rendered: it only separates
+# blocks (at the end or the start of a line, collapsible whitespace is removed).
+_BEFORE_BLOCK = re.compile(rf">\s+(?=</?(?:{_BLOCK})[\s>/])")
+_AFTER_BLOCK = re.compile(rf"(</?(?:{_BLOCK})(?:\s[^<>]*)?>)\s+(?=<)")
 # Where whitespace is content: left exactly as written.
 _VERBATIM = re.compile(r"<(pre|textarea|script|style)\b.*?</\1\s*>", re.S | re.I)
 
@@ -39,6 +42,7 @@ def compact(html: str) -> str:
 
 def _compact(part: str) -> str:
     part = _INDENT.sub(">\n<", part)
+    part = _SPACES.sub("> <", part)
     part = _BEFORE_BLOCK.sub(">", part)
     return _AFTER_BLOCK.sub(r"\1", part)
 

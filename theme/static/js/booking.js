@@ -1,6 +1,8 @@
 // Enhances the booking form: add/remove delegates, a live price looked up in the build's data (no money
 // arithmetic here), the booking function's checks, and a fetch submit that puts its errors by the fields.
 // A module: browsers too old for one ignore it and get the plain form, which posts as it is.
+// Written tight inside template literals and selector strings: the minifier keeps them as they are, and the event
+// page with this file must stay under 50 KB.
 const $ = (id) => document.getElementById(id);
 const all = (root, sel) => [...root.querySelectorAll(sel)];
 const within = (root, sel) => (root.matches(sel) ? [root] : []).concat(all(root, sel));
@@ -15,6 +17,7 @@ const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const val = (id) => ($(id) ? $(id).value.trim() : '');
 const picked = (name) => (form.querySelector(`[name="${name}"]:checked`) || {}).value;
 const delegates = () => all(list, 'fieldset');
+const fieldOf = (input) => input.name.replace(/.*\[|]/g, ''); // delegates[0][job_title] -> job_title
 let pattern;
 let busy = false;
 
@@ -30,14 +33,14 @@ function say(text) {
   setTimeout(() => { live.textContent = text; }, 50);
 }
 
-// Fieldset i holds delegates[i][...] with ids delegate-i-...; renumbered after every change.
+// Fieldset i holds delegates[i][field] with ids delegate-i-field; renumbered after every change.
 function renumber() {
   delegates().forEach((fieldset, i) => {
     fieldset.id = `delegate-${i}`;
-    fieldset.querySelector('legend').textContent = `Delegate ${i + 1}`;
-    for (const input of all(fieldset, '[data-field]')) {
-      const field = input.dataset.field;
-      const id = `delegate-${i}-${field.replace(/_/g, '-')}`;
+    fieldset.querySelector('legend').textContent = `Delegate ${i+1}`;
+    for (const input of all(fieldset, '[name]')) {
+      const field = fieldOf(input);
+      const id = `delegate-${i}-${field.replace(/_/g,'-')}`;
       if (input.id !== id) clearErrors(input.closest('.field'));
       input.closest('.field').querySelector('label').htmlFor = id;
       input.id = id;
@@ -50,7 +53,7 @@ function renumber() {
       remove.addEventListener('click', () => removeDelegate(fieldset));
       fieldset.append(remove);
     }
-    if (remove) remove.textContent = `Remove delegate ${i + 1}`;
+    if (remove) remove.textContent = `Remove delegate ${i+1}`;
   });
   if (add) add.hidden = delegates().length >= prices.max;
 }
@@ -63,7 +66,7 @@ function addDelegate() {
   update();
   fieldset.querySelector('input').focus();
   const n = delegates().length;
-  say(`Delegate ${n} added. ${total()}${n >= prices.max ? ' That is the most one booking can hold.' : ''}`);
+  say(`Delegate ${n} added. ${total()}${n>=prices.max?' That is the most one booking can hold.':''}`);
 }
 
 function removeDelegate(fieldset) {
@@ -73,7 +76,7 @@ function removeDelegate(fieldset) {
   update();
   const next = delegates()[index];
   (next ? next.querySelector('input') : add).focus();
-  say(`Delegate ${index + 1} removed. ${total()}`);
+  say(`Delegate ${index+1} removed. ${total()}`);
 }
 
 // A page built while an early-booking rate ran holds that rate's prices. Once it has ended by this device's
@@ -114,15 +117,15 @@ function update() {
   const summary = $('price-summary');
   summary.textContent = '';
   const early = prices.early;
-  const over = `The early-booking rate ended ${early && early.until} (UK time)`;
+  const over = `The early-booking rate ended ${early&&early.until} (UK time)`;
   if (ended === 'loading') return summary.append(el('p', `${over}. Fetching the standard prices…`));
   if (ended === 'failed') return summary.append(el('p', `${over}: the fee table's standard rate applies.`));
   if (!q) return summary.append(el('p', 'Choose a fee category to see the total for your booking.'));
   const [table, head, body, foot] = ['table', 'thead', 'tbody', 'tfoot'].map((tag) => el(tag));
-  const people = `${q.n} delegate${q.n > 1 ? 's' : ''}`;
-  table.append(el('caption', `Your booking: ${people}, ${q.label}, paying ${q.card ? 'online by card' : 'by invoice'}, ${rate === 'early' ? 'early-booking' : 'standard'} rate`), head, body, foot);
+  const people = `${q.n} delegate${q.n>1?'s':''}`;
+  table.append(el('caption', `Your booking: ${people}, ${q.label}, paying ${q.card?'online by card':'by invoice'}, ${rate==='early'?'early-booking':'standard'} rate`), head, body, foot);
   row(head, 'Item', 'Amount', 'th');
-  q.lines.forEach((fee, i) => row(body, `Delegate ${i + 1}, before VAT`, fee));
+  q.lines.forEach((fee, i) => row(body, `Delegate ${i+1}, before VAT`, fee));
   row(foot, 'Total before VAT', q.sums[0]);
   row(foot, `VAT at ${prices.vat}%`, q.sums[1]);
   row(foot, 'Total to pay', q.sums[2]);
@@ -146,18 +149,18 @@ function describedBy(node, id) {
 }
 
 function clearErrors(root) {
-  for (const node of all(root, '.field-error, #error-summary')) node.remove();
+  for (const node of all(root, '.field-error,#error-summary')) node.remove();
   for (const node of within(root, '.has-error')) node.classList.remove('has-error');
   for (const node of within(root, '[aria-invalid]')) node.removeAttribute('aria-invalid');
   for (const node of within(root, '[aria-describedby]')) describedBy(node);
 }
 
 function setError(node, message) {
-  const isInput = node.matches('input, textarea');
+  const isInput = node.matches('input,textarea');
   const box = isInput ? node.closest('.field') : node;
   const p = el('p', '', { class: 'field-error', id: `${node.id}-error` });
   p.append(el('span', 'Error: ', { class: 'visually-hidden' }), message);
-  const before = isInput ? node.closest('.choice') || node : box.querySelector(':scope > .choice, :scope > .field, :scope > fieldset');
+  const before = isInput ? node.closest('.choice') || node : box.querySelector(':scope>.choice,:scope>.field,:scope>fieldset');
   box.insertBefore(p, before && before.parentNode === box ? before : null);
   box.classList.add('has-error');
   describedBy(node, p.id);
@@ -178,7 +181,7 @@ function showErrors(errors) {
   for (const { field, message } of errors) {
     const li = el('li', message);
     const node = field && target(field);
-    const input = node && (node.matches('input, textarea') ? node : node.querySelector('input:not([type=hidden]), textarea'));
+    const input = node && (node.matches('input,textarea') ? node : node.querySelector('input:not([type=hidden]),textarea'));
     if (input && !found.some(([seen]) => seen === node)) {
       const a = el('a', message, { href: `#${input.id}` });
       a.addEventListener('click', (event) => {
@@ -214,8 +217,8 @@ function check() {
   need('contact.email', email('contact-email'), 'Enter your e-mail address, like name@nhs.net');
   need('contact.organisation', val('contact-organisation'), 'Enter your organisation, like Leeds Teaching Hospitals NHS Trust');
   delegates().forEach((_, i) => {
-    need(`delegates.${i}.name`, val(`delegate-${i}-name`), `Enter delegate ${i + 1}'s full name`);
-    need(`delegates.${i}.email`, email(`delegate-${i}-email`), `Enter delegate ${i + 1}'s e-mail address, like name@nhs.net`);
+    need(`delegates.${i}.name`, val(`delegate-${i}-name`), `Enter delegate ${i+1}'s full name`);
+    need(`delegates.${i}.email`, email(`delegate-${i}-email`), `Enter delegate ${i+1}'s e-mail address, like name@nhs.net`);
   });
   if (picked('payment') === 'invoice') {
     need('billing.name', val('billing-name'), 'Enter who the invoice goes to: a person or a team, like Accounts Payable');
@@ -232,14 +235,14 @@ function payload() {
     category: picked('category'),
     payment: picked('payment'),
     contact: { name: val('contact-name'), email: val('contact-email'), organisation: val('contact-organisation') },
-    delegates: delegates().map((f) => all(f, '[data-field]').reduce((d, i) => ({ ...d, [i.dataset.field]: i.value.trim() }), {})),
+    delegates: delegates().map((f) => all(f, '[name]').reduce((d, i) => ({ ...d, [fieldOf(i)]: i.value.trim() }), {})),
     accept_terms: $('accept-terms').checked,
     website: $('website').value,
   };
   if (val('code')) body.code = val('code');
   if (body.payment === 'invoice') {
     body.billing = { name: val('billing-name'), email: val('billing-email'), address: val('billing-address') };
-    body.purchase_order = val('purchase-order');
+    if ($('po-to-follow').checked) body.po_to_follow = true; else body.purchase_order = val('purchase-order');
   }
   return body;
 }
@@ -280,6 +283,7 @@ function copyBooker() {
 
 function choose() {
   $('billing').hidden = picked('payment') !== 'invoice';
+  $('purchase-order').parentNode.hidden = $('po-to-follow').checked; // the PO comes later, from the e-mailed link
   update();
 }
 
@@ -297,7 +301,8 @@ if (form && prices) {
     send();
   });
   form.addEventListener('change', (event) => {
-    if (event.target.name === 'category' || event.target.name === 'payment') {
+    if (event.target.id === 'po-to-follow') choose();
+    else if (event.target.name === 'category' || event.target.name === 'payment') {
       choose();
       say(total());
     }
