@@ -31,8 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export",
         help="list every paid or invoiced delegate of an event",
-        description="One row per delegate of every confirmed (paid or free) or invoiced booking, from the bookings "
-        "table; cancelled bookings (refunded in full, invoice voided) are left out unless --include-cancelled.",
+        description="One row per delegate of every confirmed (paid or free) or invoiced booking, and of every booking "
+        "whose places are held for its PO to follow, from the bookings table; cancelled bookings (refunded in full, "
+        "invoice voided) are left out unless --include-cancelled; quotations are only counted.",
     )
     export.add_argument("event", help="the event's slug, as in content/fees.yaml, e.g. caldicott-police-2027")
     export.add_argument(
@@ -161,7 +162,8 @@ def export(
     store = open_store(environ)
     today = uk_now(now or (lambda: datetime.now(UTC))).date().isoformat()
     with store_errors(store):
-        found = find_bookings(store, event, today)
+        everything = find_bookings(store, event, today)
+    found = everything.bookings
     print(f"bookings: read {len(found)} bookings of {event} from the bookings table", file=stderr, flush=True)
     if not found and not known:
         names = ", ".join(sorted(fees.events)) if fees is not None else "(fee table unreadable)"
@@ -183,13 +185,30 @@ def export(
         print(f"bookings: wrote {output}", file=stderr)
     else:
         write_csv(table, stdout)
-    gross = sum(r["gross_pence"] for r in table if r["gross_pence"] != "")
-    card = sum(1 for b in found if b.method == "card")
+    held = [b for b in found if b.held]
+    coming = [b for b in found if not b.held]
+    held_refs = {b.record.ref for b in held}
+    gross = sum(r["gross_pence"] for r in table if r["gross_pence"] != "" and r["booking_ref"] not in held_refs)
+    card = sum(1 for b in coming if b.method == "card")
+    delegates = sum(1 for r in table if r["booking_ref"] not in held_refs)
     print(
-        f"bookings: {len(found)} bookings ({card} by card, {len(found) - card} by invoice), {len(table)} delegates, "
+        f"bookings: {len(coming)} bookings ({card} by card, {len(coming) - card} by invoice), {delegates} delegates, "
         f"{format_pence(gross)} including VAT",
         file=stderr,
     )
+    if held:
+        places = sum(len(b.record.delegates) for b in held)
+        print(
+            f'bookings: {len(held)} with the PO to follow hold {places} places (listed as "PO to follow"; '
+            "not invoiced, no joining instructions or certificates until the PO is added)",
+            file=stderr,
+        )
+    if everything.quotations:
+        print(
+            f"bookings: {everything.quotations} quotations hold {everything.quoted_places} places (not listed: a "
+            "quotation is not a booking)",
+            file=stderr,
+        )
     if cancelled and not include_cancelled:
         places = sum(len(b.record.delegates) for b in cancelled)
         print(

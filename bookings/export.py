@@ -1,8 +1,10 @@
 """An event's bookings read from the bookings table (its by_event index), flattened into one row per delegate.
 
 A booking is listed when its delegates count as coming (booking.life.attending: paid or free, or invoiced and
-not yet paid); a cancelled one only when asked. Requests never confirmed, checkouts never paid and lapsed
-ones are never listed. Amounts are the ones recorded at booking time; invoice number and due date are what
+not yet paid), or when its places are held for a PO to follow (listed as such, not attending: no joining
+instructions or certificates until its PO makes it invoiced); a cancelled one only when asked. Requests never
+confirmed, checkouts never paid and lapsed ones are never listed, nor quotations (a quote is not a booking:
+the summary says how many places they hold). Amounts are the ones recorded at booking time; invoice number and due date are what
 the record says of the booking's invoice; a delegate's mail failures are the messages the mail server
 refused, from the booking's outbox.
 """
@@ -10,8 +12,10 @@ refused, from the booking's outbox.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from booking.life import Booking, State, attending, days_overdue
 from booking.record import BookingRecord
@@ -74,6 +78,11 @@ class ListedBooking:
         return self.booking.state == State.CANCELLED
 
     @property
+    def held(self) -> bool:
+        """Its places are held for a PO to follow: listed, but not (yet) coming."""
+        return self.booking.state == State.AWAITING_PO
+
+    @property
     def method(self) -> str:
         """card, invoice, or none for a place a discount code made free."""
         record = self.booking.record
@@ -86,10 +95,13 @@ class ListedBooking:
 
 def payment_status(booking: Booking, today: str = "") -> str:
     """What the list says of a booking's payment: cancelled, "refunded £50.00", paid, invoiced and unpaid (and
-    "overdue N days" past the due date on `today`), with any credit note's total ("credited £177.00")."""
+    "overdue N days" past the due date on `today`), with any credit note's total ("credited £177.00"); or, its
+    places held with no invoice yet, "PO to follow, held until 12 Oct 2027"."""
     record = booking.record
     if booking.state == State.CANCELLED:
         return CANCELLED
+    if booking.state == State.AWAITING_PO:
+        return f"PO to follow, held until {uk_date(record.po_hold_until)}" if record.po_hold_until else "PO to follow"
     credited = f", credited {format_pence(record.credited_pence)}" if record.credited_pence else ""
     if record.refunded_pence:
         return f"refunded {format_pence(record.refunded_pence)}{credited}"
@@ -101,6 +113,12 @@ def payment_status(booking: Booking, today: str = "") -> str:
     return f"paid{credited}"
 
 
+def uk_date(stamp: str) -> str:
+    """An ISO 8601 moment as the UK day it falls on: "12 Oct 2027"."""
+    moment = datetime.fromisoformat(stamp).astimezone(ZoneInfo("Europe/London"))
+    return f"{moment.day} {moment:%b %Y}"
+
+
 def listed(stored: Stored) -> Booking:
     return Booking(stored.record, State(stored.state), stored.version)
 
@@ -109,15 +127,28 @@ def refused_addresses(messages: Iterable[MessageState]) -> frozenset[str]:
     return frozenset(normalise_email(m.to) for m in messages if m.status == "refused")
 
 
-def find_bookings(store: BookingStore, event: str, today: str = "") -> list[ListedBooking]:
-    """The event's attending bookings and its cancelled ones (for the caller to show or leave out), oldest
-    first, each with the addresses its mail was refused at; `today` (UK date, ISO) dates the overdue ones."""
-    found = []
+@dataclass
+class Found:
+    """An event's bookings as the list shows them, and the quotations it leaves out (with the places they hold)."""
+
+    bookings: list[ListedBooking] = field(default_factory=list)
+    quotations: int = 0
+    quoted_places: int = 0
+
+
+def find_bookings(store: BookingStore, event: str, today: str = "") -> Found:
+    """The event's attending bookings, those holding places for a PO to follow, and its cancelled ones (for the
+    caller to show or leave out), oldest first, each with the addresses its mail was refused at; `today` (UK
+    date, ISO) dates the overdue ones. Quotations are only counted."""
+    found = Found()
     for stored in store.by_event(event):
         booking = listed(stored)
-        if attending(booking) or booking.state == State.CANCELLED:
+        if booking.state == State.QUOTED:
+            found.quotations += 1
+            found.quoted_places += len(booking.record.delegates)
+        elif attending(booking) or booking.state in (State.AWAITING_PO, State.CANCELLED):
             refused = refused_addresses(store.messages(booking.record.ref))
-            found.append(ListedBooking(booking, stored.created, refused, today))
+            found.bookings.append(ListedBooking(booking, stored.created, refused, today))
     return found
 
 

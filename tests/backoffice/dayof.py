@@ -225,6 +225,18 @@ class Office:
         self.step(record.ref, RequestConfirmed(AT, free=True))
         return record.ref
 
+    def po_to_follow(self, record: BookingRecord, hold_until: str) -> str:
+        """An invoice booking with its PO to follow, confirmed by the booker: its places held until `hold_until`."""
+        self.step(record.ref, Requested(record.model_copy(update={"po_to_follow": True, "po_hold_until": hold_until})))
+        self.step(record.ref, RequestConfirmed(AT))
+        return record.ref
+
+    def quotation(self, record: BookingRecord, number: str, expires: str) -> str:
+        """A quote request confirmed by the buyer: quotation `number`, its places held until `expires`."""
+        self.step(record.ref, Requested(record.model_copy(update={"is_quote": True, "payment": "invoice"})))
+        self.step(record.ref, RequestConfirmed(AT, quote_number=number, quote_expires=expires))
+        return record.ref
+
     def requested(self, record: BookingRecord) -> str:
         self.step(record.ref, Requested(record))
         return record.ref

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 
+from pricing import format_pence
 from tests.backoffice.conftest import EVENT, OTHER_EVENT, ROOT
 from tests.backoffice.dayof import Office
 
@@ -161,6 +162,36 @@ def test_cancelled_bookings_are_left_out_unless_asked_and_partial_refunds_are_sh
     everyone = _listed(office, "--include-cancelled")
     assert {r["booking_ref"] for r in everyone if r["payment_status"] == "cancelled"} == {full, voided}
     assert len(everyone) == 6
+
+
+def test_places_held_for_a_po_to_follow_are_listed_as_such_and_quotations_only_counted(office):
+    paid = office.card(office.make(1, "-coming"))
+    # Held until 23:30 UTC on 20 August 2083: 00:30 on the 21st in the UK, the day the list shows.
+    held = office.po_to_follow(office.make(2, "-held", payment="invoice"), "2083-08-20T23:30:00+00:00")
+    office.quotation(office.make(3, "-quoted", payment="invoice"), "Q-000007", "2083-08-25T12:00:00+00:00")
+    office.quotation(office.make(1, "-quoted-too", payment="invoice"), "Q-000008", "2083-08-25T12:00:00+00:00")
+
+    status, out, err = _export(office)
+    assert status == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {(r["booking_ref"], r["delegate_number"]): r["payment_status"] for r in rows} == {
+        (paid, "1"): "paid",
+        (held, "1"): "PO to follow, held until 21 Aug 2083",
+        (held, "2"): "PO to follow, held until 21 Aug 2083",
+    }
+    assert all(
+        r["invoice_number"] == r["invoice_due"] == r["purchase_order"] == "" for r in rows if r["booking_ref"] == held
+    )
+    assert {r["payment_method"] for r in rows if r["booking_ref"] == held} == {"invoice"}
+    coming = office.quote(office.record(paid)).total_pence
+    assert f"1 bookings (1 by card, 0 by invoice), 1 delegates, {format_pence(coming)} including VAT" in err
+    assert "1 with the PO to follow hold 2 places" in err
+    assert "2 quotations hold 4 places (not listed: a quotation is not a booking)" in err
+
+    # Listed, but not coming until the PO is added: no joining instructions (nor certificates) for them.
+    joining = office.run("joining", EVENT, "--link", "https://zoom.us/j/85218486288", "--dry-run")
+    assert joining.status == 0, joining.err
+    assert "delegate1-coming@nhs.net" in joining.out and "-held@" not in joining.out
 
 
 def test_the_code_column_and_free_places(office):
