@@ -1,10 +1,15 @@
-"""`python -m bookings chase [--dry-run] [--at "YYYY-MM-DD HH:MM"]`: payment reminders for unpaid invoices.
+"""`python -m bookings chase [--dry-run] [--at "YYYY-MM-DD HH:MM"]`: payment reminders for unpaid invoices, and
+purchase to pay's chasing of buyers.
 
-Every invoice booking of the fee table's events whose invoice is unpaid gets the reminder the schedule
-(`invoice_reminders` in content/fees.yaml, days from the due date) says is due today, once. The invoice is read
-back from Stripe first (STRIPE_SECRET_KEY, and STRIPE_API_BASE for the local stand-in): one paid, voided or
-credited meanwhile gets no reminder, and its booking catches up. `--dry-run` lists who would be reminded and
-changes nothing. Addresses are shown here, on the organiser's terminal, and never logged.
+First what the scheduled run does for purchase to pay (flows.purchase.sweep): quotations past their valid-until
+lapse (their places come back), bookers whose PO is due get a reminder (`po_reminder_days`; the reminder carries
+the private PO link, so it needs BOOKING_LINK_SECRET and SITE_URL as the function has them), and PO holds that
+have ended release their places (the booker is told). Then every invoice booking of the fee table's events whose
+invoice is unpaid gets the reminder the schedule (`invoice_reminders` in content/fees.yaml, days from the due
+date) says is due today, once. The invoice is read back from Stripe first (STRIPE_SECRET_KEY, and
+STRIPE_API_BASE for the local stand-in): one paid, voided or credited meanwhile gets no reminder, and its booking
+catches up. `--dry-run` lists what would be done and changes nothing. Addresses are shown here, on the
+organiser's terminal, and never logged.
 """
 
 from __future__ import annotations
@@ -25,14 +30,17 @@ from bookings.context import (
     store_errors,
     uk_now,
 )
-from pricing import format_pence
+from flows.advance import Mail
+from pricing import FeeTable, format_pence
 
 if TYPE_CHECKING:
     import stripe
 
     from adapters.mail.compose import About
     from adapters.mail.send import MailSession
+    from adapters.store import BookingStore
     from booking.life import Booking
+    from flows.purchase import Swept
 
 
 @dataclass(frozen=True)
@@ -67,8 +75,8 @@ def chase(
     from adapters.content.events import event_facts
     from adapters.mail.compose import About, Letterhead, Payment, organiser_details
     from flows import chase as chasing
-    from flows.advance import Mail
     from flows.payments import deliver_all
+    from flows.purchase import private_links
 
     fees = load_fees(environ)
     if fees is None:
@@ -78,8 +86,11 @@ def chase(
     at = moment.astimezone(UTC).isoformat(timespec="seconds")
     events = sorted(fees.events)
     store = open_store(environ)
+    site_url = environ.get("SITE_URL", "").strip().rstrip("/")
+    secret = environ.get("BOOKING_LINK_SECRET", "").strip() or None
     if dry_run and not environ.get("STRIPE_SECRET_KEY", "").strip():
         with store_errors(store):
+            _purchase_to_pay(store, fees, _dry_mail(), moment, True, secret, stdout, stderr)
             reminders = chasing.due(store, events, today, fees.invoice_reminders)
         for r in reminders:
             print(f"{r.ref}  {r.event}  reminder {r.day:+d}  {_late(r.days_overdue)}", file=stdout)
@@ -93,7 +104,8 @@ def chase(
         record = booking.record
         facts = event_facts(record.event, event_file(environ, record.event).parent)
         payment = Payment(record.payment, record.gross_pence, invoice_number=record.invoice_number)
-        return About(record=record, event=facts, payment=payment)
+        links = private_links(record, site_url=site_url, secret=secret)  # a PO reminder's link to add the PO
+        return About(record=record, event=facts, payment=payment, links=links)
 
     with store_errors(store):
         # A dry run neither composes nor sends: its Mail is never used. Reminders sign off with the organiser's
@@ -101,12 +113,13 @@ def chase(
         letterhead = Letterhead()
         if mail_settings is not None:
             details = organiser_details(fees_path(environ).with_name("organiser.yaml"))
-            letterhead = replace(mail_settings.letterhead(organiser), organiser=details)
+            letterhead = replace(mail_settings.letterhead(organiser), organiser=details, site_url=site_url)
         mail = Mail(
             about=about,
             letterhead=letterhead,
             session=mail_settings.session if mail_settings else _nothing_sent,
         )
+        unsent = _purchase_to_pay(store, fees, mail, moment, dry_run, secret, stdout, stderr)
         run = chasing.chase(store, api, mail, events, fees.invoice_reminders, today=today, at=at, dry_run=dry_run)
         for r in run.reminders:
             who = ""
@@ -134,7 +147,73 @@ def chase(
     )
     if done.waiting:
         print("bookings: run `python -m bookings outbox --retry` when the mail server is back", file=stderr)
-    return 1 if run.failed or done.refused or done.waiting else 0
+    return 1 if run.failed or done.refused or done.waiting or unsent else 0
+
+
+def _purchase_to_pay(
+    store: BookingStore,
+    fees: FeeTable,
+    mail: Mail,
+    moment: datetime,
+    dry_run: bool,
+    secret: str | None,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """Run (or, dry, list) purchase to pay's sweep, one line for each booking it moves; the PO reminders that were
+    due but not sent for want of the link secret are counted and returned."""
+    from flows.purchase import sweep
+
+    remind = secret is not None or dry_run
+    swept = sweep(store, fees, mail, moment, dry_run=dry_run, remind=remind)
+    unsent = [] if remind else sweep(store, fees, mail, moment, dry_run=True).reminded
+    _report(store, swept, dry_run, stdout)
+    print(
+        f"purchase to pay: {len(swept.quotes_lapsed)} quotations lapsed, {len(swept.reminded)} PO reminders, "
+        f"{len(swept.released)} PO holds ended" + (" (dry run: nothing changed)" if dry_run else ""),
+        file=stdout,
+    )
+    if unsent or (dry_run and secret is None and swept.reminded):
+        print(
+            f"bookings: {len(unsent or swept.reminded)} PO reminders {'would not be' if dry_run else 'not'} sent: "
+            "BOOKING_LINK_SECRET is not set (each carries the booker's private PO link: set it, and SITE_URL, "
+            "as the function has them)",
+            file=stderr,
+        )
+    return len(unsent)
+
+
+def _report(store: BookingStore, swept: Swept, dry_run: bool, stdout: TextIO) -> None:
+    for kinds, done, would in (
+        (swept.quotes_lapsed, "lapsed", "would lapse"),
+        (swept.reminded, "PO reminder sent", "PO reminder would be sent"),
+        (swept.released, "PO hold ended", "PO hold would end"),
+    ):
+        for ref in kinds:
+            stored = store.get(ref)
+            if stored is None:
+                continue
+            record = stored.record
+            places = len(record.delegates)
+            what = would if dry_run else done
+            if kinds is swept.quotes_lapsed:
+                line = f"quotation {record.quote_number} {what}: {places} places {'would come' if dry_run else 'came'} back"
+            elif kinds is swept.reminded:
+                line = f"{what} to {record.contact.email}"
+            else:
+                line = f"{what}: {places} places {'would be' if dry_run else ''} released, booker told ({record.contact.email})"
+            print(f"{ref}  {record.event}  {' '.join(line.split())}", file=stdout)
+
+
+def _dry_mail() -> Mail:
+    """The Mail of a dry run: never used (nothing is written, so nothing is composed or sent)."""
+    from adapters.mail.compose import Letterhead
+    from flows.advance import Mail
+
+    def nothing(booking: Booking) -> About:
+        raise AssertionError("a dry run composes nothing")
+
+    return Mail(about=nothing, letterhead=Letterhead(), session=_nothing_sent)
 
 
 def _late(days: int) -> str:

@@ -17,6 +17,7 @@ from adapters.store import QUOTE_NUMBERS, BookingStore, LimitReached, Take
 from booking import life
 from booking.life import Booking, InvoiceDetails, State, StripeFacts
 from booking.links import sign
+from booking.record import BookingRecord
 from flows.advance import EventFor, Mail, Step, advance
 from flows.booking import deliver_pending, stamp
 from pricing import FeeTable
@@ -66,6 +67,22 @@ def quote_url(site_url: str, ref: str, *, secret: str, expires: datetime) -> str
 
 def po_url(site_url: str, ref: str, *, secret: str, expires: datetime) -> str:
     return link(site_url, "/api/bookings/po", ref, purpose=PO_PURPOSE, secret=secret, expires=expires)
+
+
+def private_links(record: BookingRecord, *, site_url: str, secret: str | None) -> dict[str, str]:
+    """A quotation's private link (until it expires) and a PO-to-follow booking's PO link (until its hold ends),
+    under the names of the messages that carry them; none without the link secret."""
+    if not secret:
+        return {}
+    links = {}
+    if record.is_quote and record.quote_expires:
+        links["quote"] = quote_url(
+            site_url, record.ref, secret=secret, expires=datetime.fromisoformat(record.quote_expires)
+        )
+    if record.po_to_follow and record.po_hold_until:
+        url = po_url(site_url, record.ref, secret=secret, expires=datetime.fromisoformat(record.po_hold_until))
+        links.update({"po_link": url, "po_reminder": url})
+    return links
 
 
 def _advance(
@@ -139,11 +156,15 @@ def reminder_points(record_hold_from: str, days: Iterable[int], hold_until: str,
 
 @dataclass
 class Swept:
-    """What the scheduled run's purchase-to-pay step did, by reference."""
+    """What the scheduled run's purchase-to-pay step did (or, dry, would do), by reference."""
 
     quotes_lapsed: list[str] = field(default_factory=list)
     reminded: list[str] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return len(self.quotes_lapsed) + len(self.reminded) + len(self.released)
 
 
 def _held_since(booking: Booking) -> str:
@@ -151,40 +172,61 @@ def _held_since(booking: Booking) -> str:
     return record.quote_accepted_at or record.fulfilled_at or record.booked_at
 
 
-def sweep(store: BookingStore, fees: FeeTable, mail: Mail, now: datetime) -> Swept:
-    """Lapse the quotations past their valid-until, remind bookers whose PO is due, release the holds that ended.
-    Each decision is made again on the booking as stored inside its step (the buyer may act at that moment)."""
+def _due(booking: Booking | None, fees: FeeTable, at: str, remind: bool) -> tuple[str, life.Event] | None:
+    """What the sweep does to `booking` at `at` (ISO UTC), as (the Swept list it goes in, the event): a quotation
+    past its valid-until lapses, a hold past its end is released, else a PO reminder whose day has come."""
+    if booking is None:
+        return None
+    record = booking.record
+    if booking.state == State.QUOTED and record.quote_expires and record.quote_expires <= at:
+        return "quotes_lapsed", life.QuoteLapsed(at)
+    if booking.state != State.AWAITING_PO:
+        return None
+    if record.po_hold_until and record.po_hold_until <= at:
+        return "released", life.PoHoldEnded(at)
+    if remind and _held_since(booking):
+        points = reminder_points(_held_since(booking), fees.po_reminder_days, record.po_hold_until, at)
+        if points - record.po_reminders:
+            return "reminded", life.PoReminderDue(points)
+    return None
+
+
+def sweep(
+    store: BookingStore,
+    fees: FeeTable,
+    mail: Mail,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    remind: bool = True,
+) -> Swept:
+    """Lapse the quotations past their valid-until, remind bookers whose PO is due (unless not `remind`), release
+    the holds that ended. Each decision is made again on the booking as stored inside its step (the buyer may act
+    at that moment). `dry_run`: what would be done, nothing written."""
     at = stamp(now)
     done = Swept()
-
-    def lapsed(booking: Booking | None) -> life.Event | None:
-        return life.QuoteLapsed(at) if booking is not None and booking.state == State.QUOTED else None
-
-    def ended(booking: Booking | None) -> life.Event | None:
-        return life.PoHoldEnded(at) if booking is not None and booking.state == State.AWAITING_PO else None
-
-    def reminder(booking: Booking | None) -> life.Event | None:
-        if booking is None or booking.state != State.AWAITING_PO or not _held_since(booking):
-            return None
-        record = booking.record
-        points = reminder_points(_held_since(booking), fees.po_reminder_days, record.po_hold_until, at)
-        return life.PoReminderDue(points) if points - record.po_reminders else None
-
     for event in fees.events:
         for stored in store.by_event(event):
-            record = stored.record
-            if stored.state == State.QUOTED and record.quote_expires and record.quote_expires <= at:
-                if _advance(store, record.ref, lapsed, mail).changed:
-                    done.quotes_lapsed.append(record.ref)
-            elif stored.state == State.AWAITING_PO and record.po_hold_until and record.po_hold_until <= at:
-                if _advance(store, record.ref, ended, mail).changed:
-                    done.released.append(record.ref)
-            elif stored.state == State.AWAITING_PO and _advance(store, record.ref, reminder, mail).changed:
-                done.reminded.append(record.ref)
-    log.info(
-        "purchase to pay: %d quotation(s) lapsed, %d reminder(s), %d hold(s) released",
-        len(done.quotes_lapsed),
-        len(done.reminded),
-        len(done.released),
-    )
+            ref = stored.record.ref
+            found = _due(Booking(stored.record, State(stored.state), stored.version), fees, at, remind)
+            if found is None:
+                continue
+            kind = found[0]
+            if dry_run:
+                getattr(done, kind).append(ref)
+                continue
+
+            def still(booking: Booking | None, kind: str = kind) -> life.Event | None:
+                again = _due(booking, fees, at, remind)
+                return again[1] if again is not None and again[0] == kind else None
+
+            if _advance(store, ref, still, mail).changed:
+                getattr(done, kind).append(ref)
+    if not dry_run:
+        log.info(
+            "purchase to pay: %d quotation(s) lapsed, %d reminder(s), %d hold(s) released",
+            len(done.quotes_lapsed),
+            len(done.reminded),
+            len(done.released),
+        )
     return done

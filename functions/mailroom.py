@@ -68,21 +68,10 @@ def about(booking: Booking, settings: Settings) -> About:
 
 
 def purchase_links(record: BookingRecord, settings: Settings) -> dict[str, str]:
-    """A quotation's private link (until it expires) and a PO-to-follow booking's PO link (until its hold ends),
-    under the names of the messages that carry them."""
-    from flows.purchase import po_url, quote_url
+    """A quotation's private link and a PO-to-follow booking's PO link (flows.purchase.private_links)."""
+    from flows.purchase import private_links
 
-    if not settings.link_secret:
-        return {}
-    links = {}
-    if record.is_quote and record.quote_expires:
-        expires = datetime.fromisoformat(record.quote_expires)
-        links["quote"] = quote_url(settings.site_url, record.ref, secret=settings.link_secret, expires=expires)
-    if record.po_to_follow and record.po_hold_until:
-        expires = datetime.fromisoformat(record.po_hold_until)
-        url = po_url(settings.site_url, record.ref, secret=settings.link_secret, expires=expires)
-        links.update({"po_link": url, "po_reminder": url})
-    return links
+    return private_links(record, site_url=settings.site_url, secret=settings.link_secret)
 
 
 def letterhead(settings: Settings) -> Letterhead:

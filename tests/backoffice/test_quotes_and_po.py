@@ -54,7 +54,8 @@ def p2p(live):
 
 def _message(live, ref: str, subject: str):
     for received in live.wait_for_mail(1):
-        if received.message["X-Booking-Ref"] == ref and str(received.message["Subject"]).startswith(subject):
+        # (A long subject is folded onto its own line: read it without the fold's leading space.)
+        if received.message["X-Booking-Ref"] == ref and str(received.message["Subject"]).lstrip().startswith(subject):
             live.smtp.received.remove(received)
             return received
     return None
@@ -292,3 +293,65 @@ def test_stripe_down_when_the_po_is_added_keeps_the_po_and_the_link_finishes_the
     (invoice,) = live.standin.app.billing.all_invoices()
     assert invoice["custom_fields"][0] == {"name": "PO number", "value": PO_FORM["purchase_order"]}
     assert live.settings.store().get(ref).record.invoice_id == invoice["id"]
+
+
+def _chase(live, moment: datetime, *args: str, **environ: str) -> tuple[int, str, str]:
+    """`python -m bookings chase --at ...` as the organiser runs it, with the function's link secret and site."""
+    from bookings.cli import main
+    from pricing import UK
+    from tests.backoffice.test_purchase_to_pay import _environ
+
+    settings = {"BOOKING_LINK_SECRET": live.settings.link_secret, "SITE_URL": live.settings.site_url, **environ}
+    at = moment.astimezone(UK).strftime("%Y-%m-%d %H:%M")
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["chase", "--at", at, *args], {**_environ(live), **settings}, out, err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_chase_does_purchase_to_pays_chasing_reminding_releasing_and_lapsing_each_once(p2p):
+    live = p2p
+    store = live.settings.store()
+    po_ref = live.post_json(booking(2, payment="invoice", tag="-chase", po_to_follow=True)).json()["booking_ref"]
+    assert _confirm(live, po_ref).status == 303
+    assert _wait_message(live, po_ref, "Add your purchase order")
+    quote_ref = _ask_quote(live, tag="-chase-q", delegates=1)
+    assert _confirm(live, quote_ref).status == 303
+    assert _wait_message(live, quote_ref, "Your quotation")
+    record = store.get(po_ref).record
+    day7 = datetime.fromisoformat(record.booked_at) + timedelta(days=7, minutes=1)
+
+    # Dry: says what would go, changes and sends nothing (and without the link secret, says it could not go).
+    status, out, err = _chase(live, day7, "--dry-run", BOOKING_LINK_SECRET="")
+    assert status == 0, err
+    assert f"{po_ref}  {EVENT}  PO reminder would be sent to {record.contact.email}" in out
+    assert "purchase to pay: 0 quotations lapsed, 1 PO reminders, 0 PO holds ended (dry run: nothing changed)" in out
+    assert "1 PO reminders would not be sent: BOOKING_LINK_SECRET is not set" in err
+    assert store.get(po_ref).record.po_reminders == frozenset()
+    # Without the link secret the reminder cannot carry its link: not sent, and the exit status says so.
+    status, out, err = _chase(live, day7, BOOKING_LINK_SECRET="")
+    assert status == 1 and "1 PO reminders not sent: BOOKING_LINK_SECRET is not set" in err
+    assert store.get(po_ref).record.po_reminders == frozenset()
+    # Day 7: the reminder, once however often chase runs; its link opens the PO page.
+    for _ in range(2):
+        status, out, err = _chase(live, day7)
+        assert status == 0, err
+    reminder = _wait_message(live, po_ref, "Reminder: add your purchase order")
+    again = [m for m in live.smtp.received if str(m.message["Subject"]).startswith("Reminder: add your purchase")]
+    assert again == []  # the second run sent none
+    po_link = re.search(r"(http\S+/api/bookings/po\?token=\S+)", reminder.text)[1]
+    assert live.get(po_link).status == 200
+    # The hold ends: its places are released and the booker told, once; the quotation lapses later.
+    hold_end = datetime.fromisoformat(record.po_hold_until) + timedelta(minutes=1)
+    status, out, err = _chase(live, hold_end)
+    assert status == 0, err
+    assert f"{po_ref}  {EVENT}  PO hold ended: 2 places released, booker told ({record.contact.email})" in out
+    assert "purchase to pay: 0 quotations lapsed, 0 PO reminders, 1 PO holds ended" in out
+    assert store.get(po_ref).state == State.EXPIRED and _wait_message(live, po_ref, "Places released")
+    quote = store.get(quote_ref).record
+    quote_end = datetime.fromisoformat(quote.quote_expires) + timedelta(minutes=1)
+    status, out, err = _chase(live, quote_end)
+    assert status == 0, err
+    assert f"{quote_ref}  {EVENT}  quotation {quote.quote_number} lapsed: 1 places came back" in out
+    assert store.get(quote_ref).state == State.EXPIRED and store.counter(places_key(EVENT)) == 0
+    status, out, err = _chase(live, quote_end)
+    assert "purchase to pay: 0 quotations lapsed, 0 PO reminders, 0 PO holds ended" in out
