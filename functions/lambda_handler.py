@@ -47,8 +47,9 @@ def is_scheduled(event: Mapping[str, Any]) -> bool:
 
 
 def scheduled_run(settings: Settings) -> dict[str, Any]:
-    """Expire lapsed requests, write the payment reminders due today and deliver every message waiting in the
-    outbox; what was done, as counts."""
+    """Expire lapsed requests, lapse quotations, remind and release PO holds, write the payment reminders due today
+    and deliver every message waiting in the outbox; what was done, as counts. The dev server's scheduler
+    (devtools/devserver/schedule.py) invokes it through `handler` too."""
     from adapters.content.fees import fee_table
     from adapters.payments.client import client
     from flows import scheduled
@@ -71,9 +72,13 @@ def scheduled_run(settings: Settings) -> dict[str, Any]:
         kept_events=kept_events,
         chasing=chasing,
     )
+    swept = done.swept
     counts: dict[str, Any] = {
         "ok": True,
         "expired": len(done.expired),
+        "quotes_lapsed": len(swept.quotes_lapsed) if swept else 0,
+        "po_reminded": len(swept.reminded) if swept else 0,
+        "po_released": len(swept.released) if swept else 0,
         "reminded": len(done.chased.reminders) if done.chased else 0,
         "sent": len(done.delivery.sent),
         "refused": len(done.delivery.refused),
@@ -82,7 +87,8 @@ def scheduled_run(settings: Settings) -> dict[str, Any]:
     if done.retention is not None:
         counts["anonymised"] = len({line.ref for line in done.retention.changed})
     log.info(
-        "scheduled run: %(expired)d expired, %(reminded)d reminded, %(sent)d sent, %(refused)d refused, "
+        "scheduled run: %(expired)d expired, %(quotes_lapsed)d quotations lapsed, %(po_reminded)d PO reminders, "
+        "%(po_released)d PO holds released, %(reminded)d reminded, %(sent)d sent, %(refused)d refused, "
         "%(waiting)d waiting",
         counts,
     )

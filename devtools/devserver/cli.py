@@ -14,6 +14,7 @@ from pathlib import Path
 from devtools.deploy.redirects import RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_SECONDS
 from devtools.devserver.cms import LocalBackend, Rebuilder
 from devtools.devserver.rate_limit import RateLimit
+from devtools.devserver.schedule import SCHEDULE_ENV, ScheduledRuns, schedule_seconds
 from devtools.devserver.server import STANDIN_PREFIX, DevApp, bind
 from devtools.dynamodb.engine import Engine, EngineError
 from devtools.dynamodb.engine import start as start_engine
@@ -59,7 +60,22 @@ def _parser() -> argparse.ArgumentParser:
         f" proxy rule allows (default: {RATE_LIMIT_REQUESTS}, from devtools/deploy/redirects.py); tests that book"
         " many times a minute raise it",
     )
+    parser.add_argument(
+        "--schedule-seconds",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help=f"run the function's scheduled run every S seconds, as EventBridge Scheduler does in production "
+        f"(default: ${SCHEDULE_ENV}, else 300); 0 turns it off",
+    )
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        return schedule_seconds(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a number of seconds, 0 or more (0 turns it off)") from None
 
 
 def _at_least_one(text: str) -> int:
@@ -97,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     environ = os.environ
     try:
         mode = stripe_mode(environ, port)
+        every = args.schedule_seconds
+        if every is None:
+            every = schedule_seconds(environ.get(SCHEDULE_ENV))
+    except ValueError:
+        print(f"devserver: {SCHEDULE_ENV} must be a number of seconds, 0 or more (0 turns it off)", file=sys.stderr)
+        return 2
     except DevConfigError as exc:
         print(f"devserver: {exc}", file=sys.stderr)
         return 2
@@ -169,18 +191,22 @@ def main(argv: list[str] | None = None) -> int:
             cms=None if args.content is None else cms_note,
             rate_limit=args.rate_limit,
             bookings=bookings,
+            schedule=every,
         ),
         flush=True,
     )
+    scheduled = ScheduledRuns(every)
     # `kill` (as tests and process managers stop it) must stop decap-server too, as Ctrl+C does.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         if rebuilder is not None:
             rebuilder.start()
+        scheduled.start()
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:
+        scheduled.stop()
         if rebuilder is not None:
             rebuilder.stop()
         if backend is not None:
@@ -229,6 +255,7 @@ def banner(
     cms: str | None = None,
     rate_limit: int = RATE_LIMIT_REQUESTS,
     bookings: str | None = None,
+    schedule: float = 0.0,
 ) -> str:
     """What the dev server serves; `cms` is None without --content, "" when the CMS runs, else why not."""
     lines = [
@@ -260,6 +287,14 @@ def banner(
         ]
     if bookings is not None:
         lines += ["", f"  BOOKINGS are kept in {bookings}."]
+    if schedule > 0:
+        every = f"{schedule / 60:g} minutes" if schedule % 60 == 0 else f"{schedule:g} seconds"
+        lines += [
+            f"  SCHEDULED RUN every {every}, as in production: requests and quotations lapse, PO holds end,",
+            f"  reminders go, the outbox is sent (one line when a run does something; {SCHEDULE_ENV}=0 turns it off).",
+        ]
+    else:
+        lines += ["  SCHEDULED RUN off: `python -m bookings chase` and `outbox --retry` do its work by hand."]
     if outbox is not None:
         lines += ["", f"  E-MAILS ARE NOT SENT (no SMTP_URL): confirmations are written to {outbox}/"]
     lines += ["", "  Press Ctrl+C to stop.", RULE]

@@ -265,6 +265,9 @@ def test_mail_down_during_fulfilment_answers_200_keeps_the_messages_and_the_sche
     assert scheduled_run(live.settings) == {
         "ok": True,
         "expired": 0,
+        "quotes_lapsed": 0,
+        "po_reminded": 0,
+        "po_released": 0,
         "reminded": 0,
         "sent": 4,
         "refused": 0,
@@ -434,6 +437,9 @@ def test_the_scheduled_invocation_is_not_taken_for_an_http_request(live, monkeyp
     assert handler({"source": SCHEDULE_SOURCE}, None) == {
         "ok": True,
         "expired": 0,
+        "quotes_lapsed": 0,
+        "po_reminded": 0,
+        "po_released": 0,
         "reminded": 0,
         "sent": 0,
         "refused": 0,

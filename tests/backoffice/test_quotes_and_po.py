@@ -10,7 +10,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -355,3 +355,42 @@ def test_chase_does_purchase_to_pays_chasing_reminding_releasing_and_lapsing_eac
     assert store.get(quote_ref).state == State.EXPIRED and store.counter(places_key(EVENT)) == 0
     status, out, err = _chase(live, quote_end)
     assert "purchase to pay: 0 quotations lapsed, 0 PO reminders, 0 PO holds ended" in out
+
+
+def test_the_dev_servers_scheduled_run_lapses_a_quotation_through_the_functions_own_handler(p2p, monkeypatch):
+    """`make dev`'s scheduler invokes functions.lambda_handler.handler with the schedule's event, as EventBridge
+    does: a quotation past its valid-until lapses (its places come back), with one line said, however many runs."""
+    from devtools.devserver.schedule import ScheduledRuns, invoke_schedule
+    from flows.purchase import confirm_quote
+    from tests.waiting import wait_until
+
+    live = p2p
+    store = live.settings.store()
+    ref = _ask_quote(live, tag="-dev", delegates=2)
+    _wait_message(live, ref, "Confirm your booking request")
+    # Confirmed 40 days ago: valid for 30, so it lapsed 10 days ago (the scheduler runs on the real clock).
+    made = confirm_quote(store, ref, datetime.now(UTC) - timedelta(days=40), live.fees, mail(live.settings))
+    assert made.changed and store.counter(places_key(EVENT)) == 2
+    assert _wait_message(live, ref, "Your quotation")
+    for name, value in {
+        "STRIPE_SECRET_KEY": live.settings.stripe_secret_key,
+        "STRIPE_WEBHOOK_SECRET": live.settings.stripe_webhook_secret,
+        "SITE_URL": live.url,
+        "STRIPE_API_BASE": live.standin.api_base,
+        "FEES_PATH": str(live.fees_path),
+        "SMTP_URL": live.smtp.url,
+        "MAIL_FROM": "Bookings <bookings@events.example.org>",
+        **live.store_environ,
+    }.items():
+        monkeypatch.setenv(name, value)
+    runs: list[dict] = []
+    said: list[str] = []
+    scheduler = ScheduledRuns(0.05, lambda: runs.append(dict(invoke_schedule())) or runs[-1], said.append)
+    scheduler.start()
+    try:
+        wait_until(lambda: len(runs) >= 3, timeout=30, what="three scheduled runs")
+    finally:
+        scheduler.stop()
+    assert store.get(ref).state == State.EXPIRED and store.counter(places_key(EVENT)) == 0
+    assert [r["quotes_lapsed"] for r in runs[:3]] == [1, 0, 0]
+    assert said == ["scheduled run: 1 quotations lapsed"]

@@ -17,8 +17,9 @@ from tests.waiting import wait_until
 
 
 def test_booking_pay_and_confirmation_end_to_end(site, start_devserver):
-    server = start_devserver(site)
+    server = start_devserver(site, dev_env(DEV_SCHEDULE_SECONDS=""))
     assert "PAYMENTS ARE SIMULATED" in server.banner
+    assert "SCHEDULED RUN every 5 minutes, as in production" in server.banner
 
     # 1. A form post, as the no-JavaScript booking form sends it.
     response = http("POST", server.url + "/api/bookings", form_body(booking(2), blank_fieldsets=3), FORM_HEADERS)
@@ -136,3 +137,10 @@ def test_the_banner_says_where_bookings_are_kept_and_the_engine_stops_with_the_s
     assert json.loads(data.read_text())["table"] == "bookings"  # saved when the server stopped
     with pytest.raises(EndpointConnectionError):  # and the engine stopped with it
         client.describe_table(TableName="bookings")
+
+
+def test_the_scheduled_run_is_set_or_turned_off_and_a_bad_interval_is_refused(site, start_devserver):
+    assert "SCHEDULED RUN off" in start_devserver(site, dev_env(DEV_SCHEDULE_SECONDS="0")).banner
+    assert "SCHEDULED RUN every 30 seconds" in start_devserver(site, dev_env(), "--schedule-seconds", "30").banner
+    result = _run(site, dev_env(DEV_SCHEDULE_SECONDS="soon"))
+    assert result.returncode == 2 and "DEV_SCHEDULE_SECONDS must be a number of seconds" in result.stderr
