@@ -162,10 +162,6 @@ class Swept:
     reminded: list[str] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
 
-    @property
-    def changed(self) -> int:
-        return len(self.quotes_lapsed) + len(self.reminded) + len(self.released)
-
 
 def _held_since(booking: Booking) -> str:
     record = booking.record
