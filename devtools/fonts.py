@@ -2,8 +2,8 @@
 
 Noto Sans (from PyPI's fontpkg-noto-sans, a variable font) is cut to its regular instance and subset to Latin,
 Greek, Cyrillic and common punctuation (about 80 KB), and its metrics (character map, advance widths, bounding
-box) are written beside it as JSON. The function then embeds the font with the standard library alone
-(adapters/documents/pdf.py), so neither fontTools nor fpdf2 (60 MB and more) goes into the Lambda bundle.
+box) are written beside it as JSON. The function then embeds the font itself (adapters/documents/pdf.py, with
+pydyf for the file format), so neither fontTools nor fpdf2 (60 MB and more) goes into the Lambda bundle.
 Run it again only to change the characters covered; tests/documents checks the two files agree.
 """
 

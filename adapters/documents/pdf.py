@@ -1,18 +1,20 @@
-"""A small tagged-PDF writer with the standard library alone: A4 pages of text lines and simple tables, one
-embedded font (Noto Sans, subset ahead of time by devtools/fonts.py), a structure tree (Document, H1, H2, P,
-Table/TR/TH/TD) with every piece of text marked, the document's language and title, and a ToUnicode map so
-text can be searched and read aloud. It is what a quotation needs and no more; the back office's certificates
-use fpdf2, which is too large for the Lambda bundle (fontTools and Pillow: 60 MB and more).
+"""A small tagged-PDF writer: A4 pages of text lines and simple tables, one embedded font (Noto Sans, subset ahead
+of time by devtools/fonts.py), a structure tree (Document, H1, H2, P, Table/TR/TH/TD) with every piece of text
+marked, the document's language and title, and a ToUnicode map so text can be searched and read aloud. The layout,
+the tagging and the font are ours; the file format (objects, streams, the cross-reference stream) is pydyf's,
+WeasyPrint's low-level PDF writer (pure Python, no dependencies). It is what a quotation needs and no more; the back
+office's certificates use fpdf2, which is too large for the Lambda bundle (fontTools and Pillow: 60 MB and more).
 """
 
 from __future__ import annotations
 
+import io
 import json
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 FONT = Path(__file__).resolve().parent / "fonts" / "NotoSans-Regular-subset"
 A4 = (595.28, 841.89)  # points
@@ -51,11 +53,6 @@ def metrics() -> Metrics:
         cmap={int(k): v for k, v in data["cmap"].items()},
         widths=tuple(data["widths"]),
     )
-
-
-def _text_string(text: str) -> bytes:
-    """A PDF literal string (for the document information and structure attributes), UTF-16BE with its BOM."""
-    return b"<" + (b"\xfe\xff" + text.encode("utf-16-be")).hex().upper().encode() + b">"
 
 
 @dataclass
@@ -171,121 +168,96 @@ class Document:
             self.y -= 2
 
     def output(self) -> bytes:
-        return _Writer(self).write()
+        return _write(self)
 
 
-class _Writer:
-    """Numbers the objects and writes the file with its cross-reference table."""
+def _write(document: Document) -> bytes:
+    """The file, through pydyf (objects, streams, the cross-reference stream): the catalog marked as tagged with
+    its language, one page object per page, the structure tree with its parent tree, the font and the metadata."""
+    import pydyf
 
-    def __init__(self, document: Document) -> None:
-        self.document = document
-        self.objects: list[bytes] = []
+    pdf = pydyf.PDF()
+    font = _font(pdf, metrics(), document._used)
+    pages = []
+    for index, content in enumerate(document.pages):
+        contents = _add(pdf, pydyf.Stream([b"".join(content)], compress=True))
+        resources = pydyf.Dictionary({"Font": pydyf.Dictionary({"F1": font.reference})})
+        page = pydyf.Dictionary({
+            "Type": "/Page", "Parent": pdf.pages.reference, "MediaBox": pydyf.Array([0, 0, *A4]),
+            "Contents": contents.reference, "Resources": resources, "StructParents": index, "Tabs": "/S",
+        })  # fmt: skip
+        pdf.add_page(page)
+        pages.append(page)
+    tree = _add(pdf, pydyf.Dictionary({"Type": "/StructTreeRoot", "ParentTreeNextKey": len(pages)}))
+    parents = [pydyf.Array() for _ in pages]  # each page's marked content, by MCID: the elements that hold it
+    tree["K"] = pydyf.Array([_element(pdf, document.root, tree, pages, parents).reference])
+    tree["ParentTree"] = pydyf.Dictionary(
+        {"Nums": pydyf.Array([x for i, refs in enumerate(parents) for x in (i, refs)])}
+    )
+    pdf.catalog.update({
+        "StructTreeRoot": tree.reference, "MarkInfo": pydyf.Dictionary({"Marked": "true"}),
+        "Lang": pydyf.String(document.lang), "ViewerPreferences": pydyf.Dictionary({"DisplayDocTitle": "true"}),
+    })  # fmt: skip
+    info = {"Title": document.title, "Author": document.author, "Subject": document.subject, "Producer": "event-site"}
+    pdf.info.update({key: pydyf.String(value) for key, value in info.items()})  # any script: UTF-16 when not ASCII
+    out = io.BytesIO()
+    pdf.write(out, version=b"1.7", compress=True)
+    return out.getvalue()
 
-    def reserve(self) -> int:
-        self.objects.append(b"")
-        return len(self.objects)
 
-    def put(self, number: int, body: bytes) -> int:
-        self.objects[number - 1] = body
-        return number
+def _add(pdf: Any, obj: Any) -> Any:
+    pdf.add_object(obj)
+    return obj
 
-    def add(self, body: bytes) -> int:
-        return self.put(self.reserve(), body)
 
-    def stream(self, data: bytes, extra: str = "") -> int:
-        packed = zlib.compress(data, 9)
-        return self.add(f"<</Length {len(packed)} /Filter /FlateDecode{extra}>>\nstream\n".encode() + packed
-                        + b"\nendstream")  # fmt: skip
+def _element(pdf: Any, element: _Element, parent: Any, pages: list[Any], parents: list[Any]) -> Any:
+    """One structure element (and, below it, its children): marked content by MCID on its page, or elements."""
+    import pydyf
 
-    def write(self) -> bytes:
-        doc = self.document
-        m = metrics()
-        catalog, pages_id, struct_root = self.reserve(), self.reserve(), self.reserve()
-        font = self._font(m)
-        page_ids = [self.reserve() for _ in doc.pages]
-        for number, content in zip(page_ids, doc.pages, strict=True):
-            contents = self.stream(b"".join(content))
-            self.put(
-                number,
-                f"<</Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {A4[0]} {A4[1]}] /Contents {contents} 0 R "
-                f"/Resources <</Font <</F1 {font} 0 R>>>> /StructParents {page_ids.index(number)} /Tabs /S>>".encode(),
-            )
-        kids = " ".join(f"{n} 0 R" for n in page_ids)
-        self.put(pages_id, f"<</Type /Pages /Kids [{kids}] /Count {len(page_ids)}>>".encode())
-        parents: dict[int, list[int]] = {i: [] for i in range(len(page_ids))}
-        top = self._element(doc.root, struct_root, page_ids, parents)
-        nums = " ".join(
-            f"{page} [{' '.join(f'{n} 0 R' for n in numbers)}]" for page, numbers in sorted(parents.items())
-        )
-        self.put(
-            struct_root,
-            f"<</Type /StructTreeRoot /K [{top} 0 R] /ParentTree <</Nums [{nums}]>> "
-            f"/ParentTreeNextKey {len(page_ids)}>>".encode(),
-        )
-        self.put(
-            catalog,
-            f"<</Type /Catalog /Pages {pages_id} 0 R /StructTreeRoot {struct_root} 0 R /MarkInfo <</Marked true>> "
-            f"/Lang ({doc.lang}) /ViewerPreferences <</DisplayDocTitle true>>>>".encode(),
-        )
-        info = self.add(
-            b"<</Title " + _text_string(doc.title) + b" /Author " + _text_string(doc.author)
-            + b" /Subject " + _text_string(doc.subject) + b" /Producer " + _text_string("event-site") + b">>"
-        )  # fmt: skip
-        return self._file(catalog, info)
+    page = pages[element.page].reference
+    node = _add(
+        pdf, pydyf.Dictionary({"Type": "/StructElem", "S": f"/{element.tag}", "P": parent.reference, "Pg": page})
+    )
+    if element.mcid is not None:
+        parents[element.page].append(node.reference)
+        node["K"] = pydyf.Array([element.mcid])
+    else:
+        node["K"] = pydyf.Array([_element(pdf, c, node, pages, parents).reference for c in element.children])
+    return node
 
-    def _element(self, element: _Element, parent: int, page_ids: list[int], parents: dict[int, list[int]]) -> int:
-        number = self.reserve()
-        if element.mcid is not None:
-            parents[element.page].append(number)
-            kids = f"{element.mcid}"
-        else:
-            kids = " ".join(f"{self._element(c, number, page_ids, parents)} 0 R" for c in element.children)
-        self.put(
-            number,
-            f"<</Type /StructElem /S /{element.tag} /P {parent} 0 R /Pg {page_ids[element.page]} 0 R "
-            f"/K [{kids}]>>".encode(),
-        )
-        return number
 
-    def _font(self, m: Metrics) -> int:
-        raw = FONT.with_suffix(".ttf").read_bytes()
-        file = self.stream(raw, f" /Length1 {len(raw)}")
-        name = f"QUOTEA+{m.name}"
-        scale = 1000 / m.units
-        x0, y0, x1, y1 = (round(v * scale) for v in m.bbox)
-        descriptor = self.add(
-            f"<</Type /FontDescriptor /FontName /{name} /Flags 32 /FontBBox [{x0} {y0} {x1} {y1}] /ItalicAngle 0 "
-            f"/Ascent {round(m.ascent * scale)} /Descent {round(m.descent * scale)} "
-            f"/CapHeight {round(m.cap_height * scale)} /StemV 80 /FontFile2 {file} 0 R>>".encode()
-        )
-        used = sorted(self.document._used.items())
-        widths = " ".join(f"{gid} [{round(m.widths[gid] * scale)}]" for gid, _ in used)
-        cid = self.add(
-            f"<</Type /Font /Subtype /CIDFontType2 /BaseFont /{name} "
-            f"/CIDSystemInfo <</Registry (Adobe) /Ordering (Identity) /Supplement 0>> /FontDescriptor {descriptor} 0 R "
-            f"/DW {round(m.widths[0] * scale)} /W [{widths}] /CIDToGIDMap /Identity>>".encode()
-        )
-        mapping = "\n".join(f"<{gid:04X}> <{ch.encode('utf-16-be').hex().upper()}>" for gid, ch in used)
-        cmap = (
-            "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo "
-            "<</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def "
-            f"1 begincodespacerange <0000> <FFFF> endcodespacerange {len(used)} beginbfchar\n"
-            f"{mapping}\nendbfchar endcmap CMapName currentdict /CMap defineresource pop end end"
-        )
-        to_unicode = self.stream(cmap.encode())
-        return self.add(
-            f"<</Type /Font /Subtype /Type0 /BaseFont /{name} /Encoding /Identity-H /DescendantFonts [{cid} 0 R] "
-            f"/ToUnicode {to_unicode} 0 R>>".encode()
-        )
+def _font(pdf: Any, m: Metrics, used_glyphs: dict[int, str]) -> Any:
+    """Noto Sans as a Type 0 font over its embedded TrueType subset (Identity-H: two bytes per glyph id), with the
+    widths of the glyphs used and a ToUnicode map from each to the character it draws."""
+    import pydyf
 
-    def _file(self, catalog: int, info: int) -> bytes:
-        out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-        offsets = []
-        for number, body in enumerate(self.objects, start=1):
-            offsets.append(len(out))
-            out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-        xref = len(out)
-        out += f"xref\n0 {len(self.objects) + 1}\n0000000000 65535 f \n".encode()
-        out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-        out += f"trailer\n<</Size {len(self.objects) + 1} /Root {catalog} 0 R /Info {info} 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode()
-        return bytes(out)
+    raw = FONT.with_suffix(".ttf").read_bytes()
+    file = _add(pdf, pydyf.Stream([raw], {"Length1": len(raw)}, compress=True))
+    name = f"/QUOTEA+{m.name}"
+    scale = 1000 / m.units
+    descriptor = _add(pdf, pydyf.Dictionary({
+        "Type": "/FontDescriptor", "FontName": name, "Flags": 32, "ItalicAngle": 0, "StemV": 80,
+        "FontBBox": pydyf.Array([round(v * scale) for v in m.bbox]), "Ascent": round(m.ascent * scale),
+        "Descent": round(m.descent * scale), "CapHeight": round(m.cap_height * scale), "FontFile2": file.reference,
+    }))  # fmt: skip
+    used = sorted(used_glyphs.items())
+    widths = pydyf.Array([x for gid, _ in used for x in (gid, pydyf.Array([round(m.widths[gid] * scale)]))])
+    system = pydyf.Dictionary(
+        {"Registry": pydyf.String("Adobe"), "Ordering": pydyf.String("Identity"), "Supplement": 0}
+    )
+    cid = _add(pdf, pydyf.Dictionary({
+        "Type": "/Font", "Subtype": "/CIDFontType2", "BaseFont": name, "CIDSystemInfo": system,
+        "FontDescriptor": descriptor.reference, "DW": round(m.widths[0] * scale), "W": widths, "CIDToGIDMap": "/Identity",
+    }))  # fmt: skip
+    mapping = "\n".join(f"<{gid:04X}> <{ch.encode('utf-16-be').hex().upper()}>" for gid, ch in used)
+    cmap = (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo "
+        "<</Registry (Adobe) /Ordering (UCS) /Supplement 0>> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def "
+        f"1 begincodespacerange <0000> <FFFF> endcodespacerange {len(used)} beginbfchar\n"
+        f"{mapping}\nendbfchar endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    to_unicode = _add(pdf, pydyf.Stream([cmap.encode()], compress=True))
+    return _add(pdf, pydyf.Dictionary({
+        "Type": "/Font", "Subtype": "/Type0", "BaseFont": name, "Encoding": "/Identity-H",
+        "DescendantFonts": pydyf.Array([cid.reference]), "ToUnicode": to_unicode.reference,
+    }))  # fmt: skip

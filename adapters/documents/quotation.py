@@ -2,8 +2,9 @@
 
 `quotation()` gathers what a quotation says from the stored record (its amounts were priced by `pricing` when it
 was asked for), the event, and the organiser's details; every amount is formatted here, once. `pdf()` draws it as
-a tagged A4 PDF with Noto Sans embedded (adapters/documents/pdf.py: the standard library and a font subset ahead of
-time, so the Lambda bundle carries no PDF library), imported only when a PDF is asked for.
+a tagged A4 PDF with Noto Sans embedded (adapters/documents/pdf.py: our layout and tagging, a font subset ahead of
+time, and pydyf for the file format, so the Lambda bundle carries no large PDF library), imported only when a PDF is
+asked for.
 """
 
 from __future__ import annotations

@@ -320,12 +320,14 @@ document = Document(title="Quotation Q-000001", author="Health IG Conferences")
 document.text("H1", "Quotation Q-000001", 20)
 document.text("P", "This is not a VAT invoice")
 made = document.output()
+import pydyf
 print("RESULT " + json.dumps({"size": len(made), "head": made[:8].decode("latin-1"),
-    "fpdf": importlib.util.find_spec("fpdf") is not None, "fontTools": importlib.util.find_spec("fontTools") is not None}))
+    "fpdf": importlib.util.find_spec("fpdf") is not None, "fontTools": importlib.util.find_spec("fontTools") is not None,
+    "pydyf": pydyf.__file__}))
 """
 
 
-def test_the_bundle_makes_a_quotations_pdf_with_no_pdf_library_in_it(local_bundle):
+def test_the_bundle_makes_a_quotations_pdf_with_pydyf_from_the_bundle_and_no_large_pdf_library(local_bundle):
     fonts = sorted(p.name for p in (local_bundle / "adapters" / "documents" / "fonts").iterdir())
     assert fonts == ["NotoSans-Regular-subset.json", "NotoSans-Regular-subset.ttf"]
     result = subprocess.run(
@@ -342,3 +344,4 @@ def test_the_bundle_makes_a_quotations_pdf_with_no_pdf_library_in_it(local_bundl
     )
     assert out["head"] == "%PDF-1.7" and out["size"] > 10_000  # the font is embedded
     assert out["fpdf"] is False and out["fontTools"] is False
+    assert out["pydyf"].startswith(str(local_bundle))  # the pinned runtime dependency, installed into the bundle
