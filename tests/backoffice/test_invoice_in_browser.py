@@ -48,7 +48,11 @@ def test_from_the_invoice_confirmation_page_to_a_paid_invoice_and_the_emails(liv
         page.get_by_role("link", name="View or pay the invoice online").click()
         page.wait_for_url(invoice["hosted_invoice_url"])
         assert page.get_by_role("heading", level=1).inner_text() == "Test invoice — no real payment is taken"
-        assert page.get_by_text("PO-4711").count() == 1
+        # The PO is the invoice's own field (finance matches it to the PO), and the memo names it too.
+        assert (
+            page.locator("dt", has_text="PO number").locator("xpath=following-sibling::dd[1]").inner_text() == "PO-4711"
+        )
+        assert "purchase order PO-4711" in page.get_by_role("main").inner_text()
         pay = page.get_by_role("button", name=re.compile(r"^Pay £654\.90$"))
         assert pay.count() == 1
         page.set_viewport_size({"width": 320, "height": 640})  # WCAG reflow on a phone
