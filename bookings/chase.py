@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from adapters.mail.send import MailSession
     from adapters.store import BookingStore
     from booking.life import Booking
+    from booking.record import BookingRecord
     from flows.purchase import Swept
 
 
@@ -184,25 +185,34 @@ def _purchase_to_pay(
 
 
 def _report(store: BookingStore, swept: Swept, dry_run: bool, stdout: TextIO) -> None:
-    for kinds, done, would in (
-        (swept.quotes_lapsed, "lapsed", "would lapse"),
-        (swept.reminded, "PO reminder sent", "PO reminder would be sent"),
-        (swept.released, "PO hold ended", "PO hold would end"),
-    ):
-        for ref in kinds:
-            stored = store.get(ref)
-            if stored is None:
-                continue
-            record = stored.record
-            places = len(record.delegates)
-            what = would if dry_run else done
-            if kinds is swept.quotes_lapsed:
-                line = f"quotation {record.quote_number} {what}: {places} places {'would come' if dry_run else 'came'} back"
-            elif kinds is swept.reminded:
-                line = f"{what} to {record.contact.email}"
-            else:
-                line = f"{what}: {places} places {'would be' if dry_run else ''} released, booker told ({record.contact.email})"
-            print(f"{ref}  {record.event}  {' '.join(line.split())}", file=stdout)
+    """One line for each booking the sweep moved (or, dry, would move), with the booker's address."""
+    lines: list[tuple[str, str]] = []
+    for ref in swept.quotes_lapsed:
+        record = _record(store, ref)
+        places = len(record.delegates) if record else 0
+        done = f"would lapse: {places} places would come back" if dry_run else f"lapsed: {places} places came back"
+        lines.append(
+            (ref, f"{record.event if record else ''}  quotation {record.quote_number if record else ''} {done}")
+        )
+    for ref in swept.reminded:
+        record = _record(store, ref)
+        to = record.contact.email if record else ""
+        lines.append(
+            (ref, f"{record.event if record else ''}  PO reminder {'would be sent' if dry_run else 'sent'} to {to}")
+        )
+    for ref in swept.released:
+        record = _record(store, ref)
+        places = len(record.delegates) if record else 0
+        done = "would end: {} places would be released" if dry_run else "ended: {} places released"
+        to = record.contact.email if record else ""
+        lines.append((ref, f"{record.event if record else ''}  PO hold {done.format(places)}, booker told ({to})"))
+    for ref, line in lines:
+        print(f"{ref}  {line}", file=stdout)
+
+
+def _record(store: BookingStore, ref: str) -> BookingRecord | None:
+    stored = store.get(ref)
+    return stored.record if stored is not None else None
 
 
 def _dry_mail() -> Mail:
