@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Test processes for `make test` (pytest-xdist): each test file runs whole in one of them, with its own local
+# DynamoDB engine, Chromium and dev server on free ports. TEST_WORKERS=0 runs the suite in this process alone.
+TEST_WORKERS ?= 2
 
 .PHONY: install dev build test lint clean package bench
 
@@ -28,7 +31,7 @@ dev: build
 	$(BIN)/python -m devtools.devserver --port $(PORT) --content content
 
 test: lint $(NODE_DEPS)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Lint, format and types (configured in pyproject.toml); `make test` runs this first.
 lint: $(STAMP)

@@ -8,8 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from adapters.mail.compose import About, Letterhead, compose
-from adapters.mail.outbox import outgoing
 from adapters.store import BookingStore, Conflict, Outgoing, Stored, Take, code_key, places_key
 from booking import life
 from booking.life import Booking, State, Transition
@@ -20,7 +18,8 @@ log = logging.getLogger("booking.flows.advance")
 # means something is wrong (it raises Conflict rather than spin).
 MAX_ATTEMPTS = 8
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the mail composition is imported only when a transition sends a message (cold start)
+    from adapters.mail.compose import About, Letterhead
     from adapters.mail.send import MailSession
 
 EventFor = Callable[[Booking | None], life.Event | None]
@@ -28,10 +27,12 @@ EventFor = Callable[[Booking | None], life.Event | None]
 
 @dataclass(frozen=True)
 class Mail:
-    """How a flow's messages are composed (`about` a booking, on the `letterhead`) and sent (`session()`)."""
+    """How a flow's messages are composed (`about` a booking, on the `letterhead`) and sent (`session()`).
+
+    `letterhead` may be a function that makes it: it is then called only when a transition sends a message."""
 
     about: Callable[[Booking], About]
-    letterhead: Letterhead
+    letterhead: Letterhead | Callable[[], Letterhead]
     session: Callable[[], MailSession]
 
 
@@ -77,9 +78,13 @@ def code_takes(current: Booking | None, transition: Transition, limit: int | Non
     return []
 
 
-def messages(transition: Transition, about: About, letterhead: Letterhead) -> list[Outgoing]:
+def messages(transition: Transition, about: About, letterhead: Letterhead | Callable[[], Letterhead]) -> list[Outgoing]:
     """Every message the transition sends, composed, as the outbox keeps them."""
-    composed = ((send, compose(send, about, letterhead)) for send in transition.sends)
+    from adapters.mail.compose import compose
+    from adapters.mail.outbox import outgoing
+
+    made = letterhead() if callable(letterhead) else letterhead
+    composed = ((send, compose(send, about, made)) for send in transition.sends)
     return [outgoing(send.message_id, message) for send, message in composed if message is not None]
 
 
@@ -89,7 +94,7 @@ def advance(
     event: life.Event | EventFor,
     *,
     about: Callable[[Booking], About],
-    letterhead: Letterhead,
+    letterhead: Letterhead | Callable[[], Letterhead],
     capacity: int | None = None,
     code_limit: int | None = None,
     takes: Callable[[Transition], Sequence[Take]] = lambda _: (),
@@ -97,6 +102,7 @@ def advance(
     """Apply `event` (or the event `event(booking)` decides on, from the booking as stored now) to booking `ref`
     and store the result with its messages and counter changes in one conditional write.
 
+    `letterhead` may be a function that makes it, called only when the transition sends a message.
     `capacity` limits the event's places and `code_limit` the uses of the booking's discount code (both only
     when the transition takes some). Raises LimitReached when a take passes its limit (nothing written), StoreUnavailable, or Conflict when the
     booking kept changing under us.

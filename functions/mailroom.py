@@ -7,18 +7,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from adapters.content.events import EventFacts, event_facts
 from adapters.content.fees import category_label, fee_table
-from adapters.mail.compose import DEFAULT_FROM, About, Letterhead, Payment, organiser_details
-from adapters.mail.send import MailSession
 from booking.life import Booking, State
 from booking.record import BookingRecord
-from flows import manage as flow
 from flows.advance import Mail
 from functions.settings import Settings
 from pricing import FeeTableError
+
+# Composing and sending are imported when a message is composed or sent, not when a flow is handed its Mail: a card
+# booking's start sends nothing, and its cold start need not load them.
+if TYPE_CHECKING:
+    from adapters.mail.compose import About, Letterhead, Payment
+    from adapters.mail.send import MailSession
 
 
 def mail(settings: Settings, *, links: Mapping[str, str] | None = None, extra: Mapping[str, Any] | None = None) -> Mail:
@@ -39,16 +43,20 @@ def mail(settings: Settings, *, links: Mapping[str, str] | None = None, extra: M
             return found
         return replace(found, links={**found.links, **(links or {})}, extra={**found.extra, **(extra or {})})
 
-    return Mail(
-        about=about_booking,
-        letterhead=letterhead(settings),
-        session=lambda: MailSession(settings.smtp_url, settings.mail_outbox),
-    )
+    def session() -> MailSession:
+        from adapters.mail.send import MailSession
+
+        return MailSession(settings.smtp_url, settings.mail_outbox)
+
+    return Mail(about=about_booking, letterhead=cache(lambda: letterhead(settings)), session=session)
 
 
 def about(booking: Booking, settings: Settings) -> About:
     """What every message about `booking` needs: the event, the payment as recorded, and its links (the booker's
     manage link and each delegate's access-needs link, made for the booking as it is now stored)."""
+    from adapters.mail.compose import About
+    from flows import manage as flow
+
     record = booking.record
     assert settings.events_dir is not None
     facts = event_facts(record.event, settings.events_dir)
@@ -86,6 +94,8 @@ def purchase_links(record: BookingRecord, settings: Settings) -> dict[str, str]:
 
 
 def letterhead(settings: Settings) -> Letterhead:
+    from adapters.mail.compose import DEFAULT_FROM, Letterhead, organiser_details
+
     return Letterhead(
         sender=settings.mail_from or DEFAULT_FROM,
         organisers=organisers_address(settings),
@@ -95,6 +105,8 @@ def letterhead(settings: Settings) -> Letterhead:
 
 
 def link_expiry(facts: EventFacts, settings: Settings) -> datetime | None:
+    from flows import manage as flow
+
     try:
         fees = fee_table(settings.fees_path)
     except (FeeTableError, OSError):
@@ -104,12 +116,16 @@ def link_expiry(facts: EventFacts, settings: Settings) -> datetime | None:
 
 def payment_of(record: BookingRecord) -> Payment:
     """How the booking was paid, as its record says (Stripe's facts were written into it as they happened)."""
+    from adapters.mail.compose import Payment
+
     method = "free" if record.amounts and record.gross_pence == 0 else record.payment
     return Payment(method, record.gross_pence, "GBP", record.invoice_number, record.invoice_url, record.invoice_pdf)
 
 
 def organisers_address(settings: Settings) -> str | None:
     """Whom bookers write to, and where the organisers' copy goes: CONTACT_EMAIL, else content/organiser.yaml's."""
+    from adapters.mail.compose import organiser_details
+
     if settings.contact_email:
         return settings.contact_email
     organiser = organiser_details(settings.organiser_path)

@@ -9,10 +9,25 @@ import pelican.log  # noqa: F401  (imported first on purpose: see below)
 import pytest
 
 from pricing import FeeTable, load_fee_table
-from tests.dynamodb import booking_store, bookings_table, dynamodb_client, dynamodb_engine, store_environ
+from tests.dynamodb import (
+    booking_store,
+    bookings_table,
+    dynamodb_client,
+    dynamodb_engine,
+    store_environ,
+    table_template,
+)
 from tests.smtp import smtp
 
-__all__ = ["booking_store", "bookings_table", "dynamodb_client", "dynamodb_engine", "smtp", "store_environ"]
+__all__ = [
+    "booking_store",
+    "bookings_table",
+    "dynamodb_client",
+    "dynamodb_engine",
+    "smtp",
+    "store_environ",
+    "table_template",
+]
 
 # Importing Pelican (as the plugin's tests do) makes every logger created afterwards a
 # pelican.log.FatalLogger, whose LimitFilter drops a warning it has seen before: the function's

@@ -13,7 +13,7 @@ import pytest
 
 from devtools.dynamodb import engine
 from devtools.dynamodb.snapshot import LOCAL_CREDENTIALS, LOCAL_READ_TIMEOUT, LOCAL_REGION
-from devtools.dynamodb.table import create_table
+from devtools.dynamodb.table import create_table, load_template
 
 
 @pytest.fixture(scope="session")
@@ -46,11 +46,17 @@ def dynamodb_client(store_environ) -> Any:
     return make_client(store_environ)
 
 
+@pytest.fixture(scope="session")
+def table_template() -> dict[str, Any]:
+    """functions/template.yaml, read once: parsing it took most of the time of making a table."""
+    return load_template()
+
+
 @pytest.fixture
-def bookings_table(dynamodb_client) -> str:
+def bookings_table(dynamodb_client, table_template) -> str:
     """A fresh, empty table created from functions/template.yaml, under a name no other test uses."""
     name = f"bookings-{uuid.uuid4().hex[:12]}"
-    create_table(dynamodb_client, name)
+    create_table(dynamodb_client, name, table_template)
     return name
 
 

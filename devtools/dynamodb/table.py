@@ -68,8 +68,9 @@ def create_table_arguments(name: str, template: dict[str, Any] | None = None) ->
 def create_table(client: Any, name: str, template: dict[str, Any] | None = None) -> None:
     """Create the table on `client`'s endpoint (a boto3 dynamodb client) and switch on its time to live."""
     properties = table_properties(template)
-    client.create_table(**create_table_arguments(name, template))
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 20})
+    created = client.create_table(**create_table_arguments(name, template))
+    if created["TableDescription"].get("TableStatus") != "ACTIVE":  # the local engine's tables are active at once
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 20})
     ttl = properties.get("TimeToLiveSpecification")
     if ttl:
         client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)

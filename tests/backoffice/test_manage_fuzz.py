@@ -45,7 +45,8 @@ _version = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Each example is an HTTP save and reads back both bookings from the store.
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(delegates=_delegates, as_form=st.booleans(), version=_version)
 def test_any_change_is_field_errors_a_conflict_or_a_save_and_never_touches_another_booking(
     live, monkeypatch, delegates, as_form, version

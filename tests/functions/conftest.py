@@ -176,19 +176,26 @@ def http(method: str, url: str, body: bytes | str | None = None, headers: dict[s
         return HttpResponse(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
 
 
+# How long the function waits for the stand-in: long enough that a busy machine never times a call out (each retry
+# would be one more request than a test counts); the tests of timeouts set their own, shorter.
+LIVE_STRIPE_TIMEOUT_SECONDS = 10.0
+
+
 class LiveFunction:
     """The booking function served over loopback HTTP, talking to a running stand-in with the real SDK."""
 
     def __init__(self, url: str, standin: Any):
         self.url = url
         self.standin = standin
-        self.settings = make_settings(site_url=url, stripe_api_base=standin.api_base, stripe_timeout_seconds=1.0)
+        self.settings = make_settings(
+            site_url=url, stripe_api_base=standin.api_base, stripe_timeout_seconds=LIVE_STRIPE_TIMEOUT_SECONDS
+        )
 
     def configure(self, **overrides: Any) -> None:
         values = {
             "site_url": self.url,
             "stripe_api_base": self.standin.api_base,
-            "stripe_timeout_seconds": 1.0,
+            "stripe_timeout_seconds": LIVE_STRIPE_TIMEOUT_SECONDS,
             **overrides,
         }
         self.settings = make_settings(**values)

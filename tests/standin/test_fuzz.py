@@ -118,7 +118,8 @@ def _post(endpoint, body: bytes | str) -> requests.Response:
     )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# One HTTP request per example; the bug this found (non-ASCII digits) is pinned by the table test below.
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pairs)
 def test_random_form_fields_get_only_stripe_shaped_400s(endpoint, fields):
     _assert_stripe_shaped_refusal(_post(endpoint, urlencode(fields)))
