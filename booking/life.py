@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from booking import retention
 from booking.record import Attendee, BillingDetails, BookingRecord, Contact
 
 
@@ -623,6 +622,8 @@ def _access_needs_changed(current: Booking, event: AccessNeedsChanged) -> Transi
 
 
 def _personal_data_removed(current: Booking, event: Anonymised | Erased) -> Transition:
+    from booking import retention  # only the retention run and erasure need it, not a booking's start
+
     if isinstance(event, Anonymised):
         stages = frozenset(retention.Stage(s) for s in event.stages)
         record = retention.anonymised(current.record, stages)

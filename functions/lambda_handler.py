@@ -11,10 +11,15 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from functions import logs
-from functions.app import route, unconfigured
-from functions.http import Request, Response
-from functions.settings import Settings, SettingsError
+from functions import coldstart
+
+# A cold start: the collector paused while the routes' common modules are imported (functions/coldstart.py).
+with coldstart.collector_paused():
+    from functions import logs
+    from functions.app import route, unconfigured
+    from functions.http import Request, Response
+    from functions.settings import Settings, SettingsError
+coldstart.skip_pydantic_plugins()
 
 # Bigger than any body a route accepts: each route answers 413 itself; this only bounds decoding.
 MAX_EVENT_BODY = 1024 * 1024
@@ -25,7 +30,13 @@ log = logging.getLogger("booking.functions.lambda_handler")
 
 
 def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
-    """Lambda's entry point: read Settings from the environment here, once per invocation."""
+    """Lambda's entry point: read Settings from the environment here, once per invocation (the first one with
+    the garbage collector paused: functions/coldstart.py)."""
+    with coldstart.first_invocation():
+        return _handle(event)
+
+
+def _handle(event: Mapping[str, Any]) -> dict[str, Any]:
     if logs.in_lambda(os.environ):
         logs.setup()
     logs.begin()
