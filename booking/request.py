@@ -78,12 +78,22 @@ Email = Annotated[
     BeforeValidator(normalise),
     AfterValidator(deliverable_email),
 ]
-# A postal address as people type it into a textarea; lines are kept, blank ones dropped.
+MAX_ADDRESS_LINES = 6
+
+
+def _few_lines(value: str) -> str:
+    if len(value.split("\n")) > MAX_ADDRESS_LINES:
+        raise PydanticCustomError("too_many_lines", "lines")
+    return value
+
+
+# A postal address as people type it into a textarea; lines are kept, blank ones dropped, at most six.
 PostalAddress = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
     BeforeValidator(normalise),
     AfterValidator(checked_lines),
+    AfterValidator(_few_lines),
 ]
 # Stripe shows the PO number as an invoice custom field, whose value may be at most 140 characters.
 PurchaseOrder = Annotated[
@@ -92,7 +102,6 @@ PurchaseOrder = Annotated[
     BeforeValidator(normalise),
     AfterValidator(checked),
 ]
-MAX_ADDRESS_LINES = 6
 # A discount code as the fee table spells them (pricing.models): letters, digits, hyphens, underscores; any case.
 DiscountCodeText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[A-Za-z0-9_-]*$")]
 
@@ -129,13 +138,6 @@ class Billing(_Input):
     name: Organisation  # a person or a team ("Accounts Payable, Leeds Teaching Hospitals"), up to 150 characters
     email: Email
     address: PostalAddress
-
-    @field_validator("address")
-    @classmethod
-    def _lines(cls, value: str) -> str:
-        if len(value.split("\n")) > MAX_ADDRESS_LINES:
-            raise PydanticCustomError("too_many_lines", "lines")
-        return value
 
     @property
     def address_lines(self) -> list[str]:

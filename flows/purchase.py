@@ -6,18 +6,17 @@ reminders, holds that end). Every change is one flows.advance; Stripe calls are 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from adapters.store import QUOTE_NUMBERS, BookingStore, LimitReached, Take
+from adapters.store import QUOTE_NUMBERS, BookingStore
 from booking import life
 from booking.life import Booking, InvoiceDetails, State, StripeFacts
 from booking.links import sign
 from booking.record import BookingRecord
+from flows import hourly
 from flows.advance import EventFor, Mail, Step, advance
 from flows.booking import deliver_pending, stamp
 from pricing import FeeTable
@@ -33,21 +32,9 @@ PO_PURPOSE = "po"  # adding the PO to a booking whose PO is to follow
 QUOTES_PER_CLIENT_PER_HOUR = 5
 
 
-def quotes_key(client: str, secret: str, now: datetime) -> str:
-    """The counter of one client's quote requests this hour, the address kept only as a keyed digest."""
-    digest = hmac.new(secret.encode(), client.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"COUNTER#quote-requests#{digest}#{now.astimezone(UTC):%Y%m%d%H}"
-
-
 def count_quote_request(store: BookingStore, client: str, secret: str, now: datetime) -> bool:
     """Count one quote request from `client`; False when it is past the hour's limit (nothing counted)."""
-    hour_after = int(now.timestamp()) // 3600 * 3600 + 2 * 3600
-    take = Take(quotes_key(client, secret, now), 1, QUOTES_PER_CLIENT_PER_HOUR, expires_at=hour_after)
-    try:
-        store.take(take)
-    except LimitReached:
-        return False
-    return True
+    return hourly.count(store, "quote-requests", client, secret, now, QUOTES_PER_CLIENT_PER_HOUR)
 
 
 def quote_number(n: int) -> str:

@@ -25,7 +25,7 @@ from adapters.payments.client import StripeUnavailable
 from booking.life import Booking, InvoiceDetails, State, StripeFacts
 from booking.links import LinkExpired, LinkInvalid, open_link
 from booking.record import BillingDetails
-from booking.request import MAX_ADDRESS_LINES, Email, FieldError, Organisation, PostalAddress, PurchaseOrder
+from booking.request import Email, FieldError, Organisation, PostalAddress, PurchaseOrder
 from booking.text import SMTPUTF8_CONTEXT
 from functions import pages
 from functions.http import Request, Response, html_response, redirect
@@ -53,13 +53,6 @@ class PoForm(BaseModel):
     def _given(cls, value: str) -> str:
         if not value:
             raise PydanticCustomError("po_missing", "po")
-        return value
-
-    @field_validator("address")
-    @classmethod
-    def _lines(cls, value: str) -> str:
-        if len(value.split("\n")) > MAX_ADDRESS_LINES:
-            raise PydanticCustomError("too_many_lines", "lines")
         return value
 
     def details(self) -> InvoiceDetails:
