@@ -95,10 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     retry.add_argument("--retry", action="store_true", help="send what is waiting (SMTP_URL and MAIL_FROM)")
     chase = commands.add_parser(
         "chase",
-        help="e-mail payment reminders for unpaid invoices, each once",
-        description="Every unpaid invoice whose reminder is due today (invoice_reminders in content/fees.yaml: days "
-        "from the due date) gets it, once; each invoice is read back from Stripe first (STRIPE_SECRET_KEY), so a "
-        "paid, voided or credited one gets none.",
+        help="chase buyers: lapse quotations, remind and release PO holds, e-mail payment reminders, each once",
+        description="First purchase to pay's buyer-facing steps: quotations past their date lapse and give their "
+        "places back, bookings waiting for a PO get their reminders (po_reminder_days) or, at the hold's end, are "
+        "released. Then every unpaid invoice whose reminder is due today (invoice_reminders in content/fees.yaml: "
+        "days from the due date) gets it, once; each invoice is read back from Stripe first (STRIPE_SECRET_KEY), so "
+        "a paid, voided or credited one gets none.",
     )
     chase.add_argument("--dry-run", action="store_true", help="list who would be reminded and send nothing")
     _clock_option(chase)
