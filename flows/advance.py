@@ -98,17 +98,24 @@ def advance(
     capacity: int | None = None,
     code_limit: int | None = None,
     takes: Callable[[Transition], Sequence[Take]] = lambda _: (),
+    fresh: bool = False,
 ) -> Step:
     """Apply `event` (or the event `event(booking)` decides on, from the booking as stored now) to booking `ref`
     and store the result with its messages and counter changes in one conditional write.
 
     `letterhead` may be a function that makes it, called only when the transition sends a message.
     `capacity` limits the event's places and `code_limit` the uses of the booking's discount code (both only
-    when the transition takes some). Raises LimitReached when a take passes its limit (nothing written), StoreUnavailable, or Conflict when the
-    booking kept changing under us.
+    when the transition takes some). Raises LimitReached when a take passes its limit (nothing written),
+    StoreUnavailable, or Conflict when the booking kept changing under us.
+
+    `fresh`: the booking is most likely not stored yet, so the first try creates it without reading it (one
+    request to the store instead of two). If it is stored after all (a double submit, a lapsed booking made
+    again), that write fails as a lost race does and the booking is read and applied as usual.
     """
+    unread = fresh and not callable(event)
     for _ in range(MAX_ATTEMPTS):
-        stored = store.get(ref)
+        stored = None if unread else store.get(ref)
+        unread = False
         current = booking_of(stored)
         happened = event(current) if callable(event) else event
         if happened is None:

@@ -67,6 +67,7 @@ def start_checkout(
         letterhead=mail.letterhead,
         capacity=capacity,
         code_limit=code_limit,
+        fresh=True,
     )
     log.info("booking %s: checkout started (%s)", record.ref, "stored" if step.changed else "already stored")
     return step

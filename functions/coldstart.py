@@ -5,9 +5,14 @@ The cyclic garbage collector is paused meanwhile. A cold start imports about 670
 validators and botocore's service model: hundreds of thousands of objects, nearly all of which live as long as
 the process. CPython runs a collection every 700 new container objects and, as those pile up, collections of the
 older generations, each walking the objects the imports made and finding almost nothing to free: about an eighth
-of a cold start's time (BENCHMARKS.md, issue 20). Reference counting still frees everything else at once; the
-few cycles made meanwhile are collected when the collector resumes, after the first answer. A process that had
-paused the collector itself keeps it paused.
+of a cold start's time (BENCHMARKS.md, issue 20). Reference counting still frees everything else at once.
+
+When the pause ends, what it made is frozen (moved to the permanent generation) before the collector resumes.
+Resuming without that starts with one collection that walks every object made during the pause (about 6 ms
+after the imports, more after the first request, which is still waiting for its answer), and every later full
+collection in a warm function would walk them again. The price: a reference cycle made during the pause that
+becomes garbage later is never collected; at a cold start that is a few objects, once. A process that had paused
+the collector itself keeps it paused.
 
 Pydantic plugins are not discovered: none is installed with the function, and looking for them scans every
 installed package's entry points when the first validator is built. PYDANTIC_DISABLE_PLUGINS, if set, is kept.
@@ -32,12 +37,14 @@ def skip_pydantic_plugins(environ: MutableMapping[str, str] = os.environ) -> Non
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the block, then back as it was."""
+    """The cyclic garbage collector off for the block; then what the block made is frozen and the collector is
+    back as it was."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -204,22 +204,26 @@ def create_checkout_session(priced: PricedBooking, settings: CheckoutSettings) -
     action = "create_coupon"
     try:
         if coupon is not None:
-            made = client(settings).v1.coupons.create(
-                params=coupon,  # type: ignore[arg-type]
-                # One coupon per booking (it can be redeemed once): the reference is part of the key.
-                options={"idempotency_key": idempotency_key(f"coupon-{priced.ref}", coupon)},
-            )
-            params["discounts"] = [{"coupon": made.id}]
+            # One coupon per booking (it can be redeemed once): the reference is part of the key.
+            made = _create(settings, "/v1/coupons", coupon, idempotency_key(f"coupon-{priced.ref}", coupon))
+            params["discounts"] = [{"coupon": made.get("id")}]
         action = "create_checkout_session"
-        session = client(settings).v1.checkout.sessions.create(
-            params=params,  # type: ignore[arg-type]
-            options={"idempotency_key": idempotency_key("checkout", params)},
-        )
+        session = _create(settings, "/v1/checkout/sessions", params, idempotency_key("checkout", params))
     except stripe.StripeError as exc:
         raise unavailable(exc, action) from None
-    if not session.id or not session.url:
-        raise unavailable(ValueError(f"session without id or url: {session.id!r}"), "create_checkout_session")
-    return CheckoutSession(session.id, session.url)
+    session_id, url = session.get("id"), session.get("url")
+    if not isinstance(session_id, str) or not session_id or not isinstance(url, str) or not url:
+        raise unavailable(ValueError(f"session without id or url: {session_id!r}"), "create_checkout_session")
+    return CheckoutSession(session_id, url)
+
+
+def _create(settings: StripeSettings, path: str, params: dict[str, Any], key: str) -> dict[str, Any]:
+    """POST `params` to `path` through the client (its retries, idempotency key and errors) and return what Stripe
+    made as the JSON it sent. The typed service would turn it into the resource's class, and importing Checkout's
+    Session class (4,000 lines of nested types) costs a cold start more than the request does; we read two fields."""
+    answer = client(settings).raw_request("post", path, **params, idempotency_key=key)
+    made: dict[str, Any] = dict(answer.data)
+    return made
 
 
 def retrieve(call: Callable[[], Any], action: str) -> dict[str, Any]:

@@ -67,6 +67,61 @@ def test_a_refund_before_the_payment_is_never_followed_by_a_confirmation(booking
     assert booking_store.counter(places_key(EVENT)) == 0
 
 
+@pytest.fixture
+def store_requests(dynamodb_client):
+    """The DynamoDB operations the store's client sends during the test, in order (botocore's own event hook)."""
+    seen: list[str] = []
+
+    def note(model, **_):
+        seen.append(model.name)
+
+    dynamodb_client.meta.events.register("before-call.dynamodb.*", note)
+    yield seen
+    dynamodb_client.meta.events.unregister("before-call.dynamodb.*", note)
+
+
+def _start(store, ref, record, fresh=True, capacity=None):
+    return advance(
+        store, ref, CheckoutStarted(record), about=_about, letterhead=LETTERHEAD, capacity=capacity, fresh=fresh
+    )
+
+
+def test_a_new_booking_is_stored_with_one_request_to_the_store_not_a_read_and_a_write(booking_store, store_requests):
+    seen = store_requests
+    step = _start(booking_store, "CP-ABCDEF", _record())
+    assert step.changed and step.booking.state == State.AWAITING_PAYMENT and step.booking.version == 1
+    assert seen == ["TransactWriteItems"]
+    seen.clear()
+    _start(booking_store, "CP-ABCDEG", _record("CP-ABCDEG"), fresh=False)
+    assert seen == ["GetItem", "TransactWriteItems"]
+
+
+def test_a_double_submit_of_a_fresh_booking_changes_nothing_and_a_lapsed_one_starts_over(booking_store):
+    first = _start(booking_store, "CP-ABCDEF", _record())
+    again = _start(booking_store, "CP-ABCDEF", _record())
+    assert not again.changed and again.booking == first.booking
+    assert booking_store.counter(places_key(EVENT)) == 2
+    _step(booking_store, "CP-ABCDEF", Expired(AT))
+    assert booking_store.counter(places_key(EVENT)) == 0
+    over = _start(booking_store, "CP-ABCDEF", _record())
+    assert over.changed and over.booking.state == State.AWAITING_PAYMENT and over.booking.version == 3
+    assert booking_store.counter(places_key(EVENT)) == 2
+
+
+def test_eight_fresh_submits_of_one_booking_at_once_store_it_once_and_hold_its_places_once(booking_store):
+    steps = at_once(8, lambda _: _start(booking_store, "CP-ABCDEF", _record(), capacity=3))
+    assert not [s for s in steps if isinstance(s, Exception)]
+    assert sum(1 for s in steps if s.changed) == 1
+    assert booking_store.counter(places_key(EVENT)) == 2
+    assert booking_store.get("CP-ABCDEF").version == 1
+
+
+def test_a_fresh_booking_already_stored_is_not_refused_as_sold_out_by_its_own_places(booking_store):
+    _start(booking_store, "CP-ABCDEF", _record(), capacity=2)
+    again = _start(booking_store, "CP-ABCDEF", _record(), capacity=2)  # the event is full, with this booking
+    assert not again.changed and again.booking.state == State.AWAITING_PAYMENT
+
+
 def test_two_hundred_bookings_from_twenty_clients_for_a_hundred_and_fifty_places(booking_store):
     def book(index: int) -> object:
         ref = f"CP-{index:06d}".replace("0", "A").replace("1", "B")

@@ -1,4 +1,5 @@
-"""The cold start's garbage-collector pause: only around the first invocation, and the collector left as it was."""
+"""The cold start's garbage-collector pause: only around the first invocation, what it made frozen, and the collector
+left as it was."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ def fresh_process(monkeypatch):
     was_enabled = gc.isenabled()
     gc.enable()
     yield
+    gc.unfreeze()  # the test process's own objects go back to being collected
     if not was_enabled:
         gc.disable()
 
@@ -26,6 +28,18 @@ def test_the_first_invocation_runs_with_the_collector_paused_and_the_next_ones_w
             seen.append(gc.isenabled())
         assert gc.isenabled()
     assert seen == [False, True, True]
+
+
+def test_what_the_cold_start_made_is_never_walked_again_and_later_requests_freeze_nothing(fresh_process):
+    gc.unfreeze()
+    with coldstart.first_invocation():
+        made = [[index] for index in range(10_000)]  # containers, as imports and validators make
+    frozen = gc.get_freeze_count()
+    assert frozen >= len(made)  # in the permanent generation: no collection walks them
+    with coldstart.first_invocation():
+        more = [[index] for index in range(10_000)]
+    assert gc.get_freeze_count() == frozen
+    assert len(more) == len(made)
 
 
 def test_the_collector_resumes_when_the_first_invocation_fails(fresh_process):

@@ -75,6 +75,9 @@ NOT_FOR_A_CARD_BOOKING = (
     "pricing.organiser",
     "jinja2",
     "smtplib",
+    # The SDK's class for a Checkout Session (thousands of lines of nested types): the booking reads the id and
+    # url from the JSON Stripe sent back instead.
+    "stripe.checkout._session",
 )
 
 
