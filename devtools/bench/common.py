@@ -57,6 +57,7 @@ class ChildRun:
     stdout: str
     stderr: str
     cpu_seconds: float = 0.0  # user + system time of the child itself, from the same rusage
+    spawned: float = 0.0  # time.monotonic() just before the child was started (a child may stamp its own moments)
 
 
 def run_child(args: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> ChildRun:
@@ -64,6 +65,7 @@ def run_child(args: Sequence[str], env: dict[str, str] | None = None, cwd: Path 
     out_path = Path(os.environ.get("TMPDIR", "/tmp"), f"bench-child-{os.getpid()}.out")
     err_path = out_path.with_suffix(".err")
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        spawned = time.monotonic()
         started = time.perf_counter()
         proc = subprocess.Popen(list(args), stdout=out, stderr=err, env=env, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -74,7 +76,7 @@ def run_child(args: Sequence[str], env: dict[str, str] | None = None, cwd: Path 
     out_path.unlink(missing_ok=True)
     err_path.unlink(missing_ok=True)
     cpu = usage.ru_utime + usage.ru_stime
-    return ChildRun(seconds, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr, cpu)
+    return ChildRun(seconds, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr, cpu, spawned)
 
 
 def free_port() -> int:

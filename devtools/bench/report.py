@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 PY = ".venv/bin/python -m devtools.bench.run"
@@ -110,6 +111,8 @@ def _cold_floors(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """Runs since issue 13: each kind against its own floor, with pydantic's model machinery as a reference."""
     m = r["median_s"]
     ms = lambda kind: f"{m[kind] * 1000:.0f} ms"  # noqa: E731 - one format for the rows below
+    if "valid_vs_floor_answer" in r:  # since issue 20's last pass: judged on spawn to answer, as Lambda pays
+        return _cold_to_the_answer(r, ms)
     if "floors" in r:  # issue 20: the valid booking is stored first, so its floor has boto3 and a client
         floors = r["floors"]
         first = (
@@ -152,6 +155,50 @@ def _cold_floors(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         reference,
         (
             'valid booking ÷ `python -c "import stripe"` (the earlier target, ≤ 1.3×)',
+            "(reported)",
+            f"{r['valid_vs_import_stripe']:.2f}× ({ms('valid')} vs {ms('import_stripe')}); `python -c pass` {ms('pass')}",
+            "–",
+        ),
+    ]
+
+
+def _cold_to_the_answer(r: dict[str, Any], ms: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
+    """Each kind against its floor from spawn to the answer (what a Lambda cold start costs: init and first
+    invocation, never the interpreter's exit), with spawn to exit beside it."""
+    a = r["median_answer_s"]
+    to_answer = lambda kind: f"{a[kind] * 1000:.0f} ms"  # noqa: E731 - one format for the rows below
+    floors = r["floors"]
+    return [
+        (
+            f'valid booking ÷ `python -c "{floors["valid"]}"`, spawn to answer',
+            f"≤ {COLD_TARGET}×",
+            f"{r['valid_vs_floor_answer']:.2f}× ({to_answer('valid')} vs {to_answer('floor_valid')})",
+            _yes(r["valid_vs_floor_answer"] <= COLD_TARGET),
+        ),
+        (
+            'invalid booking ÷ `python -c "import pydantic, email_validator"`, spawn to answer',
+            f"≤ {COLD_TARGET}×",
+            f"{r['invalid_vs_floor_answer']:.2f}× ({to_answer('invalid')} vs {to_answer('floor_invalid')})",
+            _yes(r["invalid_vs_floor_answer"] <= COLD_TARGET),
+        ),
+        (
+            "the same, spawn to exit (the interpreter's exit included, which Lambda never pays): valid; invalid",
+            "(reported)",
+            f"{r['valid_vs_floor']:.2f}× ({ms('valid')} vs {ms('floor_valid')}); "
+            f"{r['invalid_vs_floor']:.2f}× ({ms('invalid')} vs {ms('floor_invalid')})",
+            "–",
+        ),
+        (
+            f"reference, spawn to exit: valid ÷ the floor before the store (`{floors['valid_without_store']}`); the"
+            " store's part of the floor; invalid ÷ its floor + `from pydantic import BaseModel`",
+            "(reported)",
+            f"{r['valid_vs_floor_without_store']:.2f}× ({ms('floor_valid_without_store')}); "
+            f"{r['floor_valid_vs_without_store']:.2f}×; "
+            f"{r['invalid_vs_floor_models']:.2f}× ({ms('floor_invalid_models')})",
+            "–",
+        ),
+        (
+            'valid booking ÷ `python -c "import stripe"` (the earlier target, ≤ 1.3×), spawn to exit',
             "(reported)",
             f"{r['valid_vs_import_stripe']:.2f}× ({ms('valid')} vs {ms('import_stripe')}); `python -c pass` {ms('pass')}",
             "–",
