@@ -6,8 +6,8 @@ invoice at the moment it was made (`booked_at`), so the invoice says what the bo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from booking.record import BookingRecord
 from booking.request import BookingRequest, amounts
@@ -15,8 +15,7 @@ from booking.text import SMTPUTF8_CONTEXT
 from pricing import FeeTable, Quote, quote
 
 
-@dataclass(frozen=True)
-class PricedBooking:
+class PricedBooking(NamedTuple):
     """A validated booking with its quote and reference: everything the checkout or the invoice needs."""
 
     booking: BookingRequest

@@ -4,8 +4,7 @@ not right, and the record a valid request becomes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -27,8 +26,7 @@ from booking.text import checked, checked_lines, deliverable_email, normalise
 from pricing import Quote
 
 
-@dataclass(frozen=True)
-class FieldError:
+class FieldError(NamedTuple):
     """One thing to fix, named by its field path (`delegates.0.email`)."""
 
     field: str

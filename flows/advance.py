@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from adapters.store import BookingStore, Conflict, Outgoing, Stored, Take, code_key, places_key
 from booking import life
@@ -25,8 +24,7 @@ if TYPE_CHECKING:  # the mail composition is imported only when a transition sen
 EventFor = Callable[[Booking | None], life.Event | None]
 
 
-@dataclass(frozen=True)
-class Mail:
+class Mail(NamedTuple):
     """How a flow's messages are composed (`about` a booking, on the `letterhead`) and sent (`session()`).
 
     `letterhead` may be a function that makes it: it is then called only when a transition sends a message."""
@@ -36,8 +34,7 @@ class Mail:
     session: Callable[[], MailSession]
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """What `advance` did: the transition (None when there was no event to apply) and the booking as stored."""
 
     transition: Transition | None

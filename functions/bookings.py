@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -192,8 +191,7 @@ def price(booking: BookingRequest, fees: FeeTable, at: datetime | None = None) -
     return PricedBooking(booking, priced, booking_ref(booking), fees)
 
 
-@dataclass(frozen=True)
-class Started:
+class Started(NamedTuple):
     """Where the visitor goes next: Stripe's checkout page, or our page saying to check their e-mail."""
 
     url: str

@@ -6,16 +6,15 @@ The function has no Pelican, but the organiser's content/events/<slug>.md starts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 _MAX_HEADER_LINES = 60
 
 
-@dataclass(frozen=True)
-class EventFacts:
+class EventFacts(NamedTuple):
     """What a confirmation says about the event; `day` is None when the file gives no usable date."""
 
     slug: str

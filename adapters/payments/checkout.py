@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from adapters.payments.client import StripeSettings, client, unavailable
 from booking.priced import PricedBooking
@@ -61,8 +60,7 @@ def expires_at(now: datetime, booking_closes: datetime) -> int:
     return int(min(booking_closes, hour + timedelta(hours=SESSION_HOURS)).timestamp())
 
 
-@dataclass(frozen=True)
-class CheckoutSession:
+class CheckoutSession(NamedTuple):
     id: str
     url: str
 
@@ -241,8 +239,7 @@ def retrieve(call: Callable[[], Any], action: str) -> dict[str, Any]:
         raise unavailable(exc, action) from None
 
 
-@dataclass(frozen=True)
-class Receipt:
+class Receipt(NamedTuple):
     """The paid invoice Stripe made for a card payment (Checkout's invoice_creation): the booker's VAT receipt."""
 
     number: str
@@ -250,8 +247,7 @@ class Receipt:
     pdf: str
 
 
-@dataclass(frozen=True)
-class SessionFacts:
+class SessionFacts(NamedTuple):
     """A Checkout Session as Stripe reports it now: whose booking it is (None: not one of ours) and its money."""
 
     id: str

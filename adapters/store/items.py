@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from booking.record import BookingRecord
 
@@ -19,8 +20,7 @@ class Stored:
     created: str = field(default="", compare=False)
 
 
-@dataclass(frozen=True)
-class Take:
+class Take(NamedTuple):
     """A counter change written with a booking (or on its own): `amount` > 0 takes, < 0 gives back.
 
     With a `limit`, a take that would bring the counter past it cancels the whole write (LimitReached); a
@@ -34,8 +34,7 @@ class Take:
     expires_at: int | None = None
 
 
-@dataclass(frozen=True)
-class Outgoing:
+class Outgoing(NamedTuple):
     """A message written with the transition that causes it; `raw` is the RFC 5322 message as composed."""
 
     message_id: str
