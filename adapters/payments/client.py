@@ -60,6 +60,10 @@ def _client(key: str, api_base: str | None, retries: int, timeout: float) -> str
     # The SDK's INFO lines quote each request's URL, and a list by e-mail (subject access) puts the address in
     # it: nothing personal in logs, so only its warnings and errors are let through.
     logging.getLogger("stripe").setLevel(logging.WARNING)
+    # Nor does Stripe need to hear about our machine: without this the SDK sends each request's latency and a
+    # description of the host with the next, and finds the latter by running `uname -p` in a child process on
+    # the first request of every cold start.
+    stripe.enable_telemetry = False
     base = {"api": api_base} if api_base else None
     return stripe.StripeClient(
         key,

@@ -63,6 +63,8 @@ class RecordedRequest:
     fault: str | None = None
     replayed: bool = False
     at: float = field(default_factory=time.time)
+    client_user_agent: str = ""  # what the SDK says of itself and its host (X-Stripe-Client-User-Agent)
+    telemetry: str = ""  # the SDK's report on the previous request's latency (X-Stripe-Client-Telemetry)
 
 
 @dataclass
@@ -290,6 +292,8 @@ class StandIn:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         key = environ.get("HTTP_IDEMPOTENCY_KEY") if method == "POST" else None
         record = RecordedRequest(method, path, {}, key)
+        record.client_user_agent = environ.get("HTTP_X_STRIPE_CLIENT_USER_AGENT", "")
+        record.telemetry = environ.get("HTTP_X_STRIPE_CLIENT_TELEMETRY", "")
         with self.lock:
             self._requests.append(record)
         fault = self.faults.take()

@@ -78,6 +78,15 @@ def test_the_session_carries_the_booking(live):
     assert create.params["payment_intent_data"]["metadata"] == stripe_metadata(ref, OPEN_EVENT)
 
 
+def test_stripe_hears_nothing_about_our_host_or_our_timings(live):
+    for number in (1, 2):
+        assert live.post_json(booking(number)).status == 201
+    first, second = [r for r in live.api_requests() if r.method == "POST"]
+    described = json.loads(first.client_user_agent)
+    assert described["lang"] == "python" and "platform" not in described and "telemetry_id" not in described
+    assert (first.telemetry, second.telemetry) == ("", "")
+
+
 def test_prices_sent_by_the_client_are_ignored(live, fees):
     tampered = booking(3, total_pence=1, amount=1, price="0.01", amount_total=1)
     tampered["delegates"][0]["price"] = 1
