@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
 # Netlify's [[headers]] only cover files Netlify serves; proxied /api/* responses need their own.
@@ -25,14 +25,17 @@ CSP_HTML = (
 )
 
 
-@dataclass(frozen=True)
-class Request:
+# NamedTuples, not dataclasses, as on the rest of a cold booking's path (booking/life.py says why).
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
+class Request(NamedTuple):
     """One HTTP request as the core sees it; header names are lower-case."""
 
     method: str
     path: str
     query: str = ""
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = _NO_HEADERS
     body: bytes = b""
     source_ip: str = ""  # the address the request came from (requestContext.http.sourceIp)
 
@@ -57,13 +60,12 @@ class Request:
         return "application/json" in accept and "text/html" not in accept
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(NamedTuple):
     """One HTTP response; `body` is text, or bytes for a document (a quotation's PDF), sent base64-encoded."""
 
     status: int
     body: str | bytes = ""
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = _NO_HEADERS
 
     def with_security_headers(self) -> Response:
         is_html = self.headers.get("Content-Type", "").startswith("text/html")
