@@ -8,7 +8,9 @@ email_validator"`. `import pydantic` is lazy (it loads no model machinery), so t
 also taken with `from pydantic import BaseModel`, and the valid floor without the store's part, as
 references. Kinds are interleaved (order reversed every other round); every figure is the median. The
 stand-in and the local DynamoDB engine run in their own processes; the stand-in's access log counts
-the Checkout Session requests. The bookings are for the test site's open event (tests/fixtures/site),
+the Checkout Session requests. Where this machine has Lambda's Python, the valid booking and its floor also run
+as Lambda runs them: the bundle `make package` builds (wheels for the runtime, its bytecode, botocore's models
+cut to DynamoDB's), on that Python. The bookings are for the test site's open event (tests/fixtures/site),
 so the bench does not depend on the shipped events' dates.
 
 Two clocks per run: spawn to exit (the wall time of the whole process), and spawn to the answer, which is
@@ -65,23 +67,44 @@ event = {"version": "2.0", "rawPath": "/api/bookings", "rawQueryString": "",
          "body": body, "isBase64Encoded": False}
 answer = handler(event, None)
 t2 = time.perf_counter()
-answered_at = time.monotonic()
-print(json.dumps({"status": answer["statusCode"], "answered_at": answered_at, "stripe_loaded": "stripe" in sys.modules,
+answered_at, answered_cpu = time.monotonic(), time.process_time()
+print(json.dumps({"status": answer["statusCode"], "answered_at": answered_at, "answered_cpu": answered_cpu,
+                  "stripe_loaded": "stripe" in sys.modules,
                   "boto3_loaded": "boto3" in sys.modules,
                   "import_handler_ms": (t1 - t0) * 1000, "first_call_ms": (t2 - t1) * 1000,
                   "modules": len(sys.modules), "body": answer["body"][:300]}))
 """
 
 
-# A floor's (or `pass`'s) "answer": the moment its imports and client are done, on the same clock as the child's.
-ANSWERED = "; import time as _t; print(_t.monotonic())"
+# A floor's (or `pass`'s) "answer": the moment its imports and client are done, on the same clock as the child's,
+# and the CPU time it had used by then.
+ANSWERED = "; import time as _t; print(_t.monotonic(), _t.process_time())"
 
 
-def answered_after(run: ChildRun) -> float:
-    """Seconds from spawning `run` to the answer it stamped (the booking child's JSON, or a floor's last line)."""
+def answered_after(run: ChildRun) -> tuple[float, float]:
+    """Seconds from spawning `run` to the answer it stamped (the booking child's JSON, or a floor's last line),
+    and the CPU seconds (user + system) the child had used by then."""
     last = run.stdout.strip().splitlines()[-1]
-    stamp = json.loads(last)["answered_at"] if last.startswith("{") else float(last)
-    return float(stamp) - run.spawned
+    if last.startswith("{"):
+        reported = json.loads(last)
+        stamp, cpu = reported["answered_at"], reported["answered_cpu"]
+    else:
+        stamp, cpu = (float(part) for part in last.split())
+    return float(stamp) - run.spawned, float(cpu)
+
+
+def runtime_bundle(tmp: Path) -> tuple[str, Path] | str:
+    """Lambda's Python and the function's bundle as `make package` builds it (wheels for the runtime, bytecode,
+    botocore's models cut to DynamoDB's), built under `tmp`; or why the bench cannot run it here."""
+    from devtools.deploy.package import LAMBDA_PYTHON, PackageError, build, find_python
+
+    python = find_python(LAMBDA_PYTHON)
+    if python is None:
+        return f"no Python {LAMBDA_PYTHON} on this machine"
+    try:
+        return python, build(tmp / "dist", make_zip=False, log=lambda line: progress(line))
+    except PackageError as exc:
+        return f"the bundle could not be built: {str(exc).splitlines()[0]}"
 
 
 def booking(i: int, valid: bool) -> str:
@@ -173,22 +196,34 @@ def run() -> dict[str, Any]:
             "floor_valid_without_store": lambda i: [PYTHON, "-c", FLOOR_VALID_WITHOUT_STORE + ANSWERED],
             "floor_invalid_models": lambda i: [PYTHON, "-c", FLOOR_INVALID + MODELS + ANSWERED],
         }
-        for make in kinds.values():  # warm the page cache and .pyc files, not counted
-            run_child(make(10_000), env=env, cwd=ROOT)
+        places: dict[str, tuple[dict[str, str], Path]] = {kind: (env, ROOT) for kind in kinds}
+        checks: dict[str, list[dict[str, Any]]] = {"valid": [], "invalid": []}
+        runtime = runtime_bundle(Path(tmp))
+        if not isinstance(runtime, str):  # the same booking and floor as Lambda runs them: the bundle on its Python
+            python, bundle = runtime
+            kinds["runtime_valid"] = lambda i: [python, "-c", CHILD, booking(i + 50_000, True)]
+            kinds["runtime_floor_valid"] = lambda i: [python, "-c", FLOOR_VALID + ANSWERED]
+            for kind in ("runtime_valid", "runtime_floor_valid"):
+                places[kind] = ({**env, "PYTHONPATH": str(bundle)}, Path(tmp))
+            checks["runtime_valid"] = []
+        for kind, make in kinds.items():  # warm the page cache and .pyc files, not counted
+            run_child(make(10_000), env=places[kind][0], cwd=places[kind][1])
         samples: dict[str, list[float]] = {k: [] for k in kinds}
         answers: dict[str, list[float]] = {k: [] for k in kinds}
-        checks: dict[str, list[dict[str, Any]]] = {"valid": [], "invalid": []}
+        cpu: dict[str, list[float]] = {k: [] for k in kinds}
         requests_per_valid: list[int] = []
         progress(f"cold start: {n} interleaved runs of each of {', '.join(kinds)}")
         for i in range(n):
             order = list(kinds) if i % 2 == 0 else list(reversed(kinds))
             for kind in order:
                 before = standin.requests()
-                result = run_child(kinds[kind](i), env=env, cwd=ROOT)
+                result = run_child(kinds[kind](i), env=places[kind][0], cwd=places[kind][1])
                 if result.returncode != 0:
                     raise RuntimeError(f"cold start {kind} failed: {result.stderr[-2000:]}")
                 samples[kind].append(result.seconds)
-                answers[kind].append(answered_after(result))
+                to_answer, cpu_to_answer = answered_after(result)
+                answers[kind].append(to_answer)
+                cpu[kind].append(cpu_to_answer)
                 if kind in checks:
                     checks[kind].append(json.loads(result.stdout.strip().splitlines()[-1]))
                 if kind == "valid":
@@ -210,6 +245,20 @@ def run() -> dict[str, Any]:
         "median_answer_s": {k: median(v) for k, v in answers.items()},
         "valid_vs_floor_answer": ratio("valid", "floor_valid", answers),
         "invalid_vs_floor_answer": ratio("invalid", "floor_invalid", answers),
+        "median_cpu_answer_s": {k: median(v) for k, v in cpu.items()},
+        "valid_vs_floor_cpu_answer": ratio("valid", "floor_valid", cpu),
+        "runtime": (
+            runtime
+            if isinstance(runtime, str)
+            else {
+                "python": runtime[0],
+                "valid_vs_floor_answer": ratio("runtime_valid", "runtime_floor_valid", answers),
+                "valid_vs_floor_cpu_answer": ratio("runtime_valid", "runtime_floor_valid", cpu),
+                "valid_vs_floor": ratio("runtime_valid", "runtime_floor_valid"),
+                "median_answer_s": {k: median(answers[k]) for k in ("runtime_valid", "runtime_floor_valid")},
+                "statuses": sorted({c["status"] for c in checks["runtime_valid"]}),
+            }
+        ),
         "valid_vs_floor": ratio("valid", "floor_valid"),
         "invalid_vs_floor": ratio("invalid", "floor_invalid"),
         "floor_valid_vs_without_store": ratio("floor_valid", "floor_valid_without_store"),
@@ -234,4 +283,5 @@ def run() -> dict[str, Any]:
         "import_profile": profile,
         "samples": samples,
         "answer_samples": answers,
+        "cpu_answer_samples": cpu,
     }

@@ -181,6 +181,7 @@ def _cold_to_the_answer(r: dict[str, Any], ms: Callable[[str], str]) -> list[tup
             f"{r['invalid_vs_floor_answer']:.2f}× ({to_answer('invalid')} vs {to_answer('floor_invalid')})",
             _yes(r["invalid_vs_floor_answer"] <= COLD_TARGET),
         ),
+        *_cold_cpu_and_runtime(r),
         (
             "the same, spawn to exit (the interpreter's exit included, which Lambda never pays): valid; invalid",
             "(reported)",
@@ -204,6 +205,40 @@ def _cold_to_the_answer(r: dict[str, Any], ms: Callable[[str], str]) -> list[tup
             "–",
         ),
     ]
+
+
+def _cold_cpu_and_runtime(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The valid booking's CPU time to its answer, and the booking as Lambda runs it (the bundle on its Python)."""
+    rows: list[tuple[str, str, str, str]] = []
+    if "valid_vs_floor_cpu_answer" in r:
+        c = r["median_cpu_answer_s"]
+        rows.append(
+            (
+                "valid booking ÷ the same floor, CPU time (user + system) to the answer: neither the local"
+                " servers' time nor other processes' enter it",
+                "(reported)",
+                f"{r['valid_vs_floor_cpu_answer']:.2f}× ({c['valid'] * 1000:.0f} ms vs {c['floor_valid'] * 1000:.0f} ms)",
+                "–",
+            )
+        )
+    runtime = r.get("runtime")
+    if isinstance(runtime, dict):
+        a = runtime["median_answer_s"]
+        version = runtime["python"].rsplit("python", 1)[-1]
+        rows.append(
+            (
+                f"as Lambda runs it: the bundle of `make package` on Python {version}, valid booking ÷ the same"
+                " floor there, spawn to answer; CPU to answer; spawn to exit",
+                "(reported)",
+                f"{runtime['valid_vs_floor_answer']:.2f}× ({a['runtime_valid'] * 1000:.0f} ms vs "
+                f"{a['runtime_floor_valid'] * 1000:.0f} ms); {runtime['valid_vs_floor_cpu_answer']:.2f}×; "
+                f"{runtime['valid_vs_floor']:.2f}×; answers {runtime['statuses']}",
+                "–",
+            )
+        )
+    elif isinstance(runtime, str):
+        rows.append(("as Lambda runs it: the bundle on the runtime's Python", "(reported)", f"not run: {runtime}", "–"))
+    return rows
 
 
 def _cold_before_issue_13(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
