@@ -84,10 +84,16 @@ def _code_text(value: Any) -> str:
     return value
 
 
+def stripped(value: str) -> str:
+    """The text without surrounding whitespace. A function of ours, not `str.strip`: pydantic reads a validator's
+    signature, and on Python 3.11 reading a built-in's compiles `tokenize`'s patterns (about 4 ms of a cold start)."""
+    return value.strip()
+
+
 Pence = Annotated[int, BeforeValidator(_amount)]
 Fraction = Annotated[Decimal, BeforeValidator(_percent)]
 UKDateTime = Annotated[datetime, BeforeValidator(_uk_datetime)]
-Label = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(str.strip)]
+Label = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(stripped)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 CodeText = Annotated[str, BeforeValidator(_code_text)]
 

@@ -25,10 +25,11 @@ from pydantic_core import PydanticCustomError
 
 from pricing.errors import FeeTableError, Problem
 from pricing.loader import DEFAULT_FEES_PATH, _problems_from, read_document
+from pricing.models import stripped
 
 DEFAULT_ORGANISER_PATH = DEFAULT_FEES_PATH.with_name("organiser.yaml")
 _VAT_NUMBER = re.compile(r"^(GB)?([0-9]{9}|[0-9]{12}|GD[0-9]{3}|HA[0-9]{3})$")
-Text = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(str.strip)]
+Text = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(stripped)]
 
 
 class Contact(BaseModel):

@@ -38,6 +38,14 @@ def test_the_example_loads():
     assert parse_fee_table(GOOD).vat_percent * 100 == 20
 
 
+def test_labels_lose_the_spaces_an_organiser_left_around_them():
+    table = parse_fee_table(
+        GOOD.replace("label: NHS", 'label: "  NHS, schools  "').replace("label: Virtual", 'label: " Virtual"')
+    )
+    assert table.tariffs["virtual"].label == "Virtual"
+    assert table.tariffs["virtual"].categories["public-sector"].label == "NHS, schools"
+
+
 @pytest.mark.parametrize(
     ("name", "old", "new", "field", "words"),
     [
