@@ -107,3 +107,25 @@ def test_the_function_benches_book_the_open_event_with_the_store_and_an_invalid_
     assert (valid["status"], valid["stripe_loaded"], valid["boto3_loaded"]) == (201, True, True), valid["body"]
     assert (invalid["status"], invalid["stripe_loaded"], invalid["boto3_loaded"]) == (422, False, False)
     assert warm["statusCode"] == 201, warm["body"]
+
+
+def test_a_child_stamps_its_answer_on_the_clock_the_bench_started_it_by():
+    from devtools.bench.cold_start import ANSWERED, answered_after
+    from devtools.bench.common import PYTHON, run_child
+
+    run = run_child([PYTHON, "-c", "sum(range(10**6))" + ANSWERED])
+    to_answer, cpu = answered_after(run)
+    assert 0 < to_answer < run.seconds  # after the spawn, before the exit
+    assert cpu > 0
+
+
+def test_without_lambdas_python_the_runtime_figure_says_why_it_was_not_run(tmp_path, monkeypatch):
+    import devtools.deploy.package as package
+    from devtools.bench.cold_start import runtime_bundle
+
+    monkeypatch.setattr(package, "find_python", lambda version: None)
+    reason = runtime_bundle(tmp_path)
+    assert reason == f"no Python {package.LAMBDA_PYTHON} on this machine"
+    recorded = json.loads((ROOT / "devtools" / "bench" / "results" / "20261206T104310Z.json").read_text())
+    recorded["sections"] = {"cold": {**recorded["sections"]["cold"], "runtime": reason}}
+    assert f"not run: {reason}" in render(recorded)
