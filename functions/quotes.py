@@ -243,8 +243,8 @@ def handle_quote(request: Request, settings: Settings) -> Response:
     token, booking = opened
     if booking.state == State.EXPIRED or not booking.record.is_quote or not booking.record.quote_number:
         return _page(410, "This quotation has expired", "Its places are no longer held. Ask for a new quote.", settings)
-    if _invoice_due(booking) and request.method == "GET":
-        return _finish_page(booking, token, "/api/bookings/quote")
+    if _invoice_due(booking) and not _finishing(request):
+        return _finish_page(booking, token, "/api/bookings/quote", request)
     if booking.state != State.QUOTED:
         return _booked_already(booking, settings)
     if request.method == "GET" and request.query_param("format") == "pdf":
@@ -279,7 +279,9 @@ def _accept(booking: Booking, settings: Settings, form: PoForm | None) -> Respon
     details = form.details() if form is not None else None
     step = accept_quote(settings.store(), booking.record.ref, settings.now(), fees, details, mail(settings))
     if not step.changed or step.booking is None:
-        return _booked_already(step.booking or booking, settings)
+        # Another press came first, since this one opened the link (two at once): that request makes the invoice.
+        # Making it here too would race it at Stripe, and both would fail; this press changes nothing.
+        return _quote_booked_page(step.booking or booking, settings)
     if details is None:
         return _page(
             200,
@@ -297,16 +299,27 @@ def _invoice_due(booking: Booking) -> bool:
     return booking.state == State.AWAITING_PAYMENT and record.payment == "invoice" and not record.invoice_id
 
 
-def _finish_page(booking: Booking, token: str, action: str) -> Response:
-    """Opening the link again shows one button that makes the invoice (a mail scanner's GET makes nothing)."""
+def _finish_page(booking: Booking, token: str, action: str, request: Request) -> Response:
+    """The PO is recorded and its invoice is not made yet: one button makes it. Opening the link shows this (a mail
+    scanner's GET makes nothing), and so does a PO form sent again (409): while another press is making the
+    invoice, a second request making it at the same moment would collide with it at Stripe."""
     title = "Your purchase order is recorded"
     html = pages.render("finish_invoice.html", title=title, ref=booking.record.ref, token=token, action=action)
-    return html_response(200, html, {"Cache-Control": "no-store"})
+    return html_response(200 if request.method == "GET" else 409, html, {"Cache-Control": "no-store"})
+
+
+def _finishing(request: Request) -> bool:
+    """The finish page's button was pressed (it alone makes an invoice for a PO already recorded)."""
+    return request.method == "POST" and _field(request, "finish") == "invoice"
 
 
 def _booked_already(booking: Booking, settings: Settings) -> Response:
     if _invoice_due(booking):
         return issue_invoice(booking, settings)  # the first press recorded the PO and Stripe failed: finish it
+    return _quote_booked_page(booking, settings)
+
+
+def _quote_booked_page(booking: Booking, settings: Settings) -> Response:
     return _page(
         409,
         f"Quotation {booking.record.quote_number or booking.record.ref} is booked already",
@@ -356,8 +369,8 @@ def handle_po(request: Request, settings: Settings) -> Response:
     token, booking = opened
     if booking.state == State.EXPIRED:
         return _page(410, "The places were released", "No PO came before the hold ended. Book again.", settings)
-    if _invoice_due(booking) and request.method == "GET":
-        return _finish_page(booking, token, "/api/bookings/po")
+    if _invoice_due(booking) and not _finishing(request):
+        return _finish_page(booking, token, "/api/bookings/po", request)
     if booking.state != State.AWAITING_PO:
         return _po_added_already(booking, settings)
     if request.method == "GET":
@@ -375,18 +388,24 @@ def handle_po(request: Request, settings: Settings) -> Response:
             503, "We could not add the PO just now", "Nothing has changed. Try again in a few minutes.", settings
         )
     if not step.changed or step.booking is None:
-        return _po_added_already(step.booking or booking, settings)
+        # Another PO came first, since this form was opened (two presses at once): its request makes the invoice.
+        # Making it here too would race it at Stripe, and both would fail; this PO changes nothing.
+        return _po_added_page(step.booking or booking, settings)
     return issue_invoice(step.booking, settings)
 
 
 def _po_added_already(booking: Booking, settings: Settings) -> Response:
-    record = booking.record
     if _invoice_due(booking):
         return issue_invoice(booking, settings)  # the PO was recorded and Stripe failed: finish it
+    return _po_added_page(booking, settings)
+
+
+def _po_added_page(booking: Booking, settings: Settings) -> Response:
+    record = booking.record
     return _page(
         409,
         f"A purchase order was added to booking {record.ref} already",
-        "Only one PO can be added, and the VAT invoice was sent with it. To change it, contact us.",
+        "Only one PO can be added, and the VAT invoice goes with it. To change it, contact us.",
         settings,
     )
 

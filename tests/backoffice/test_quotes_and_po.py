@@ -288,11 +288,69 @@ def test_stripe_down_when_the_po_is_added_keeps_the_po_and_the_link_finishes_the
     calls = len(live.standin.requests)
     opened = live.get(link)  # a mail scanner opening the link again makes nothing
     assert opened.status == 200 and "Send the invoice" in opened.text and len(live.standin.requests) == calls
-    pressed = http("POST", live.url + "/api/bookings/po", urlencode({"token": _token(link)}), FORM_HEADERS)
+    again = http("POST", live.url + "/api/bookings/po", body, FORM_HEADERS)  # the PO form sent again makes nothing
+    assert again.status == 409 and "Send the invoice" in again.text and len(live.standin.requests) == calls
+    button = {"token": _token(link), "finish": "invoice"}  # what the page's one button sends
+    pressed = http("POST", live.url + "/api/bookings/po", urlencode(button), FORM_HEADERS)
     assert pressed.status == 303, pressed.text
     (invoice,) = live.standin.app.billing.all_invoices()
     assert invoice["custom_fields"][0] == {"name": "PO number", "value": PO_FORM["purchase_order"]}
     assert live.settings.store().get(ref).record.invoice_id == invoice["id"]
+
+
+def test_a_po_that_loses_the_race_to_another_makes_no_invoice_and_the_winners_is_made_once(p2p, monkeypatch):
+    """Two presses at once, made certain: the other PO lands after this form opened the link and before it adds
+    its own. The loser answers 409 and touches nothing at Stripe (two requests making one invoice at the same
+    moment collide there, and both fail); the winner's invoice is the one made."""
+    import flows.purchase
+
+    live = p2p
+    ref = live.post_json(booking(1, payment="invoice", tag="-race", po_to_follow=True)).json()["booking_ref"]
+    assert _confirm(live, ref).status == 303
+    link = re.search(r"(http\S+/api/bookings/po\?token=\S+)", _wait_message(live, ref, "Add your").text)[1]
+    add_po = flows.purchase.add_po
+
+    def the_other_press_first(store, ref_, at, details, mail):
+        add_po(store, ref_, at, details._replace(purchase_order="PO-FIRST"), mail)
+        return add_po(store, ref_, at, details, mail)
+
+    monkeypatch.setattr(flows.purchase, "add_po", the_other_press_first)
+    lost = http("POST", live.url + "/api/bookings/po", urlencode({**PO_FORM, "token": _token(link)}), FORM_HEADERS)
+    assert lost.status == 409 and "already" in lost.text
+    assert live.standin.app.billing.all_invoices() == []
+    monkeypatch.undo()
+    button = {"token": _token(link), "finish": "invoice"}
+    finished = http("POST", live.url + "/api/bookings/po", urlencode(button), FORM_HEADERS)
+    assert finished.status == 303, finished.text
+    (invoice,) = live.standin.app.billing.all_invoices()
+    assert invoice["custom_fields"][0] == {"name": "PO number", "value": "PO-FIRST"}
+
+
+def test_a_quote_booked_by_two_presses_at_once_leaves_the_invoice_to_the_first(p2p, monkeypatch):
+    import flows.purchase
+
+    live = p2p
+    ref = _ask_quote(live, tag="-race", delegates=1)
+    token = _token(_confirm(live, ref).headers["location"])
+    assert _wait_message(live, ref, "Your quotation")
+    accept_quote = flows.purchase.accept_quote
+
+    def the_other_press_first(store, ref_, at, fees, details, mail):
+        accept_quote(store, ref_, at, fees, details, mail)
+        return accept_quote(store, ref_, at, fees, details, mail)
+
+    monkeypatch.setattr(flows.purchase, "accept_quote", the_other_press_first)
+    body = urlencode({**PO_FORM, "token": token, "intent": "po"})
+    lost = http("POST", live.url + "/api/bookings/quote", body, FORM_HEADERS)
+    assert lost.status == 409 and "booked already" in lost.text
+    assert live.standin.app.billing.all_invoices() == []
+    monkeypatch.undo()
+    again = http("POST", live.url + "/api/bookings/quote", body, FORM_HEADERS)
+    assert again.status == 409 and "Send the invoice" in again.text
+    assert live.standin.app.billing.all_invoices() == []
+    button = urlencode({"token": token, "finish": "invoice"})
+    assert http("POST", live.url + "/api/bookings/quote", button, FORM_HEADERS).status == 303
+    assert len(live.standin.app.billing.all_invoices()) == 1
 
 
 def _chase(live, moment: datetime, *args: str, **environ: str) -> tuple[int, str, str]:
