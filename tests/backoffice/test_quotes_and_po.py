@@ -87,6 +87,14 @@ def _pricing_cli(delegates: int) -> dict:
     return json.loads(run.stdout)
 
 
+def _po_to_follow(live, tag: str) -> tuple[str, str]:
+    """A one-delegate invoice booking with its PO to follow, confirmed: its reference and the PO link it was sent."""
+    ref = live.post_json(booking(1, payment="invoice", tag=tag, po_to_follow=True)).json()["booking_ref"]
+    assert _confirm(live, ref).status == 303
+    link = re.search(r"(http\S+/api/bookings/po\?token=\S+)", _wait_message(live, ref, "Add your").text)[1]
+    return ref, link
+
+
 def _ask_quote(live, tag: str = "", delegates: int = 3):
     data = booking(delegates, tag=tag, intent="quote")
     response = live.post_json(data)
@@ -246,9 +254,7 @@ def test_a_quote_booked_with_its_po_issues_one_invoice_for_the_quoted_amount_and
 
 def test_a_po_link_past_its_hold_or_altered_opens_nothing(p2p):
     live = p2p
-    ref = live.post_json(booking(1, payment="invoice", tag="-expiry", po_to_follow=True)).json()["booking_ref"]
-    assert _confirm(live, ref).status == 303
-    link = re.search(r"(http\S+/api/bookings/po\?token=\S+)", _wait_message(live, ref, "Add your").text)[1]
+    ref, link = _po_to_follow(live, "-expiry")
     hold = datetime.fromisoformat(live.settings.store().get(ref).record.po_hold_until)
     live.configure(organiser_path=FIXTURE_ORGANISER, now=lambda: hold + timedelta(seconds=1))
     assert live.get(link).status == 410
@@ -275,9 +281,7 @@ def test_a_script_asking_for_many_quotes_is_stopped_after_a_few_an_hour(p2p):
 
 def test_stripe_down_when_the_po_is_added_keeps_the_po_and_the_link_finishes_the_invoice_with_one_press(p2p):
     live = p2p
-    ref = live.post_json(booking(1, payment="invoice", tag="-down", po_to_follow=True)).json()["booking_ref"]
-    assert _confirm(live, ref).status == 303
-    link = re.search(r"(http\S+/api/bookings/po\?token=\S+)", _wait_message(live, ref, "Add your").text)[1]
+    ref, link = _po_to_follow(live, "-down")
     body = urlencode({**PO_FORM, "token": _token(link)})
     live.configure(organiser_path=FIXTURE_ORGANISER, stripe_api_base="http://127.0.0.1:9", stripe_timeout_seconds=0.5)
     down = http("POST", live.url + "/api/bookings/po", body, FORM_HEADERS)
@@ -305,9 +309,7 @@ def test_a_po_that_loses_the_race_to_another_makes_no_invoice_and_the_winners_is
     import flows.purchase
 
     live = p2p
-    ref = live.post_json(booking(1, payment="invoice", tag="-race", po_to_follow=True)).json()["booking_ref"]
-    assert _confirm(live, ref).status == 303
-    link = re.search(r"(http\S+/api/bookings/po\?token=\S+)", _wait_message(live, ref, "Add your").text)[1]
+    _, link = _po_to_follow(live, "-race")
     add_po = flows.purchase.add_po
 
     def the_other_press_first(store, ref_, at, details, mail):
